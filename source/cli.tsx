@@ -1,0 +1,145 @@
+#!/usr/bin/env node
+import process from 'node:process';
+import meow from 'meow';
+import {ConfigError} from './config/load.js';
+import {detectHardware} from './engine/hardware.js';
+import {exitCodes, runHeadless, type HeadlessIo} from './headless/run.js';
+import {runDemo, serveDemo} from './session/demo.js';
+import {prepareRun, type RunFlags} from './session/prepare.js';
+
+const cli = meow(
+	`
+	Usage
+	  $ pystress-tui [--config FILE | --url URL] [options]
+	  $ pystress-tui demo               run against the built-in demo target
+	  $ pystress-tui demo-server        start the demo target alone
+
+	Target
+	  --config FILE          JSON config (PyStress format, or several weighted "requests")
+	  -u, --url URL          quick target without a file
+	  -m, --method METHOD    HTTP method (default GET)
+	  -H, --header 'N: v'    request header, repeatable
+	  --body STRING          raw request body
+	  --json-body STRING     JSON request body (sets Content-Type)
+
+	Load
+	  -t, --threads N        worker threads (default: CPUs available, cgroup quota respected)
+	  -c, --connections N    concurrent connections across all threads (default 50)
+	  -d, --duration TIME    how long: 30, 30s, 2m (default 60s)
+	  -n, --requests N       stop after N requests instead
+	  -R, --rate N           open model: N requests/s across all threads
+	  --grace TIME           how long a stop waits for in-flight requests (default 2s)
+
+	Output
+	  --headless             plain progress lines and a summary (automatic when stdout is not a TTY)
+	  --json FILE            write the JSON report (- for stdout)
+	  -q, --quiet            no progress lines
+
+	Exit codes: 0 done, 1 runtime failure (no response at all, unwritable report),
+	2 usage or config error, 99 a threshold failed.
+`,
+	{
+		importMeta: import.meta,
+		allowUnknownFlags: false,
+		flags: {
+			config: {type: 'string'},
+			url: {type: 'string', shortFlag: 'u'},
+			method: {type: 'string', shortFlag: 'm'},
+			header: {type: 'string', shortFlag: 'H', isMultiple: true},
+			body: {type: 'string'},
+			jsonBody: {type: 'string'},
+			threads: {type: 'string', shortFlag: 't'},
+			connections: {type: 'string', shortFlag: 'c'},
+			duration: {type: 'string', shortFlag: 'd'},
+			requests: {type: 'string', shortFlag: 'n'},
+			rate: {type: 'string', shortFlag: 'R'},
+			grace: {type: 'string'},
+			headless: {type: 'boolean', default: false},
+			json: {type: 'string'},
+			quiet: {type: 'boolean', shortFlag: 'q', default: false},
+			port: {type: 'string'},
+		},
+	},
+);
+
+const io: HeadlessIo = {
+	stdout(text) {
+		process.stdout.write(text);
+	},
+	stderr(text) {
+		process.stderr.write(text);
+	},
+	onSignal(handler) {
+		const onInt = (): void => {
+			handler('SIGINT');
+		};
+
+		const onTerm = (): void => {
+			handler('SIGTERM');
+		};
+
+		process.on('SIGINT', onInt);
+		process.on('SIGTERM', onTerm);
+		return () => {
+			process.off('SIGINT', onInt);
+			process.off('SIGTERM', onTerm);
+		};
+	},
+};
+
+function runFlags(): RunFlags {
+	const {flags} = cli;
+	return {
+		config: flags.config,
+		url: flags.url,
+		method: flags.method,
+		headers: flags.header,
+		body: flags.body,
+		jsonBody: flags.jsonBody,
+		threads: flags.threads,
+		connections: flags.connections,
+		duration: flags.duration,
+		requests: flags.requests,
+		rate: flags.rate,
+		grace: flags.grace,
+	};
+}
+
+async function main(): Promise<number> {
+	const [command, ...rest] = cli.input;
+	if (rest.length > 0) {
+		throw new ConfigError('command line', [{path: 'arguments', message: `unexpected "${rest.join(' ')}"; see pystress-tui --help`}]);
+	}
+
+	const hardware = detectHardware();
+	switch (command) {
+		case undefined: {
+			const prepared = prepareRun(runFlags(), hardware, process.env);
+			return runHeadless({prepared, hardware, jsonPath: cli.flags.json, quiet: cli.flags.quiet}, io);
+		}
+
+		case 'demo': {
+			return runDemo({flags: runFlags(), hardware, jsonPath: cli.flags.json, quiet: cli.flags.quiet}, io);
+		}
+
+		case 'demo-server': {
+			return serveDemo(cli.flags.port, io);
+		}
+
+		default: {
+			throw new ConfigError('command line', [{path: 'command', message: `unknown command "${command}"; commands are demo, demo-server (see --help)`}]);
+		}
+	}
+}
+
+try {
+	process.exitCode = await main();
+} catch (error) {
+	if (error instanceof ConfigError) {
+		process.stderr.write(`${error.message}\n`);
+		process.exitCode = exitCodes.usage;
+	} else {
+		process.stderr.write(`pystress-tui: ${(error as Error).message}\n`);
+		process.exitCode = exitCodes.runtime;
+	}
+}

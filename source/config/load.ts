@@ -1,0 +1,339 @@
+import {readFileSync} from 'node:fs';
+import leven from 'leven';
+import type {z} from 'zod';
+import {parseDurationMs} from './duration.js';
+import {interpolateEnv, joinPath, type ConfigIssue} from './interpolate.js';
+import {flatConfigSchema, knownKeys, oauthConfigSchema, type EndpointConfig, type FlatConfig, type OauthConfig} from './schema.js';
+import {defaultPolicy, type EndpointPlan, type FileSettings, type RequestPolicy, type TestPlan} from './types.js';
+
+/** A config that failed to load or validate: every problem at once. */
+export class ConfigError extends Error {
+	readonly issues: readonly ConfigIssue[];
+	readonly source: string;
+
+	constructor(source: string, issues: readonly ConfigIssue[]) {
+		super(issues.map(issue => `${source}: ${issue.path}: ${issue.message}`).join('\n'));
+		this.name = 'ConfigError';
+		this.issues = issues;
+		this.source = source;
+	}
+}
+
+/** A validated config: the plan to run, settings it carries, and the raw JSON (with `${VAR}` kept). */
+export type LoadedConfig = {
+	readonly plan: TestPlan;
+	readonly settings: FileSettings;
+	/** The config as written (before interpolation), for profiles and reports. */
+	readonly raw: Record<string, unknown>;
+	/** Where it came from: a file path, `--url`, or a profile name. */
+	readonly source: string;
+	readonly name: string | undefined;
+};
+
+/** Flags that override or stand in for a config file. */
+export type ConfigOverrides = {
+	readonly url?: string | undefined;
+	readonly method?: string | undefined;
+	/** `Name: value` strings. */
+	readonly headers?: readonly string[] | undefined;
+	readonly body?: string | undefined;
+	readonly jsonBody?: string | undefined;
+};
+
+/** Reads and parses a JSON config file, throwing ConfigError for any problem. */
+export function readConfigFile(path: string): Record<string, unknown> {
+	let text: string;
+	try {
+		text = readFileSync(path, 'utf8');
+	} catch (error) {
+		const code = (error as NodeJS.ErrnoException).code;
+		const why = code === 'ENOENT' ? 'file not found' : (code === 'EACCES' ? 'permission denied' : (error as Error).message);
+		throw new ConfigError(path, [{path: '(file)', message: `${why}; pass an existing JSON file to --config`}]);
+	}
+
+	let parsed: unknown;
+	try {
+		parsed = JSON.parse(text);
+	} catch (error) {
+		throw new ConfigError(path, [{path: '(file)', message: `not valid JSON: ${(error as Error).message}`}]);
+	}
+
+	if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
+		throw new ConfigError(path, [{path: '(root)', message: 'expected a JSON object such as {"url": "http://127.0.0.1:8080/"}'}]);
+	}
+
+	return parsed as Record<string, unknown>;
+}
+
+/** Applies command-line overrides to a raw config (or builds one from flags alone). */
+export function applyOverrides(raw: Record<string, unknown>, overrides: ConfigOverrides, issues: ConfigIssue[]): Record<string, unknown> {
+	const result: Record<string, unknown> = structuredClone(raw);
+	const target: Record<string, unknown> = isRecord(result['stress_test']) ? result['stress_test'] : result;
+	if (overrides.url !== undefined) {
+		target['url'] = overrides.url;
+		delete target['requests'];
+	}
+
+	if (overrides.method !== undefined) {
+		target['method'] = overrides.method;
+	}
+
+	if (overrides.headers && overrides.headers.length > 0) {
+		const headers: Record<string, unknown> = isRecord(target['headers']) ? {...target['headers']} : {};
+		for (const line of overrides.headers) {
+			const colon = line.indexOf(':');
+			if (colon <= 0) {
+				issues.push({path: '--header', message: `"${line}" is not a header; write it as 'Name: value'`});
+				continue;
+			}
+
+			headers[line.slice(0, colon).trim()] = line.slice(colon + 1).trim();
+		}
+
+		target['headers'] = headers;
+	}
+
+	if (overrides.body !== undefined && overrides.jsonBody !== undefined) {
+		issues.push({path: '--body', message: 'give either --body or --json-body, not both'});
+	} else if (overrides.body !== undefined) {
+		delete target['json'];
+		delete target['form'];
+		target['body'] = overrides.body;
+	} else if (overrides.jsonBody !== undefined) {
+		try {
+			target['json'] = JSON.parse(overrides.jsonBody);
+			delete target['body'];
+			delete target['form'];
+		} catch (error) {
+			issues.push({path: '--json-body', message: `not valid JSON (${(error as Error).message}); quote it for the shell, e.g. --json-body '{"a":1}'`});
+		}
+	}
+
+	return result;
+}
+
+/**
+ * Validates a raw config (after overrides) and resolves it into a plan. `${VAR}` references are
+ * resolved from `env`. Throws ConfigError listing every problem with its JSON path.
+ */
+export function resolveConfig(raw: Record<string, unknown>, options: {source: string; env: Readonly<Record<string, string | undefined>>; issues?: ConfigIssue[]}): LoadedConfig {
+	const issues: ConfigIssue[] = options.issues ?? [];
+	const interpolated = interpolateEnv(raw, options.env, issues) as Record<string, unknown>;
+	const isOauth = 'token_acquisition' in interpolated || 'stress_test' in interpolated;
+	const parsed = isOauth ? oauthConfigSchema.safeParse(interpolated) : flatConfigSchema.safeParse(interpolated);
+	if (!parsed.success) {
+		issues.push(...parsed.error.issues.flatMap(issue => describeIssue(issue, isOauth)));
+		throw new ConfigError(options.source, dedupe(issues));
+	}
+
+	const plan = isOauth ? oauthPlan(parsed.data as OauthConfig, issues) : testPlan(parsed.data as FlatConfig, '', issues);
+	const config = parsed.data as FlatConfig & Partial<OauthConfig>;
+	const settingsSource: FlatConfig = isOauth ? {...(config.stress_test as FlatConfig), ...pickSettings(config)} : config;
+	const settings = fileSettings(settingsSource);
+	if (issues.length > 0 || !plan) {
+		throw new ConfigError(options.source, dedupe(issues));
+	}
+
+	return {plan, settings, raw, source: options.source, name: config.name ?? config.stress_test?.name};
+}
+
+function pickSettings(config: Record<string, unknown>): Record<string, unknown> {
+	const keys = ['threads', 'connections', 'duration', 'total_requests', 'rate', 'baseline_duration'];
+	return Object.fromEntries(Object.entries(config).filter(([key, value]) => keys.includes(key) && value !== undefined));
+}
+
+function fileSettings(config: FlatConfig): FileSettings {
+	const settings: {-readonly [K in keyof FileSettings]: FileSettings[K]} = {};
+	if (config.threads !== undefined) settings.threads = config.threads;
+	if (config.connections !== undefined) settings.connections = config.connections;
+	if (config.duration !== undefined) settings.durationMs = parseDurationMs(config.duration);
+	if (config.total_requests !== undefined) settings.maxRequests = config.total_requests;
+	if (config.rate !== undefined) settings.rate = config.rate;
+	if (config.baseline_duration !== undefined) settings.baselineDurationMs = parseDurationMs(config.baseline_duration);
+	return settings;
+}
+
+function oauthPlan(config: OauthConfig, issues: ConfigIssue[]): TestPlan | undefined {
+	const tokenConfig = config.token_acquisition;
+	const test = testPlan(config.stress_test as FlatConfig, 'stress_test', issues);
+	if (tokenConfig.url === undefined) {
+		issues.push({path: 'token_acquisition.url', message: 'missing; set the token endpoint URL'});
+		return undefined;
+	}
+
+	const tokenEndpoint = endpointPlan({...tokenConfig, method: tokenConfig.method ?? 'POST'}, {}, undefined, 'token_acquisition', 'token', issues);
+	if (!test || !tokenEndpoint) {
+		return undefined;
+	}
+
+	return {...test, token: {endpoint: tokenEndpoint, policy: policyOf(tokenConfig, 'token_acquisition', issues)}};
+}
+
+function testPlan(config: FlatConfig, base: string, issues: ConfigIssue[]): TestPlan | undefined {
+	const policy = policyOf(config, base, issues);
+	const sharedHeaders = stringHeaders(config.headers);
+	if (config.url !== undefined && config.requests !== undefined) {
+		issues.push({path: joinPath(base, 'requests'), message: 'give either "url" (one endpoint) or "requests" (several), not both'});
+		return undefined;
+	}
+
+	if (config.url === undefined && config.requests === undefined) {
+		issues.push({path: joinPath(base, 'url'), message: 'missing; set "url" (e.g. "http://127.0.0.1:8080/") or a "requests" list, or pass --url'});
+		return undefined;
+	}
+
+	const endpointConfigs: EndpointConfig[] = config.requests ?? [{method: config.method, url: config.url, json: config.json, form: config.form, body: config.body, basic_auth: config.basic_auth}];
+	const endpoints: EndpointPlan[] = [];
+	const names = new Map<string, number>();
+	for (const [index, endpoint] of endpointConfigs.entries()) {
+		const path = config.requests ? joinPath(joinPath(base, 'requests'), index) : base;
+		const merged: EndpointConfig = {
+			...endpoint,
+			method: endpoint.method ?? config.method,
+			basic_auth: endpoint.basic_auth ?? config.basic_auth,
+		};
+		const plan = endpointPlan(merged, sharedHeaders, config.requests ? undefined : config.name, path, `requests[${index}]`, issues);
+		if (!plan) {
+			continue;
+		}
+
+		const seen = names.get(plan.name);
+		if (seen === undefined) {
+			names.set(plan.name, index);
+		} else {
+			issues.push({path: joinPath(path, 'name'), message: `"${plan.name}" is also the name of requests[${seen}]; give each endpoint its own name`});
+		}
+
+		endpoints.push(plan);
+	}
+
+	return endpoints.length === endpointConfigs.length ? {endpoints, policy, token: undefined} : undefined;
+}
+
+function endpointPlan(config: EndpointConfig, sharedHeaders: Record<string, string>, fallbackName: string | undefined, path: string, label: string, issues: ConfigIssue[]): EndpointPlan | undefined {
+	if (config.url === undefined) {
+		issues.push({path: joinPath(path, 'url'), message: `missing; every endpoint needs a URL (${label})`});
+		return undefined;
+	}
+
+	const bodies = (['json', 'form', 'body'] as const).filter(key => config[key] !== undefined);
+	if (bodies.length > 1) {
+		issues.push({path: joinPath(path, bodies[1]!), message: `give one body: "${bodies.join('" and "')}" are both set`});
+		return undefined;
+	}
+
+	const url = new URL(config.url);
+	const method = (config.method ?? 'GET').toUpperCase();
+	const headers: Record<string, string> = {...sharedHeaders, ...stringHeaders(config.headers)};
+	let body: string | undefined;
+	if (config.json !== undefined) {
+		body = JSON.stringify(config.json);
+		setDefaultHeader(headers, 'Content-Type', 'application/json');
+	} else if (config.form !== undefined) {
+		body = new URLSearchParams(Object.entries(config.form).map(([key, value]) => [key, String(value)])).toString();
+		setDefaultHeader(headers, 'Content-Type', 'application/x-www-form-urlencoded');
+	} else if (config.body !== undefined) {
+		body = config.body;
+		setDefaultHeader(headers, 'Content-Type', 'text/plain; charset=utf-8');
+	}
+
+	if (config.basic_auth) {
+		const token = Buffer.from(`${config.basic_auth.username}:${config.basic_auth.password}`).toString('base64');
+		setDefaultHeader(headers, 'Authorization', `Basic ${token}`);
+	}
+
+	return {
+		name: config.name ?? fallbackName ?? `${method} ${url.pathname}`,
+		method,
+		url: config.url,
+		origin: url.origin,
+		path: `${url.pathname}${url.search}`,
+		headers,
+		body,
+		weight: config.weight ?? 1,
+	};
+}
+
+function policyOf(config: FlatConfig | OauthConfig['token_acquisition'], base: string, issues: ConfigIssue[]): RequestPolicy {
+	const policy: RequestPolicy = {
+		timeoutMs: config.timeout_ms ?? defaultPolicy.timeoutMs,
+		retries: config.retries ?? defaultPolicy.retries,
+		backoffMs: config.backoff_ms ?? defaultPolicy.backoffMs,
+		backoffMaxMs: config.backoff_max_ms ?? Math.max(defaultPolicy.backoffMaxMs, config.backoff_ms ?? 0),
+		jitterMs: config.jitter_ms ?? defaultPolicy.jitterMs,
+		retryOnStatuses: config.retry_on_statuses ?? defaultPolicy.retryOnStatuses,
+		verifyTls: config.verify_tls ?? defaultPolicy.verifyTls,
+	};
+	if (policy.backoffMaxMs < policy.backoffMs) {
+		issues.push({path: joinPath(base, 'backoff_max_ms'), message: `is ${policy.backoffMaxMs}, below backoff_ms (${policy.backoffMs}); raise it or lower backoff_ms`});
+	}
+
+	return policy;
+}
+
+function stringHeaders(headers: Record<string, string | number> | undefined): Record<string, string> {
+	return headers ? Object.fromEntries(Object.entries(headers).map(([key, value]) => [key, String(value)])) : {};
+}
+
+function setDefaultHeader(headers: Record<string, string>, name: string, value: string): void {
+	const lower = name.toLowerCase();
+	if (!Object.keys(headers).some(key => key.toLowerCase() === lower)) {
+		headers[name] = value;
+	}
+}
+
+function describeIssue(issue: z.core.$ZodIssue, isOauth: boolean): ConfigIssue[] {
+	const path = issue.path.reduce<string>((joined, key) => joinPath(joined, typeof key === 'number' ? key : String(key)), '');
+	if (issue.code === 'unrecognized_keys') {
+		const candidates = keysAt(issue.path, isOauth);
+		return issue.keys.map(key => {
+			const suggestion = suggest(key, candidates);
+			const hint = suggestion ? `did you mean "${suggestion}"?` : `known keys: ${candidates.join(', ')}`;
+			return {path: joinPath(path, key), message: `unknown key; ${hint}`};
+		});
+	}
+
+	if (issue.code === 'invalid_union' || issue.code === 'invalid_type') {
+		return [{path: path || '(root)', message: issue.message.replace(/^Invalid input: /, '')}];
+	}
+
+	return [{path: path || '(root)', message: issue.message}];
+}
+
+function keysAt(path: readonly PropertyKey[], isOauth: boolean): readonly string[] {
+	const last = path.at(-1);
+	if (last === 'basic_auth') return knownKeys.basicAuth;
+	if (typeof last === 'number' && path.at(-2) === 'requests') return knownKeys.endpoint;
+	if (last === 'token_acquisition') return knownKeys.token;
+	if (last === 'stress_test') return knownKeys.flat;
+	return isOauth ? knownKeys.oauth : knownKeys.flat;
+}
+
+/** The closest known key, when it is close enough to be a likely typo. */
+export function suggest(key: string, candidates: readonly string[]): string | undefined {
+	let best: string | undefined;
+	let bestDistance = Number.POSITIVE_INFINITY;
+	for (const candidate of candidates) {
+		const distance = leven(key.toLowerCase(), candidate.toLowerCase());
+		if (distance < bestDistance) {
+			best = candidate;
+			bestDistance = distance;
+		}
+	}
+
+	return best !== undefined && bestDistance <= Math.max(2, Math.floor(key.length / 3)) ? best : undefined;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+	return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+
+function dedupe(issues: readonly ConfigIssue[]): ConfigIssue[] {
+	const seen = new Set<string>();
+	return issues.filter(issue => {
+		const key = `${issue.path}\u0000${issue.message}`;
+		if (seen.has(key)) return false;
+		seen.add(key);
+		return true;
+	});
+}

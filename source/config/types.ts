@@ -1,0 +1,79 @@
+/** One HTTP request the load generator sends, fully resolved. */
+export type EndpointPlan = {
+	readonly name: string;
+	readonly method: string;
+	/** Full URL, as configured (after `${VAR}` interpolation). */
+	readonly url: string;
+	/** `scheme://host:port` */
+	readonly origin: string;
+	/** Path and query string. */
+	readonly path: string;
+	/** Request headers, including Content-Type for bodies and Authorization for basic auth. */
+	readonly headers: Readonly<Record<string, string>>;
+	readonly body: string | undefined;
+	/** Relative weight for the weighted random choice between endpoints. */
+	readonly weight: number;
+};
+
+/** How each request is sent: timeouts, retries and TLS. */
+export type RequestPolicy = {
+	readonly timeoutMs: number;
+	readonly retries: number;
+	readonly backoffMs: number;
+	readonly backoffMaxMs: number;
+	readonly jitterMs: number;
+	readonly retryOnStatuses: readonly number[];
+	readonly verifyTls: boolean;
+};
+
+/** OAuth2 token request (PyStress `token_acquisition`). */
+export type TokenPlan = {
+	readonly endpoint: EndpointPlan;
+	readonly policy: RequestPolicy;
+};
+
+/** What to send: endpoints, policy and optional token acquisition. */
+export type TestPlan = {
+	readonly endpoints: readonly EndpointPlan[];
+	readonly policy: RequestPolicy;
+	readonly token: TokenPlan | undefined;
+};
+
+/** How hard and how long to send. */
+export type RunSettings = {
+	readonly threads: number;
+	/** Total concurrent connections, split across worker threads. */
+	readonly connections: number;
+	/** Stop after this long (ms); undefined with `maxRequests` alone. */
+	readonly durationMs: number | undefined;
+	/** Stop after this many finished attempts. */
+	readonly maxRequests: number | undefined;
+	/** Open model: requests per second across all workers. Undefined: closed model. */
+	readonly rate: number | undefined;
+	/** How long `stop()` waits for in-flight requests before cancelling them. */
+	readonly graceMs: number;
+};
+
+/** Run settings a config file may carry (flags override them). */
+export type FileSettings = {
+	readonly threads?: number;
+	readonly connections?: number;
+	readonly durationMs?: number;
+	readonly maxRequests?: number;
+	readonly rate?: number;
+	readonly baselineDurationMs?: number;
+};
+
+export const defaultPolicy: RequestPolicy = {
+	timeoutMs: 30_000,
+	retries: 0,
+	backoffMs: 200,
+	backoffMaxMs: 2000,
+	jitterMs: 0,
+	retryOnStatuses: [],
+	verifyTls: true,
+};
+
+export const defaultConnections = 50;
+export const defaultDurationMs = 60_000;
+export const defaultGraceMs = 2000;

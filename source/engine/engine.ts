@@ -1,0 +1,526 @@
+import {performance} from 'node:perf_hooks';
+import type {Worker} from 'node:worker_threads';
+import type {RunSettings, TestPlan} from '../config/types.js';
+import {addSnapshot, addTotals, createRunTotals, takeWindow, type RunTotals, type Totals} from '../stats/aggregate.js';
+import {timelinePoint, type RunMarker, type TimelinePoint} from '../stats/timeline.js';
+import {distribute, rateShare} from './distribute.js';
+import type {FromWorker, ToWorker, WorkerInit} from './protocol.js';
+import {spawnWorker} from './spawn-worker.js';
+
+export type EngineState = 'idle' | 'running' | 'paused' | 'stopping' | 'done';
+
+/** Why a run stopped. */
+export type StopReason = 'duration' | 'requests' | 'user' | 'signal' | 'error' | 'threshold';
+
+/** Live figures of one worker. */
+export type WorkerHealth = {
+	readonly workerId: number;
+	readonly connections: number;
+	readonly inFlight: number;
+	/** Event-loop utilisation over the last interval, 0..1. */
+	readonly eventLoopUtilization: number;
+};
+
+export type EngineEvent =
+	/** Merged worker snapshots arrived (up to 4 times a second): the totals changed. */
+	| {readonly type: 'update'}
+	/** A timeline point was completed (once a second). */
+	| {readonly type: 'second'; readonly point: TimelinePoint}
+	| {readonly type: 'state'; readonly state: EngineState}
+	| {readonly type: 'marker'; readonly marker: RunMarker}
+	| {readonly type: 'error'; readonly message: string};
+
+export type EngineOptions = {
+	readonly plan: TestPlan;
+	readonly settings: RunSettings;
+	readonly snapshotIntervalMs?: number;
+	/** Open model: sends later than this are dropped and counted. */
+	readonly maxLateMs?: number;
+	/** Extra headers on every request (the OAuth2 Authorization header). */
+	readonly extraHeaders?: Readonly<Record<string, string>>;
+	/** Start the workers for a given worker init (tests may inject; default spawns threads). */
+	readonly spawn?: (init: WorkerInit) => Worker;
+};
+
+/** What a finished run measured. Totals are mutable HDR accumulators; see `stats/aggregate`. */
+export type RunResult = {
+	readonly startedAt: Date;
+	readonly endedAt: Date;
+	/** Seconds of load (paused time excluded). */
+	readonly durationS: number;
+	readonly totals: RunTotals;
+	readonly timeline: readonly TimelinePoint[];
+	readonly markers: readonly RunMarker[];
+	readonly stopReason: StopReason;
+	/** In-flight requests cancelled when the stop grace period ran out (not counted as requests). */
+	readonly cancelled: number;
+	/** Settings at the start, and as they were at the end after live changes. */
+	readonly initialSettings: RunSettings;
+	readonly finalSettings: RunSettings;
+	/** Peak event-loop utilisation seen on any worker, 0..1. */
+	readonly peakWorkerUtilization: number;
+};
+
+type WorkerHandle = {
+	readonly id: number;
+	readonly worker: Worker;
+	connections: number;
+	retiring: boolean;
+	exhausted: boolean;
+	health: WorkerHealth;
+	readonly done: Promise<number>;
+};
+
+/**
+ * Runs a load test on a pool of worker threads and merges their interval snapshots. Knows nothing
+ * of the UI: it emits typed events and resolves `start()` with the result.
+ */
+export class Engine {
+	readonly plan: TestPlan;
+	private settings: RunSettings;
+	private readonly initialSettings: RunSettings;
+	private readonly options: EngineOptions;
+	private readonly listeners = new Set<(event: EngineEvent) => void>();
+	private readonly workers = new Map<number, WorkerHandle>();
+	private nextWorkerId = 0;
+	readonly totals: RunTotals;
+	readonly timeline: TimelinePoint[] = [];
+	readonly markers: RunMarker[] = [];
+	private stateValue: EngineState = 'idle';
+	private startedAtMs = 0;
+	private startedAt = new Date();
+	private activeMs = 0;
+	private activeSinceMs = 0;
+	private lastSecondMs = 0;
+	private secondTimer: NodeJS.Timeout | undefined;
+	private durationTimer: NodeJS.Timeout | undefined;
+	private stopReason: StopReason = 'user';
+	private stopPromise: Promise<RunResult> | undefined;
+	private resolveDone: ((result: RunResult) => void) | undefined;
+	private readonly issued: SharedArrayBuffer | undefined;
+	private extraHeaders: Readonly<Record<string, string>>;
+	private cancelled = 0;
+	private peakUtilization = 0;
+	private lastWindow: {totals: Totals; windowS: number; late: number; dropped: number} | undefined;
+
+	constructor(options: EngineOptions) {
+		this.options = options;
+		this.plan = options.plan;
+		this.settings = options.settings;
+		this.initialSettings = options.settings;
+		this.extraHeaders = options.extraHeaders ?? {};
+		this.totals = createRunTotals(options.plan.endpoints.length);
+		this.issued = options.settings.maxRequests === undefined ? undefined : new SharedArrayBuffer(4);
+	}
+
+	get state(): EngineState {
+		return this.stateValue;
+	}
+
+	get currentSettings(): RunSettings {
+		return this.settings;
+	}
+
+	/** Seconds since the start, wall time. */
+	get elapsedS(): number {
+		return this.startedAtMs === 0 ? 0 : (performance.now() - this.startedAtMs) / 1000;
+	}
+
+	/** Seconds of load so far (paused time excluded). */
+	get activeS(): number {
+		const running = this.stateValue === 'running' || this.stateValue === 'stopping' ? performance.now() - this.activeSinceMs : 0;
+		return (this.activeMs + (this.activeSinceMs > 0 ? running : 0)) / 1000;
+	}
+
+	get workerHealth(): WorkerHealth[] {
+		return [...this.workers.values()].filter(handle => !handle.retiring).map(handle => handle.health);
+	}
+
+	subscribe(listener: (event: EngineEvent) => void): () => void {
+		this.listeners.add(listener);
+		return () => this.listeners.delete(listener);
+	}
+
+	private emit(event: EngineEvent): void {
+		for (const listener of this.listeners) {
+			listener(event);
+		}
+	}
+
+	private setState(state: EngineState): void {
+		this.stateValue = state;
+		this.emit({type: 'state', state});
+	}
+
+	private mark(kind: RunMarker['kind'], label: string, value?: number): void {
+		const marker: RunMarker = {t: Math.round(this.elapsedS * 1000) / 1000, kind, label, ...(value === undefined ? {} : {value})};
+		this.markers.push(marker);
+		this.emit({type: 'marker', marker});
+	}
+
+	/** Starts the workers and resolves when the run has stopped and every worker has drained. */
+	async start(): Promise<RunResult> {
+		if (this.stateValue !== 'idle') {
+			throw new Error('An engine runs once; create a new one to run again.');
+		}
+
+		const done = new Promise<RunResult>(resolve => {
+			this.resolveDone = resolve;
+		});
+		this.startedAt = new Date();
+		this.startedAtMs = performance.now();
+		this.activeSinceMs = this.startedAtMs;
+		this.lastSecondMs = this.startedAtMs;
+		const shares = distribute(this.settings.connections, this.settings.threads);
+		for (const connections of shares) {
+			this.spawn(connections);
+		}
+
+		this.setState('running');
+		this.secondTimer = setInterval(() => {
+			this.closeSecond();
+		}, 1000);
+		this.armDuration();
+		return done;
+	}
+
+	private spawn(connections: number): WorkerHandle {
+		const id = this.nextWorkerId++;
+		const init: WorkerInit = {
+			workerId: id,
+			plan: this.plan,
+			policy: this.plan.policy,
+			connections,
+			rate: rateShare(this.settings.rate, connections, this.settings.connections),
+			maxLateMs: this.options.maxLateMs ?? 1000,
+			issued: this.issued,
+			maxRequests: this.settings.maxRequests,
+			snapshotIntervalMs: this.options.snapshotIntervalMs ?? 250,
+			paused: this.stateValue === 'paused',
+			extraHeaders: this.extraHeaders,
+		};
+		const worker = (this.options.spawn ?? spawnWorker)(init);
+		let resolveDone!: (cancelled: number) => void;
+		const done = new Promise<number>(resolve => {
+			resolveDone = resolve;
+		});
+		const handle: WorkerHandle = {
+			id,
+			worker,
+			connections,
+			retiring: false,
+			exhausted: false,
+			health: {workerId: id, connections, inFlight: 0, eventLoopUtilization: 0},
+			done,
+		};
+		let finished = false;
+		const finish = (cancelled: number): void => {
+			if (!finished) {
+				finished = true;
+				this.workers.delete(id);
+				resolveDone(cancelled);
+			}
+		};
+
+		worker.on('message', (message: FromWorker) => {
+			this.onWorkerMessage(handle, message, finish);
+		});
+		worker.on('error', error => {
+			this.emit({type: 'error', message: `worker ${id}: ${error.message}`});
+			finish(0);
+		});
+		worker.on('exit', () => {
+			finish(0);
+		});
+		this.workers.set(id, handle);
+		return handle;
+	}
+
+	private onWorkerMessage(handle: WorkerHandle, message: FromWorker, finish: (cancelled: number) => void): void {
+		switch (message.type) {
+			case 'snapshot': {
+				addSnapshot(this.totals, message.snapshot);
+				handle.health = {
+					workerId: handle.id,
+					connections: message.snapshot.connections,
+					inFlight: message.snapshot.inFlight,
+					eventLoopUtilization: message.snapshot.eventLoopUtilization,
+				};
+				if (!handle.retiring) {
+					this.peakUtilization = Math.max(this.peakUtilization, message.snapshot.eventLoopUtilization);
+				}
+
+				this.emit({type: 'update'});
+				break;
+			}
+
+			case 'exhausted': {
+				handle.exhausted = true;
+				if ([...this.workers.values()].every(worker => worker.exhausted || worker.retiring)) {
+					void this.stop('requests');
+				}
+
+				break;
+			}
+
+			case 'unauthorized': {
+				this.emit({type: 'error', message: 'unauthorized'});
+				break;
+			}
+
+			case 'done': {
+				this.cancelled += message.cancelled;
+				void handle.worker.terminate();
+				finish(message.cancelled);
+				break;
+			}
+
+			case 'fatal': {
+				this.emit({type: 'error', message: `worker ${message.workerId}: ${message.message}`});
+				break;
+			}
+		}
+	}
+
+	private post(handle: WorkerHandle, message: ToWorker): void {
+		handle.worker.postMessage(message);
+	}
+
+	private get liveWorkers(): WorkerHandle[] {
+		return [...this.workers.values()].filter(handle => !handle.retiring);
+	}
+
+	/**
+	 * Closes the current timeline window. The last window of a run is often a sliver (the drain
+	 * after the final tick); `final` folds a sliver shorter than half a second into the previous point.
+	 */
+	private closeSecond(final = false): void {
+		const now = performance.now();
+		let windowS = (now - this.lastSecondMs) / 1000;
+		this.lastSecondMs = now;
+		let {totals, late, dropped} = takeWindow(this.totals);
+		const previous = this.lastWindow;
+		if (final && windowS < 0.5 && previous && this.timeline.length > 0) {
+			addTotals(previous.totals, totals);
+			totals = previous.totals;
+			windowS += previous.windowS;
+			late += previous.late;
+			dropped += previous.dropped;
+			this.timeline.pop();
+		}
+
+		this.lastWindow = {totals, windowS, late, dropped};
+		const point = timelinePoint(totals, {
+			t: (now - this.startedAtMs) / 1000,
+			windowS,
+			late,
+			dropped,
+			threads: this.settings.threads,
+			connections: this.settings.connections,
+			rate: this.settings.rate,
+			paused: this.stateValue === 'paused',
+		});
+		this.timeline.push(point);
+		this.emit({type: 'second', point});
+	}
+
+	private armDuration(): void {
+		if (this.settings.durationMs === undefined) {
+			return;
+		}
+
+		const remaining = Math.max(0, this.settings.durationMs - (this.activeS * 1000));
+		this.durationTimer = setTimeout(() => {
+			void this.stop('duration');
+		}, remaining);
+	}
+
+	private disarmDuration(): void {
+		if (this.durationTimer) {
+			clearTimeout(this.durationTimer);
+			this.durationTimer = undefined;
+		}
+	}
+
+	pause(): void {
+		if (this.stateValue !== 'running') {
+			return;
+		}
+
+		this.activeMs += performance.now() - this.activeSinceMs;
+		this.activeSinceMs = 0;
+		this.disarmDuration();
+		for (const handle of this.liveWorkers) {
+			this.post(handle, {type: 'pause'});
+		}
+
+		this.setState('paused');
+		this.mark('pause', 'paused');
+	}
+
+	resume(): void {
+		if (this.stateValue !== 'paused') {
+			return;
+		}
+
+		this.activeSinceMs = performance.now();
+		for (const handle of this.liveWorkers) {
+			this.post(handle, {type: 'resume'});
+		}
+
+		this.armDuration();
+		this.setState('running');
+		this.mark('resume', 'resumed');
+	}
+
+	/** Changes the number of worker threads; connections are spread again over the new set. */
+	setThreads(threads: number): void {
+		const target = Math.max(1, Math.floor(threads));
+		if (!this.isLive || target === this.settings.threads) {
+			return;
+		}
+
+		const live = this.liveWorkers;
+		if (target > live.length) {
+			for (let index = live.length; index < target; index++) {
+				this.spawn(0);
+			}
+		} else {
+			for (const handle of live.slice(target)) {
+				handle.retiring = true;
+				this.post(handle, {type: 'stop', graceMs: this.settings.graceMs});
+			}
+		}
+
+		this.settings = {...this.settings, threads: target};
+		this.rebalance();
+		this.mark('threads', `threads ${target}`, target);
+	}
+
+	/** Changes the total number of connections across all workers. */
+	setConnections(connections: number): void {
+		const target = Math.max(1, Math.floor(connections));
+		if (!this.isLive || target === this.settings.connections) {
+			return;
+		}
+
+		this.settings = {...this.settings, connections: target};
+		this.rebalance();
+		this.mark('connections', `connections ${target}`, target);
+	}
+
+	/** Changes the open-model rate (req/s across all workers); undefined switches to the closed model. */
+	setRate(rate: number | undefined): void {
+		if (!this.isLive || rate === this.settings.rate) {
+			return;
+		}
+
+		this.settings = {...this.settings, rate};
+		this.rebalance();
+		this.mark('rate', rate === undefined ? 'closed model' : `rate ${formatRate(rate)}/s`, rate);
+	}
+
+	/** Replaces the extra headers (a refreshed token) on every worker. */
+	setExtraHeaders(extraHeaders: Readonly<Record<string, string>>): void {
+		this.extraHeaders = extraHeaders;
+		for (const handle of this.liveWorkers) {
+			this.post(handle, {type: 'set-headers', extraHeaders});
+		}
+	}
+
+	private get isLive(): boolean {
+		return this.stateValue === 'running' || this.stateValue === 'paused';
+	}
+
+	private rebalance(): void {
+		const live = this.liveWorkers;
+		const shares = distribute(this.settings.connections, live.length);
+		for (const [index, handle] of live.entries()) {
+			const connections = shares[index] ?? 0;
+			handle.connections = connections;
+			this.post(handle, {type: 'set-connections', connections});
+			this.post(handle, {type: 'set-rate', rate: rateShare(this.settings.rate, connections, this.settings.connections)});
+		}
+	}
+
+	/** During a stop: cancel in-flight requests now instead of waiting out the grace period. */
+	cancelNow(): void {
+		if (this.stateValue !== 'stopping') {
+			return;
+		}
+
+		for (const handle of this.workers.values()) {
+			this.post(handle, {type: 'stop', graceMs: 0});
+		}
+	}
+
+	/** Stops the run: workers stop sending, drain in-flight requests for the grace period, then report. */
+	async stop(reason: StopReason = 'user'): Promise<RunResult> {
+		if (this.stopPromise) {
+			return this.stopPromise;
+		}
+
+		if (this.stateValue === 'idle') {
+			throw new Error('The engine was not started.');
+		}
+
+		this.stopReason = reason;
+		this.stopPromise = this.drain();
+		return this.stopPromise;
+	}
+
+	private async drain(): Promise<RunResult> {
+		this.disarmDuration();
+		if (this.stateValue === 'running') {
+			this.activeMs += performance.now() - this.activeSinceMs;
+		}
+
+		this.activeSinceMs = 0;
+		this.setState('stopping');
+		this.mark('stop', `stop (${this.stopReason})`);
+		const handles = [...this.workers.values()];
+		for (const handle of handles) {
+			if (!handle.retiring) {
+				handle.retiring = true;
+				this.post(handle, {type: 'stop', graceMs: this.settings.graceMs});
+			}
+		}
+
+		// A worker that never answers is terminated after the grace period and a margin.
+		const deadline = setTimeout(() => {
+			for (const handle of this.workers.values()) {
+				void handle.worker.terminate();
+			}
+		}, this.settings.graceMs + 3000);
+		await Promise.all(handles.map(async handle => handle.done));
+		clearTimeout(deadline);
+		if (this.secondTimer) {
+			clearInterval(this.secondTimer);
+		}
+
+		if (this.totals.window.requests > 0 || this.timeline.length === 0) {
+			this.closeSecond(true);
+		}
+
+		const result: RunResult = {
+			startedAt: this.startedAt,
+			endedAt: new Date(),
+			durationS: this.activeMs / 1000,
+			totals: this.totals,
+			timeline: this.timeline,
+			markers: this.markers,
+			stopReason: this.stopReason,
+			cancelled: this.cancelled,
+			initialSettings: this.initialSettings,
+			finalSettings: this.settings,
+			peakWorkerUtilization: this.peakUtilization,
+		};
+		this.setState('done');
+		this.resolveDone?.(result);
+		return result;
+	}
+}
+
+function formatRate(rate: number): string {
+	return Number.isInteger(rate) ? String(rate) : rate.toFixed(2);
+}

@@ -1,0 +1,61 @@
+/** Kinds of failed attempts, as counted in `errorKinds`. */
+export type ErrorKind = 'timeout' | 'refused' | 'reset' | 'tls' | 'dns' | 'closed' | 'other';
+
+const tlsCodes = new Set([
+	'DEPTH_ZERO_SELF_SIGNED_CERT',
+	'SELF_SIGNED_CERT_IN_CHAIN',
+	'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+	'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+	'CERT_HAS_EXPIRED',
+	'ERR_TLS_CERT_ALTNAME_INVALID',
+	'ERR_SSL_WRONG_VERSION_NUMBER',
+	'EPROTO',
+]);
+
+/** Classifies a request error from undici or node:net into a small set of kinds. */
+export function classifyError(error: unknown): ErrorKind {
+	const code = (error as {code?: unknown} | undefined)?.code;
+	switch (code) {
+		case 'UND_ERR_HEADERS_TIMEOUT':
+		case 'UND_ERR_BODY_TIMEOUT':
+		case 'UND_ERR_CONNECT_TIMEOUT':
+		case 'ETIMEDOUT': {
+			return 'timeout';
+		}
+
+		case 'ECONNREFUSED': {
+			return 'refused';
+		}
+
+		case 'ECONNRESET':
+		case 'EPIPE':
+		case 'UND_ERR_SOCKET': {
+			return 'reset';
+		}
+
+		case 'ENOTFOUND':
+		case 'EAI_AGAIN': {
+			return 'dns';
+		}
+
+		case 'UND_ERR_CLOSED':
+		case 'UND_ERR_DESTROYED': {
+			return 'closed';
+		}
+
+		default: {
+			return typeof code === 'string' && (tlsCodes.has(code) || code.startsWith('ERR_TLS') || code.startsWith('ERR_SSL')) ? 'tls' : 'other';
+		}
+	}
+}
+
+/** What to tell a user about an error kind. */
+export const errorHints: Readonly<Record<ErrorKind, string>> = {
+	timeout: 'no complete response within timeout_ms; raise timeout_ms or lower the load',
+	refused: 'connection refused: is the target running and listening on that port?',
+	reset: 'the target closed or reset the connection',
+	tls: 'TLS handshake failed (for a self-signed certificate set "verify_tls": false)',
+	dns: 'the host name could not be resolved',
+	closed: 'the connection was closed by the load generator',
+	other: 'unexpected error',
+};

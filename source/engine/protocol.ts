@@ -1,0 +1,41 @@
+import type {RequestPolicy, TestPlan} from '../config/types.js';
+import type {WorkerSnapshot} from '../stats/snapshot.js';
+
+/** What a worker is given when it starts. */
+export type WorkerInit = {
+	readonly workerId: number;
+	readonly plan: TestPlan;
+	readonly policy: RequestPolicy;
+	readonly connections: number;
+	/** Open model: this worker's share of the rate (req/s); undefined for the closed model. */
+	readonly rate: number | undefined;
+	/** Open model: sends later than this are dropped (counted) instead of sent. */
+	readonly maxLateMs: number;
+	/** Shared counter of attempts started, with `maxRequests` (Int32Array over a SharedArrayBuffer). */
+	readonly issued: SharedArrayBuffer | undefined;
+	readonly maxRequests: number | undefined;
+	readonly snapshotIntervalMs: number;
+	readonly paused: boolean;
+	/** Extra headers for every stress request (the OAuth2 Authorization header). */
+	readonly extraHeaders: Readonly<Record<string, string>>;
+};
+
+/** Main thread -> worker. */
+export type ToWorker =
+	| {readonly type: 'pause'}
+	| {readonly type: 'resume'}
+	| {readonly type: 'set-connections'; readonly connections: number}
+	| {readonly type: 'set-rate'; readonly rate: number | undefined}
+	| {readonly type: 'set-headers'; readonly extraHeaders: Readonly<Record<string, string>>}
+	| {readonly type: 'stop'; readonly graceMs: number};
+
+/** Worker -> main thread. */
+export type FromWorker =
+	| {readonly type: 'snapshot'; readonly snapshot: WorkerSnapshot}
+	/** Every attempt the shared `maxRequests` budget allowed has finished here. */
+	| {readonly type: 'exhausted'; readonly workerId: number}
+	/** A response was 401 while a token is in use: the main thread should refresh it. */
+	| {readonly type: 'unauthorized'; readonly workerId: number}
+	/** The worker stopped; its last snapshot was sent before this. */
+	| {readonly type: 'done'; readonly workerId: number; readonly cancelled: number}
+	| {readonly type: 'fatal'; readonly workerId: number; readonly message: string};

@@ -1,0 +1,60 @@
+/** Formatting helpers shared by the text, TUI and HTML outputs. Pure. */
+
+const integer = new Intl.NumberFormat('en-US', {maximumFractionDigits: 0});
+
+export function formatCount(value: number): string {
+	return integer.format(value);
+}
+
+/** Requests per second: one decimal below 100, none above. */
+export function formatRate(value: number): string {
+	return value < 100 ? value.toFixed(1) : integer.format(Math.round(value));
+}
+
+/** Milliseconds with a sensible precision: 0.123 ms, 12.3 ms, 1,234 ms; seconds above 10 s. */
+export function formatMs(value: number): string {
+	if (value >= 10_000) return `${(value / 1000).toFixed(1)} s`;
+	if (value >= 100) return `${integer.format(Math.round(value))} ms`;
+	if (value >= 10) return `${value.toFixed(1)} ms`;
+	if (value >= 1) return `${value.toFixed(2)} ms`;
+	return `${value.toFixed(3)} ms`;
+}
+
+export function formatPercent(fraction: number, digits = 1): string {
+	return `${(fraction * 100).toFixed(digits)}%`;
+}
+
+export function formatBytes(bytes: number): string {
+	const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+	let value = bytes;
+	let unit = 0;
+	while (value >= 1024 && unit < units.length - 1) {
+		value /= 1024;
+		unit++;
+	}
+
+	return `${unit === 0 ? value : value.toFixed(1)} ${units[unit]}`;
+}
+
+export function formatSeconds(seconds: number): string {
+	return seconds >= 100 ? `${Math.round(seconds)}s` : `${seconds.toFixed(1)}s`;
+}
+
+/** A ratio such as a speedup: 12.3x */
+export function formatRatio(value: number): string {
+	return `${value >= 100 ? Math.round(value) : value.toFixed(2)}x`;
+}
+
+/** Pads/truncates cells into aligned columns. The first column is left-aligned, others right-aligned. */
+export function table(rows: ReadonlyArray<readonly string[]>, indent = '  '): string {
+	const widths: number[] = [];
+	for (const row of rows) {
+		for (const [index, cell] of row.entries()) {
+			widths[index] = Math.max(widths[index] ?? 0, cell.length);
+		}
+	}
+
+	return rows
+		.map(row => indent + row.map((cell, index) => (index === 0 ? cell.padEnd(widths[index]!) : cell.padStart(widths[index]!))).join('  ').trimEnd())
+		.join('\n');
+}

@@ -1,0 +1,125 @@
+import type {LatencySummary} from '../stats/histogram.js';
+import {formatBytes, formatCount, formatMs, formatPercent, formatRate, formatRatio, formatSeconds, table} from './format.js';
+import type {JsonReport} from './types.js';
+
+const errorHints: Readonly<Record<string, string>> = {
+	timeout: 'no complete response within timeout_ms',
+	refused: 'connection refused: is the target running?',
+	reset: 'the target closed or reset the connection',
+	tls: 'TLS failed; for a self-signed certificate set "verify_tls": false',
+	dns: 'host name not resolved',
+	closed: 'connection closed by the load generator',
+	other: 'unexpected error',
+};
+
+function latencyRow(label: string, latency: LatencySummary): string[] {
+	return [label, formatMs(latency.min), formatMs(latency.mean), formatMs(latency.p50), formatMs(latency.p90), formatMs(latency.p99), formatMs(latency.p999), formatMs(latency.max), formatMs(latency.stdev)];
+}
+
+/** The plain-text summary printed at the end of a headless run. Pure. */
+export function renderTextSummary(report: JsonReport): string {
+	const {summary, settings, hardware} = report;
+	const lines: string[] = [];
+	const quota = hardware.cpuQuota === null ? 'none' : `${hardware.cpuQuota} CPUs`;
+	lines.push(
+		'PYSTRESS-TUI SUMMARY',
+		`  Target            ${report.target.method} ${report.target.url}${report.endpoints.length > 1 ? ` (+${report.endpoints.length - 1} more endpoints)` : ''}`,
+		`  Hardware          ${hardware.cpuModel}; ${hardware.physicalCores} physical cores, ${hardware.logicalProcessors} logical processors, cgroup quota ${quota}; ${formatBytes(hardware.totalMemoryBytes)} RAM; Node ${hardware.node} on ${hardware.platform}`,
+		`  Settings          ${settings.threads} threads, ${settings.connections} connections, ${settings.durationS === null ? `${formatCount(settings.maxRequests ?? 0)} requests` : `${settings.durationS}s`}${settings.rate === null ? ' (closed model)' : `, rate ${formatRate(settings.rate)}/s (open model)`}`,
+	);
+	const {final} = settings;
+	if (final.threads !== settings.threads || final.connections !== settings.connections || final.rate !== settings.rate) {
+		lines.push(`  Changed live to   ${final.threads} threads, ${final.connections} connections${final.rate === null ? '' : `, rate ${formatRate(final.rate)}/s`}`);
+	}
+
+	lines.push(
+		`  Duration          ${formatSeconds(summary.durationS)} (stopped: ${report.stopReason})`,
+		`  Total requests    ${formatCount(summary.requests)} (${formatCount(summary.responses)} responses, ${formatCount(summary.errors)} errors)`,
+		`  Throughput        ${formatRate(summary.rps)} req/s, ${formatBytes(summary.bytesRead / Math.max(summary.durationS, 1e-9))}/s read`,
+		`  Pass rate         ${formatPercent(summary.passRate)} (2xx/3xx)`,
+	);
+	if (summary.cancelled > 0) {
+		lines.push(`  Cancelled         ${formatCount(summary.cancelled)} in-flight at stop (not counted)`);
+	}
+
+	if (report.settings.rate !== null) {
+		lines.push(`  Late sends        ${formatCount(summary.late)} late, ${formatCount(summary.dropped)} dropped`);
+	}
+
+	lines.push('', 'LATENCY', table([
+		['', 'min', 'mean', 'p50', 'p90', 'p99', 'p99.9', 'max', 'stdev'],
+		latencyRow(summary.correctedLatencyMs ? 'uncorrected' : 'all', summary.latencyMs),
+		...(summary.correctedLatencyMs ? [latencyRow('corrected', summary.correctedLatencyMs)] : []),
+	]));
+
+	const statuses = Object.entries(summary.statusCodes);
+	if (statuses.length > 0) {
+		lines.push('', 'STATUS CODES', table(statuses.map(([code, count]) => [code, formatCount(count), formatPercent(count / Math.max(summary.requests, 1))])));
+	}
+
+	const errors = Object.entries(summary.errorKinds);
+	if (errors.length > 0) {
+		lines.push('', 'ERRORS', table(errors.map(([kind, count]) => [kind, formatCount(count), errorHints[kind] ?? ''])));
+	}
+
+	if (report.endpoints.length > 1) {
+		lines.push('', 'ENDPOINTS', table([
+			['name', 'weight', 'requests', 'req/s', 'errors', 'pass', 'p50', 'p99', 'max'],
+			...report.endpoints.map(endpoint => [
+				endpoint.name,
+				String(endpoint.weight),
+				formatCount(endpoint.requests),
+				formatRate(endpoint.rps),
+				formatCount(endpoint.errors),
+				formatPercent(endpoint.passRate),
+				formatMs(endpoint.latencyMs.p50),
+				formatMs(endpoint.latencyMs.p99),
+				formatMs(endpoint.latencyMs.max),
+			]),
+		]));
+	}
+
+	if (report.baseline?.quick ?? report.baseline?.extended) {
+		lines.push('', 'BASELINE (one connection, sequential)');
+		const rows: string[][] = [['', 'requests', 'req/s', 'p50', 'p99', 'max']];
+		for (const [label, baseline] of [['quick', report.baseline.quick], ['extended', report.baseline.extended]] as const) {
+			if (baseline) {
+				rows.push([label, formatCount(baseline.requests), formatRate(baseline.rps), formatMs(baseline.latencyMs.p50), formatMs(baseline.latencyMs.p99), formatMs(baseline.latencyMs.max)]);
+			}
+		}
+
+		lines.push(table(rows));
+	}
+
+	if (report.speedup) {
+		const speedup = report.speedup;
+		lines.push(
+			'',
+			`SPEEDUP (vs ${speedup.against} baseline)`,
+			`  Throughput        ${formatRatio(speedup.throughput)}`,
+			`  Latency growth    p50 ${formatRatio(speedup.latencyGrowthP50)}, p99 ${formatRatio(speedup.latencyGrowthP99)}`,
+			`  Per connection    ${formatPercent(speedup.perConnectionEfficiency)} efficiency`,
+			`  Per thread        ${formatRate(speedup.perThreadRps)} req/s`,
+		);
+	}
+
+	if (report.thresholds && report.thresholds.length > 0) {
+		lines.push('', 'THRESHOLDS', table(report.thresholds.map(threshold => [
+			threshold.passed ? 'PASS' : 'FAIL',
+			`${threshold.endpoint ? `${threshold.endpoint}: ` : ''}${threshold.expression}`,
+			`actual ${Number(threshold.actual.toFixed(3))}`,
+		])));
+	}
+
+	if (report.generator.saturated) {
+		lines.push('', `WARNING: a load-generator thread reached ${formatPercent(report.generator.peakEventLoopUtilization, 0)} event-loop utilisation; figures may measure the client, not the target. Add --threads or lower --connections.`);
+	}
+
+	return `${lines.join('\n')}\n`;
+}
+
+/** One progress line for stderr (headless mode). */
+export function renderProgressLine(progress: {elapsedS: number; totalS: number | undefined; requests: number; rps: number; p50: number; p99: number; errors: number; state: string}): string {
+	const elapsed = progress.totalS === undefined ? formatSeconds(progress.elapsedS) : `${formatSeconds(progress.elapsedS)}/${formatSeconds(progress.totalS)}`;
+	return `[${elapsed}] ${progress.state === 'running' ? '' : `${progress.state.toUpperCase()} `}${formatCount(progress.requests)} requests, ${formatRate(progress.rps)} req/s, p50 ${formatMs(progress.p50)}, p99 ${formatMs(progress.p99)}, ${formatCount(progress.errors)} errors`;
+}

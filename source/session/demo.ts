@@ -1,0 +1,67 @@
+import {spawn} from 'node:child_process';
+import {fileURLToPath} from 'node:url';
+import {startDemoServer} from '../demo/server.js';
+import type {Hardware} from '../engine/hardware.js';
+import {runHeadless, type HeadlessIo} from '../headless/run.js';
+import {prepareRun, type RunFlags} from './prepare.js';
+
+/** The demo config shipped with the package. */
+export const demoConfigPath = fileURLToPath(new URL('../../config-examples/demo.json', import.meta.url));
+
+/** `pystress-tui demo-server`: serves the demo target until Ctrl-C/SIGTERM. */
+export async function serveDemo(portFlag: string | undefined, io: HeadlessIo): Promise<number> {
+	const server = await startDemoServer(portFlag === undefined ? 8787 : Number(portFlag));
+	io.stdout(`demo target listening on ${server.url}\n`);
+	await new Promise<void>(resolve => {
+		const unregister = io.onSignal(() => {
+			unregister();
+			resolve();
+		});
+	});
+	await server.close();
+	return 0;
+}
+
+/**
+ * Starts the demo target in a child process (so it does not share the load generator's event
+ * loop), waits for its address, and resolves it with a stop function.
+ */
+export async function startDemoChild(): Promise<{url: string; stop: () => void}> {
+	const cli = fileURLToPath(new URL('../cli.js', import.meta.url));
+	const child = spawn(process.execPath, [cli, 'demo-server', '--port', '0'], {stdio: ['ignore', 'pipe', 'inherit']});
+	const url = await new Promise<string>((resolve, reject) => {
+		let output = '';
+		const timer = setTimeout(() => {
+			reject(new Error('the demo target did not start within 10 s'));
+		}, 10_000);
+		child.stdout.on('data', (chunk: Buffer) => {
+			output += chunk.toString();
+			const match = /listening on (http:\/\/\S+)/.exec(output);
+			if (match) {
+				clearTimeout(timer);
+				resolve(match[1]!);
+			}
+		});
+		child.once('exit', code => {
+			clearTimeout(timer);
+			reject(new Error(`the demo target exited (code ${code})`));
+		});
+	});
+	return {
+		url,
+		stop() {
+			child.kill('SIGTERM');
+		},
+	};
+}
+
+/** `pystress-tui demo` / `npm start`: a short test of the demo config against the demo target. */
+export async function runDemo(options: {flags: RunFlags; hardware: Hardware; jsonPath: string | undefined; quiet: boolean}, io: HeadlessIo): Promise<number> {
+	const demo = await startDemoChild();
+	try {
+		const prepared = prepareRun({...options.flags, config: options.flags.config ?? demoConfigPath}, options.hardware, {...process.env, DEMO_URL: demo.url});
+		return await runHeadless({prepared, hardware: options.hardware, jsonPath: options.jsonPath, quiet: options.quiet}, io);
+	} finally {
+		demo.stop();
+	}
+}

@@ -1,0 +1,115 @@
+import * as hdr from 'hdr-histogram-js';
+
+/** An HDR histogram of latencies in integer microseconds. */
+export type Histogram = hdr.Histogram;
+
+/** Highest latency we can record: one hour, in microseconds. Larger values are clamped. */
+export const highestTrackableMicros = 3_600_000_000;
+
+/** Latency figures in milliseconds (fractional, microsecond resolution). */
+export type LatencySummary = {
+	readonly count: number;
+	readonly min: number;
+	readonly mean: number;
+	readonly p50: number;
+	readonly p90: number;
+	readonly p95: number;
+	readonly p99: number;
+	readonly p999: number;
+	readonly max: number;
+	readonly stdev: number;
+};
+
+/** Creates an empty histogram for microsecond latencies (3 significant digits, up to one hour). */
+export function createHistogram(): Histogram {
+	return hdr.build({
+		bitBucketSize: 32,
+		autoResize: false,
+		lowestDiscernibleValue: 1,
+		highestTrackableValue: highestTrackableMicros,
+		numberOfSignificantValueDigits: 3,
+		useWebAssembly: false,
+	});
+}
+
+/** Records one latency, clamped to the trackable range. */
+export function recordMicros(histogram: Histogram, latencyMicros: number): void {
+	histogram.recordValue(latencyMicros < 1 ? 1 : (latencyMicros > highestTrackableMicros ? highestTrackableMicros : latencyMicros));
+}
+
+/** Compressed base64 form (HdrHistogram's standard V2 encoding), empty string for an empty histogram. */
+export function encodeHistogram(histogram: Histogram): string {
+	return histogram.totalCount === 0 ? '' : hdr.encodeIntoCompressedBase64(histogram);
+}
+
+/** Decodes what `encodeHistogram` produced; an empty string gives an empty histogram. */
+export function decodeHistogram(encoded: string): Histogram {
+	if (encoded === '') {
+		return createHistogram();
+	}
+
+	const decoded = hdr.decodeFromCompressedBase64(encoded, 32, false);
+	const histogram = createHistogram();
+	histogram.add(decoded);
+	return histogram;
+}
+
+/** Adds an encoded histogram into `target`. */
+export function addEncoded(target: Histogram, encoded: string): void {
+	if (encoded !== '') {
+		target.add(hdr.decodeFromCompressedBase64(encoded, 32, false));
+	}
+}
+
+const microsToMs = (micros: number): number => Math.round(micros) / 1000;
+
+/** Summarizes a microsecond histogram into milliseconds. All zeros when empty. */
+export function summarize(histogram: Histogram): LatencySummary {
+	const count = histogram.totalCount;
+	if (count === 0) {
+		return {count: 0, min: 0, mean: 0, p50: 0, p90: 0, p95: 0, p99: 0, p999: 0, max: 0, stdev: 0};
+	}
+
+	return {
+		count,
+		min: microsToMs(histogram.minNonZeroValue),
+		mean: microsToMs(histogram.mean),
+		p50: microsToMs(histogram.getValueAtPercentile(50)),
+		p90: microsToMs(histogram.getValueAtPercentile(90)),
+		p95: microsToMs(histogram.getValueAtPercentile(95)),
+		p99: microsToMs(histogram.getValueAtPercentile(99)),
+		p999: microsToMs(histogram.getValueAtPercentile(99.9)),
+		max: microsToMs(histogram.maxValue),
+		stdev: microsToMs(histogram.stdDeviation),
+	};
+}
+
+/** One point of a percentile spectrum: the latency (ms) at a percentile. */
+export type PercentilePoint = {readonly percentile: number; readonly latencyMs: number};
+
+/**
+ * The percentile spectrum, as HdrHistogram plots it: percentiles 0, 50, 75, 87.5, ... approaching
+ * 100 (each step halves the remaining distance), ending with the maximum.
+ */
+export function percentileSpectrum(histogram: Histogram, maxSteps = 40): PercentilePoint[] {
+	if (histogram.totalCount === 0) {
+		return [];
+	}
+
+	const points: PercentilePoint[] = [];
+	let remaining = 100;
+	let percentile = 0;
+	for (let step = 0; step < maxSteps; step++) {
+		points.push({percentile, latencyMs: microsToMs(histogram.getValueAtPercentile(percentile))});
+		// Stop once the spectrum resolves single samples.
+		if (remaining * histogram.totalCount < 100) {
+			break;
+		}
+
+		remaining /= 2;
+		percentile = 100 - remaining;
+	}
+
+	points.push({percentile: 100, latencyMs: microsToMs(histogram.maxValue)});
+	return points;
+}

@@ -1,0 +1,38 @@
+/**
+ * What a worker sends the main thread once per interval for one endpoint: counters since the last
+ * snapshot and the interval's latency histogram, encoded. Never one message per request.
+ */
+export type EndpointInterval = {
+	/** Finished attempts: responses plus errors (retries are attempts too). */
+	readonly requests: number;
+	/** Attempts that got an HTTP response (any status). */
+	readonly responses: number;
+	/** Attempts that ended without a response (timeout, reset, refused, ...). */
+	readonly errors: number;
+	/** Response body bytes read. */
+	readonly bytesRead: number;
+	/** Responses by status code. */
+	readonly statusCodes: Readonly<Record<string, number>>;
+	/** Errors by kind (see `classifyError`). */
+	readonly errorKinds: Readonly<Record<string, number>>;
+	/** Latency from the actual send, integer microseconds, compressed base64 HDR ('' when empty). */
+	readonly histogram: string;
+	/** Open model only: latency from the intended send time (coordinated-omission corrected). */
+	readonly correctedHistogram?: string;
+};
+
+/** One worker's interval snapshot. */
+export type WorkerSnapshot = {
+	readonly workerId: number;
+	/** One entry per endpoint, in plan order. */
+	readonly endpoints: readonly EndpointInterval[];
+	/** Requests in flight when the snapshot was taken. */
+	readonly inFlight: number;
+	/** Live connections of this worker. */
+	readonly connections: number;
+	/** Open model: sends that went out later than scheduled, and those dropped as too late. */
+	readonly late: number;
+	readonly dropped: number;
+	/** Event-loop utilisation of the worker over the interval, 0..1. */
+	readonly eventLoopUtilization: number;
+};

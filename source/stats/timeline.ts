@@ -1,0 +1,69 @@
+import type {Totals} from './aggregate.js';
+import {summarize} from './histogram.js';
+
+/** One second (or the last partial second) of a run. Latencies in milliseconds. */
+export type TimelinePoint = {
+	/** Seconds since the start of the run at the end of this window. */
+	readonly t: number;
+	readonly requests: number;
+	readonly responses: number;
+	readonly errors: number;
+	readonly rps: number;
+	readonly p50: number;
+	readonly p90: number;
+	readonly p99: number;
+	readonly max: number;
+	/** Open model: corrected p99 (from the intended send time). */
+	readonly correctedP99?: number;
+	readonly late: number;
+	readonly dropped: number;
+	readonly threads: number;
+	readonly connections: number;
+	/** Target rate (req/s) in force, open model only. */
+	readonly rate?: number;
+	readonly paused: boolean;
+};
+
+export type TimelineContext = {
+	readonly t: number;
+	readonly windowS: number;
+	readonly late: number;
+	readonly dropped: number;
+	readonly threads: number;
+	readonly connections: number;
+	readonly rate?: number | undefined;
+	readonly paused: boolean;
+};
+
+/** Builds a timeline point from a window's totals. */
+export function timelinePoint(window: Totals, context: TimelineContext): TimelinePoint {
+	const latency = summarize(window.histogram);
+	const point: TimelinePoint = {
+		t: Math.round(context.t * 1000) / 1000,
+		requests: window.requests,
+		responses: window.responses,
+		errors: window.errors,
+		rps: context.windowS > 0 ? Math.round((window.requests / context.windowS) * 10) / 10 : 0,
+		p50: latency.p50,
+		p90: latency.p90,
+		p99: latency.p99,
+		max: latency.max,
+		...(window.correctedHistogram ? {correctedP99: summarize(window.correctedHistogram).p99} : {}),
+		late: context.late,
+		dropped: context.dropped,
+		threads: context.threads,
+		connections: context.connections,
+		...(context.rate === undefined ? {} : {rate: context.rate}),
+		paused: context.paused,
+	};
+	return point;
+}
+
+/** A change made during the run, marked on the time axis of charts. */
+export type RunMarker = {
+	/** Seconds since the start of the run. */
+	readonly t: number;
+	readonly kind: 'threads' | 'connections' | 'rate' | 'pause' | 'resume' | 'stage' | 'stop';
+	readonly value?: number;
+	readonly label: string;
+};
