@@ -1,0 +1,32 @@
+import {spawn} from 'node:child_process';
+import {fileURLToPath} from 'node:url';
+
+/** The built CLI (npm test builds first). */
+export const cliPath = fileURLToPath(new URL('../../dist/cli.js', import.meta.url));
+export const rootDir = fileURLToPath(new URL('../..', import.meta.url));
+
+export type CliResult = {readonly code: number | null; readonly stdout: string; readonly stderr: string};
+
+/** Runs the built CLI to completion with a hard time limit. */
+export async function runCli(args: readonly string[], options: {env?: Record<string, string>; timeoutMs?: number; cwd?: string; onStart?: (child: ReturnType<typeof spawn>) => void} = {}): Promise<CliResult> {
+	const child = spawn(process.execPath, [cliPath, ...args], {
+		cwd: options.cwd ?? rootDir,
+		env: {...process.env, NO_COLOR: '1', ...options.env},
+		stdio: ['ignore', 'pipe', 'pipe'],
+	});
+	options.onStart?.(child);
+	let stdout = '';
+	let stderr = '';
+	child.stdout.on('data', (chunk: Buffer) => {
+		stdout += chunk.toString();
+	});
+	child.stderr.on('data', (chunk: Buffer) => {
+		stderr += chunk.toString();
+	});
+	const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 60_000);
+	const code = await new Promise<number | null>(resolve => {
+		child.on('close', resolve);
+	});
+	clearTimeout(timer);
+	return {code, stdout, stderr};
+}

@@ -1,0 +1,13 @@
+import {defineConfig} from 'vitest/config';
+
+export default defineConfig({
+	test: {
+		root: new URL('..', import.meta.url).pathname,
+		include: ['test/**/*.test.{ts,tsx}'],
+		pool: 'forks',
+		testTimeout: 60_000,
+		hookTimeout: 60_000,
+		// Load tests need the two cores to themselves: run files one after another.
+		fileParallelism: false,
+	},
+});
