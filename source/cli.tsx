@@ -5,7 +5,8 @@ import {ConfigError} from './config/load.js';
 import {detectHardware} from './engine/hardware.js';
 import {exitCodes, runHeadless, type HeadlessIo} from './headless/run.js';
 import {runDemo, serveDemo} from './session/demo.js';
-import {prepareRun, type RunFlags} from './session/prepare.js';
+import {prepareRun, type PreparedRun, type RunFlags} from './session/prepare.js';
+import {parseDurationMs} from './config/duration.js';
 
 const cli = meow(
 	`
@@ -29,6 +30,10 @@ const cli = meow(
 	  -n, --requests N       stop after N requests instead
 	  -R, --rate N           open model: N requests/s across all threads
 	  --grace TIME           how long a stop waits for in-flight requests (default 2s)
+
+	Baselines (before the parallel run, one connection, sequential)
+	  --no-baseline          skip the quick baseline (5 requests)
+	  --baseline-duration T  also run an extended baseline for T (e.g. 30s)
 
 	Output
 	  --headless             plain progress lines and a summary (automatic when stdout is not a TTY)
@@ -58,6 +63,8 @@ const cli = meow(
 			json: {type: 'string'},
 			quiet: {type: 'boolean', shortFlag: 'q', default: false},
 			port: {type: 'string'},
+			baseline: {type: 'boolean', default: true},
+			baselineDuration: {type: 'string'},
 		},
 	},
 );
@@ -105,6 +112,18 @@ function runFlags(): RunFlags {
 	};
 }
 
+function baselineOptions(prepared: PreparedRun): {quickBaselineCount: number; extendedBaselineMs: number | undefined} {
+	let extendedBaselineMs = prepared.config.settings.baselineDurationMs;
+	if (cli.flags.baselineDuration !== undefined) {
+		extendedBaselineMs = parseDurationMs(cli.flags.baselineDuration);
+		if (extendedBaselineMs === undefined) {
+			throw new ConfigError('command line', [{path: '--baseline-duration', message: `"${cli.flags.baselineDuration}" is not a duration; write seconds (30) or with a unit: 30s, 2m`}]);
+		}
+	}
+
+	return {quickBaselineCount: cli.flags.baseline ? 5 : 0, extendedBaselineMs};
+}
+
 async function main(): Promise<number> {
 	const [command, ...rest] = cli.input;
 	if (rest.length > 0) {
@@ -115,11 +134,11 @@ async function main(): Promise<number> {
 	switch (command) {
 		case undefined: {
 			const prepared = prepareRun(runFlags(), hardware, process.env);
-			return runHeadless({prepared, hardware, jsonPath: cli.flags.json, quiet: cli.flags.quiet}, io);
+			return runHeadless({prepared, hardware, jsonPath: cli.flags.json, quiet: cli.flags.quiet, ...baselineOptions(prepared)}, io);
 		}
 
 		case 'demo': {
-			return runDemo({flags: runFlags(), hardware, jsonPath: cli.flags.json, quiet: cli.flags.quiet}, io);
+			return runDemo({flags: runFlags(), hardware, jsonPath: cli.flags.json, quiet: cli.flags.quiet, baseline: baselineOptions}, io);
 		}
 
 		case 'demo-server': {

@@ -12,6 +12,9 @@ export type EngineState = 'idle' | 'running' | 'paused' | 'stopping' | 'done';
 /** Why a run stopped. */
 export type StopReason = 'duration' | 'requests' | 'user' | 'signal' | 'error' | 'threshold';
 
+/** Why a result ended: a stop reason, or 'running' for a snapshot of a run still going. */
+export type ResultState = StopReason | 'running';
+
 /** Live figures of one worker. */
 export type WorkerHealth = {
 	readonly workerId: number;
@@ -51,7 +54,7 @@ export type RunResult = {
 	readonly totals: RunTotals;
 	readonly timeline: readonly TimelinePoint[];
 	readonly markers: readonly RunMarker[];
-	readonly stopReason: StopReason;
+	readonly stopReason: ResultState;
 	/** In-flight requests cancelled when the stop grace period ran out (not counted as requests). */
 	readonly cancelled: number;
 	/** Settings at the start, and as they were at the end after live changes. */
@@ -441,6 +444,23 @@ export class Engine {
 			this.post(handle, {type: 'set-connections', connections});
 			this.post(handle, {type: 'set-rate', rate: rateShare(this.settings.rate, connections, this.settings.connections)});
 		}
+	}
+
+	/** What has been measured so far, as a result (for saving a report while the run goes on). */
+	currentResult(): RunResult {
+		return {
+			startedAt: this.startedAt,
+			endedAt: new Date(),
+			durationS: this.activeS,
+			totals: this.totals,
+			timeline: [...this.timeline],
+			markers: [...this.markers],
+			stopReason: this.stateValue === 'done' ? this.stopReason : 'running',
+			cancelled: this.cancelled,
+			initialSettings: this.initialSettings,
+			finalSettings: this.settings,
+			peakWorkerUtilization: this.peakUtilization,
+		};
 	}
 
 	/** During a stop: cancel in-flight requests now instead of waiting out the grace period. */

@@ -1,10 +1,10 @@
-import {Engine, type RunResult} from '../engine/engine.js';
 import type {Hardware} from '../engine/hardware.js';
 import {renderJsonReport} from '../report/json.js';
 import {renderProgressLine, renderTextSummary} from '../report/text.js';
 import type {JsonReport} from '../report/types.js';
 import {writeFileAtomic} from '../report/write.js';
-import {buildReport} from '../session/build-report.js';
+import {formatMs, formatRate, formatSeconds} from '../report/format.js';
+import {Session} from '../session/session.js';
 import type {PreparedRun} from '../session/prepare.js';
 
 /** Where headless output goes and how signals reach it (the CLI passes process streams). */
@@ -21,6 +21,8 @@ export type HeadlessOptions = {
 	/** JSON report path, '-' for stdout, or undefined for none. */
 	readonly jsonPath: string | undefined;
 	readonly quiet: boolean;
+	readonly quickBaselineCount: number;
+	readonly extendedBaselineMs: number | undefined;
 };
 
 /** Exit codes, as documented in the readme. */
@@ -33,51 +35,83 @@ export const exitCodes = {ok: 0, runtime: 1, usage: 2, threshold: 99} as const;
  */
 export async function runHeadless(options: HeadlessOptions, io: HeadlessIo): Promise<number> {
 	const {prepared, hardware} = options;
-	const engine = new Engine({plan: prepared.config.plan, settings: prepared.settings});
+	const session = new Session({prepared, hardware, quickBaselineCount: options.quickBaselineCount, extendedBaselineMs: options.extendedBaselineMs});
 	const totalS = prepared.settings.durationMs === undefined ? undefined : prepared.settings.durationMs / 1000;
+	const progress = (text: string): void => {
+		if (!options.quiet) {
+			io.stderr(`${text}\n`);
+		}
+	};
+
 	let signals = 0;
 	const unregister = io.onSignal(signal => {
 		signals++;
 		if (signals === 1) {
 			io.stderr(`\n${signal}: stopping, draining in-flight requests (again to cancel them now)\n`);
-			void engine.stop('signal');
+			void session.stop('signal');
 		} else {
 			io.stderr(`${signal}: cancelling in-flight requests\n`);
-			engine.cancelNow();
+			session.cancelNow();
 		}
 	});
-	engine.subscribe(event => {
-		if (event.type === 'second' && !options.quiet) {
-			const {point} = event;
-			io.stderr(`${renderProgressLine({
-				elapsedS: point.t,
-				totalS,
-				requests: engine.totals.overall.requests,
-				rps: point.rps,
-				p50: point.p50,
-				p99: point.p99,
-				errors: engine.totals.overall.errors,
-				state: engine.state,
-			})}\n`);
-		} else if (event.type === 'error') {
-			io.stderr(`error: ${event.message}\n`);
+	session.subscribe(event => {
+		switch (event.type) {
+			case 'baseline-sample': {
+				const {sample} = event;
+				progress(`baseline ${sample.index + 1}/${event.count}: ${sample.endpoint} ${sample.status === 0 ? sample.errorKind : sample.status} in ${formatMs(sample.latencyMicros / 1000)}`);
+				break;
+			}
+
+			case 'baseline-progress': {
+				progress(`extended baseline [${formatSeconds(event.elapsedS)}/${formatSeconds(event.totalS)}] ${event.requests} requests, p50 ${formatMs(event.p50Ms)}, p99 ${formatMs(event.p99Ms)}`);
+				break;
+			}
+
+			case 'baseline-done': {
+				progress(`${event.kind} baseline: ${event.baseline.requests} requests, ${formatRate(event.baseline.rps)} req/s, p50 ${formatMs(event.baseline.latencyMs.p50)}`);
+				break;
+			}
+
+			case 'load-start': {
+				const {settings} = prepared;
+				const {endpoints} = prepared.config.plan;
+				progress(`pystress-tui: ${endpoints.length === 1 ? `${endpoints[0]!.method} ${endpoints[0]!.url}` : `${endpoints.length} endpoints`}, ${settings.threads} threads (${prepared.threadsReason}), ${settings.connections} connections, ${settings.durationMs === undefined ? `${settings.maxRequests} requests` : formatSeconds(settings.durationMs / 1000)}${settings.rate === undefined ? '' : `, rate ${formatRate(settings.rate)}/s`}`);
+				const {engine} = event;
+				engine.subscribe(engineEvent => {
+					if (engineEvent.type === 'second') {
+						const {point} = engineEvent;
+						progress(renderProgressLine({
+							elapsedS: engine.activeS,
+							totalS,
+							requests: engine.totals.overall.requests,
+							rps: point.rps,
+							p50: point.p50,
+							p99: point.p99,
+							errors: engine.totals.overall.errors,
+							state: engine.state,
+						}));
+					}
+				});
+				break;
+			}
+
+			case 'error': {
+				io.stderr(`error: ${event.message}\n`);
+				break;
+			}
+
+			case 'phase': {
+				break;
+			}
 		}
 	});
 
-	if (!options.quiet) {
-		const {settings} = prepared;
-		io.stderr(`pystress-tui: ${prepared.config.plan.endpoints.length === 1 ? `${prepared.config.plan.endpoints[0]!.method} ${prepared.config.plan.endpoints[0]!.url}` : `${prepared.config.plan.endpoints.length} endpoints`}, ${settings.threads} threads (${prepared.threadsReason}), ${settings.connections} connections, ${settings.durationMs === undefined ? `${settings.maxRequests} requests` : `${settings.durationMs / 1000}s`}\n`);
-	}
-
-	let result: RunResult;
 	try {
-		result = await engine.start();
+		const report = await session.run();
+		return finishReport(report, options, io);
 	} finally {
 		unregister();
 	}
-
-	const report = buildReport(result, {config: prepared.config, hardware});
-	return finishReport(report, options, io);
 }
 
 /** Prints the summary, writes the JSON report, and picks the exit code. */

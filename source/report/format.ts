@@ -58,3 +58,14 @@ export function table(rows: ReadonlyArray<readonly string[]>, indent = '  '): st
 		.map(row => indent + row.map((cell, index) => (index === 0 ? cell.padEnd(widths[index]!) : cell.padStart(widths[index]!))).join('  ').trimEnd())
 		.join('\n');
 }
+
+/** Escapes text for HTML (and SVG) element content and quoted attribute values. */
+export function escapeHtml(text: string): string {
+	return text.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;').replaceAll('"', '&quot;').replaceAll('\'', '&#39;');
+}
+
+/** An ISO timestamp as `2024-05-01 12:34:56 UTC`; other text unchanged. */
+export function formatTimestamp(iso: string): string {
+	const match = /^(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2}:\d{2})(?:\.\d+)?Z$/.exec(iso);
+	return match ? `${match[1]} ${match[2]} UTC` : iso;
+}

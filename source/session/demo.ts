@@ -3,7 +3,7 @@ import {fileURLToPath} from 'node:url';
 import {startDemoServer} from '../demo/server.js';
 import type {Hardware} from '../engine/hardware.js';
 import {runHeadless, type HeadlessIo} from '../headless/run.js';
-import {prepareRun, type RunFlags} from './prepare.js';
+import {prepareRun, type PreparedRun, type RunFlags} from './prepare.js';
 
 /** The demo config shipped with the package. */
 export const demoConfigPath = fileURLToPath(new URL('../../config-examples/demo.json', import.meta.url));
@@ -56,11 +56,14 @@ export async function startDemoChild(): Promise<{url: string; stop: () => void}>
 }
 
 /** `pystress-tui demo` / `npm start`: a short test of the demo config against the demo target. */
-export async function runDemo(options: {flags: RunFlags; hardware: Hardware; jsonPath: string | undefined; quiet: boolean}, io: HeadlessIo): Promise<number> {
+export async function runDemo(
+	options: {flags: RunFlags; hardware: Hardware; jsonPath: string | undefined; quiet: boolean; baseline: (prepared: PreparedRun) => {quickBaselineCount: number; extendedBaselineMs: number | undefined}},
+	io: HeadlessIo,
+): Promise<number> {
 	const demo = await startDemoChild();
 	try {
 		const prepared = prepareRun({...options.flags, config: options.flags.config ?? demoConfigPath}, options.hardware, {...process.env, DEMO_URL: demo.url});
-		return await runHeadless({prepared, hardware: options.hardware, jsonPath: options.jsonPath, quiet: options.quiet}, io);
+		return await runHeadless({prepared, hardware: options.hardware, jsonPath: options.jsonPath, quiet: options.quiet, ...options.baseline(prepared)}, io);
 	} finally {
 		demo.stop();
 	}

@@ -1,0 +1,199 @@
+import {runQuickBaseline, type BaselineSample} from '../engine/baseline.js';
+import {Engine, type RunResult, type StopReason} from '../engine/engine.js';
+import type {Hardware} from '../engine/hardware.js';
+import type {BaselineReport, JsonReport} from '../report/types.js';
+import {createRunTotals, type Totals} from '../stats/aggregate.js';
+import {summarize} from '../stats/histogram.js';
+import {computeSpeedup} from '../stats/speedup.js';
+import {buildReport} from './build-report.js';
+import type {PreparedRun} from './prepare.js';
+
+export type SessionPhase = 'token' | 'quick-baseline' | 'extended-baseline' | 'load' | 'done';
+
+export type SessionEvent =
+	| {readonly type: 'phase'; readonly phase: SessionPhase}
+	/** One request of the quick baseline finished. */
+	| {readonly type: 'baseline-sample'; readonly sample: BaselineSample; readonly count: number}
+	/** Once a second during the extended baseline. */
+	| {readonly type: 'baseline-progress'; readonly elapsedS: number; readonly totalS: number; readonly requests: number; readonly p50Ms: number; readonly p99Ms: number}
+	| {readonly type: 'baseline-done'; readonly kind: 'quick' | 'extended'; readonly baseline: BaselineReport}
+	/** The parallel run started: subscribe to `engine` for its events. */
+	| {readonly type: 'load-start'; readonly engine: Engine}
+	| {readonly type: 'error'; readonly message: string};
+
+export type SessionOptions = {
+	readonly prepared: PreparedRun;
+	readonly hardware: Hardware;
+	/** Requests in the quick baseline (PyStress: 5); 0 skips it. */
+	readonly quickBaselineCount: number;
+	/** Extended baseline length (ms); 0 or undefined skips it. */
+	readonly extendedBaselineMs: number | undefined;
+};
+
+/**
+ * One whole test as a user sees it: quick baseline, extended baseline, the parallel run, and the
+ * report with speedup figures. Both the TUI and headless mode drive a Session.
+ */
+export class Session {
+	readonly options: SessionOptions;
+	private readonly listeners = new Set<(event: SessionEvent) => void>();
+	private phaseValue: SessionPhase | undefined;
+	private engineValue: Engine | undefined;
+	private baselineEngine: Engine | undefined;
+	private stopped: StopReason | undefined;
+	private quick: BaselineReport | undefined;
+	private extended: BaselineReport | undefined;
+
+	constructor(options: SessionOptions) {
+		this.options = options;
+	}
+
+	get phase(): SessionPhase | undefined {
+		return this.phaseValue;
+	}
+
+	/** The parallel run's engine, once it started. */
+	get engine(): Engine | undefined {
+		return this.engineValue;
+	}
+
+	subscribe(listener: (event: SessionEvent) => void): () => void {
+		this.listeners.add(listener);
+		return () => this.listeners.delete(listener);
+	}
+
+	private emit(event: SessionEvent): void {
+		for (const listener of this.listeners) {
+			listener(event);
+		}
+	}
+
+	private setPhase(phase: SessionPhase): void {
+		this.phaseValue = phase;
+		this.emit({type: 'phase', phase});
+	}
+
+	/** Runs every phase and resolves with the final report (also after a stop: what was measured). */
+	async run(): Promise<JsonReport> {
+		const {prepared, quickBaselineCount, extendedBaselineMs} = this.options;
+		const {plan} = prepared.config;
+		if (quickBaselineCount > 0 && !this.stopped) {
+			this.setPhase('quick-baseline');
+			const quick = await runQuickBaseline(plan, {
+				count: quickBaselineCount,
+				onSample: sample => {
+					this.emit({type: 'baseline-sample', sample, count: quickBaselineCount});
+				},
+			});
+			this.quick = {...baselineReport(quick.totals.overall, quick.durationS), samplesMs: quick.samples.map(sample => sample.latencyMicros / 1000)};
+			this.emit({type: 'baseline-done', kind: 'quick', baseline: this.quick});
+		}
+
+		if (extendedBaselineMs && extendedBaselineMs > 0 && !this.stopped) {
+			this.setPhase('extended-baseline');
+			const engine = new Engine({
+				plan,
+				settings: {threads: 1, connections: 1, durationMs: extendedBaselineMs, maxRequests: undefined, rate: undefined, graceMs: prepared.settings.graceMs},
+			});
+			this.baselineEngine = engine;
+			engine.subscribe(event => {
+				if (event.type === 'second') {
+					const latency = summarize(engine.totals.overall.histogram);
+					this.emit({type: 'baseline-progress', elapsedS: engine.activeS, totalS: extendedBaselineMs / 1000, requests: engine.totals.overall.requests, p50Ms: latency.p50, p99Ms: latency.p99});
+				}
+			});
+			const result = await engine.start();
+			this.baselineEngine = undefined;
+			this.extended = baselineReport(result.totals.overall, result.durationS);
+			this.emit({type: 'baseline-done', kind: 'extended', baseline: this.extended});
+		}
+
+		let result: RunResult;
+		if (this.stopped) {
+			result = emptyResult(prepared, this.stopped);
+		} else {
+			this.setPhase('load');
+			const engine = new Engine({plan, settings: prepared.settings});
+			this.engineValue = engine;
+			engine.subscribe(event => {
+				if (event.type === 'error') {
+					this.emit({type: 'error', message: event.message});
+				}
+			});
+			this.emit({type: 'load-start', engine});
+			result = await engine.start();
+		}
+
+		this.setPhase('done');
+		return this.report(result);
+	}
+
+	/** The report of what has been measured so far (a running load is reported as it stands). */
+	currentReport(): JsonReport {
+		const result = this.engineValue ? this.engineValue.currentResult() : emptyResult(this.options.prepared, 'running');
+		return this.report(result);
+	}
+
+	private report(result: RunResult): JsonReport {
+		const baseline = this.quick ?? this.extended ? {...(this.quick ? {quick: this.quick} : {}), ...(this.extended ? {extended: this.extended} : {})} : undefined;
+		const report = buildReport(result, {config: this.options.prepared.config, hardware: this.options.hardware, extra: baseline ? {baseline} : {}});
+		const against = this.extended ? 'extended' : 'quick';
+		const reference = this.extended ?? this.quick;
+		if (!reference || reference.requests === 0 || report.summary.requests === 0) {
+			return report;
+		}
+
+		const speedup = computeSpeedup(
+			{rps: report.summary.rps, p50: report.summary.latencyMs.p50, p99: report.summary.latencyMs.p99},
+			{rps: reference.rps, p50: reference.latencyMs.p50, p99: reference.latencyMs.p99},
+			report.settings.final.threads,
+			report.settings.final.connections,
+		);
+		return {...report, speedup: {against, ...speedup}};
+	}
+
+	/** Stops whatever runs now (a baseline or the load) and skips what has not started. */
+	async stop(reason: StopReason = 'user'): Promise<void> {
+		this.stopped ??= reason;
+		if (this.baselineEngine && this.baselineEngine.state !== 'idle') {
+			await this.baselineEngine.stop(reason);
+		}
+
+		if (this.engineValue && this.engineValue.state !== 'idle') {
+			await this.engineValue.stop(reason);
+		}
+	}
+
+	/** During a stop: cancel in-flight requests now. */
+	cancelNow(): void {
+		this.baselineEngine?.cancelNow();
+		this.engineValue?.cancelNow();
+	}
+}
+
+function baselineReport(totals: Totals, durationS: number): BaselineReport {
+	return {
+		requests: totals.requests,
+		errors: totals.errors,
+		durationS: Math.round(durationS * 1000) / 1000,
+		rps: durationS > 0 ? Math.round((totals.requests / durationS) * 1000) / 1000 : 0,
+		latencyMs: summarize(totals.histogram),
+	};
+}
+
+function emptyResult(prepared: PreparedRun, reason: RunResult['stopReason']): RunResult {
+	const now = new Date();
+	return {
+		startedAt: now,
+		endedAt: now,
+		durationS: 0,
+		totals: createRunTotals(prepared.config.plan.endpoints.length),
+		timeline: [],
+		markers: [],
+		stopReason: reason,
+		cancelled: 0,
+		initialSettings: prepared.settings,
+		finalSettings: prepared.settings,
+		peakWorkerUtilization: 0,
+	};
+}
