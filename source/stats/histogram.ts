@@ -79,7 +79,8 @@ export function summarize(histogram: Histogram): LatencySummary {
 		p95: microsToMs(histogram.getValueAtPercentile(95)),
 		p99: microsToMs(histogram.getValueAtPercentile(99)),
 		p999: microsToMs(histogram.getValueAtPercentile(99.9)),
-		max: microsToMs(histogram.maxValue),
+		// Percentile 100 (not maxValue) so that max is consistent with the other percentiles and after merges.
+		max: microsToMs(histogram.getValueAtPercentile(100)),
 		stdev: microsToMs(histogram.stdDeviation),
 	};
 }
@@ -110,6 +111,6 @@ export function percentileSpectrum(histogram: Histogram, maxSteps = 40): Percent
 		percentile = 100 - remaining;
 	}
 
-	points.push({percentile: 100, latencyMs: microsToMs(histogram.maxValue)});
+	points.push({percentile: 100, latencyMs: microsToMs(histogram.getValueAtPercentile(100))});
 	return points;
 }
