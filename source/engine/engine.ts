@@ -303,7 +303,9 @@ export class Engine {
 		this.lastSecondMs = now;
 		let {totals, late, dropped} = takeWindow(this.totals);
 		const previous = this.lastWindow;
+		let paused = this.stateValue === 'paused';
 		if (final && windowS < 0.5 && previous && this.timeline.length > 0) {
+			paused ||= this.timeline.at(-1)!.paused;
 			addTotals(previous.totals, totals);
 			totals = previous.totals;
 			windowS += previous.windowS;
@@ -321,7 +323,7 @@ export class Engine {
 			threads: this.settings.threads,
 			connections: this.settings.connections,
 			rate: this.settings.rate,
-			paused: this.stateValue === 'paused',
+			paused,
 		});
 		this.timeline.push(point);
 		this.emit({type: 'second', point});

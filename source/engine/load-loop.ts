@@ -107,6 +107,8 @@ export class LoadLoop {
 
 	start(): void {
 		this.started = true;
+		const sweepMs = Math.min(250, Math.max(5, Math.floor(this.policy.timeoutMs / 20)));
+		this.sweepTimer = setInterval(this.sweepTimeouts, sweepMs);
 		if (!this.paused) {
 			this.run();
 		}
@@ -388,11 +390,37 @@ export class LoadLoop {
 			});
 		}
 
+		if (this.sweepTimer) {
+			clearInterval(this.sweepTimer);
+			this.sweepTimer = undefined;
+		}
+
 		await Promise.all(this.connections.map(async connection => connection.close()));
 		return this.cancelled;
 	}
 
 	private graceTimer: NodeJS.Timeout | undefined;
+	private sweepTimer: NodeJS.Timeout | undefined;
+
+	/**
+	 * Enforces timeout_ms as a limit on the whole attempt (connect, send, headers and body), like
+	 * PyStress. One sweep timer per worker, not a timer per request: undici's own timers have a
+	 * resolution of about a second and apply to headers and body separately.
+	 */
+	private readonly sweepTimeouts = (): void => {
+		const deadline = performance.now() - this.policy.timeoutMs;
+		for (const connection of this.connections) {
+			if (connection.inRequest && connection.sentAt <= deadline) {
+				connection.abort(new RequestTimeoutError(this.policy.timeoutMs));
+			}
+		}
+
+		for (const connection of this.retiring) {
+			if (connection.inRequest && connection.sentAt <= deadline) {
+				connection.abort(new RequestTimeoutError(this.policy.timeoutMs));
+			}
+		}
+	};
 
 	/** Cancels every in-flight request (they are counted as cancelled, not as requests). */
 	cancelNow(): void {
@@ -456,8 +484,21 @@ function prepareOptions(plan: EndpointPlan, extraHeaders: Readonly<Record<string
  * One keep-alive connection (an undici Client per origin) and the reused dispatch handler for
  * its requests: undici's legacy handler interface, which it calls without wrapping.
  */
+/** An attempt that took longer than timeout_ms in all. */
+class RequestTimeoutError extends Error {
+	readonly code = 'ETIMEDOUT';
+
+	constructor(timeoutMs: number) {
+		super(`no complete response within ${timeoutMs} ms`);
+		this.name = 'RequestTimeoutError';
+	}
+}
+
 class Connection {
 	busy = false;
+	/** An attempt is on the wire (not waiting for a retry's backoff). */
+	inRequest = false;
+	private abortRequest: ((error?: Error) => void) | undefined;
 	retired = false;
 	endpoint: PreparedEndpoint | undefined;
 	attempt = 0;
@@ -479,6 +520,7 @@ class Connection {
 		this.status = 0;
 		this.bytes = 0;
 		this.busy = true;
+		this.inRequest = true;
 		this.loop.dispatched();
 		this.sentAt = performance.now();
 		this.intendedAt = intendedAt < 0 ? -1 : Math.min(intendedAt, this.sentAt);
@@ -517,9 +559,16 @@ class Connection {
 		}
 	}
 
+	abort(error: Error): void {
+		if (this.inRequest && this.abortRequest) {
+			this.abortRequest(error);
+		}
+	}
+
 	// Undici dispatch handler (legacy interface: called directly, no wrapper allocated).
-	onConnect(): void {
-		// Nothing to do: the send time was taken just before dispatch.
+	onConnect(abort: (error?: Error) => void): void {
+		// The send time was taken just before dispatch; keep abort for the timeout sweep.
+		this.abortRequest = abort;
 	}
 
 	onHeaders(statusCode: number): boolean {
@@ -534,11 +583,19 @@ class Connection {
 
 	onComplete(): void {
 		this.busy = false;
+		this.inRequest = false;
+		this.abortRequest = undefined;
 		this.loop.finished(this, undefined);
 	}
 
 	onError(error: Error): void {
+		if (!this.inRequest) {
+			return;
+		}
+
 		this.busy = false;
+		this.inRequest = false;
+		this.abortRequest = undefined;
 		this.loop.finished(this, error);
 	}
 }

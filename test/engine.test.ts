@@ -1,0 +1,227 @@
+import {readFileSync} from 'node:fs';
+import {afterEach, describe, expect, it} from 'vitest';
+import {resolveConfig} from '../source/config/load.js';
+import type {RunSettings} from '../source/config/types.js';
+import {Engine} from '../source/engine/engine.js';
+import {startTarget, type TargetServer} from './helpers/target-server.js';
+import {sleep, waitFor} from './helpers/wait.js';
+
+const servers: TargetServer[] = [];
+afterEach(async () => {
+	await Promise.all(servers.splice(0).map(async server => server.close()));
+});
+
+async function target(options?: Parameters<typeof startTarget>[0]): Promise<TargetServer> {
+	const server = await startTarget(options);
+	servers.push(server);
+	return server;
+}
+
+function settings(overrides: Partial<RunSettings>): RunSettings {
+	return {threads: 1, connections: 4, durationMs: 2000, maxRequests: undefined, rate: undefined, graceMs: 2000, ...overrides};
+}
+
+function engineFor(raw: Record<string, unknown>, run: Partial<RunSettings>): Engine {
+	const {plan} = resolveConfig(raw, {source: 'test', env: {}});
+	return new Engine({plan, settings: settings(run), snapshotIntervalMs: 100});
+}
+
+describe('engine against a real server', () => {
+	it('counts no more responses than the server saw, and no fewer requests than it saw minus in-flight', async () => {
+		const server = await target();
+		const engine = engineFor({url: `${server.url}/`}, {threads: 2, connections: 10, durationMs: 1500});
+		const result = await engine.start();
+		const {overall} = result.totals;
+		expect(overall.requests).toBeGreaterThan(100);
+		expect(overall.responses).toBeLessThanOrEqual(server.count);
+		expect(server.count - overall.requests).toBeGreaterThanOrEqual(0);
+		expect(server.count - overall.requests).toBeLessThanOrEqual(10);
+		expect(overall.statusCodes['200']).toBe(overall.responses);
+		expect(result.timeline.length).toBeGreaterThanOrEqual(1);
+		expect(result.timeline.reduce((sum, point) => sum + point.requests, 0)).toBe(overall.requests);
+	});
+
+	it('stops after exactly N requests', async () => {
+		const server = await target();
+		const engine = engineFor({url: `${server.url}/`}, {threads: 2, connections: 7, durationMs: undefined, maxRequests: 503});
+		const result = await engine.start();
+		expect(result.stopReason).toBe('requests');
+		expect(result.totals.overall.requests).toBe(503);
+		expect(server.count).toBe(503);
+	});
+
+	it('sends headers, basic auth and bodies as configured', async () => {
+		const server = await target({keep: 1000});
+		const engine = engineFor({
+			headers: {'X-Trace': 'abc'},
+			basic_auth: {username: 'alice', password: 'wonder land'},
+			requests: [
+				{name: 'json', method: 'POST', url: `${server.url}/json`, json: {a: 1, b: [true]}},
+				{name: 'form', method: 'PUT', url: `${server.url}/form`, form: {q: 'x y', n: 3}},
+				{name: 'raw', method: 'PATCH', url: `${server.url}/raw?z=1`, body: 'hello', headers: {'Content-Type': 'text/x-custom'}},
+			],
+		}, {connections: 3, durationMs: undefined, maxRequests: 300});
+		const result = await engine.start();
+		expect(result.totals.endpoints.map(endpoint => endpoint.requests).reduce((a, b) => a + b)).toBe(300);
+		const byPath = (prefix: string) => server.seen.find(request => request.url.startsWith(prefix));
+		const json = byPath('/json')!;
+		expect(json.method).toBe('POST');
+		expect(JSON.parse(json.body)).toEqual({a: 1, b: [true]});
+		expect(json.headers['content-type']).toBe('application/json');
+		expect(json.headers['x-trace']).toBe('abc');
+		expect(json.headers.authorization).toBe(`Basic ${Buffer.from('alice:wonder land').toString('base64')}`);
+		const form = byPath('/form')!;
+		expect(form.method).toBe('PUT');
+		expect(form.body).toBe('q=x+y&n=3');
+		expect(form.headers['content-type']).toBe('application/x-www-form-urlencoded');
+		const raw = byPath('/raw?z=1')!;
+		expect(raw.method).toBe('PATCH');
+		expect(raw.body).toBe('hello');
+		expect(raw.headers['content-type']).toBe('text/x-custom');
+	});
+
+	it('chooses endpoints by weight and keeps stats per endpoint', async () => {
+		const server = await target();
+		const engine = engineFor({requests: [
+			{name: 'heavy', url: `${server.url}/heavy`, weight: 9},
+			{name: 'light', url: `${server.url}/light`, weight: 1},
+		]}, {connections: 4, durationMs: undefined, maxRequests: 4000});
+		const result = await engine.start();
+		const [heavy, light] = result.totals.endpoints;
+		expect(heavy!.requests + light!.requests).toBe(4000);
+		// 10% expected: 400 +- a wide margin (binomial sd ~19).
+		expect(light!.requests).toBeGreaterThan(300);
+		expect(light!.requests).toBeLessThan(500);
+		expect(heavy!.histogram.totalCount).toBe(heavy!.requests);
+	});
+
+	it('retries listed statuses with backoff, counting every attempt', async () => {
+		const arrivals: number[] = [];
+		const server = await target({
+			respond(_request, index, response) {
+				arrivals.push(performance.now());
+				// Every request fails twice, then succeeds: 503, 503, 200, 503, 503, 200, ...
+				const status = index % 3 === 2 ? 200 : 503;
+				response.writeHead(status, {'content-length': 0});
+				response.end();
+			},
+		});
+		const engine = engineFor({url: `${server.url}/`, retries: 2, backoff_ms: 40, backoff_max_ms: 60, retry_on_statuses: [503]}, {connections: 1, durationMs: undefined, maxRequests: 9});
+		const result = await engine.start();
+		expect(server.count).toBe(9);
+		expect(result.totals.overall.requests).toBe(9);
+		expect(result.totals.overall.statusCodes).toEqual({200: 3, 503: 6});
+		// Backoff: the first retry waits >= 40 ms, the second >= 60 ms (capped from 80).
+		expect(arrivals[1]! - arrivals[0]!).toBeGreaterThanOrEqual(39);
+		expect(arrivals[2]! - arrivals[1]!).toBeGreaterThanOrEqual(59);
+	});
+
+	it('retries network errors', async () => {
+		const server = await target({
+			respond(request, index, response) {
+				if (index % 2 === 0) {
+					response.socket?.destroy();
+					return;
+				}
+
+				response.writeHead(200, {'content-length': 2});
+				response.end('ok');
+			},
+		});
+		const engine = engineFor({url: `${server.url}/`, retries: 1, backoff_ms: 1}, {connections: 1, durationMs: undefined, maxRequests: 10});
+		const result = await engine.start();
+		expect(result.totals.overall.requests).toBe(10);
+		expect(result.totals.overall.errors).toBe(5);
+		expect(result.totals.overall.responses).toBe(5);
+		expect(Object.keys(result.totals.overall.errorKinds)).toEqual(['reset']);
+	});
+
+	it('counts timeouts as errors', async () => {
+		const server = await target({
+			respond(_request, _index, response) {
+				setTimeout(() => {
+					response.writeHead(200, {'content-length': 0});
+					response.end();
+				}, 400);
+			},
+		});
+		const engine = engineFor({url: `${server.url}/`, timeout_ms: 100}, {connections: 2, durationMs: undefined, maxRequests: 4});
+		const result = await engine.start();
+		expect(result.totals.overall.errorKinds).toEqual({timeout: 4});
+	});
+
+	it('accepts a self-signed certificate only with verify_tls false', async () => {
+		const tls = {key: readFileSync(new URL('fixtures/self-signed-key.pem', import.meta.url), 'utf8'), cert: readFileSync(new URL('fixtures/self-signed-cert.pem', import.meta.url), 'utf8')};
+		const server = await target({tls});
+		const insecure = await engineFor({url: `${server.url}/`, verify_tls: false}, {connections: 2, durationMs: undefined, maxRequests: 20}).start();
+		expect(insecure.totals.overall.statusCodes).toEqual({200: 20});
+		const strict = await engineFor({url: `${server.url}/`}, {connections: 1, durationMs: undefined, maxRequests: 3}).start();
+		expect(strict.totals.overall.responses).toBe(0);
+		expect(strict.totals.overall.errorKinds).toEqual({tls: 3});
+	});
+
+	it('changes worker threads and connections live, keeping counts', async () => {
+		const server = await target();
+		const engine = engineFor({url: `${server.url}/`}, {threads: 1, connections: 4, durationMs: 20_000});
+		const done = engine.start();
+		const live = () => engine.workerHealth;
+		await waitFor(() => engine.totals.overall.requests > 50, 'first requests');
+		engine.setThreads(2);
+		await waitFor(() => live().length === 2 && live().every(worker => worker.connections === 2 && worker.inFlight > 0), 'two workers with two connections each');
+		engine.setConnections(9);
+		await waitFor(() => live().map(worker => worker.connections).join(',') === '5,4', 'nine connections over two workers');
+		const beforeShrink = engine.totals.overall.requests;
+		engine.setThreads(1);
+		await waitFor(() => live().length === 1 && live()[0]!.connections === 9, 'one worker holding all nine connections');
+		expect(engine.totals.overall.requests).toBeGreaterThanOrEqual(beforeShrink);
+		engine.setConnections(3);
+		await waitFor(() => live()[0]!.connections === 3, 'three connections');
+		const result = await engine.stop();
+		expect(result.finalSettings).toMatchObject({threads: 1, connections: 3});
+		expect(result.markers.map(marker => marker.kind)).toEqual(['threads', 'connections', 'threads', 'connections', 'stop']);
+		expect(server.count - result.totals.overall.requests).toBeGreaterThanOrEqual(0);
+		expect(server.count - result.totals.overall.requests).toBeLessThanOrEqual(9);
+		await done;
+	});
+
+	it('pauses (the server count stands still) and resumes', async () => {
+		const server = await target();
+		const engine = engineFor({url: `${server.url}/`}, {threads: 2, connections: 4, durationMs: 20_000});
+		const done = engine.start();
+		await waitFor(() => server.count > 100, 'traffic');
+		engine.pause();
+		expect(engine.state).toBe('paused');
+		await sleep(300);
+		const paused = server.count;
+		await sleep(700);
+		expect(server.count).toBe(paused);
+		engine.resume();
+		await waitFor(() => server.count > paused + 100, 'traffic after resume');
+		const result = await engine.stop();
+		await done;
+		expect(result.markers.map(marker => marker.kind)).toEqual(['pause', 'resume', 'stop']);
+		expect(result.timeline.some(point => point.paused), JSON.stringify(result.timeline.map(point => [point.t, point.paused, point.requests]))).toBe(true);
+		// Paused time does not count towards the duration of load.
+		const wall = (result.endedAt.getTime() - result.startedAt.getTime()) / 1000;
+		expect(result.durationS).toBeLessThan(wall - 0.8);
+	});
+
+	it('drains in-flight requests at stop and cancels them after the grace period', async () => {
+		const server = await target({
+			respond(_request, _index, response) {
+				setTimeout(() => {
+					response.writeHead(200, {'content-length': 0});
+					response.end();
+				}, 3000);
+			},
+		});
+		const engine = engineFor({url: `${server.url}/`}, {connections: 3, durationMs: 20_000, graceMs: 200});
+		const done = engine.start();
+		await waitFor(() => server.count === 3, 'three requests in flight');
+		const result = await engine.stop();
+		await done;
+		expect(result.totals.overall.requests).toBe(0);
+		expect(result.cancelled).toBe(3);
+		expect(server.count).toBe(3);
+	});
+});
