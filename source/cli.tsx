@@ -8,6 +8,9 @@ import {runDemo, serveDemo} from './session/demo.js';
 import {prepareRun, type PreparedRun, type RunFlags} from './session/prepare.js';
 import {parseDurationMs} from './config/duration.js';
 
+// `--json -` means stdout; meow would take a lone '-' for an argument.
+const argv = process.argv.slice(2).map((arg, index, all) => (arg === '-' && all[index - 1] === '--json' ? '\u0000stdout' : arg));
+
 const cli = meow(
 	`
 	Usage
@@ -45,6 +48,7 @@ const cli = meow(
 `,
 	{
 		importMeta: import.meta,
+		argv,
 		allowUnknownFlags: false,
 		flags: {
 			config: {type: 'string'},
@@ -94,6 +98,9 @@ const io: HeadlessIo = {
 	},
 };
 
+/** The --json path, with '-' for stdout. */
+const jsonPath = cli.flags.json === '\u0000stdout' ? '-' : cli.flags.json;
+
 function runFlags(): RunFlags {
 	const {flags} = cli;
 	return {
@@ -134,11 +141,11 @@ async function main(): Promise<number> {
 	switch (command) {
 		case undefined: {
 			const prepared = prepareRun(runFlags(), hardware, process.env);
-			return runHeadless({prepared, hardware, jsonPath: cli.flags.json, quiet: cli.flags.quiet, ...baselineOptions(prepared)}, io);
+			return runHeadless({prepared, hardware, jsonPath, quiet: cli.flags.quiet, ...baselineOptions(prepared)}, io);
 		}
 
 		case 'demo': {
-			return runDemo({flags: runFlags(), hardware, jsonPath: cli.flags.json, quiet: cli.flags.quiet, baseline: baselineOptions}, io);
+			return runDemo({flags: runFlags(), hardware, jsonPath, quiet: cli.flags.quiet, baseline: baselineOptions}, io);
 		}
 
 		case 'demo-server': {

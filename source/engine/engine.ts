@@ -258,11 +258,10 @@ export class Engine {
 			}
 
 			case 'exhausted': {
+				// The shared budget is spent: no attempt starts anywhere any more. Stopping drains
+				// the attempts still in flight (they end by timeout_ms at the latest).
 				handle.exhausted = true;
-				if ([...this.workers.values()].every(worker => worker.exhausted || worker.retiring)) {
-					void this.stop('requests');
-				}
-
+				void this.stop('requests');
 				break;
 			}
 
@@ -501,10 +500,12 @@ export class Engine {
 		this.setState('stopping');
 		this.mark('stop', `stop (${this.stopReason})`);
 		const handles = [...this.workers.values()];
+		// A request budget is exact: let in-flight attempts finish (or time out) rather than cancel them.
+		const graceMs = this.stopReason === 'requests' ? Math.max(this.settings.graceMs, this.plan.policy.timeoutMs + 1000) : this.settings.graceMs;
 		for (const handle of handles) {
 			if (!handle.retiring) {
 				handle.retiring = true;
-				this.post(handle, {type: 'stop', graceMs: this.settings.graceMs});
+				this.post(handle, {type: 'stop', graceMs});
 			}
 		}
 
@@ -513,7 +514,7 @@ export class Engine {
 			for (const handle of this.workers.values()) {
 				void handle.worker.terminate();
 			}
-		}, this.settings.graceMs + 3000);
+		}, graceMs + 3000);
 		await Promise.all(handles.map(async handle => handle.done));
 		clearTimeout(deadline);
 		if (this.secondTimer) {

@@ -242,8 +242,18 @@ export class LoadLoop {
 			connection.close();
 		} else if (retry && connection.attempt < this.policy.retries && !this.stopping) {
 			this.scheduleRetry(connection, endpoint);
-		} else {
+		} else if (error === undefined) {
 			this.connectionFree(connection);
+		} else {
+			// Undici is still unwinding the failed request: send the next one on a later turn.
+			connection.busy = true;
+			this.inFlight++;
+			setImmediate(() => {
+				this.inFlight--;
+				connection.busy = false;
+				this.connectionFree(connection);
+				this.checkIdle();
+			});
 		}
 
 		this.checkIdle();

@@ -1,0 +1,134 @@
+import {mkdtempSync, readFileSync} from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import {afterEach, describe, expect, it} from 'vitest';
+import {runCli} from './helpers/cli.js';
+import {startTarget, type TargetServer} from './helpers/target-server.js';
+import {waitFor} from './helpers/wait.js';
+
+const servers: TargetServer[] = [];
+afterEach(async () => {
+	await Promise.all(servers.splice(0).map(async server => server.close()));
+});
+
+async function target(options?: Parameters<typeof startTarget>[0]): Promise<TargetServer> {
+	const server = await startTarget(options);
+	servers.push(server);
+	return server;
+}
+
+const temporary = mkdtempSync(path.join(os.tmpdir(), 'pystress-cli-'));
+
+describe('headless CLI', () => {
+	it('runs a test, prints progress and a summary, and writes the JSON report', async () => {
+		const server = await target();
+		const jsonPath = path.join(temporary, 'run.json');
+		const result = await runCli(['--url', `${server.url}/hello`, '-t', '2', '-c', '8', '-d', '2', '--json', jsonPath, '-H', 'Authorization: Bearer top-secret-token']);
+		expect(result.code).toBe(0);
+		expect(result.stderr).toMatch(/baseline 5\/5: GET \/hello 200 in /);
+		expect(result.stderr).toMatch(/\[1\.0s\/2\.0s\] [\d,]+ requests, [\d,.]+ req\/s, p50 /);
+		expect(result.stdout).toMatch(/PYSTRESS-TUI SUMMARY/);
+		expect(result.stdout).toMatch(/Settings {10}2 threads, 8 connections, 2s \(closed model\)/);
+		expect(result.stdout).toMatch(/LATENCY\n.*min.*mean.*p50.*p90.*p99.*p99\.9.*max.*stdev/);
+		expect(result.stdout).toMatch(/STATUS CODES\n {2}200/);
+		expect(result.stdout).toMatch(/SPEEDUP \(vs quick baseline\)/);
+		const report = JSON.parse(readFileSync(jsonPath, 'utf8'));
+		expect(report.schemaVersion).toBe(1);
+		expect(report.target).toMatchObject({url: `${server.url}/hello`, method: 'GET'});
+		expect(report.settings).toMatchObject({threads: 2, connections: 8, durationS: 2});
+		expect(Object.keys(report.hardware).sort()).toEqual(['cpuModel', 'cpuQuota', 'logicalProcessors', 'node', 'physicalCores', 'platform', 'totalMemoryBytes']);
+		const {summary} = report;
+		expect(summary.requests).toBeGreaterThan(100);
+		expect(summary.responses).toBe(summary.requests);
+		expect(summary.statusCodes['200']).toBe(summary.requests);
+		expect(Object.keys(summary.latencyMs).sort()).toEqual(['count', 'max', 'mean', 'min', 'p50', 'p90', 'p95', 'p99', 'p999', 'stdev'].sort());
+		expect(summary.rps).toBeGreaterThan(0);
+		expect(report.timeline.length).toBeGreaterThanOrEqual(2);
+		expect(report.timeline[0]).toMatchObject({threads: 2, connections: 8});
+		expect(typeof report.histogram).toBe('string');
+		expect(report.histogram.length).toBeGreaterThan(10);
+		expect(report.baseline.quick.samplesMs).toHaveLength(5);
+		expect(report.speedup.throughput).toBeGreaterThan(0);
+		// Baseline requests are not in the parallel figures: 5 more reached the server.
+		expect(server.count - summary.requests).toBeGreaterThanOrEqual(5);
+		expect(server.count - summary.requests).toBeLessThanOrEqual(5 + 8);
+		// The secret header never appears in the outputs.
+		expect(readFileSync(jsonPath, 'utf8')).not.toContain('top-secret-token');
+		expect(result.stdout + result.stderr).not.toContain('top-secret-token');
+	});
+
+	it('writes pure JSON to stdout with --json - and the summary to stderr', async () => {
+		const server = await target();
+		const result = await runCli(['--url', `${server.url}/`, '-c', '2', '-n', '50', '--no-baseline', '--json', '-']);
+		expect(result.code).toBe(0);
+		const report = JSON.parse(result.stdout);
+		expect(report.summary.requests).toBe(50);
+		expect(report.stopReason).toBe('requests');
+		expect(report.baseline).toBeUndefined();
+		expect(result.stderr).toMatch(/PYSTRESS-TUI SUMMARY/);
+		expect(server.count).toBe(50);
+	});
+
+	it('prints a per-endpoint table for several endpoints', async () => {
+		const server = await target();
+		const config = path.join(temporary, 'multi.json');
+		const {writeFileSync} = await import('node:fs');
+		writeFileSync(config, JSON.stringify({requests: [{name: 'alpha', url: `${server.url}/a`, weight: 2}, {name: 'beta', url: `${server.url}/b`}]}));
+		const result = await runCli(['--config', config, '-n', '300', '-c', '3', '--no-baseline', '--json', path.join(temporary, 'multi-report.json')]);
+		expect(result.code).toBe(0);
+		expect(result.stdout).toMatch(/ENDPOINTS\n.*name.*weight.*requests/);
+		expect(result.stdout).toMatch(/alpha +2 +[\d,]+/);
+		expect(result.stdout).toMatch(/beta +1 +[\d,]+/);
+		const report = JSON.parse(readFileSync(path.join(temporary, 'multi-report.json'), 'utf8'));
+		expect(report.endpoints.map((endpoint: {name: string}) => endpoint.name)).toEqual(['alpha', 'beta']);
+		expect(report.endpoints[0].requests + report.endpoints[1].requests).toBe(300);
+	});
+
+	for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+		it(`on ${signal} stops, drains, prints the summary and writes what was measured`, async () => {
+			const server = await target();
+			const jsonPath = path.join(temporary, `${signal}.json`);
+			const result = await runCli(['--url', `${server.url}/`, '-c', '4', '-d', '60', '--no-baseline', '--json', jsonPath], {
+				onStart(child) {
+					void waitFor(() => server.count > 500, 'traffic').then(() => child.kill(signal));
+				},
+			});
+			expect(result.code).toBe(0);
+			expect(result.stderr).toContain(`${signal}: stopping`);
+			expect(result.stdout).toMatch(/stopped: signal/);
+			const report = JSON.parse(readFileSync(jsonPath, 'utf8'));
+			expect(report.stopReason).toBe('signal');
+			expect(report.summary.requests).toBeGreaterThan(0);
+			expect(server.count - report.summary.requests).toBeGreaterThanOrEqual(0);
+			expect(server.count - report.summary.requests).toBeLessThanOrEqual(4);
+		});
+	}
+
+	it('exits 1 with a clear message when nothing answers', async () => {
+		const server = await target();
+		const {url} = server;
+		await server.close();
+		servers.length = 0;
+		const result = await runCli(['--url', `${url}/`, '-c', '2', '-n', '10', '--no-baseline']);
+		expect(result.code).toBe(1);
+		expect(result.stdout).toMatch(/ERRORS\n {2}refused +10 +connection refused/);
+		expect(result.stderr).toMatch(/no request got a response \(refused\)/);
+	});
+
+	it('fails clearly on a self-signed certificate unless verify_tls is false', async () => {
+		const tls = {key: readFileSync(new URL('fixtures/self-signed-key.pem', import.meta.url), 'utf8'), cert: readFileSync(new URL('fixtures/self-signed-cert.pem', import.meta.url), 'utf8')};
+		const server = await target({tls});
+		const strict = await runCli(['--url', `${server.url}/`, '-c', '1', '-n', '3', '--no-baseline']);
+		expect(strict.code).toBe(1);
+		expect(strict.stdout).toMatch(/tls +3 +TLS failed; for a self-signed certificate set "verify_tls": false/);
+	});
+
+	it('runs the demo (npm start) against the built-in target', async () => {
+		const result = await runCli(['demo', '-d', '2', '--no-baseline', '--json', '-'], {timeoutMs: 30_000});
+		expect(result.code).toBe(0);
+		const report = JSON.parse(result.stdout);
+		expect(report.endpoints.map((endpoint: {name: string}) => endpoint.name)).toEqual(['home', 'catalog', 'echo', 'slow', 'flaky']);
+		expect(report.summary.statusCodes['503']).toBeGreaterThan(0);
+		expect(report.target.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\//);
+	});
+});
