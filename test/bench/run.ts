@@ -1,0 +1,86 @@
+/**
+ * `npm run bench`: pystress-tui (headless, one worker thread) against autocannon on the same target,
+ * each pinned to the same core with taskset (the target on the other), back to back, several rounds.
+ * Prints req/s, the ratio, client CPU per request, peak RSS, and checks each tool's count against the
+ * target's own. Ratios matter; absolute numbers depend on the machine.
+ *
+ * Options (env): BENCH_SECONDS (default 10), BENCH_ROUNDS (3), BENCH_CONNECTIONS (50).
+ */
+import {spawn} from 'node:child_process';
+import {fileURLToPath} from 'node:url';
+import {pin, startBenchTarget, type BenchTarget} from './nginx.js';
+
+const seconds = Number(process.env['BENCH_SECONDS'] ?? 10);
+const rounds = Number(process.env['BENCH_ROUNDS'] ?? 3);
+const connections = Number(process.env['BENCH_CONNECTIONS'] ?? 50);
+const cli = fileURLToPath(new URL('../../dist/cli.js', import.meta.url));
+const autocannon = fileURLToPath(new URL('../../node_modules/autocannon/autocannon.js', import.meta.url));
+
+type Measured = {tool: string; requests: number; rps: number; served: number; cpuMicrosPerRequest: number; peakRssMb: number};
+
+async function run(command: string, args: string[], env: Record<string, string> = {}): Promise<{stdout: string; stderr: string; cpuS: number; peakRssMb: number}> {
+	// /usr/bin/time gives the child's CPU time and peak RSS.
+	const [pinned, pinnedArgs] = pin(0, '/usr/bin/time', ['-f', 'TIME %U %S %M', command, ...args]);
+	const child = spawn(pinned, pinnedArgs, {env: {...process.env, ...env, NO_COLOR: '1'}, stdio: ['ignore', 'pipe', 'pipe']});
+	let stdout = '';
+	let stderr = '';
+	child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+	child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+	const code = await new Promise<number | null>(resolve => child.on('close', resolve));
+	if (code !== 0) {
+		throw new Error(`${command} ${args.join(' ')} exited ${code}:\n${stderr}`);
+	}
+
+	const time = /TIME ([\d.]+) ([\d.]+) (\d+)/.exec(stderr);
+	return {stdout, stderr, cpuS: Number(time?.[1] ?? 0) + Number(time?.[2] ?? 0), peakRssMb: Number(time?.[3] ?? 0) / 1024};
+}
+
+async function measure(tool: 'pystress-tui' | 'autocannon', target: BenchTarget): Promise<Measured> {
+	const before = await target.served();
+	let requests: number;
+	let durationS: number;
+	let result;
+	if (tool === 'pystress-tui') {
+		result = await run(process.execPath, [cli, '--url', target.url, '--headless', '-t', '1', '-c', String(connections), '-d', String(seconds), '--no-baseline', '--quiet', '--json', '-']);
+		const report = JSON.parse(result.stdout) as {summary: {requests: number; durationS: number}};
+		requests = report.summary.requests;
+		durationS = report.summary.durationS;
+	} else {
+		result = await run(process.execPath, [autocannon, '-c', String(connections), '-d', String(seconds), '--json', target.url]);
+		const report = JSON.parse(result.stdout) as {requests: {total: number}; duration: number; errors: number};
+		requests = report.requests.total + report.errors;
+		durationS = report.duration;
+	}
+
+	const served = (await target.served()) - before - 1;
+	return {tool, requests, rps: requests / durationS, served, cpuMicrosPerRequest: (result.cpuS * 1e6) / requests, peakRssMb: result.peakRssMb};
+}
+
+const target = await startBenchTarget(1);
+console.log(`target: ${target.kind} at ${target.url} (core 1); tools on core 0; ${connections} connections, ${seconds}s per run, ${rounds} rounds\n`);
+const ratios: number[] = [];
+try {
+	for (let round = 1; round <= rounds; round++) {
+		const order: Array<'pystress-tui' | 'autocannon'> = round % 2 === 1 ? ['autocannon', 'pystress-tui'] : ['pystress-tui', 'autocannon'];
+		const results: Record<string, Measured> = {};
+		for (const tool of order) {
+			// eslint-disable-next-line no-await-in-loop
+			results[tool] = await measure(tool, target);
+		}
+
+		for (const tool of order) {
+			const r = results[tool]!;
+			const countCheck = r.requests <= r.served && r.served - r.requests <= connections ? 'count ok' : `COUNT MISMATCH (tool ${r.requests}, target ${r.served})`;
+			console.log(`round ${round} ${tool.padEnd(13)} ${Math.round(r.rps).toLocaleString('en-US').padStart(8)} req/s  ${r.cpuMicrosPerRequest.toFixed(1).padStart(5)} us CPU/req  peak RSS ${r.peakRssMb.toFixed(0)} MB  ${countCheck}`);
+		}
+
+		const ratio = results['pystress-tui']!.rps / results['autocannon']!.rps;
+		ratios.push(ratio);
+		console.log(`round ${round} ratio pystress-tui/autocannon: ${ratio.toFixed(3)}\n`);
+	}
+} finally {
+	target.stop();
+}
+
+ratios.sort((a, b) => a - b);
+console.log(`median ratio pystress-tui/autocannon: ${ratios[Math.floor(ratios.length / 2)]!.toFixed(3)} (must >= 1.0, aim 1.3)`);
