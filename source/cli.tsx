@@ -3,7 +3,9 @@ import process from 'node:process';
 import meow from 'meow';
 import {ConfigError} from './config/load.js';
 import {detectHardware} from './engine/hardware.js';
-import {exitCodes, runHeadless, type HeadlessIo} from './headless/run.js';
+import type {RequestLogOptions} from './engine/request-log.js';
+import {exitCodes, runHeadless, type HeadlessIo, type HeadlessOptions} from './headless/run.js';
+import {runReportCommand} from './session/report-command.js';
 import {runDemo, serveDemo} from './session/demo.js';
 import {prepareRun, type PreparedRun, type RunFlags} from './session/prepare.js';
 import {parseDurationMs} from './config/duration.js';
@@ -17,6 +19,7 @@ const cli = meow(
 	  $ pystress-tui [--config FILE | --url URL] [options]
 	  $ pystress-tui demo               run against the built-in demo target
 	  $ pystress-tui demo-server        start the demo target alone
+	  $ pystress-tui report RUN.json [-o RUN.html]   regenerate the HTML report
 
 	Target
 	  --config FILE          JSON config (PyStress format, or several weighted "requests")
@@ -40,7 +43,11 @@ const cli = meow(
 
 	Output
 	  --headless             plain progress lines and a summary (automatic when stdout is not a TTY)
-	  --json FILE            write the JSON report (- for stdout)
+	  -o, --output FILE      HTML report path (default reports/pystress-<time>.html)
+	  --json FILE            JSON report path (default reports/pystress-<time>.json; - for stdout)
+	  --no-report            write no report files but those named by --output/--json
+	  --log FILE             NDJSON request log: one line per finished attempt
+	  --log-sample RATE      keep this fraction of attempts in the log (0..1, default 1)
 	  -q, --quiet            no progress lines
 
 	Exit codes: 0 done, 1 runtime failure (no response at all, unwritable report),
@@ -65,6 +72,10 @@ const cli = meow(
 			grace: {type: 'string'},
 			headless: {type: 'boolean', default: false},
 			json: {type: 'string'},
+			output: {type: 'string', shortFlag: 'o'},
+			report: {type: 'boolean', default: true},
+			log: {type: 'string'},
+			logSample: {type: 'string'},
 			quiet: {type: 'boolean', shortFlag: 'q', default: false},
 			port: {type: 'string'},
 			baseline: {type: 'boolean', default: true},
@@ -131,9 +142,26 @@ function baselineOptions(prepared: PreparedRun): {quickBaselineCount: number; ex
 	return {quickBaselineCount: cli.flags.baseline ? 5 : 0, extendedBaselineMs};
 }
 
+/** Output options shared by every command that runs a test. */
+function outputOptions(): Pick<HeadlessOptions, 'jsonPath' | 'htmlPath' | 'noReport' | 'log' | 'quiet'> {
+	let log: RequestLogOptions | undefined;
+	if (cli.flags.log !== undefined) {
+		const sampleRate = cli.flags.logSample === undefined ? 1 : Number(cli.flags.logSample);
+		if (!Number.isFinite(sampleRate) || sampleRate <= 0 || sampleRate > 1) {
+			throw new ConfigError('command line', [{path: '--log-sample', message: `"${cli.flags.logSample}" is not valid; expected a fraction between 0 and 1, e.g. --log-sample 0.1`}]);
+		}
+
+		log = {path: cli.flags.log, sampleRate};
+	} else if (cli.flags.logSample !== undefined) {
+		throw new ConfigError('command line', [{path: '--log-sample', message: 'goes with --log FILE; add --log requests.ndjson'}]);
+	}
+
+	return {jsonPath, htmlPath: cli.flags.output, noReport: !cli.flags.report, log, quiet: cli.flags.quiet};
+}
+
 async function main(): Promise<number> {
 	const [command, ...rest] = cli.input;
-	if (rest.length > 0) {
+	if (rest.length > 0 && command !== 'report') {
 		throw new ConfigError('command line', [{path: 'arguments', message: `unexpected "${rest.join(' ')}"; see pystress-tui --help`}]);
 	}
 
@@ -141,11 +169,15 @@ async function main(): Promise<number> {
 	switch (command) {
 		case undefined: {
 			const prepared = prepareRun(runFlags(), hardware, process.env);
-			return runHeadless({prepared, hardware, jsonPath, quiet: cli.flags.quiet, ...baselineOptions(prepared)}, io);
+			return runHeadless({prepared, hardware, ...outputOptions(), ...baselineOptions(prepared)}, io);
 		}
 
 		case 'demo': {
-			return runDemo({flags: runFlags(), hardware, jsonPath, quiet: cli.flags.quiet, baseline: baselineOptions}, io);
+			return runDemo({flags: runFlags(), hardware, output: outputOptions(), baseline: baselineOptions}, io);
+		}
+
+		case 'report': {
+			return runReportCommand(rest, cli.flags.output, io);
 		}
 
 		case 'demo-server': {
@@ -153,7 +185,7 @@ async function main(): Promise<number> {
 		}
 
 		default: {
-			throw new ConfigError('command line', [{path: 'command', message: `unknown command "${command}"; commands are demo, demo-server (see --help)`}]);
+			throw new ConfigError('command line', [{path: 'command', message: `unknown command "${command}"; commands are demo, demo-server, report (see --help)`}]);
 		}
 	}
 }

@@ -1,4 +1,4 @@
-import {mkdtempSync, readFileSync} from 'node:fs';
+import {mkdtempSync, readFileSync, writeFileSync} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {afterEach, describe, expect, it} from 'vitest';
@@ -72,7 +72,6 @@ describe('headless CLI', () => {
 	it('prints a per-endpoint table for several endpoints', async () => {
 		const server = await target();
 		const config = path.join(temporary, 'multi.json');
-		const {writeFileSync} = await import('node:fs');
 		writeFileSync(config, JSON.stringify({requests: [{name: 'alpha', url: `${server.url}/a`, weight: 2}, {name: 'beta', url: `${server.url}/b`}]}));
 		const result = await runCli(['--config', config, '-n', '300', '-c', '3', '--no-baseline', '--json', path.join(temporary, 'multi-report.json')]);
 		expect(result.code).toBe(0);
@@ -130,5 +129,88 @@ describe('headless CLI', () => {
 		expect(report.endpoints.map((endpoint: {name: string}) => endpoint.name)).toEqual(['home', 'catalog', 'echo', 'slow', 'flaky']);
 		expect(report.summary.statusCodes['503']).toBeGreaterThan(0);
 		expect(report.target.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\//);
+	});
+});
+
+describe('reports and request log', () => {
+	it('writes default HTML and JSON reports, and regenerates the HTML from the JSON', async () => {
+		const server = await target();
+		const cwd = mkdtempSync(path.join(os.tmpdir(), 'pystress-default-'));
+		const result = await runCli(['--url', `${server.url}/`, '-c', '2', '-n', '100', '--no-baseline'], {cwd});
+		expect(result.code).toBe(0);
+		const written = [...result.stderr.matchAll(/(HTML|JSON) report: (\S+)/g)].map(match => match[2]!);
+		expect(written).toHaveLength(2);
+		for (const file of written) {
+			expect(file).toMatch(/^reports\/pystress-\d{4}-\d\d-\d\dT\d\d-\d\d-\d\d\.(json|html)$/);
+		}
+
+		const jsonFile = path.join(cwd, written.find(file => file.endsWith('.json'))!);
+		expect(JSON.parse(readFileSync(jsonFile, 'utf8')).summary.requests).toBe(100);
+		const html = readFileSync(path.join(cwd, written.find(file => file.endsWith('.html'))!), 'utf8');
+		expect(html).toMatch(/^<!doctype html>/i);
+		const regenerated = path.join(cwd, 'again.html');
+		const again = await runCli(['report', jsonFile, '-o', regenerated], {cwd});
+		expect(again.code).toBe(0);
+		expect(readFileSync(regenerated, 'utf8')).toBe(html);
+	});
+
+	it('names the fallback when the JSON report path is unwritable, and still prints the summary', async () => {
+		const server = await target();
+		// A directory that cannot be made: its parent is a regular file.
+		const blocker = path.join(temporary, 'blocker');
+		writeFileSync(blocker, '');
+		const result = await runCli(['--url', `${server.url}/`, '-c', '1', '-n', '20', '--no-baseline', '--json', path.join(blocker, 'run.json'), '--no-report']);
+		expect(result.code).toBe(1);
+		expect(result.stdout).toMatch(/PYSTRESS-TUI SUMMARY/);
+		const fallback = /the JSON report was written to (\S+) instead/.exec(result.stderr)?.[1];
+		expect(fallback).toBeDefined();
+		expect(JSON.parse(readFileSync(fallback!, 'utf8')).summary.requests).toBe(20);
+	});
+
+	it('rejects a report command without a readable report', async () => {
+		const result = await runCli(['report', '/nonexistent/run.json']);
+		expect(result.code).toBe(2);
+		expect(result.stderr).toMatch(/\/nonexistent\/run\.json: \(file\): file not found/);
+	});
+
+	it('logs one NDJSON line per attempt, equal to summary.requests', async () => {
+		const server = await target({
+			respond(_request, index, response) {
+				response.writeHead(index % 5 === 0 ? 503 : 200, {'content-length': 2});
+				response.end('ok');
+			},
+		});
+		const logPath = path.join(temporary, 'requests.ndjson');
+		const result = await runCli(['--url', `${server.url}/x?token=abc`, '-t', '2', '-c', '6', '-d', '2', '--no-baseline', '--no-report', '--json', '-', '--log', logPath]);
+		expect(result.code).toBe(0);
+		const report = JSON.parse(result.stdout);
+		const lines = readFileSync(logPath, 'utf8').trim().split('\n').map(line => JSON.parse(line));
+		expect(lines.length).toBe(report.summary.requests);
+		expect(lines[0]).toMatchObject({endpoint: 'GET /x', method: 'GET', bytes: 2, error: null, retry: 0});
+		expect(lines[0].url).not.toContain('abc');
+		expect(typeof lines[0].latencyUs).toBe('number');
+		expect(new Date(lines[0].ts).getTime()).toBeGreaterThan(Date.now() - 60_000);
+		expect(lines.filter(line => line.status === 503).length).toBe(report.summary.statusCodes['503']);
+	});
+
+	it('keeps the log equal to summary.requests after Ctrl-C, and samples when asked', async () => {
+		const server = await target();
+		const logPath = path.join(temporary, 'interrupted.ndjson');
+		const result = await runCli(['--url', `${server.url}/`, '-t', '2', '-c', '6', '-d', '60', '--no-baseline', '--no-report', '--json', '-', '--log', logPath], {
+			onStart(child) {
+				void waitFor(() => server.count > 2000, 'traffic').then(() => child.kill('SIGINT'));
+			},
+		});
+		expect(result.code).toBe(0);
+		const report = JSON.parse(result.stdout);
+		expect(report.stopReason).toBe('signal');
+		expect(readFileSync(logPath, 'utf8').trim().split('\n').length).toBe(report.summary.requests);
+		const sampledPath = path.join(temporary, 'sampled.ndjson');
+		const sampled = await runCli(['--url', `${server.url}/`, '-c', '4', '-n', '4000', '--no-baseline', '--no-report', '--log', sampledPath, '--log-sample', '0.1']);
+		expect(sampled.code).toBe(0);
+		const count = readFileSync(sampledPath, 'utf8').trim().split('\n').length;
+		// 10% of 4000: 400, binomial sd ~19.
+		expect(count).toBeGreaterThan(300);
+		expect(count).toBeLessThan(500);
 	});
 });

@@ -1,3 +1,5 @@
+import {mkdirSync, writeFileSync} from 'node:fs';
+import path from 'node:path';
 import {performance} from 'node:perf_hooks';
 import type {Worker} from 'node:worker_threads';
 import type {RunSettings, TestPlan} from '../config/types.js';
@@ -5,6 +7,7 @@ import {addSnapshot, addTotals, createRunTotals, takeWindow, type RunTotals, typ
 import {timelinePoint, type RunMarker, type TimelinePoint} from '../stats/timeline.js';
 import {distribute, rateShare} from './distribute.js';
 import type {FromWorker, ToWorker, WorkerInit} from './protocol.js';
+import type {RequestLogOptions} from './request-log.js';
 import {spawnWorker} from './spawn-worker.js';
 
 export type EngineState = 'idle' | 'running' | 'paused' | 'stopping' | 'done';
@@ -41,6 +44,8 @@ export type EngineOptions = {
 	readonly maxLateMs?: number;
 	/** Extra headers on every request (the OAuth2 Authorization header). */
 	readonly extraHeaders?: Readonly<Record<string, string>>;
+	/** NDJSON request log written by the workers (the file is created empty at start). */
+	readonly log?: RequestLogOptions | undefined;
 	/** Start the workers for a given worker init (tests may inject; default spawns threads). */
 	readonly spawn?: (init: WorkerInit) => Worker;
 };
@@ -170,6 +175,11 @@ export class Engine {
 		const done = new Promise<RunResult>(resolve => {
 			this.resolveDone = resolve;
 		});
+		if (this.options.log) {
+			mkdirSync(path.dirname(this.options.log.path), {recursive: true});
+			writeFileSync(this.options.log.path, '');
+		}
+
 		this.startedAt = new Date();
 		this.startedAtMs = performance.now();
 		this.activeSinceMs = this.startedAtMs;
@@ -201,6 +211,7 @@ export class Engine {
 			snapshotIntervalMs: this.options.snapshotIntervalMs ?? 250,
 			paused: this.stateValue === 'paused',
 			extraHeaders: this.extraHeaders,
+			log: this.options.log,
 		};
 		const worker = (this.options.spawn ?? spawnWorker)(init);
 		let resolveDone!: (cancelled: number) => void;

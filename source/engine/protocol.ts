@@ -1,5 +1,6 @@
 import type {RequestPolicy, TestPlan} from '../config/types.js';
 import type {WorkerSnapshot} from '../stats/snapshot.js';
+import type {RequestLogOptions} from './request-log.js';
 
 /** What a worker is given when it starts. */
 export type WorkerInit = {
@@ -18,6 +19,8 @@ export type WorkerInit = {
 	readonly paused: boolean;
 	/** Extra headers for every stress request (the OAuth2 Authorization header). */
 	readonly extraHeaders: Readonly<Record<string, string>>;
+	/** NDJSON request log, appended to by every worker. */
+	readonly log: RequestLogOptions | undefined;
 };
 
 /** Main thread -> worker. */

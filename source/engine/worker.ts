@@ -1,6 +1,8 @@
 import {performance} from 'node:perf_hooks';
 import {parentPort, workerData} from 'node:worker_threads';
+import {redactUrl} from '../config/redact.js';
 import {LoadLoop} from './load-loop.js';
+import {RequestLog} from './request-log.js';
 import type {FromWorker, ToWorker, WorkerInit} from './protocol.js';
 
 /** Worker thread entry: runs one LoadLoop and reports a snapshot per interval. */
@@ -10,6 +12,7 @@ const post = (message: FromWorker): void => {
 	port.postMessage(message);
 };
 
+const log = init.log ? new RequestLog(init.log, redactUrl) : undefined;
 let exhaustedSent = false;
 let stopping = false;
 const loop = new LoadLoop(
@@ -35,6 +38,7 @@ const loop = new LoadLoop(
 		onUnauthorized() {
 			post({type: 'unauthorized', workerId: init.workerId});
 		},
+		onAttempt: log?.record,
 	},
 );
 
@@ -43,6 +47,7 @@ function sendSnapshot(): void {
 	const elu = performance.eventLoopUtilization(lastElu);
 	lastElu = performance.eventLoopUtilization();
 	post({type: 'snapshot', snapshot: loop.snapshot(init.workerId, elu.utilization)});
+	log?.flush();
 }
 
 const interval = setInterval(sendSnapshot, init.snapshotIntervalMs);
@@ -51,6 +56,7 @@ async function stop(graceMs: number): Promise<void> {
 	clearInterval(interval);
 	const cancelled = await loop.stop(graceMs);
 	sendSnapshot();
+	log?.close();
 	post({type: 'done', workerId: init.workerId, cancelled});
 	port.close();
 }

@@ -2,7 +2,9 @@ import type {Hardware} from '../engine/hardware.js';
 import {renderJsonReport} from '../report/json.js';
 import {renderProgressLine, renderTextSummary} from '../report/text.js';
 import type {JsonReport} from '../report/types.js';
-import {writeFileAtomic} from '../report/write.js';
+import {renderHtmlReport} from '../report/html.js';
+import type {RequestLogOptions} from '../engine/request-log.js';
+import {defaultReportBase, saveReports, type ReportPaths} from '../session/report-files.js';
 import {formatMs, formatRate, formatSeconds} from '../report/format.js';
 import {Session} from '../session/session.js';
 import type {PreparedRun} from '../session/prepare.js';
@@ -18,8 +20,13 @@ export type HeadlessIo = {
 export type HeadlessOptions = {
 	readonly prepared: PreparedRun;
 	readonly hardware: Hardware;
-	/** JSON report path, '-' for stdout, or undefined for none. */
+	/** JSON report path, or '-' for stdout. */
 	readonly jsonPath: string | undefined;
+	/** HTML report path. */
+	readonly htmlPath: string | undefined;
+	/** Write no report files but those named. */
+	readonly noReport: boolean;
+	readonly log?: RequestLogOptions | undefined;
 	readonly quiet: boolean;
 	readonly quickBaselineCount: number;
 	readonly extendedBaselineMs: number | undefined;
@@ -35,7 +42,7 @@ export const exitCodes = {ok: 0, runtime: 1, usage: 2, threshold: 99} as const;
  */
 export async function runHeadless(options: HeadlessOptions, io: HeadlessIo): Promise<number> {
 	const {prepared, hardware} = options;
-	const session = new Session({prepared, hardware, quickBaselineCount: options.quickBaselineCount, extendedBaselineMs: options.extendedBaselineMs});
+	const session = new Session({prepared, hardware, quickBaselineCount: options.quickBaselineCount, extendedBaselineMs: options.extendedBaselineMs, log: options.log});
 	const totalS = prepared.settings.durationMs === undefined ? undefined : prepared.settings.durationMs / 1000;
 	const progress = (text: string): void => {
 		if (!options.quiet) {
@@ -114,21 +121,35 @@ export async function runHeadless(options: HeadlessOptions, io: HeadlessIo): Pro
 	}
 }
 
-/** Prints the summary, writes the JSON report, and picks the exit code. */
-export function finishReport(report: JsonReport, options: Pick<HeadlessOptions, 'jsonPath'>, io: HeadlessIo): number {
+/** Report paths: what the flags name, else `reports/pystress-<timestamp>.{json,html}` unless noReport. */
+export function reportPaths(options: Pick<HeadlessOptions, 'jsonPath' | 'htmlPath' | 'noReport'>, now: Date): ReportPaths {
+	const base = defaultReportBase(now);
+	const json = options.jsonPath === '-' ? undefined : (options.jsonPath ?? (options.noReport ? undefined : `${base}.json`));
+	const html = options.htmlPath ?? (options.noReport || options.jsonPath === '-' ? undefined : `${base}.html`);
+	return {json, html};
+}
+
+/** Prints the summary, writes the reports, and picks the exit code. */
+export function finishReport(report: JsonReport, options: Pick<HeadlessOptions, 'jsonPath' | 'htmlPath' | 'noReport' | 'log'>, io: HeadlessIo): number {
 	let code: number = exitCodes.ok;
 	const summaryOut = options.jsonPath === '-' ? io.stderr : io.stdout;
 	summaryOut(renderTextSummary(report));
 	if (options.jsonPath === '-') {
 		io.stdout(renderJsonReport(report));
-	} else if (options.jsonPath !== undefined) {
-		try {
-			writeFileAtomic(options.jsonPath, renderJsonReport(report));
-			io.stderr(`JSON report: ${options.jsonPath}\n`);
-		} catch (error) {
-			io.stderr(`error: cannot write the JSON report to ${options.jsonPath}: ${(error as Error).message}\n`);
-			code = exitCodes.runtime;
-		}
+	}
+
+	const saved = saveReports(report, reportPaths(options, new Date(report.startedAt)), renderHtmlReport);
+	for (const file of saved.written) {
+		io.stderr(`${file.endsWith('.html') ? 'HTML' : 'JSON'} report: ${file}\n`);
+	}
+
+	if (options.log) {
+		io.stderr(`request log: ${options.log.path}\n`);
+	}
+
+	for (const error of saved.errors) {
+		io.stderr(`error: ${error}\n`);
+		code = exitCodes.runtime;
 	}
 
 	if (report.summary.requests > 0 && report.summary.responses === 0) {
@@ -139,4 +160,3 @@ export function finishReport(report: JsonReport, options: Pick<HeadlessOptions, 
 
 	return code;
 }
-

@@ -2,7 +2,7 @@ import {spawn} from 'node:child_process';
 import {fileURLToPath} from 'node:url';
 import {startDemoServer} from '../demo/server.js';
 import type {Hardware} from '../engine/hardware.js';
-import {runHeadless, type HeadlessIo} from '../headless/run.js';
+import {runHeadless, type HeadlessIo, type HeadlessOptions} from '../headless/run.js';
 import {prepareRun, type PreparedRun, type RunFlags} from './prepare.js';
 
 /** The demo config shipped with the package. */
@@ -57,13 +57,18 @@ export async function startDemoChild(): Promise<{url: string; stop: () => void}>
 
 /** `pystress-tui demo` / `npm start`: a short test of the demo config against the demo target. */
 export async function runDemo(
-	options: {flags: RunFlags; hardware: Hardware; jsonPath: string | undefined; quiet: boolean; baseline: (prepared: PreparedRun) => {quickBaselineCount: number; extendedBaselineMs: number | undefined}},
+	options: {
+		flags: RunFlags;
+		hardware: Hardware;
+		output: Pick<HeadlessOptions, 'jsonPath' | 'htmlPath' | 'noReport' | 'log' | 'quiet'>;
+		baseline: (prepared: PreparedRun) => {quickBaselineCount: number; extendedBaselineMs: number | undefined};
+	},
 	io: HeadlessIo,
 ): Promise<number> {
 	const demo = await startDemoChild();
 	try {
 		const prepared = prepareRun({...options.flags, config: options.flags.config ?? demoConfigPath}, options.hardware, {...process.env, DEMO_URL: demo.url});
-		return await runHeadless({prepared, hardware: options.hardware, jsonPath: options.jsonPath, quiet: options.quiet, ...options.baseline(prepared)}, io);
+		return await runHeadless({prepared, hardware: options.hardware, ...options.output, ...options.baseline(prepared)}, io);
 	} finally {
 		demo.stop();
 	}

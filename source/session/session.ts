@@ -1,6 +1,7 @@
 import {runQuickBaseline, type BaselineSample} from '../engine/baseline.js';
 import {Engine, type RunResult, type StopReason} from '../engine/engine.js';
 import type {Hardware} from '../engine/hardware.js';
+import type {RequestLogOptions} from '../engine/request-log.js';
 import type {BaselineReport, JsonReport} from '../report/types.js';
 import {createRunTotals, type Totals} from '../stats/aggregate.js';
 import {summarize} from '../stats/histogram.js';
@@ -28,6 +29,8 @@ export type SessionOptions = {
 	readonly quickBaselineCount: number;
 	/** Extended baseline length (ms); 0 or undefined skips it. */
 	readonly extendedBaselineMs: number | undefined;
+	/** NDJSON request log of the parallel run. */
+	readonly log?: RequestLogOptions | undefined;
 };
 
 /**
@@ -113,7 +116,7 @@ export class Session {
 			result = emptyResult(prepared, this.stopped);
 		} else {
 			this.setPhase('load');
-			const engine = new Engine({plan, settings: prepared.settings});
+			const engine = new Engine({plan, settings: prepared.settings, log: this.options.log});
 			this.engineValue = engine;
 			engine.subscribe(event => {
 				if (event.type === 'error') {

@@ -1,16 +1,22 @@
 import {spawn} from 'node:child_process';
+import {mkdtempSync} from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import {fileURLToPath} from 'node:url';
 
 /** The built CLI (npm test builds first). */
 export const cliPath = fileURLToPath(new URL('../../dist/cli.js', import.meta.url));
 export const rootDir = fileURLToPath(new URL('../..', import.meta.url));
 
+/** Default working directory of CLI runs: a temp dir, so default reports never land in the repo. */
+export const workDir = mkdtempSync(path.join(os.tmpdir(), 'pystress-work-'));
+
 export type CliResult = {readonly code: number | null; readonly stdout: string; readonly stderr: string};
 
 /** Runs the built CLI to completion with a hard time limit. */
 export async function runCli(args: readonly string[], options: {env?: Record<string, string>; timeoutMs?: number; cwd?: string; onStart?: (child: ReturnType<typeof spawn>) => void} = {}): Promise<CliResult> {
 	const child = spawn(process.execPath, [cliPath, ...args], {
-		cwd: options.cwd ?? rootDir,
+		cwd: options.cwd ?? workDir,
 		env: {...process.env, NO_COLOR: '1', ...options.env},
 		stdio: ['ignore', 'pipe', 'pipe'],
 	});
