@@ -6,6 +6,9 @@ import {detectHardware} from './engine/hardware.js';
 import type {RequestLogOptions} from './engine/request-log.js';
 import {exitCodes, runHeadless, type HeadlessIo, type HeadlessOptions} from './headless/run.js';
 import {runReportCommand} from './session/report-command.js';
+import {runProfilesCommand} from './session/profiles-command.js';
+import {openProfileStore, settingsToFlags, type ProfileSettings} from './config/profiles.js';
+import {runInteractive} from './interactive.js';
 import {runDemo, serveDemo} from './session/demo.js';
 import {prepareRun, type PreparedRun, type RunFlags} from './session/prepare.js';
 import {parseDurationMs} from './config/duration.js';
@@ -20,6 +23,10 @@ const cli = meow(
 	  $ pystress-tui demo               run against the built-in demo target
 	  $ pystress-tui demo-server        start the demo target alone
 	  $ pystress-tui report RUN.json [-o RUN.html]   regenerate the HTML report
+	  $ pystress-tui profiles [list | show NAME | rm NAME]
+
+	In a terminal it opens the interactive TUI (config picker, settings, live dashboard);
+	with --headless, or when stdout is not a terminal, it prints plain lines.
 
 	Target
 	  --config FILE          JSON config (PyStress format, or several weighted "requests")
@@ -29,13 +36,26 @@ const cli = meow(
 	  --body STRING          raw request body
 	  --json-body STRING     JSON request body (sets Content-Type)
 
+	Profiles
+	  --profile NAME         run a saved profile (flags given override it)
+	  --save-profile NAME    save the config and the settings flags given as a profile
+
 	Load
 	  -t, --threads N        worker threads (default: CPUs available, cgroup quota respected)
 	  -c, --connections N    concurrent connections across all threads (default 50)
 	  -d, --duration TIME    how long: 30, 30s, 2m (default 60s)
 	  -n, --requests N       stop after N requests instead
 	  -R, --rate N           open model: N requests/s across all threads
+	  --max-connections N    open model: let the pool grow to N connections to hold the rate
+	  --max-late TIME        open model: drop (and count) sends later than this (default 1s)
+	  --ramp-up TIME         rise linearly from 0 to the connections (or --rate) over TIME
+	  --stage TIME:TARGET    ramp stage, repeatable: connections, or the rate with --rate
 	  --grace TIME           how long a stop waits for in-flight requests (default 2s)
+
+	Thresholds (exit 99 when one fails)
+	  --threshold EXPR       repeatable: 'p99<300ms' 'p95<1s' 'errors<1%' 'rps>500',
+	                         for one endpoint 'NAME:p99<300ms'
+	  --abort-on-fail        stop as soon as a threshold fails
 
 	Baselines (before the parallel run, one connection, sequential)
 	  --no-baseline          skip the quick baseline (5 requests)
@@ -70,6 +90,12 @@ const cli = meow(
 			requests: {type: 'string', shortFlag: 'n'},
 			rate: {type: 'string', shortFlag: 'R'},
 			grace: {type: 'string'},
+			maxConnections: {type: 'string'},
+			maxLate: {type: 'string'},
+			rampUp: {type: 'string'},
+			stage: {type: 'string', isMultiple: true},
+			threshold: {type: 'string', isMultiple: true},
+			abortOnFail: {type: 'boolean', default: false},
 			headless: {type: 'boolean', default: false},
 			json: {type: 'string'},
 			output: {type: 'string', shortFlag: 'o'},
@@ -79,6 +105,8 @@ const cli = meow(
 			quiet: {type: 'boolean', shortFlag: 'q', default: false},
 			port: {type: 'string'},
 			baseline: {type: 'boolean', default: true},
+			profile: {type: 'string'},
+			saveProfile: {type: 'string'},
 			baselineDuration: {type: 'string'},
 		},
 	},
@@ -127,11 +155,22 @@ function runFlags(): RunFlags {
 		requests: flags.requests,
 		rate: flags.rate,
 		grace: flags.grace,
+		maxConnections: flags.maxConnections,
+		maxLate: flags.maxLate,
+		rampUp: flags.rampUp,
+		stage: flags.stage,
+		threshold: flags.threshold,
 	};
 }
 
-function baselineOptions(prepared: PreparedRun): {quickBaselineCount: number; extendedBaselineMs: number | undefined} {
-	let extendedBaselineMs = prepared.config.settings.baselineDurationMs;
+/** The TUI runs when both ends are a terminal and --headless was not given. */
+function interactive(): boolean {
+	return !cli.flags.headless && process.stdout.isTTY === true && process.stdin.isTTY === true && process.env['CI'] !== 'true';
+}
+
+/** Baseline flags alone: --no-baseline, --baseline-duration. */
+function baselineFlags(): {quickBaselineCount: number; extendedBaselineMs: number | undefined} {
+	let extendedBaselineMs: number | undefined;
 	if (cli.flags.baselineDuration !== undefined) {
 		extendedBaselineMs = parseDurationMs(cli.flags.baselineDuration);
 		if (extendedBaselineMs === undefined) {
@@ -142,8 +181,50 @@ function baselineOptions(prepared: PreparedRun): {quickBaselineCount: number; ex
 	return {quickBaselineCount: cli.flags.baseline ? 5 : 0, extendedBaselineMs};
 }
 
+/** Baseline options for a prepared run: flags first, then the config's baseline_duration. */
+function baselineOptions(prepared: PreparedRun): {quickBaselineCount: number; extendedBaselineMs: number | undefined} {
+	const flags = baselineFlags();
+	return {...flags, extendedBaselineMs: flags.extendedBaselineMs ?? prepared.config.settings.baselineDurationMs};
+}
+
+/** Headless run of a saved profile (--profile), or saving one (--save-profile) and running it. */
+async function runHeadlessProfile(hardware: ReturnType<typeof detectHardware>): Promise<number> {
+	const store = openProfileStore();
+	const flags = runFlags();
+	let prepared: PreparedRun;
+	if (cli.flags.profile === undefined) {
+		prepared = prepareRun(flags, hardware, process.env);
+	} else {
+		const profile = store.getProfile(cli.flags.profile);
+		if (!profile) {
+			throw new ConfigError('command line', [{path: '--profile', message: `no profile named "${cli.flags.profile}"; see pystress-tui profiles list`}]);
+		}
+
+		prepared = prepareRun({...settingsToFlags(profile.settings), ...withoutUndefined(flags)}, hardware, process.env, profile.config);
+	}
+
+	if (cli.flags.saveProfile !== undefined) {
+		const {settings} = prepared;
+		const explicit: ProfileSettings = {
+			...(flags.threads === undefined ? {} : {threads: settings.threads}),
+			...(flags.connections === undefined ? {} : {connections: settings.connections}),
+			...(flags.duration === undefined || settings.durationMs === undefined ? {} : {durationMs: settings.durationMs}),
+			...(flags.requests === undefined || settings.maxRequests === undefined ? {} : {maxRequests: settings.maxRequests}),
+			...(flags.rate === undefined || settings.rate === undefined ? {} : {rate: settings.rate}),
+		};
+		const saved = store.saveProfile(cli.flags.saveProfile, {config: prepared.config.raw, settings: explicit, source: prepared.config.source});
+		io.stderr(saved.ok ? `profile "${cli.flags.saveProfile}" saved\n` : `profile "${cli.flags.saveProfile}" not saved: ${saved.message}\n`);
+	}
+
+	return runHeadless({prepared, hardware, ...outputOptions(), ...baselineOptions(prepared)}, io);
+}
+
+function withoutUndefined<T extends object>(value: T): Partial<T> {
+	return Object.fromEntries(Object.entries(value).filter(([, item]) => item !== undefined)) as Partial<T>;
+}
+
 /** Output options shared by every command that runs a test. */
-function outputOptions(): Pick<HeadlessOptions, 'jsonPath' | 'htmlPath' | 'noReport' | 'log' | 'quiet'> {
+function outputOptions(): Pick<HeadlessOptions, 'jsonPath' | 'htmlPath' | 'noReport' | 'log' | 'quiet' | 'abortOnFail'> {
 	let log: RequestLogOptions | undefined;
 	if (cli.flags.log !== undefined) {
 		const sampleRate = cli.flags.logSample === undefined ? 1 : Number(cli.flags.logSample);
@@ -156,24 +237,44 @@ function outputOptions(): Pick<HeadlessOptions, 'jsonPath' | 'htmlPath' | 'noRep
 		throw new ConfigError('command line', [{path: '--log-sample', message: 'goes with --log FILE; add --log requests.ndjson'}]);
 	}
 
-	return {jsonPath, htmlPath: cli.flags.output, noReport: !cli.flags.report, log, quiet: cli.flags.quiet};
+	return {jsonPath, htmlPath: cli.flags.output, noReport: !cli.flags.report, log, quiet: cli.flags.quiet, abortOnFail: cli.flags.abortOnFail};
 }
 
 async function main(): Promise<number> {
 	const [command, ...rest] = cli.input;
-	if (rest.length > 0 && command !== 'report') {
+	if (rest.length > 0 && command !== 'report' && command !== 'profiles') {
 		throw new ConfigError('command line', [{path: 'arguments', message: `unexpected "${rest.join(' ')}"; see pystress-tui --help`}]);
 	}
 
 	const hardware = detectHardware();
 	switch (command) {
 		case undefined: {
+			if (interactive()) {
+				return runInteractive({
+					hardware,
+					flags: runFlags(),
+					env: process.env,
+					...baselineFlags(),
+					...outputOptions(),
+					profile: cli.flags.profile,
+					saveProfile: cli.flags.saveProfile,
+				});
+			}
+
+			if (cli.flags.profile !== undefined || cli.flags.saveProfile !== undefined) {
+				return runHeadlessProfile(hardware);
+			}
+
 			const prepared = prepareRun(runFlags(), hardware, process.env);
 			return runHeadless({prepared, hardware, ...outputOptions(), ...baselineOptions(prepared)}, io);
 		}
 
 		case 'demo': {
 			return runDemo({flags: runFlags(), hardware, output: outputOptions(), baseline: baselineOptions}, io);
+		}
+
+		case 'profiles': {
+			return runProfilesCommand(rest, io);
 		}
 
 		case 'report': {
@@ -185,7 +286,7 @@ async function main(): Promise<number> {
 		}
 
 		default: {
-			throw new ConfigError('command line', [{path: 'command', message: `unknown command "${command}"; commands are demo, demo-server, report (see --help)`}]);
+			throw new ConfigError('command line', [{path: 'command', message: `unknown command "${command}"; commands are demo, demo-server, report, profiles (see --help)`}]);
 		}
 	}
 }

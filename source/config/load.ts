@@ -129,16 +129,22 @@ export function resolveConfig(raw: Record<string, unknown>, options: {source: st
 	const plan = isOauth ? oauthPlan(parsed.data as OauthConfig, issues) : testPlan(parsed.data as FlatConfig, '', issues);
 	const config = parsed.data as FlatConfig & Partial<OauthConfig>;
 	const settingsSource: FlatConfig = isOauth ? {...(config.stress_test as FlatConfig), ...pickSettings(config)} : config;
-	const settings = fileSettings(settingsSource);
+	let settings = fileSettings(settingsSource);
 	if (issues.length > 0 || !plan) {
 		throw new ConfigError(options.source, dedupe(issues));
+	}
+
+	// Endpoint thresholds ("thresholds" inside a request) apply to that endpoint: NAME:expression.
+	const endpointThresholds = (settingsSource.requests ?? []).flatMap((endpoint, index) => (endpoint.thresholds ?? []).map(threshold => `${plan.endpoints[index]!.name}:${threshold}`));
+	if (endpointThresholds.length > 0) {
+		settings = {...settings, thresholds: [...(settings.thresholds ?? []), ...endpointThresholds]};
 	}
 
 	return {plan, settings, raw, source: options.source, name: config.name ?? config.stress_test?.name};
 }
 
 function pickSettings(config: Record<string, unknown>): Record<string, unknown> {
-	const keys = ['threads', 'connections', 'duration', 'total_requests', 'rate', 'baseline_duration'];
+	const keys = ['threads', 'connections', 'duration', 'total_requests', 'rate', 'baseline_duration', 'max_connections', 'ramp_up', 'stages', 'thresholds'];
 	return Object.fromEntries(Object.entries(config).filter(([key, value]) => keys.includes(key) && value !== undefined));
 }
 
@@ -150,6 +156,10 @@ function fileSettings(config: FlatConfig): FileSettings {
 	if (config.total_requests !== undefined) settings.maxRequests = config.total_requests;
 	if (config.rate !== undefined) settings.rate = config.rate;
 	if (config.baseline_duration !== undefined) settings.baselineDurationMs = parseDurationMs(config.baseline_duration);
+	if (config.max_connections !== undefined) settings.maxConnections = config.max_connections;
+	if (config.ramp_up !== undefined) settings.rampUpMs = parseDurationMs(config.ramp_up);
+	if (config.stages !== undefined) settings.stages = config.stages.map(stage => ({durationMs: parseDurationMs(stage.duration) ?? 0, target: stage.target}));
+	if (config.thresholds !== undefined) settings.thresholds = config.thresholds;
 	return settings;
 }
 

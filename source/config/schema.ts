@@ -65,12 +65,20 @@ const settingsFields = {
 	duration: durationSchema.optional(),
 	total_requests: positiveInt('a whole number of requests, 1 or more').optional(),
 	rate: z.number({error: 'expected requests per second, a number > 0'}).positive({error: 'expected requests per second, a number > 0'}).optional(),
+	max_connections: positiveInt('a whole number of connections, 1 or more').optional(),
+	ramp_up: durationSchema.optional(),
+	stages: z
+		.array(z.strictObject({duration: durationSchema, target: z.number({error: 'expected a number, 0 or more'}).nonnegative({error: 'expected a number, 0 or more'})}), {error: 'expected a list of stages such as [{"duration": "30s", "target": 200}]'})
+		.min(1, {error: 'expected at least one stage'})
+		.optional(),
+	thresholds: z.array(z.string({error: 'expected a threshold string such as "p99<300ms"'}), {error: 'expected a list such as ["p99<300ms", "errors<1%"]'}).optional(),
 	baseline_duration: durationSchema.optional(),
 };
 
 export const endpointSchema = z.strictObject({
 	name: z.string({error: 'expected a string'}).min(1, {error: 'expected a non-empty name'}).optional(),
 	weight: z.number({error: 'expected a number > 0'}).positive({error: 'expected a number > 0'}).optional(),
+	thresholds: z.array(z.string({error: 'expected a threshold string such as "p99<300ms"'}), {error: 'expected a list such as ["p99<300ms"]'}).optional(),
 	...requestContent,
 });
 

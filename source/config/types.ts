@@ -52,10 +52,23 @@ export type RunSettings = {
 	readonly rate: number | undefined;
 	/** How long `stop()` waits for in-flight requests before cancelling them. */
 	readonly graceMs: number;
+	/** Open model: the pool may grow to this many connections to hold the rate (default: connections). */
+	readonly maxConnections?: number | undefined;
+	/** Ramp: connections (closed model) or rate (open model) move through these stages. */
+	readonly stages?: readonly Stage[] | undefined;
+	/** Open model: sends later than this are dropped (and counted) instead of sent. */
+	readonly maxLateMs?: number | undefined;
 };
+
+/** One stage of a ramp (see engine/stages). */
+export type Stage = {readonly durationMs: number; readonly target: number};
 
 /** Run settings a config file may carry (flags override them). */
 export type FileSettings = {
+	readonly maxConnections?: number;
+	readonly rampUpMs?: number;
+	readonly stages?: readonly Stage[];
+	readonly thresholds?: readonly string[];
 	readonly threads?: number;
 	readonly connections?: number;
 	readonly durationMs?: number;

@@ -9,6 +9,7 @@ import {distribute, rateShare} from './distribute.js';
 import type {FromWorker, ToWorker, WorkerInit} from './protocol.js';
 import type {RequestLogOptions} from './request-log.js';
 import {spawnWorker} from './spawn-worker.js';
+import {stageAt, type StagePosition} from './stages.js';
 
 export type EngineState = 'idle' | 'running' | 'paused' | 'stopping' | 'done';
 
@@ -77,6 +78,7 @@ type WorkerHandle = {
 	exhausted: boolean;
 	health: WorkerHealth;
 	readonly done: Promise<number>;
+	readonly ready: Promise<void>;
 };
 
 /**
@@ -109,6 +111,9 @@ export class Engine {
 	private extraHeaders: Readonly<Record<string, string>>;
 	private cancelled = 0;
 	private peakUtilization = 0;
+	private stageIndex = -1;
+	private pendingStop: StopReason | undefined;
+	private stageTimer: NodeJS.Timeout | undefined;
 	private lastWindow: {totals: Totals; windowS: number; late: number; dropped: number} | undefined;
 
 	constructor(options: EngineOptions) {
@@ -180,16 +185,43 @@ export class Engine {
 			writeFileSync(this.options.log.path, '');
 		}
 
+		const {stages} = this.settings;
+		if (stages && stages.length > 0) {
+			const first = stageAt(stages, 0, 0).value;
+			this.settings = this.settings.rate === undefined ? {...this.settings, connections: Math.max(1, Math.round(first))} : {...this.settings, rate: first};
+			this.stageTimer = setInterval(() => {
+				this.applyStage();
+			}, 200);
+		}
+
+		const shares = distribute(this.settings.connections, this.settings.threads);
+		const handles = shares.map(connections => this.spawn(connections));
+		// The clock starts when every worker has loaded, so a run's first second is not start-up.
+		await Promise.race([
+			Promise.all(handles.map(async handle => handle.ready)),
+			new Promise(resolve => {
+				setTimeout(resolve, 10_000).unref();
+			}),
+		]);
 		this.startedAt = new Date();
 		this.startedAtMs = performance.now();
 		this.activeSinceMs = this.startedAtMs;
 		this.lastSecondMs = this.startedAtMs;
-		const shares = distribute(this.settings.connections, this.settings.threads);
-		for (const connections of shares) {
-			this.spawn(connections);
+		this.stateValue = 'running';
+		for (const handle of handles) {
+			this.startWorker(handle, false);
+		}
+
+		if (this.settings.maxConnections !== undefined) {
+			this.rebalance();
 		}
 
 		this.setState('running');
+		if (this.pendingStop) {
+			void this.stop(this.pendingStop);
+			return done;
+		}
+
 		this.secondTimer = setInterval(() => {
 			this.closeSecond();
 		}, 1000);
@@ -204,8 +236,9 @@ export class Engine {
 			plan: this.plan,
 			policy: this.plan.policy,
 			connections,
+			maxConnections: connections,
 			rate: rateShare(this.settings.rate, connections, this.settings.connections),
-			maxLateMs: this.options.maxLateMs ?? 1000,
+			maxLateMs: this.settings.maxLateMs ?? this.options.maxLateMs ?? 1000,
 			issued: this.issued,
 			maxRequests: this.settings.maxRequests,
 			snapshotIntervalMs: this.options.snapshotIntervalMs ?? 250,
@@ -218,7 +251,11 @@ export class Engine {
 		const done = new Promise<number>(resolve => {
 			resolveDone = resolve;
 		});
-		const handle: WorkerHandle = {
+		let resolveReady!: () => void;
+		const ready = new Promise<void>(resolve => {
+			resolveReady = resolve;
+		});
+		const handle: WorkerHandle & {resolveReady: () => void} = {
 			id,
 			worker,
 			connections,
@@ -226,6 +263,8 @@ export class Engine {
 			exhausted: false,
 			health: {workerId: id, connections, inFlight: 0, eventLoopUtilization: 0},
 			done,
+			ready,
+			resolveReady,
 		};
 		let finished = false;
 		const finish = (cancelled: number): void => {
@@ -244,14 +283,25 @@ export class Engine {
 			finish(0);
 		});
 		worker.on('exit', () => {
+			resolveReady();
 			finish(0);
 		});
 		this.workers.set(id, handle);
 		return handle;
 	}
 
-	private onWorkerMessage(handle: WorkerHandle, message: FromWorker, finish: (cancelled: number) => void): void {
+	private onWorkerMessage(handle: WorkerHandle & {resolveReady?: () => void}, message: FromWorker, finish: (cancelled: number) => void): void {
 		switch (message.type) {
+			case 'ready': {
+				handle.resolveReady?.();
+				// A worker added during the run starts as soon as it is ready.
+				if ((this.stateValue === 'running' || this.stateValue === 'paused') && !handle.retiring) {
+					this.startWorker(handle, this.stateValue === 'paused');
+				}
+
+				break;
+			}
+
 			case 'snapshot': {
 				addSnapshot(this.totals, message.snapshot);
 				handle.health = {
@@ -292,6 +342,15 @@ export class Engine {
 				this.emit({type: 'error', message: `worker ${message.workerId}: ${message.message}`});
 				break;
 			}
+		}
+	}
+
+	private readonly started = new Set<number>();
+
+	private startWorker(handle: WorkerHandle, paused: boolean): void {
+		if (!this.started.has(handle.id)) {
+			this.started.add(handle.id);
+			this.post(handle, {type: 'start', paused});
 		}
 	}
 
@@ -450,11 +509,48 @@ export class Engine {
 	private rebalance(): void {
 		const live = this.liveWorkers;
 		const shares = distribute(this.settings.connections, live.length);
+		const caps = distribute(Math.max(this.settings.maxConnections ?? 0, this.settings.connections), live.length);
 		for (const [index, handle] of live.entries()) {
 			const connections = shares[index] ?? 0;
 			handle.connections = connections;
-			this.post(handle, {type: 'set-connections', connections});
+			this.post(handle, {type: 'set-connections', connections, maxConnections: Math.max(connections, caps[index] ?? 0)});
 			this.post(handle, {type: 'set-rate', rate: rateShare(this.settings.rate, connections, this.settings.connections)});
+		}
+	}
+
+	/** Where the run is within its stages (undefined without stages). */
+	get stage(): (StagePosition & {count: number}) | undefined {
+		const {stages} = this.settings;
+		return stages && stages.length > 0 ? {...stageAt(stages, this.activeS * 1000, 0), count: stages.length} : undefined;
+	}
+
+	/** Applies the stage value for now: connections (closed model) or rate (open model). */
+	private applyStage(): void {
+		const {stages} = this.settings;
+		if (!stages || stages.length === 0 || this.stateValue !== 'running') {
+			return;
+		}
+
+		const position = stageAt(stages, this.activeS * 1000, 0);
+		if (position.index !== this.stageIndex) {
+			this.stageIndex = position.index;
+			if (position.index < stages.length) {
+				this.mark('stage', `stage ${position.index + 1}/${stages.length} → ${position.target}`, position.target);
+			}
+		}
+
+		if (this.settings.rate === undefined) {
+			const connections = Math.max(1, Math.round(position.value));
+			if (connections !== this.settings.connections) {
+				this.settings = {...this.settings, connections};
+				this.rebalance();
+			}
+		} else {
+			const rate = Math.round(position.value * 1000) / 1000;
+			if (rate !== this.settings.rate) {
+				this.settings = {...this.settings, rate};
+				this.rebalance();
+			}
 		}
 	}
 
@@ -493,6 +589,18 @@ export class Engine {
 		}
 
 		if (this.stateValue === 'idle') {
+			if (this.resolveDone) {
+				// Still starting (workers loading): stop as soon as they are ready.
+				this.pendingStop ??= reason;
+				return new Promise<RunResult>(resolve => {
+					this.subscribe(event => {
+						if (event.type === 'state' && event.state === 'done') {
+							resolve(this.stopPromise!);
+						}
+					});
+				});
+			}
+
 			throw new Error('The engine was not started.');
 		}
 
@@ -530,6 +638,10 @@ export class Engine {
 		clearTimeout(deadline);
 		if (this.secondTimer) {
 			clearInterval(this.secondTimer);
+		}
+
+		if (this.stageTimer) {
+			clearInterval(this.stageTimer);
 		}
 
 		if (this.totals.window.requests > 0 || this.timeline.length === 0) {

@@ -28,6 +28,8 @@ export type LoopOptions = {
 	readonly connections: number;
 	readonly rate: number | undefined;
 	readonly maxLateMs: number;
+	/** Open model: grow up to this many connections when all are busy (default: `connections`). */
+	readonly maxConnections?: number | undefined;
 	readonly issued: Int32Array | undefined;
 	readonly maxRequests: number | undefined;
 	readonly extraHeaders: Readonly<Record<string, string>>;
@@ -59,6 +61,8 @@ export class LoadLoop {
 	private readonly issued: Int32Array | undefined;
 	private readonly maxRequests: number;
 	private readonly maxLateMs: number;
+	/** Open model: the pool may grow to this many connections to hold the rate. */
+	private maxConnections: number;
 	private paused: boolean;
 	private stopping = false;
 	private exhausted = false;
@@ -84,6 +88,7 @@ export class LoadLoop {
 		this.issued = options.issued;
 		this.maxRequests = options.maxRequests ?? Number.POSITIVE_INFINITY;
 		this.maxLateMs = options.maxLateMs;
+		this.maxConnections = options.maxConnections ?? options.connections;
 		this.paused = options.paused;
 		this.rate = options.rate;
 		this.endpoints = options.endpoints.map((plan, index) => ({
@@ -150,7 +155,7 @@ export class LoadLoop {
 		const now = performance.now();
 		this.dropExpired(now);
 		while (this.nextIntended <= now) {
-			const connection = this.free.pop();
+			const connection = this.free.pop() ?? this.grow();
 			if (connection === undefined) {
 				this.backlog.push(this.nextIntended);
 			} else {
@@ -162,6 +167,17 @@ export class LoadLoop {
 
 		this.timer = setTimeout(this.tick, Math.max(0, this.nextIntended - now));
 	};
+
+	/** Open model: a new connection when every connection is busy and the cap allows one more. */
+	private grow(): Connection | undefined {
+		if (this.connections.length >= this.maxConnections) {
+			return undefined;
+		}
+
+		const connection = new Connection(this);
+		this.connections.push(connection);
+		return connection;
+	}
 
 	private dropExpired(now: number): void {
 		let head = 0;
@@ -346,12 +362,27 @@ export class LoadLoop {
 		}
 	}
 
+	/**
+	 * Changes this worker's rate (undefined: closed model). A change within the open model keeps
+	 * the schedule and its backlog of late sends; only the interval changes.
+	 */
 	setRate(rate: number | undefined): void {
-		this.clearSchedule();
+		const wasScheduling = this.rate !== undefined && this.rate > 0 && this.timer !== undefined;
 		this.rate = rate;
-		if (this.started && !this.paused && !this.stopping) {
-			this.run();
+		if (!this.started || this.paused || this.stopping) {
+			return;
 		}
+
+		if (rate === undefined || rate <= 0 || !wasScheduling) {
+			this.clearSchedule();
+			this.run();
+			return;
+		}
+
+		this.intervalMs = 1000 / rate;
+		this.nextIntended = Math.min(this.nextIntended, performance.now() + this.intervalMs);
+		clearTimeout(this.timer);
+		this.tick();
 	}
 
 	setExtraHeaders(extraHeaders: Readonly<Record<string, string>>): void {
@@ -361,8 +392,9 @@ export class LoadLoop {
 		}
 	}
 
-	setConnections(count: number): void {
+	setConnections(count: number, maxConnections = count): void {
 		const target = Math.max(0, Math.floor(count));
+		this.maxConnections = Math.max(target, maxConnections);
 		while (this.connections.length < target) {
 			const connection = new Connection(this);
 			this.connections.push(connection);

@@ -8,6 +8,8 @@ export type WorkerInit = {
 	readonly plan: TestPlan;
 	readonly policy: RequestPolicy;
 	readonly connections: number;
+	/** Open model: this worker's cap when growing its pool to hold the rate. */
+	readonly maxConnections: number;
 	/** Open model: this worker's share of the rate (req/s); undefined for the closed model. */
 	readonly rate: number | undefined;
 	/** Open model: sends later than this are dropped (counted) instead of sent. */
@@ -25,15 +27,19 @@ export type WorkerInit = {
 
 /** Main thread -> worker. */
 export type ToWorker =
+	/** Begin sending (all workers are told together, once every one is ready). */
+	| {readonly type: 'start'; readonly paused: boolean}
 	| {readonly type: 'pause'}
 	| {readonly type: 'resume'}
-	| {readonly type: 'set-connections'; readonly connections: number}
+	| {readonly type: 'set-connections'; readonly connections: number; readonly maxConnections: number}
 	| {readonly type: 'set-rate'; readonly rate: number | undefined}
 	| {readonly type: 'set-headers'; readonly extraHeaders: Readonly<Record<string, string>>}
 	| {readonly type: 'stop'; readonly graceMs: number};
 
 /** Worker -> main thread. */
 export type FromWorker =
+	/** Loaded and connected to nothing yet: waiting for 'start'. */
+	| {readonly type: 'ready'; readonly workerId: number}
 	| {readonly type: 'snapshot'; readonly snapshot: WorkerSnapshot}
 	/** Every attempt the shared `maxRequests` budget allowed has finished here. */
 	| {readonly type: 'exhausted'; readonly workerId: number}

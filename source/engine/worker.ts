@@ -20,6 +20,7 @@ const loop = new LoadLoop(
 		endpoints: init.plan.endpoints,
 		policy: init.policy,
 		connections: init.connections,
+		maxConnections: init.maxConnections,
 		rate: init.rate,
 		maxLateMs: init.maxLateMs,
 		issued: init.issued ? new Int32Array(init.issued) : undefined,
@@ -51,6 +52,7 @@ function sendSnapshot(): void {
 }
 
 const interval = setInterval(sendSnapshot, init.snapshotIntervalMs);
+interval.unref();
 
 async function stop(graceMs: number): Promise<void> {
 	clearInterval(interval);
@@ -63,6 +65,16 @@ async function stop(graceMs: number): Promise<void> {
 
 port.on('message', (message: ToWorker) => {
 	switch (message.type) {
+		case 'start': {
+			if (message.paused) {
+				loop.pause();
+			}
+
+			lastElu = performance.eventLoopUtilization();
+			loop.start();
+			break;
+		}
+
 		case 'pause': {
 			loop.pause();
 			break;
@@ -74,7 +86,7 @@ port.on('message', (message: ToWorker) => {
 		}
 
 		case 'set-connections': {
-			loop.setConnections(message.connections);
+			loop.setConnections(message.connections, message.maxConnections);
 			break;
 		}
 
@@ -110,4 +122,4 @@ process.on('uncaughtException', error => {
 	post({type: 'fatal', workerId: init.workerId, message: error.message});
 });
 
-loop.start();
+post({type: 'ready', workerId: init.workerId});

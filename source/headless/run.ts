@@ -28,6 +28,7 @@ export type HeadlessOptions = {
 	readonly noReport: boolean;
 	readonly log?: RequestLogOptions | undefined;
 	readonly quiet: boolean;
+	readonly abortOnFail?: boolean | undefined;
 	readonly quickBaselineCount: number;
 	readonly extendedBaselineMs: number | undefined;
 };
@@ -42,7 +43,7 @@ export const exitCodes = {ok: 0, runtime: 1, usage: 2, threshold: 99} as const;
  */
 export async function runHeadless(options: HeadlessOptions, io: HeadlessIo): Promise<number> {
 	const {prepared, hardware} = options;
-	const session = new Session({prepared, hardware, quickBaselineCount: options.quickBaselineCount, extendedBaselineMs: options.extendedBaselineMs, log: options.log});
+	const session = new Session({prepared, hardware, quickBaselineCount: options.quickBaselineCount, extendedBaselineMs: options.extendedBaselineMs, log: options.log, abortOnFail: options.abortOnFail});
 	const totalS = prepared.settings.durationMs === undefined ? undefined : prepared.settings.durationMs / 1000;
 	const progress = (text: string): void => {
 		if (!options.quiet) {
@@ -156,6 +157,12 @@ export function finishReport(report: JsonReport, options: Pick<HeadlessOptions, 
 		const kinds = Object.keys(report.summary.errorKinds).join(', ');
 		io.stderr(`error: no request got a response (${kinds}); check that the target is up and reachable\n`);
 		code = exitCodes.runtime;
+	}
+
+	const failed = (report.thresholds ?? []).filter(threshold => !threshold.passed);
+	if (failed.length > 0) {
+		io.stderr(`thresholds failed: ${failed.map(threshold => `${threshold.expression} (actual ${threshold.actual})`).join(', ')}\n`);
+		code = exitCodes.threshold;
 	}
 
 	return code;

@@ -106,7 +106,7 @@ export function renderTextSummary(report: JsonReport): string {
 	if (report.thresholds && report.thresholds.length > 0) {
 		lines.push('', 'THRESHOLDS', table(report.thresholds.map(threshold => [
 			threshold.passed ? 'PASS' : 'FAIL',
-			`${threshold.endpoint ? `${threshold.endpoint}: ` : ''}${threshold.expression}`,
+			threshold.expression,
 			`actual ${Number(threshold.actual.toFixed(3))}`,
 		])));
 	}

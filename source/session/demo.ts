@@ -60,7 +60,7 @@ export async function runDemo(
 	options: {
 		flags: RunFlags;
 		hardware: Hardware;
-		output: Pick<HeadlessOptions, 'jsonPath' | 'htmlPath' | 'noReport' | 'log' | 'quiet'>;
+		output: Pick<HeadlessOptions, 'jsonPath' | 'htmlPath' | 'noReport' | 'log' | 'quiet' | 'abortOnFail'>;
 		baseline: (prepared: PreparedRun) => {quickBaselineCount: number; extendedBaselineMs: number | undefined};
 	},
 	io: HeadlessIo,

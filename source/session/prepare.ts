@@ -1,7 +1,9 @@
 import {parseDurationMs} from '../config/duration.js';
 import type {ConfigIssue} from '../config/interpolate.js';
 import {applyOverrides, ConfigError, readConfigFile, resolveConfig, type ConfigOverrides, type LoadedConfig} from '../config/load.js';
-import {defaultConnections, defaultDurationMs, defaultGraceMs, type RunSettings} from '../config/types.js';
+import {defaultConnections, defaultDurationMs, defaultGraceMs, type RunSettings, type Stage} from '../config/types.js';
+import {parseStage, stagesDurationMs} from '../engine/stages.js';
+import {parseThreshold, type Threshold} from '../stats/thresholds.js';
 import {defaultThreads, type Hardware} from '../engine/hardware.js';
 
 /** Run flags as the command line gives them (strings, so that bad values get our own messages). */
@@ -13,6 +15,13 @@ export type RunFlags = ConfigOverrides & {
 	readonly requests?: string | undefined;
 	readonly rate?: string | undefined;
 	readonly grace?: string | undefined;
+	readonly maxConnections?: string | undefined;
+	readonly maxLate?: string | undefined;
+	readonly rampUp?: string | undefined;
+	/** `DURATION:TARGET` strings. */
+	readonly stage?: readonly string[] | undefined;
+	/** Threshold expressions, optionally `ENDPOINT:expression`. */
+	readonly threshold?: readonly string[] | undefined;
 };
 
 export type PreparedRun = {
@@ -20,6 +29,8 @@ export type PreparedRun = {
 	readonly settings: RunSettings;
 	/** Why this many threads ("--threads", "config", or the hardware reason). */
 	readonly threadsReason: string;
+	/** Pass/fail criteria, evaluated at the end (and during the run with --abort-on-fail). */
+	readonly thresholds: readonly Threshold[];
 };
 
 /** Loads the config (file and/or flags) and resolves run settings: flags > config file > defaults. */
@@ -52,27 +63,72 @@ export function prepareRun(flags: RunFlags, hardware: Hardware, env: Readonly<Re
 		throw error;
 	}
 
+	const file = config.settings;
+	const maxConnectionsFlag = positiveInteger(flags.maxConnections, '--max-connections', 'a whole number of connections, e.g. --max-connections 500', settingsIssues);
+	const maxLateFlag = duration(flags.maxLate, '--max-late', settingsIssues);
+	const rampUpMs = duration(flags.rampUp, '--ramp-up', settingsIssues) ?? file.rampUpMs;
+	let stages: Stage[] | undefined = file.stages ? [...file.stages] : undefined;
+	if (flags.stage && flags.stage.length > 0) {
+		stages = [];
+		for (const text of flags.stage) {
+			const stage = parseStage(text, parseDurationMs);
+			if (stage) {
+				stages.push(stage);
+			} else {
+				settingsIssues.push({path: '--stage', message: `"${text}" is not a stage; write DURATION:TARGET, e.g. --stage 30s:200`});
+			}
+		}
+	}
+
+	const thresholds: Threshold[] = [];
+	for (const [index, text] of [...(file.thresholds ?? []), ...(flags.threshold ?? [])].entries()) {
+		try {
+			const threshold = parseThreshold(text);
+			if (threshold.endpoint !== undefined && !config.plan.endpoints.some(endpoint => endpoint.name === threshold.endpoint)) {
+				throw new Error(`"${text}": no endpoint named "${threshold.endpoint}" (endpoints: ${config.plan.endpoints.map(endpoint => endpoint.name).join(', ')})`);
+			}
+
+			thresholds.push(threshold);
+		} catch (error) {
+			settingsIssues.push({path: index < (file.thresholds?.length ?? 0) ? `thresholds[${index}]` : '--threshold', message: (error as Error).message});
+		}
+	}
+
+	const rate = rateFlag ?? file.rate;
+	if (rampUpMs !== undefined && stages !== undefined) {
+		settingsIssues.push({path: '--ramp-up', message: 'give a ramp-up or stages, not both (a ramp-up is one stage from 0)'});
+	}
+
 	if (settingsIssues.length > 0) {
 		throw new ConfigError('command line', settingsIssues);
 	}
 
-	const file = config.settings;
+	const connections = connectionsFlag ?? file.connections ?? defaultConnections;
+	if (rampUpMs !== undefined) {
+		stages = [{durationMs: rampUpMs, target: rate ?? connections}];
+	}
+
 	const hardwareThreads = defaultThreads(hardware);
 	const threads = threadsFlag ?? file.threads ?? hardwareThreads.threads;
 	const threadsReason = threadsFlag === undefined ? (file.threads === undefined ? hardwareThreads.reason : 'set in the config') : 'set by --threads';
 	const maxRequests = requestsFlag ?? file.maxRequests;
 	const explicitDuration = durationFlag ?? file.durationMs;
+	const stagedDuration = stages && rampUpMs === undefined ? stagesDurationMs(stages) : undefined;
 	return {
 		config,
 		settings: {
 			threads,
-			connections: connectionsFlag ?? file.connections ?? defaultConnections,
-			durationMs: explicitDuration ?? (maxRequests === undefined ? defaultDurationMs : undefined),
+			connections,
+			durationMs: explicitDuration ?? stagedDuration ?? (maxRequests === undefined ? defaultDurationMs : undefined),
 			maxRequests,
-			rate: rateFlag ?? file.rate,
+			rate,
 			graceMs: graceFlag ?? defaultGraceMs,
+			maxConnections: maxConnectionsFlag ?? file.maxConnections,
+			stages,
+			maxLateMs: maxLateFlag,
 		},
 		threadsReason,
+		thresholds,
 	};
 }
 

@@ -3,7 +3,8 @@ import {Engine, type RunResult, type StopReason} from '../engine/engine.js';
 import type {Hardware} from '../engine/hardware.js';
 import type {RequestLogOptions} from '../engine/request-log.js';
 import type {BaselineReport, JsonReport} from '../report/types.js';
-import {createRunTotals, type Totals} from '../stats/aggregate.js';
+import {createRunTotals, summarizeTotals, type Totals} from '../stats/aggregate.js';
+import {evaluateThreshold, type Threshold, type ThresholdFigures} from '../stats/thresholds.js';
 import {summarize} from '../stats/histogram.js';
 import {computeSpeedup} from '../stats/speedup.js';
 import {buildReport} from './build-report.js';
@@ -31,6 +32,8 @@ export type SessionOptions = {
 	readonly extendedBaselineMs: number | undefined;
 	/** NDJSON request log of the parallel run. */
 	readonly log?: RequestLogOptions | undefined;
+	/** Stop the run as soon as a threshold fails (checked once a second after a warm-up). */
+	readonly abortOnFail?: boolean | undefined;
 };
 
 /**
@@ -123,6 +126,10 @@ export class Session {
 					this.emit({type: 'error', message: event.message});
 				}
 			});
+			if (this.options.abortOnFail && prepared.thresholds.length > 0) {
+				this.watchThresholds(engine);
+			}
+
 			this.emit({type: 'load-start', engine});
 			result = await engine.start();
 		}
@@ -137,12 +144,39 @@ export class Session {
 		return this.report(result);
 	}
 
+	/**
+	 * --abort-on-fail: once a second, after a warm-up (5 s, or a fifth of a shorter run), check the
+	 * thresholds on the figures so far and stop at the first failure. `requests` thresholds are left
+	 * to the end: a count only grows.
+	 */
+	private watchThresholds(engine: Engine): void {
+		const warmUpS = Math.min(5, (this.options.prepared.settings.durationMs ?? 25_000) / 5000);
+		const checked = this.options.prepared.thresholds.filter(threshold => threshold.metric !== 'requests');
+		engine.subscribe(event => {
+			if (event.type !== 'second' || engine.state !== 'running' || engine.activeS < warmUpS) {
+				return;
+			}
+
+			const failed = checked.find(threshold => !evaluateThreshold(threshold, figuresFor(threshold, engine.totals.overall, engine.totals.endpoints, this.options.prepared, engine.activeS)).passed);
+			if (failed) {
+				this.emit({type: 'error', message: `threshold failed: ${failed.expression}; stopping (--abort-on-fail)`});
+				void engine.stop('threshold');
+			}
+		});
+	}
+
 	private report(result: RunResult): JsonReport {
 		const baseline = this.quick ?? this.extended ? {...(this.quick ? {quick: this.quick} : {}), ...(this.extended ? {extended: this.extended} : {})} : undefined;
-		const report = buildReport(result, {config: this.options.prepared.config, hardware: this.options.hardware, extra: baseline ? {baseline} : {}});
+		const {thresholds} = this.options.prepared;
+		const outcomes = thresholds.map(threshold => evaluateThreshold(threshold, figuresFor(threshold, result.totals.overall, result.totals.endpoints, this.options.prepared, result.durationS)));
+		const report = buildReport(result, {
+			config: this.options.prepared.config,
+			hardware: this.options.hardware,
+			extra: {...(baseline ? {baseline} : {}), ...(outcomes.length > 0 ? {thresholds: outcomes} : {})},
+		});
 		const against = this.extended ? 'extended' : 'quick';
 		const reference = this.extended ?? this.quick;
-		if (!reference || reference.requests === 0 || report.summary.requests === 0) {
+		if (!reference || reference.requests === reference.errors || report.summary.responses === 0) {
 			return report;
 		}
 
@@ -158,11 +192,11 @@ export class Session {
 	/** Stops whatever runs now (a baseline or the load) and skips what has not started. */
 	async stop(reason: StopReason = 'user'): Promise<void> {
 		this.stopped ??= reason;
-		if (this.baselineEngine && this.baselineEngine.state !== 'idle') {
+		if (this.baselineEngine) {
 			await this.baselineEngine.stop(reason);
 		}
 
-		if (this.engineValue && this.engineValue.state !== 'idle') {
+		if (this.engineValue) {
 			await this.engineValue.stop(reason);
 		}
 	}
@@ -199,4 +233,15 @@ function emptyResult(prepared: PreparedRun, reason: RunResult['stopReason']): Ru
 		finalSettings: prepared.settings,
 		peakWorkerUtilization: 0,
 	};
+}
+
+/**
+ * The figures a threshold is checked against: the whole run, or its endpoint. In the open model
+ * latency thresholds use the corrected latency (from the intended send time): what users wait.
+ */
+function figuresFor(threshold: Threshold, overall: Totals, endpoints: readonly Totals[], prepared: PreparedRun, durationS: number): ThresholdFigures {
+	const index = threshold.endpoint === undefined ? -1 : prepared.config.plan.endpoints.findIndex(endpoint => endpoint.name === threshold.endpoint);
+	const totals = index >= 0 ? endpoints[index] ?? overall : overall;
+	const summary = summarizeTotals(totals, durationS);
+	return {requests: summary.requests, errors: summary.errors, rps: summary.rps, passRate: summary.passRate, latencyMs: summary.correctedLatencyMs ?? summary.latencyMs};
 }
