@@ -6,6 +6,8 @@ import {detectHardware} from './engine/hardware.js';
 import type {RequestLogOptions} from './engine/request-log.js';
 import {exitCodes, runHeadless, type HeadlessIo, type HeadlessOptions} from './headless/run.js';
 import {runReportCommand} from './session/report-command.js';
+import {runSingleRequest} from './session/single-request.js';
+import {TokenError} from './session/token.js';
 import {runProfilesCommand} from './session/profiles-command.js';
 import {openProfileStore, settingsToFlags, type ProfileSettings} from './config/profiles.js';
 import {runInteractive} from './interactive.js';
@@ -61,6 +63,10 @@ const cli = meow(
 	  --no-baseline          skip the quick baseline (5 requests)
 	  --baseline-duration T  also run an extended baseline for T (e.g. 30s)
 
+	Debugging
+	  --single-request       send one request (token, auth and body included) and print the
+	                         request, the response and a timing breakdown; exit 0 for 2xx/3xx
+
 	Output
 	  --headless             plain progress lines and a summary (automatic when stdout is not a TTY)
 	  -o, --output FILE      HTML report path (default reports/pystress-<time>.html)
@@ -96,6 +102,7 @@ const cli = meow(
 			stage: {type: 'string', isMultiple: true},
 			threshold: {type: 'string', isMultiple: true},
 			abortOnFail: {type: 'boolean', default: false},
+			singleRequest: {type: 'boolean', default: false},
 			headless: {type: 'boolean', default: false},
 			json: {type: 'string'},
 			output: {type: 'string', shortFlag: 'o'},
@@ -249,6 +256,11 @@ async function main(): Promise<number> {
 	const hardware = detectHardware();
 	switch (command) {
 		case undefined: {
+			if (cli.flags.singleRequest) {
+				const prepared = prepareRun(runFlags(), hardware, process.env);
+				return runSingleRequest(prepared.config.plan, io, cli.flags.log);
+			}
+
 			if (interactive()) {
 				return runInteractive({
 					hardware,
@@ -297,6 +309,9 @@ try {
 	if (error instanceof ConfigError) {
 		process.stderr.write(`${error.message}\n`);
 		process.exitCode = exitCodes.usage;
+	} else if (error instanceof TokenError) {
+		process.stderr.write(`pystress-tui: ${error.message}; the run did not start\n`);
+		process.exitCode = exitCodes.runtime;
 	} else {
 		process.stderr.write(`pystress-tui: ${(error as Error).message}\n`);
 		process.exitCode = exitCodes.runtime;

@@ -136,12 +136,12 @@ describe('config resolution', () => {
 		const redacted = redactSecrets({
 			headers: {Authorization: 'Bearer abc', 'X-Api-Key': 'k', Accept: 'json'},
 			basic_auth: {username: 'u', password: 'p'},
-			token_acquisition: {form: {client_secret: '${SECRET}', client_id: 'id'}},
+			token_acquisition: {form: {client_secret: '${SECRET}', client_id: 'id', password: '${PASS:-hunter2}'}},
 			url: 'http://user:pw@127.0.0.1/?token=t&q=1',
 		}) as Record<string, any>;
 		expect(redacted['headers']).toEqual({Authorization: 'Bearer [redacted]', 'X-Api-Key': '[redacted]', Accept: 'json'});
 		expect(redacted['basic_auth']).toEqual({username: 'u', password: '[redacted]'});
-		expect(redacted['token_acquisition'].form).toEqual({client_secret: '${SECRET}', client_id: 'id'});
+		expect(redacted['token_acquisition'].form).toEqual({client_secret: '${SECRET}', client_id: 'id', password: '${PASS:-[redacted]}'});
 		expect(redacted['url']).not.toContain('pw');
 		expect(redacted['url']).not.toContain('token=t');
 		expect(redactUrl('http://127.0.0.1/a?q=1')).toBe('http://127.0.0.1/a?q=1');

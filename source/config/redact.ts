@@ -15,8 +15,9 @@ export function isSecretKey(key: string): boolean {
  */
 export function redactSecrets(value: unknown, key = ''): unknown {
 	if (typeof value === 'string') {
-		if (key !== '' && isSecretKey(key) && !onlyReferences.test(value)) {
-			return keepScheme(value);
+		if (key !== '' && isSecretKey(key)) {
+			// `${VAR}` is safe to show; a default after `:-` is a literal secret.
+			return onlyReferences.test(value) ? value.replaceAll(/:-[^}]*\}/g, `:-${redacted}}`) : keepScheme(value);
 		}
 
 		return redactUrl(value);

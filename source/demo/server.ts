@@ -1,3 +1,4 @@
+import {randomBytes} from 'node:crypto';
 import http from 'node:http';
 import type {AddressInfo} from 'node:net';
 
@@ -22,6 +23,7 @@ const jsonBody = JSON.stringify({
  */
 export async function startDemoServer(port = 0, host = '127.0.0.1'): Promise<DemoServer> {
 	const counts: Record<string, number> = {};
+	const tokens = new Set<string>();
 	let flaky = 0;
 	const server = http.createServer((request, response) => {
 		const path = (request.url ?? '/').split('?')[0]!;
@@ -66,6 +68,30 @@ export async function startDemoServer(port = 0, host = '127.0.0.1'): Promise<Dem
 				break;
 			}
 
+			case '/oauth/token': {
+				// OAuth2 client credentials or password grant, form or JSON body (config-examples/oauth2.json).
+				const chunks: Buffer[] = [];
+				request.on('data', (chunk: Buffer) => chunks.push(chunk));
+				request.on('end', () => {
+					const text = Buffer.concat(chunks).toString();
+					const fields = (request.headers['content-type'] ?? '').includes('json') ? safeJson(text) : Object.fromEntries(new URLSearchParams(text));
+					const ok = fields['client_id'] === 'demo-client' && fields['client_secret'] === 'demo-secret';
+					const body = ok ? JSON.stringify({access_token: issueToken(tokens), token_type: 'Bearer', expires_in: 60}) : JSON.stringify({error: 'invalid_client'});
+					response.writeHead(ok ? 200 : 401, {'content-type': 'application/json', 'content-length': Buffer.byteLength(body)});
+					response.end(body);
+				});
+				break;
+			}
+
+			case '/protected': {
+				const token = /^Bearer (.+)$/.exec(request.headers.authorization ?? '')?.[1];
+				const ok = token !== undefined && tokens.has(token);
+				request.resume();
+				response.writeHead(ok ? 200 : 401, {'content-type': 'text/plain', 'content-length': ok ? 2 : 12});
+				response.end(ok ? 'ok' : 'unauthorized');
+				break;
+			}
+
 			case '/stats': {
 				const body = JSON.stringify(counts);
 				response.writeHead(200, {'content-type': 'application/json', 'content-length': Buffer.byteLength(body)});
@@ -97,4 +123,19 @@ export async function startDemoServer(port = 0, host = '127.0.0.1'): Promise<Dem
 			});
 		},
 	};
+}
+
+function issueToken(tokens: Set<string>): string {
+	const token = randomBytes(16).toString('hex');
+	tokens.add(token);
+	return token;
+}
+
+function safeJson(text: string): Record<string, unknown> {
+	try {
+		const value = JSON.parse(text) as unknown;
+		return value !== null && typeof value === 'object' ? value as Record<string, unknown> : {};
+	} catch {
+		return {};
+	}
 }

@@ -19,7 +19,13 @@ export type BaselineSample = {
  */
 export async function runQuickBaseline(
 	plan: TestPlan,
-	options: {count: number; extraHeaders?: Readonly<Record<string, string>>; onSample?: (sample: BaselineSample) => void},
+	options: {
+		count: number;
+		extraHeaders?: Readonly<Record<string, string>>;
+		/** A 401 with a token: refresh it and resolve with the new headers. */
+		refreshHeaders?: () => Promise<Readonly<Record<string, string>>>;
+		onSample?: (sample: BaselineSample) => void;
+	},
 ): Promise<{totals: RunTotals; durationS: number; samples: BaselineSample[]}> {
 	const samples: BaselineSample[] = [];
 	const totals = createRunTotals(plan.endpoints.length);
@@ -41,7 +47,11 @@ export async function runQuickBaseline(
 		},
 		{
 			onExhausted: resolveDone,
-			onUnauthorized() {},
+			onUnauthorized() {
+				void options.refreshHeaders?.().then(headers => {
+					loop.setExtraHeaders(headers);
+				});
+			},
 			onAttempt(record) {
 				const sample: BaselineSample = {
 					index: samples.length,

@@ -35,6 +35,8 @@ export type EngineEvent =
 	| {readonly type: 'second'; readonly point: TimelinePoint}
 	| {readonly type: 'state'; readonly state: EngineState}
 	| {readonly type: 'marker'; readonly marker: RunMarker}
+	/** A worker got a 401 while a token is in use: refresh it (see setExtraHeaders). */
+	| {readonly type: 'unauthorized'}
 	| {readonly type: 'error'; readonly message: string};
 
 export type EngineOptions = {
@@ -327,7 +329,7 @@ export class Engine {
 			}
 
 			case 'unauthorized': {
-				this.emit({type: 'error', message: 'unauthorized'});
+				this.emit({type: 'unauthorized'});
 				break;
 			}
 

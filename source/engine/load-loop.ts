@@ -242,8 +242,10 @@ export class LoadLoop {
 			endpoint.recorder.recordResponse(status, latencyMicros, connection.bytes, correctedMicros);
 			this.hooks.onAttempt?.({endpoint: endpoint.plan, status, latencyMicros, bytes: connection.bytes, errorKind: undefined, retry: connection.attempt});
 			retry = this.policy.retryOnStatuses.length > 0 && this.policy.retryOnStatuses.includes(status);
-			if (status === 401 && this.hasAuthorization) {
-				this.hooks.onUnauthorized();
+			if (status === 401 && this.hasAuthorization && !connection.authRetried && !this.stopping && !connection.retired) {
+				this.awaitToken(connection, endpoint);
+				this.checkIdle();
+				return;
 			}
 		} else if (this.cancelling) {
 			this.cancelled++;
@@ -270,6 +272,44 @@ export class LoadLoop {
 				this.connectionFree(connection);
 				this.checkIdle();
 			});
+		}
+
+		this.checkIdle();
+	}
+
+	/** Connections whose request got a 401, waiting for a refreshed token to retry once. */
+	private readonly awaitingToken = new Map<Connection, {endpoint: PreparedEndpoint; timer: NodeJS.Timeout}>();
+
+	/** A 401 with a token in use: ask for a refresh, and retry this request once with the new token. */
+	private awaitToken(connection: Connection, endpoint: PreparedEndpoint): void {
+		connection.busy = true;
+		this.inFlight++;
+		const timer = setTimeout(() => {
+			// No new token came: give the connection back without the retry.
+			this.releaseAwaiting(connection, false);
+		}, Math.min(this.policy.timeoutMs, 10_000));
+		this.awaitingToken.set(connection, {endpoint, timer});
+		this.hooks.onUnauthorized();
+	}
+
+	private releaseAwaiting(connection: Connection, retry: boolean): void {
+		const waiting = this.awaitingToken.get(connection);
+		if (!waiting) {
+			return;
+		}
+
+		clearTimeout(waiting.timer);
+		this.awaitingToken.delete(connection);
+		this.inFlight--;
+		connection.busy = false;
+		if (retry && !this.stopping && !this.paused && !connection.retired && this.claim()) {
+			connection.authRetried = true;
+			connection.send(waiting.endpoint, connection.attempt + 1, -1);
+		} else if (connection.retired) {
+			this.retiring.delete(connection);
+			connection.close();
+		} else {
+			this.connectionFree(connection);
 		}
 
 		this.checkIdle();
@@ -390,6 +430,10 @@ export class LoadLoop {
 		for (const endpoint of this.endpoints) {
 			endpoint.options = prepareOptions(endpoint.plan, extraHeaders);
 		}
+
+		for (const connection of [...this.awaitingToken.keys()]) {
+			this.releaseAwaiting(connection, true);
+		}
 	}
 
 	setConnections(count: number, maxConnections = count): void {
@@ -423,6 +467,10 @@ export class LoadLoop {
 	async stop(graceMs: number): Promise<number> {
 		this.stopping = true;
 		this.clearSchedule();
+		for (const connection of [...this.awaitingToken.keys()]) {
+			this.releaseAwaiting(connection, false);
+		}
+
 		if (this.inFlight > 0) {
 			await new Promise<void>(resolve => {
 				this.stopResolve = resolve;
@@ -540,6 +588,8 @@ class Connection {
 	busy = false;
 	/** An attempt is on the wire (not waiting for a retry's backoff). */
 	inRequest = false;
+	/** This request was already retried once after a 401 and a token refresh. */
+	authRetried = false;
 	private abortRequest: ((error?: Error) => void) | undefined;
 	retired = false;
 	endpoint: PreparedEndpoint | undefined;
@@ -557,6 +607,10 @@ class Connection {
 
 	send(endpoint: PreparedEndpoint, attempt: number, intendedAt: number): void {
 		const client = this.clientFor(endpoint.plan.origin);
+		if (attempt === 0) {
+			this.authRetried = false;
+		}
+
 		this.endpoint = endpoint;
 		this.attempt = attempt;
 		this.status = 0;

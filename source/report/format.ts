@@ -33,7 +33,7 @@ export function formatBytes(bytes: number): string {
 		unit++;
 	}
 
-	return `${unit === 0 ? value : value.toFixed(1)} ${units[unit]}`;
+	return `${unit === 0 ? Math.round(value) : value.toFixed(1)} ${units[unit]}`;
 }
 
 export function formatSeconds(seconds: number): string {

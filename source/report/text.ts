@@ -38,6 +38,10 @@ export function renderTextSummary(report: JsonReport): string {
 		`  Throughput        ${formatRate(summary.rps)} req/s, ${formatBytes(summary.bytesRead / Math.max(summary.durationS, 1e-9))}/s read`,
 		`  Pass rate         ${formatPercent(summary.passRate)} (2xx/3xx)`,
 	);
+	if (report.token) {
+		lines.push(`  Token requests    ${formatCount(report.token.requests)} (${formatCount(report.token.errors)} errors, ${formatCount(report.token.refreshes)} refreshes; not in the figures above)`);
+	}
+
 	if (summary.cancelled > 0) {
 		lines.push(`  Cancelled         ${formatCount(summary.cancelled)} in-flight at stop (not counted)`);
 	}

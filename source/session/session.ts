@@ -8,9 +8,12 @@ import {evaluateThreshold, type Threshold, type ThresholdFigures} from '../stats
 import {summarize} from '../stats/histogram.js';
 import {computeSpeedup} from '../stats/speedup.js';
 import {buildReport} from './build-report.js';
+import {TokenManager} from './token.js';
 import type {PreparedRun} from './prepare.js';
 
 export type SessionPhase = 'token' | 'quick-baseline' | 'extended-baseline' | 'load' | 'done';
+
+export {TokenError} from './token.js';
 
 export type SessionEvent =
 	| {readonly type: 'phase'; readonly phase: SessionPhase}
@@ -49,6 +52,7 @@ export class Session {
 	private stopped: StopReason | undefined;
 	private quick: BaselineReport | undefined;
 	private extended: BaselineReport | undefined;
+	private token: TokenManager | undefined;
 
 	constructor(options: SessionOptions) {
 		this.options = options;
@@ -81,12 +85,55 @@ export class Session {
 
 	/** Runs every phase and resolves with the final report (also after a stop: what was measured). */
 	async run(): Promise<JsonReport> {
+		try {
+			return await this.runPhases();
+		} finally {
+			this.token?.stop();
+		}
+	}
+
+	/** Fetches the OAuth2 token (once for all workers) and keeps every running engine's header fresh. */
+	private async acquireToken(): Promise<void> {
+		const {token: tokenPlan} = this.options.prepared.config.plan;
+		if (!tokenPlan) {
+			return;
+		}
+
+		this.setPhase('token');
+		const token = new TokenManager(tokenPlan);
+		this.token = token;
+		await token.start();
+		token.onToken(headers => {
+			this.baselineEngine?.setExtraHeaders(headers);
+			this.engineValue?.setExtraHeaders(headers);
+		});
+	}
+
+	private get tokenHeaders(): Record<string, string> {
+		return this.token?.headers ?? {};
+	}
+
+	private watchUnauthorized(engine: Engine): void {
+		engine.subscribe(event => {
+			if (event.type === 'unauthorized') {
+				void this.token?.refresh();
+			}
+		});
+	}
+
+	private async runPhases(): Promise<JsonReport> {
 		const {prepared, quickBaselineCount, extendedBaselineMs} = this.options;
 		const {plan} = prepared.config;
+		await this.acquireToken();
 		if (quickBaselineCount > 0 && !this.stopped) {
 			this.setPhase('quick-baseline');
 			const quick = await runQuickBaseline(plan, {
 				count: quickBaselineCount,
+				extraHeaders: this.tokenHeaders,
+				refreshHeaders: async () => {
+					await this.token?.refresh();
+					return this.tokenHeaders;
+				},
 				onSample: sample => {
 					this.emit({type: 'baseline-sample', sample, count: quickBaselineCount});
 				},
@@ -100,8 +147,10 @@ export class Session {
 			const engine = new Engine({
 				plan,
 				settings: {threads: 1, connections: 1, durationMs: extendedBaselineMs, maxRequests: undefined, rate: undefined, graceMs: prepared.settings.graceMs},
+				extraHeaders: this.tokenHeaders,
 			});
 			this.baselineEngine = engine;
+			this.watchUnauthorized(engine);
 			engine.subscribe(event => {
 				if (event.type === 'second') {
 					const latency = summarize(engine.totals.overall.histogram);
@@ -119,8 +168,9 @@ export class Session {
 			result = emptyResult(prepared, this.stopped);
 		} else {
 			this.setPhase('load');
-			const engine = new Engine({plan, settings: prepared.settings, log: this.options.log});
+			const engine = new Engine({plan, settings: prepared.settings, log: this.options.log, extraHeaders: this.tokenHeaders});
 			this.engineValue = engine;
+			this.watchUnauthorized(engine);
 			engine.subscribe(event => {
 				if (event.type === 'error') {
 					this.emit({type: 'error', message: event.message});
@@ -172,7 +222,7 @@ export class Session {
 		const report = buildReport(result, {
 			config: this.options.prepared.config,
 			hardware: this.options.hardware,
-			extra: {...(baseline ? {baseline} : {}), ...(outcomes.length > 0 ? {thresholds: outcomes} : {})},
+			extra: {...(baseline ? {baseline} : {}), ...(outcomes.length > 0 ? {thresholds: outcomes} : {}), ...(this.token ? {token: {...this.token.stats}} : {})},
 		});
 		const against = this.extended ? 'extended' : 'quick';
 		const reference = this.extended ?? this.quick;

@@ -1,0 +1,140 @@
+import {appendFileSync, mkdirSync} from 'node:fs';
+import http from 'node:http';
+import https from 'node:https';
+import path from 'node:path';
+import {performance} from 'node:perf_hooks';
+import {redactHeaders, redactUrl} from '../config/redact.js';
+import type {EndpointPlan, RequestPolicy, TestPlan} from '../config/types.js';
+import {classifyError} from '../engine/errors.js';
+import {formatBytes, formatMs} from '../report/format.js';
+import {TokenManager} from './token.js';
+
+/** Milliseconds from the start of the request to each phase's end (0 when the phase did not happen). */
+export type Timings = {
+	readonly dnsMs: number;
+	readonly connectMs: number;
+	readonly tlsMs: number;
+	readonly firstByteMs: number;
+	readonly totalMs: number;
+};
+
+/** One request and its response, secrets redacted, bodies cut to a preview. */
+export type Exchange = {
+	readonly request: {readonly method: string; readonly url: string; readonly headers: Record<string, string>; readonly body: string; readonly bodyBytes: number};
+	readonly response?: {readonly status: number; readonly statusText: string; readonly headers: Record<string, string>; readonly body: string; readonly bodyBytes: number};
+	readonly error?: {readonly kind: string; readonly message: string};
+	readonly timings: Timings;
+};
+
+const previewBytes = 2048;
+
+function preview(body: Buffer): string {
+	const text = body.subarray(0, previewBytes).toString('utf8');
+	return body.length > previewBytes ? `${text}… (${formatBytes(body.length)} in all)` : text;
+}
+
+const round = (ms: number): number => Math.round(ms * 1000) / 1000;
+
+/** Sends one request with node:http(s), timing DNS, connect, TLS, first byte and total. */
+export async function sendOnce(endpoint: EndpointPlan, policy: RequestPolicy, extraHeaders: Readonly<Record<string, string>>): Promise<Exchange> {
+	const url = new URL(endpoint.url);
+	const headers: Record<string, string> = {...endpoint.headers, ...extraHeaders};
+	const body = endpoint.body === undefined ? Buffer.alloc(0) : Buffer.from(endpoint.body);
+	const requestRecord = {method: endpoint.method, url: redactUrl(endpoint.url), headers: redactHeaders(headers), body: preview(body), bodyBytes: body.length};
+	const start = performance.now();
+	const marks = {dns: 0, connect: 0, tls: 0, firstByte: 0};
+	const since = (): number => performance.now() - start;
+	return new Promise<Exchange>(resolve => {
+		const transport = url.protocol === 'https:' ? https : http;
+		const request = transport.request(url, {
+			method: endpoint.method,
+			headers: body.length > 0 ? {...headers, 'Content-Length': String(body.length)} : headers,
+			timeout: policy.timeoutMs,
+			rejectUnauthorized: policy.verifyTls,
+			agent: false,
+		});
+		const timings = (): Timings => ({dnsMs: round(marks.dns), connectMs: round(marks.connect), tlsMs: round(marks.tls), firstByteMs: round(marks.firstByte), totalMs: round(since())});
+		request.on('socket', socket => {
+			socket.once('lookup', () => (marks.dns = since()));
+			socket.once('connect', () => (marks.connect = since()));
+			socket.once('secureConnect', () => (marks.tls = since()));
+		});
+		request.on('timeout', () => {
+			request.destroy(Object.assign(new Error(`no complete response within ${policy.timeoutMs} ms`), {code: 'ETIMEDOUT'}));
+		});
+		request.on('error', error => {
+			resolve({request: requestRecord, error: {kind: classifyError(error), message: (error as NodeJS.ErrnoException).code ?? error.message}, timings: timings()});
+		});
+		request.on('response', response => {
+			marks.firstByte = since();
+			const chunks: Buffer[] = [];
+			response.on('data', (chunk: Buffer) => chunks.push(chunk));
+			response.on('end', () => {
+				const responseBody = Buffer.concat(chunks);
+				const responseHeaders = Object.fromEntries(Object.entries(response.headers).map(([name, value]) => [name, Array.isArray(value) ? value.join(', ') : String(value)]));
+				resolve({
+					request: requestRecord,
+					response: {status: response.statusCode ?? 0, statusText: response.statusMessage ?? '', headers: redactHeaders(responseHeaders), body: preview(responseBody), bodyBytes: responseBody.length},
+					timings: timings(),
+				});
+			});
+		});
+		request.end(body);
+	});
+}
+
+/** Renders an exchange for the terminal. Pure. */
+export function renderExchange(exchange: Exchange): string {
+	const {request, response, error, timings} = exchange;
+	const lines = ['REQUEST', `  ${request.method} ${request.url}`];
+	for (const [name, value] of Object.entries(request.headers)) lines.push(`  ${name}: ${value}`);
+	lines.push(request.bodyBytes > 0 ? `\n  body (${formatBytes(request.bodyBytes)}):\n  ${request.body.replaceAll('\n', '\n  ')}` : '  (no body)', '');
+	if (response) {
+		lines.push('RESPONSE', `  ${response.status} ${response.statusText}`);
+		for (const [name, value] of Object.entries(response.headers)) lines.push(`  ${name}: ${value}`);
+		lines.push(response.bodyBytes > 0 ? `\n  body (${formatBytes(response.bodyBytes)}):\n  ${response.body.replaceAll('\n', '\n  ')}` : '  (no body)');
+	} else if (error) {
+		lines.push('ERROR', `  ${error.kind}: ${error.message}`);
+	}
+
+	lines.push('', 'TIMING (from the start of the request)');
+	lines.push(`  DNS lookup    ${timings.dnsMs > 0 ? formatMs(timings.dnsMs) : '-'}`);
+	lines.push(`  connected     ${timings.connectMs > 0 ? formatMs(timings.connectMs) : '-'}`);
+	lines.push(`  TLS done      ${timings.tlsMs > 0 ? formatMs(timings.tlsMs) : '-'}`);
+	lines.push(`  first byte    ${timings.firstByteMs > 0 ? formatMs(timings.firstByteMs) : '-'}`);
+	lines.push(`  total         ${formatMs(timings.totalMs)}`);
+	return `${lines.join('\n')}\n`;
+}
+
+/**
+ * `--single-request`: one request of the first endpoint with the full config (token, auth, body),
+ * printed with a timing breakdown. Exit 0 for 2xx/3xx, 1 otherwise. `logPath` appends the exchange.
+ */
+export async function runSingleRequest(plan: TestPlan, io: {stdout(text: string): void; stderr(text: string): void}, logPath?: string): Promise<number> {
+	let extraHeaders: Record<string, string> = {};
+	if (plan.token) {
+		const token = new TokenManager(plan.token);
+		try {
+			await token.start();
+			extraHeaders = token.headers;
+			io.stderr(`token acquired from ${redactUrl(plan.token.endpoint.url)}\n`);
+		} finally {
+			token.stop();
+		}
+	}
+
+	const endpoint = plan.endpoints[0]!;
+	if (plan.endpoints.length > 1) {
+		io.stderr(`sending the first of ${plan.endpoints.length} endpoints: ${endpoint.name}\n`);
+	}
+
+	const exchange = await sendOnce(endpoint, plan.policy, extraHeaders);
+	io.stdout(renderExchange(exchange));
+	if (logPath !== undefined) {
+		mkdirSync(path.dirname(logPath), {recursive: true});
+		appendFileSync(logPath, `${JSON.stringify({ts: new Date().toISOString(), endpoint: endpoint.name, ...exchange})}\n`);
+	}
+
+	const status = exchange.response?.status ?? 0;
+	return status >= 200 && status < 400 ? 0 : 1;
+}

@@ -1,0 +1,154 @@
+import {Agent, request} from 'undici';
+import type {TokenPlan} from '../config/types.js';
+
+/** The token endpoint failed: the run must not start. */
+export class TokenError extends Error {
+	constructor(message: string) {
+		super(message);
+		this.name = 'TokenError';
+	}
+}
+
+/** Token requests, kept apart from the stress figures. */
+export type TokenStats = {
+	requests: number;
+	errors: number;
+	refreshes: number;
+};
+
+type Token = {readonly header: string; readonly expiresAtMs: number | undefined; readonly generation: number};
+
+/**
+ * OAuth2 token acquisition (PyStress `token_acquisition`): fetches the token once for all workers,
+ * refreshes it shortly before `expires_in` runs out and when a 401 comes back (one refresh at a
+ * time, however many workers report it), and hands the Authorization header to `onToken`.
+ */
+export class TokenManager {
+	readonly stats: TokenStats = {requests: 0, errors: 0, refreshes: 0};
+	private readonly plan: TokenPlan;
+	private readonly dispatcher: Agent;
+	private current: Token | undefined;
+	private refreshing: Promise<void> | undefined;
+	private timer: NodeJS.Timeout | undefined;
+	private listener: ((headers: Record<string, string>) => void) | undefined;
+	private readonly now: () => number;
+
+	constructor(plan: TokenPlan, now: () => number = Date.now) {
+		this.plan = plan;
+		this.now = now;
+		this.dispatcher = new Agent({connect: {rejectUnauthorized: plan.policy.verifyTls}, headersTimeout: plan.policy.timeoutMs, bodyTimeout: plan.policy.timeoutMs});
+	}
+
+	/** Headers to add to every stress request. */
+	get headers(): Record<string, string> {
+		return this.current ? {Authorization: this.current.header} : {};
+	}
+
+	/** Called with the new headers after every refresh. */
+	onToken(listener: (headers: Record<string, string>) => void): void {
+		this.listener = listener;
+	}
+
+	/** Fetches the first token; throws TokenError with the endpoint's answer when it fails. */
+	async start(): Promise<void> {
+		await this.fetchToken();
+	}
+
+	/** Refreshes the token (a 401 came back). Concurrent calls share one request. */
+	async refresh(): Promise<void> {
+		if (this.refreshing) {
+			return this.refreshing;
+		}
+
+		this.refreshing = (async () => {
+			try {
+				await this.fetchToken();
+				this.stats.refreshes++;
+				this.listener?.(this.headers);
+			} catch {
+				// Counted in stats.errors; the old token stays until the next try.
+			} finally {
+				this.refreshing = undefined;
+			}
+		})();
+		return this.refreshing;
+	}
+
+	stop(): void {
+		if (this.timer) {
+			clearTimeout(this.timer);
+			this.timer = undefined;
+		}
+
+		void this.dispatcher.close();
+	}
+
+	private async fetchToken(): Promise<void> {
+		const {endpoint} = this.plan;
+		this.stats.requests++;
+		let status: number;
+		let text: string;
+		try {
+			const response = await request(endpoint.url, {
+				method: endpoint.method as 'POST',
+				headers: {Accept: 'application/json', ...endpoint.headers},
+				body: endpoint.body ?? null,
+				dispatcher: this.dispatcher,
+			});
+			status = response.statusCode;
+			text = await response.body.text();
+		} catch (error) {
+			this.stats.errors++;
+			const {code, message} = error as NodeJS.ErrnoException;
+			throw new TokenError(`token request to ${endpoint.method} ${endpoint.url} failed: ${code ?? message}`);
+		}
+
+		if (status < 200 || status >= 300) {
+			this.stats.errors++;
+			throw new TokenError(`token endpoint ${endpoint.method} ${endpoint.url} answered ${status}: ${summarize(text)}`);
+		}
+
+		let body: {access_token?: unknown; token_type?: unknown; expires_in?: unknown};
+		try {
+			body = JSON.parse(text) as typeof body;
+		} catch {
+			this.stats.errors++;
+			throw new TokenError(`token endpoint ${endpoint.url} answered ${status} without JSON: ${summarize(text)}`);
+		}
+
+		if (typeof body.access_token !== 'string' || body.access_token === '') {
+			this.stats.errors++;
+			throw new TokenError(`token endpoint ${endpoint.url} answered ${status} without an "access_token" (keys: ${Object.keys(body).join(', ') || 'none'})`);
+		}
+
+		const type = typeof body.token_type === 'string' && body.token_type.toLowerCase() !== 'bearer' ? body.token_type : 'Bearer';
+		const expiresInS = Number(body.expires_in);
+		const expiresAtMs = Number.isFinite(expiresInS) && expiresInS > 0 ? this.now() + (expiresInS * 1000) : undefined;
+		this.current = {header: `${type} ${body.access_token}`, expiresAtMs, generation: (this.current?.generation ?? 0) + 1};
+		this.schedule(expiresInS);
+	}
+
+	/** Refresh before expiry: 10% of the lifetime early, at most 30 s, at least 1 s. */
+	private schedule(expiresInS: number): void {
+		if (this.timer) {
+			clearTimeout(this.timer);
+		}
+
+		if (!Number.isFinite(expiresInS) || expiresInS <= 0) {
+			return;
+		}
+
+		const lifetimeMs = expiresInS * 1000;
+		const marginMs = Math.min(30_000, Math.max(1000, lifetimeMs / 10));
+		this.timer = setTimeout(() => {
+			void this.refresh();
+		}, Math.max(0, lifetimeMs - marginMs));
+		this.timer.unref();
+	}
+}
+
+/** The start of a response body, on one line, without anything that looks like a token. */
+function summarize(text: string): string {
+	const line = text.replaceAll(/\s+/g, ' ').trim().replaceAll(/("?(?:access_token|refresh_token|id_token)"?\s*[:=]\s*"?)[^",}\s]+/gi, '$1[redacted]');
+	return line.length > 200 ? `${line.slice(0, 200)}… (${text.length} bytes)` : (line || '(empty body)');
+}
