@@ -11,7 +11,7 @@ import {TokenError} from './session/token.js';
 import {runProfilesCommand} from './session/profiles-command.js';
 import {openProfileStore, settingsToFlags, type ProfileSettings} from './config/profiles.js';
 import {runInteractive} from './interactive.js';
-import {runDemo, serveDemo} from './session/demo.js';
+import {demoConfigPath, serveDemo, startDemoChild} from './session/demo.js';
 import {prepareRun, type PreparedRun, type RunFlags} from './session/prepare.js';
 import {parseDurationMs} from './config/duration.js';
 
@@ -282,7 +282,21 @@ async function main(): Promise<number> {
 		}
 
 		case 'demo': {
-			return runDemo({flags: runFlags(), hardware, output: outputOptions(), baseline: baselineOptions}, io);
+			// The demo target runs in a child process, so it does not share our event loop.
+			const demo = await startDemoChild();
+			try {
+				// A demo starts at once (the TUI skips its settings screen when a duration is given).
+				const flags = {...runFlags(), config: cli.flags.config ?? demoConfigPath, duration: cli.flags.duration ?? '10s'};
+				const env = {...process.env, DEMO_URL: demo.url};
+				if (interactive()) {
+					return await runInteractive({hardware, flags, env, ...baselineFlags(), ...outputOptions(), profile: undefined, saveProfile: undefined});
+				}
+
+				const prepared = prepareRun(flags, hardware, env);
+				return await runHeadless({prepared, hardware, ...outputOptions(), ...baselineOptions(prepared)}, io);
+			} finally {
+				demo.stop();
+			}
 		}
 
 		case 'profiles': {

@@ -1,9 +1,7 @@
 import {spawn} from 'node:child_process';
 import {fileURLToPath} from 'node:url';
 import {startDemoServer} from '../demo/server.js';
-import type {Hardware} from '../engine/hardware.js';
-import {runHeadless, type HeadlessIo, type HeadlessOptions} from '../headless/run.js';
-import {prepareRun, type PreparedRun, type RunFlags} from './prepare.js';
+import type {HeadlessIo} from '../headless/run.js';
 
 /** The demo config shipped with the package. */
 export const demoConfigPath = fileURLToPath(new URL('../../config-examples/demo.json', import.meta.url));
@@ -53,23 +51,4 @@ export async function startDemoChild(): Promise<{url: string; stop: () => void}>
 			child.kill('SIGTERM');
 		},
 	};
-}
-
-/** `pystress-tui demo` / `npm start`: a short test of the demo config against the demo target. */
-export async function runDemo(
-	options: {
-		flags: RunFlags;
-		hardware: Hardware;
-		output: Pick<HeadlessOptions, 'jsonPath' | 'htmlPath' | 'noReport' | 'log' | 'quiet' | 'abortOnFail'>;
-		baseline: (prepared: PreparedRun) => {quickBaselineCount: number; extendedBaselineMs: number | undefined};
-	},
-	io: HeadlessIo,
-): Promise<number> {
-	const demo = await startDemoChild();
-	try {
-		const prepared = prepareRun({...options.flags, config: options.flags.config ?? demoConfigPath}, options.hardware, {...process.env, DEMO_URL: demo.url});
-		return await runHeadless({prepared, hardware: options.hardware, ...options.output, ...options.baseline(prepared)}, io);
-	} finally {
-		demo.stop();
-	}
 }
