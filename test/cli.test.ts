@@ -3,19 +3,10 @@ import os from 'node:os';
 import path from 'node:path';
 import {afterEach, describe, expect, it} from 'vitest';
 import {runCli} from './helpers/cli.js';
-import {startTarget, type TargetServer} from './helpers/target-server.js';
+import {useTargets} from './helpers/target-server.js';
 import {waitFor} from './helpers/wait.js';
 
-const servers: TargetServer[] = [];
-afterEach(async () => {
-	await Promise.all(servers.splice(0).map(async server => server.close()));
-});
-
-async function target(options?: Parameters<typeof startTarget>[0]): Promise<TargetServer> {
-	const server = await startTarget(options);
-	servers.push(server);
-	return server;
-}
+const target = useTargets(afterEach);
 
 const temporary = mkdtempSync(path.join(os.tmpdir(), 'pystress-cli-'));
 
@@ -26,7 +17,7 @@ describe('headless CLI', () => {
 		const result = await runCli(['--url', `${server.url}/hello`, '-t', '2', '-c', '8', '-d', '2', '--json', jsonPath, '-H', 'Authorization: Bearer top-secret-token']);
 		expect(result.code).toBe(0);
 		expect(result.stderr).toMatch(/baseline 5\/5: GET \/hello 200 in /);
-		expect(result.stderr).toMatch(/\[1\.0s\/2\.0s\] [\d,]+ requests, [\d,.]+ req\/s, p50 /);
+		expect(result.stderr).toMatch(/\[1\.\ds\/2\.0s\] [\d,]+ requests, [\d,.]+ req\/s, p50 /);
 		expect(result.stdout).toMatch(/PYSTRESS-TUI SUMMARY/);
 		expect(result.stdout).toMatch(/Settings {10}2 threads, 8 connections, 2s \(closed model\)/);
 		expect(result.stdout).toMatch(/LATENCY\n.*min.*mean.*p50.*p90.*p99.*p99\.9.*max.*stdev/);
@@ -107,7 +98,6 @@ describe('headless CLI', () => {
 		const server = await target();
 		const {url} = server;
 		await server.close();
-		servers.length = 0;
 		const result = await runCli(['--url', `${url}/`, '-c', '2', '-n', '10', '--no-baseline']);
 		expect(result.code).toBe(1);
 		expect(result.stdout).toMatch(/ERRORS\n {2}refused +10 +connection refused/);

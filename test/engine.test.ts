@@ -3,19 +3,10 @@ import {afterEach, describe, expect, it} from 'vitest';
 import {resolveConfig} from '../source/config/load.js';
 import type {RunSettings} from '../source/config/types.js';
 import {Engine} from '../source/engine/engine.js';
-import {startTarget, type TargetServer} from './helpers/target-server.js';
+import {useTargets} from './helpers/target-server.js';
 import {sleep, waitFor} from './helpers/wait.js';
 
-const servers: TargetServer[] = [];
-afterEach(async () => {
-	await Promise.all(servers.splice(0).map(async server => server.close()));
-});
-
-async function target(options?: Parameters<typeof startTarget>[0]): Promise<TargetServer> {
-	const server = await startTarget(options);
-	servers.push(server);
-	return server;
-}
+const target = useTargets(afterEach);
 
 function settings(overrides: Partial<RunSettings>): RunSettings {
 	return {threads: 1, connections: 4, durationMs: 2000, maxRequests: undefined, rate: undefined, graceMs: 2000, ...overrides};

@@ -6,19 +6,10 @@ import {parseStage, stageAt, stagesDurationMs} from '../source/engine/stages.js'
 import {summarizeTotals} from '../source/stats/aggregate.js';
 import {evaluateThreshold, parseThreshold} from '../source/stats/thresholds.js';
 import {runCli} from './helpers/cli.js';
-import {startTarget, type TargetServer} from './helpers/target-server.js';
+import {useTargets, type TargetServer} from './helpers/target-server.js';
 import {parseDurationMs} from '../source/config/duration.js';
 
-const servers: TargetServer[] = [];
-afterEach(async () => {
-	await Promise.all(servers.splice(0).map(async server => server.close()));
-});
-
-async function target(options?: Parameters<typeof startTarget>[0]): Promise<TargetServer> {
-	const server = await startTarget(options);
-	servers.push(server);
-	return server;
-}
+const target = useTargets(afterEach);
 
 function engineFor(url: string, settings: Partial<RunSettings>): Engine {
 	const {plan} = resolveConfig({url}, {source: 'test', env: {}});
@@ -29,10 +20,9 @@ function engineFor(url: string, settings: Partial<RunSettings>): Engine {
  * A server that freezes one second out of every five (seconds 2-3, 7-8, ... after it starts):
  * every response due in a frozen second waits until the second ends, like a GC pause.
  */
-async function stallingTarget(): Promise<{server: TargetServer; stalls: number}> {
+async function stallingTarget(): Promise<TargetServer> {
 	const started = Date.now();
-	const state = {stalls: 0};
-	const server = await target({
+	return target({
 		respond(_request, _index, response) {
 			const elapsed = (Date.now() - started) % 5000;
 			const answer = (): void => {
@@ -41,21 +31,17 @@ async function stallingTarget(): Promise<{server: TargetServer; stalls: number}>
 			};
 
 			if (elapsed >= 2000 && elapsed < 3000) {
-				state.stalls++;
 				setTimeout(answer, 3000 - elapsed);
 			} else {
 				answer();
 			}
 		},
 	});
-	return {server, get stalls() {
-		return state.stalls;
-	}};
 }
 
 describe('open model (constant rate)', () => {
 	it('shows a server stall in the corrected p99 but not in the uncorrected one, and counts late sends', async () => {
-		const {server} = await stallingTarget();
+		const server = await stallingTarget();
 		const engine = engineFor(`${server.url}/`, {threads: 1, connections: 4, rate: 200, durationMs: 10_000});
 		const result = await engine.start();
 		const summary = summarizeTotals(result.totals.overall, result.durationS);

@@ -1,26 +1,12 @@
+import type {TotalsSummary} from '../stats/aggregate.js';
 import type {LatencySummary, PercentilePoint} from '../stats/histogram.js';
 import type {RunMarker, TimelinePoint} from '../stats/timeline.js';
 
 /** Version of the JSON report's shape. Bump on any incompatible change. */
 export const schemaVersion = 1;
 
-/** Counts and latency of a set of attempts (whole run or one endpoint). */
-export type ReportSummary = {
-	readonly requests: number;
-	readonly responses: number;
-	readonly errors: number;
-	readonly statusCodes: Readonly<Record<string, number>>;
-	readonly errorKinds: Readonly<Record<string, number>>;
-	readonly rps: number;
-	readonly bytesRead: number;
-	readonly durationS: number;
-	/** Share of attempts answered 2xx/3xx, 0..1. */
-	readonly passRate: number;
-	/** Latency from the actual send (uncorrected in the open model). */
-	readonly latencyMs: LatencySummary;
-	/** Open model: latency from the intended send time (coordinated-omission corrected). */
-	readonly correctedLatencyMs?: LatencySummary;
-};
+/** Counts and latency of a set of attempts (whole run or one endpoint): see stats/aggregate. */
+export type ReportSummary = TotalsSummary;
 
 export type ReportEndpoint = ReportSummary & {
 	readonly name: string;

@@ -4,9 +4,14 @@
  * Prints req/s, the ratio, client CPU per request, peak RSS, and checks each tool's count against the
  * target's own. Ratios matter; absolute numbers depend on the machine.
  *
- * Options (env): BENCH_SECONDS (default 10), BENCH_ROUNDS (3), BENCH_CONNECTIONS (50).
+ * Then the TUI (in tmux, a real terminal) against headless mode, same settings: the dashboard's cost.
+ *
+ * Options (env): BENCH_SECONDS (default 10), BENCH_ROUNDS (3), BENCH_CONNECTIONS (50), BENCH_TUI=0 skips the TUI part.
  */
-import {spawn} from 'node:child_process';
+import {execFileSync, spawn, spawnSync} from 'node:child_process';
+import {existsSync, mkdtempSync, readFileSync} from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import {fileURLToPath} from 'node:url';
 import {pin, startBenchTarget, type BenchTarget} from './nginx.js';
 
@@ -83,4 +88,53 @@ try {
 }
 
 ratios.sort((a, b) => a - b);
-console.log(`median ratio pystress-tui/autocannon: ${ratios[Math.floor(ratios.length / 2)]!.toFixed(3)} (must >= 1.0, aim 1.3)`);
+console.log(`median ratio pystress-tui/autocannon: ${ratios[Math.floor(ratios.length / 2)]!.toFixed(3)} (must >= 1.0, aim 1.3)\n`);
+
+/** One run with the TUI in a real terminal (tmux), reading the JSON report it writes at the end. */
+async function measureTui(url: string): Promise<number> {
+	const directory = mkdtempSync(path.join(os.tmpdir(), 'pystress-bench-tui-'));
+	const jsonPath = path.join(directory, 'tui.json');
+	const session = `pystress-bench-${process.pid}`;
+	const [command, args] = pin(0, process.execPath, [cli, '--url', url, '-t', '1', '-c', String(connections), '-d', String(seconds), '--no-baseline', '--no-report', '--json', jsonPath]);
+	execFileSync('tmux', ['new-session', '-d', '-s', session, '-x', '120', '-y', '40', [command, ...args].map(arg => `'${arg}'`).join(' ')]);
+	try {
+		const deadline = Date.now() + ((seconds + 30) * 1000);
+		while (!existsSync(jsonPath)) {
+			if (Date.now() > deadline) throw new Error('the TUI run wrote no report');
+			// eslint-disable-next-line no-await-in-loop
+			await new Promise(resolve => setTimeout(resolve, 200));
+		}
+
+		await new Promise(resolve => setTimeout(resolve, 300));
+		const report = JSON.parse(readFileSync(jsonPath, 'utf8')) as {summary: {rps: number}};
+		return report.summary.rps;
+	} finally {
+		spawnSync('tmux', ['kill-session', '-t', session]);
+	}
+}
+
+async function measureHeadless(url: string): Promise<number> {
+	const result = await run(process.execPath, [cli, '--url', url, '--headless', '-t', '1', '-c', String(connections), '-d', String(seconds), '--no-baseline', '--quiet', '--no-report', '--json', '-']);
+	return (JSON.parse(result.stdout) as {summary: {rps: number}}).summary.rps;
+}
+
+if (process.env['BENCH_TUI'] !== '0' && spawnSync('tmux', ['-V']).status === 0) {
+	const tuiTarget = await startBenchTarget(1);
+	const costs: number[] = [];
+	try {
+		for (let round = 1; round <= rounds; round++) {
+			// eslint-disable-next-line no-await-in-loop
+			const headless = await measureHeadless(tuiTarget.url);
+			// eslint-disable-next-line no-await-in-loop
+			const tui = await measureTui(tuiTarget.url);
+			const cost = 1 - (tui / headless);
+			costs.push(cost);
+			console.log(`round ${round} headless ${Math.round(headless).toLocaleString('en-US')} req/s, TUI ${Math.round(tui).toLocaleString('en-US')} req/s: the dashboard costs ${(cost * 100).toFixed(1)}%`);
+		}
+	} finally {
+		tuiTarget.stop();
+	}
+
+	costs.sort((a, b) => a - b);
+	console.log(`median TUI cost: ${(costs[Math.floor(costs.length / 2)]! * 100).toFixed(1)}% of headless throughput (must be <= 5%)`);
+}

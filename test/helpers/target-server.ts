@@ -70,3 +70,19 @@ export async function startTarget(options: {respond?: Responder; keep?: number; 
 		},
 	};
 }
+
+/**
+ * For a test file: `target()` starts a counting server that is closed after each test.
+ * Call at the top level of the file (it registers an afterEach hook).
+ */
+export function useTargets(afterEach: (hook: () => Promise<void>) => void): (options?: Parameters<typeof startTarget>[0]) => Promise<TargetServer> {
+	const servers: TargetServer[] = [];
+	afterEach(async () => {
+		await Promise.all(servers.splice(0).map(async server => server.close()));
+	});
+	return async options => {
+		const server = await startTarget(options);
+		servers.push(server);
+		return server;
+	};
+}
