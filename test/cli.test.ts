@@ -100,7 +100,7 @@ describe('headless CLI', () => {
 		await server.close();
 		const result = await runCli(['--url', `${url}/`, '-c', '2', '-n', '10', '--no-baseline']);
 		expect(result.code).toBe(1);
-		expect(result.stdout).toMatch(/ERRORS\n {2}refused +10 +connection refused/);
+		expect(result.stdout).toMatch(/ERRORS\n {2}refused +10 +Connection refused: is the target running/);
 		expect(result.stderr).toMatch(/no request got a response \(refused\)/);
 	});
 
@@ -109,7 +109,7 @@ describe('headless CLI', () => {
 		const server = await target({tls});
 		const strict = await runCli(['--url', `${server.url}/`, '-c', '1', '-n', '3', '--no-baseline']);
 		expect(strict.code).toBe(1);
-		expect(strict.stdout).toMatch(/tls +3 +TLS failed; for a self-signed certificate set "verify_tls": false/);
+		expect(strict.stdout).toMatch(/tls +3 +The TLS handshake failed; for a self-signed certificate set "verify_tls": false/);
 	});
 
 	it('runs the demo (npm start) against the built-in target', async () => {

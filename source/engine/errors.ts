@@ -48,14 +48,3 @@ export function classifyError(error: unknown): ErrorKind {
 		}
 	}
 }
-
-/** What to tell a user about an error kind. */
-export const errorHints: Readonly<Record<ErrorKind, string>> = {
-	timeout: 'no complete response within timeout_ms; raise timeout_ms or lower the load',
-	refused: 'connection refused: is the target running and listening on that port?',
-	reset: 'the target closed or reset the connection',
-	tls: 'TLS handshake failed (for a self-signed certificate set "verify_tls": false)',
-	dns: 'the host name could not be resolved',
-	closed: 'the connection was closed by the load generator',
-	other: 'unexpected error',
-};

@@ -1,16 +1,7 @@
+import {errorHints} from './error-hints.js';
 import type {LatencySummary} from '../stats/histogram.js';
 import {formatBytes, formatCount, formatMs, formatPercent, formatRate, formatRatio, formatSeconds, table} from './format.js';
 import type {JsonReport} from './types.js';
-
-const errorHints: Readonly<Record<string, string>> = {
-	timeout: 'no complete response within timeout_ms',
-	refused: 'connection refused: is the target running?',
-	reset: 'the target closed or reset the connection',
-	tls: 'TLS failed; for a self-signed certificate set "verify_tls": false',
-	dns: 'host name not resolved',
-	closed: 'connection closed by the load generator',
-	other: 'unexpected error',
-};
 
 function latencyRow(label: string, latency: LatencySummary): string[] {
 	return [label, formatMs(latency.min), formatMs(latency.mean), formatMs(latency.p50), formatMs(latency.p90), formatMs(latency.p99), formatMs(latency.p999), formatMs(latency.max), formatMs(latency.stdev)];

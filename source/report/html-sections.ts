@@ -1,0 +1,139 @@
+/** Table sections of the HTML report. Pure; every value from the user or the target is escaped. */
+import {errorHints} from './error-hints.js';
+import type {LatencySummary} from '../stats/histogram.js';
+import {escapeHtml as esc, formatCount, formatMs, formatPercent, formatRate, formatRatio} from './format.js';
+import type {BaselineReport, JsonReport} from './types.js';
+
+/** What each error kind usually means, shown beside its count. */
+/** A section card with a stable id. */
+export function card(id: string, title: string, body: string, extraClass = ''): string {
+	return `<section class="card${extraClass ? ` ${extraClass}` : ''}" id="${esc(id)}"><h2>${esc(title)}</h2>${body}</section>`;
+}
+
+/** `2xx`, `3xx`, ... for a status code, `other` for anything else. */
+export function statusClass(code: string): string {
+	return /^[2-5]\d\d$/.test(code) ? `${code[0]}xx` : 'other';
+}
+
+const latencyColumns = ['min', 'mean', 'p50', 'p90', 'p99', 'p99.9', 'max', 'stdev'] as const;
+
+function latencyCells(latency: LatencySummary): string {
+	return [latency.min, latency.mean, latency.p50, latency.p90, latency.p99, latency.p999, latency.max, latency.stdev].map(value => `<td class="num">${formatMs(value)}</td>`).join('');
+}
+
+export function latencySection(report: JsonReport): string {
+	const {latencyMs, correctedLatencyMs} = report.summary;
+	const head = `<thead><tr><th></th>${latencyColumns.map(column => `<th class="num">${column}</th>`).join('')}</tr></thead>`;
+	const rows = [`<tr><td class="row-label">${correctedLatencyMs ? 'uncorrected (from actual send)' : 'all requests'}</td>${latencyCells(latencyMs)}</tr>`];
+	if (correctedLatencyMs) {
+		rows.push(`<tr><td class="row-label">corrected (from intended send)</td>${latencyCells(correctedLatencyMs)}</tr>`);
+	}
+
+	const note = correctedLatencyMs
+		? '<p class="note">Open model: the corrected row measures from the time each request was due, so it includes time spent waiting behind slow responses (coordinated omission).</p>'
+		: '';
+	return card('latency', 'Latency', `<div class="table-scroll"><table>${head}<tbody>${rows.join('')}</tbody></table></div>${note}`);
+}
+
+function share(count: number, total: number): string {
+	return formatPercent(total > 0 ? count / total : 0);
+}
+
+export function statusSection(report: JsonReport): string {
+	const {summary} = report;
+	const codes = Object.entries(summary.statusCodes).sort(([a], [b]) => a.localeCompare(b));
+	const total = Math.max(summary.requests, 1);
+	const segments = [
+		...codes.map(([code, count]) => `<span class="bar-${statusClass(code)}" style="width:${((count / total) * 100).toFixed(2)}%" title="${esc(code)}: ${formatCount(count)}"></span>`),
+		...(summary.errors > 0 ? [`<span class="bar-error" style="width:${((summary.errors / total) * 100).toFixed(2)}%" title="transport errors: ${formatCount(summary.errors)}"></span>`] : []),
+	];
+	const body = codes.length === 0
+		? '<p class="muted">No HTTP responses were received.</p>'
+		: `<div class="status-bar" role="img" aria-label="share of each status code">${segments.join('')}</div>`
+			+ `<div class="table-scroll"><table><thead><tr><th>status</th><th class="num">count</th><th class="num">share of requests</th></tr></thead><tbody>${codes
+				.map(([code, count]) => `<tr><td><span class="badge s${statusClass(code)}">${esc(code)}</span></td><td class="num">${formatCount(count)}</td><td class="num">${share(count, summary.requests)}</td></tr>`)
+				.join('')}${summary.errors > 0 ? `<tr><td><span class="badge no-response">no response</span> <span class="muted">(see errors)</span></td><td class="num">${formatCount(summary.errors)}</td><td class="num">${share(summary.errors, summary.requests)}</td></tr>` : ''}</tbody></table></div>`;
+	return card('status-codes', 'Status codes', body);
+}
+
+export function errorsSection(report: JsonReport): string {
+	const {summary} = report;
+	const kinds = Object.entries(summary.errorKinds).sort(([, a], [, b]) => b - a);
+	const body = kinds.length === 0
+		? '<p class="ok-line">✓ No transport errors</p><p class="note">Every request got an HTTP response (status codes are counted separately).</p>'
+		: `<div class="table-scroll"><table><thead><tr><th>kind and what it usually means</th><th class="num">count</th><th class="num">share</th></tr></thead><tbody>${kinds
+			.map(([kind, count]) => `<tr><td class="error-kind"><span class="badge s5xx">${esc(kind)}</span><div class="hint">${esc(errorHints[kind] ?? errorHints['other']!)}</div></td><td class="num">${formatCount(count)}</td><td class="num">${share(count, summary.requests)}</td></tr>`)
+			.join('')}</tbody></table></div>`;
+	return card('errors', `Errors (${formatCount(summary.errors)})`, body);
+}
+
+export function endpointsSection(report: JsonReport): string {
+	const head = ['name', 'method', 'url', 'weight', 'requests', 'req/s', 'errors', 'pass rate', 'p50', 'p99', 'max']
+		.map((column, index) => `<th${index >= 3 ? ' class="num"' : ''}>${column}</th>`)
+		.join('');
+	const rows = report.endpoints.map(endpoint => `<tr><td class="row-label name">${esc(endpoint.name)}</td><td><code>${esc(endpoint.method)}</code></td><td class="url mono">${esc(endpoint.url)}</td>`
+		+ `<td class="num">${esc(String(endpoint.weight))}</td><td class="num">${formatCount(endpoint.requests)}</td><td class="num">${formatRate(endpoint.rps)}</td>`
+		+ `<td class="num">${formatCount(endpoint.errors)}</td><td class="num">${endpoint.requests > 0 ? formatPercent(endpoint.passRate) : '–'}</td>`
+		+ `<td class="num">${formatMs(endpoint.latencyMs.p50)}</td><td class="num">${formatMs(endpoint.latencyMs.p99)}</td><td class="num">${formatMs(endpoint.latencyMs.max)}</td></tr>`);
+	return card('endpoints', report.endpoints.length === 1 ? 'Endpoint' : `Endpoints (${report.endpoints.length})`, `<div class="table-scroll"><table><thead><tr>${head}</tr></thead><tbody>${rows.join('')}</tbody></table></div>`);
+}
+
+function baselineRow(label: string, baseline: BaselineReport): string {
+	return `<tr><td class="row-label">${esc(label)}</td><td class="num">${formatCount(baseline.requests)}</td><td class="num">${formatRate(baseline.rps)}</td><td class="num">${formatMs(baseline.latencyMs.p50)}</td><td class="num">${formatMs(baseline.latencyMs.p99)}</td><td class="num">${formatMs(baseline.latencyMs.max)}</td><td class="num">${formatCount(baseline.errors)}</td></tr>`;
+}
+
+function tile(label: string, value: string, sub: string, unit = ''): string {
+	return `<div class="stat"><div class="stat-label">${esc(label)}</div><div class="stat-value">${esc(value)}${unit ? `<span class="unit">${esc(unit)}</span>` : ''}</div><div class="stat-sub">${esc(sub)}</div></div>`;
+}
+
+/** Baseline (one connection, sequential) versus this run, and the speedup figures. Empty without either. */
+export function baselineSection(report: JsonReport): string {
+	const {baseline, speedup, summary} = report;
+	const parts: string[] = [];
+	if (baseline?.quick ?? baseline?.extended) {
+		const rows = [
+			...(baseline.quick ? [baselineRow('quick baseline', baseline.quick)] : []),
+			...(baseline.extended ? [baselineRow('extended baseline', baseline.extended)] : []),
+			baselineRow('this run', {requests: summary.requests, errors: summary.errors, durationS: summary.durationS, rps: summary.rps, latencyMs: summary.latencyMs}),
+		];
+		parts.push('<p class="note">A baseline sends one request at a time on a single connection, before the load test: the target\'s latency alone.</p>', `<div class="table-scroll"><table><thead><tr><th>run</th><th class="num">requests</th><th class="num">req/s</th><th class="num">p50</th><th class="num">p99</th><th class="num">max</th><th class="num">errors</th></tr></thead><tbody>${rows.join('')}</tbody></table></div>`);
+	}
+
+	if (speedup) {
+		parts.push(
+			`<h3>Speedup versus the ${esc(speedup.against)} baseline</h3><div class="stats">`,
+			tile('Throughput', formatRatio(speedup.throughput), 'this run ÷ baseline req/s'),
+			tile('p50 latency growth', formatRatio(speedup.latencyGrowthP50), 'under load ÷ alone'),
+			tile('p99 latency growth', formatRatio(speedup.latencyGrowthP99), 'under load ÷ alone'),
+			tile('Per-connection efficiency', formatPercent(speedup.perConnectionEfficiency), 'speedup ÷ connections'),
+			tile('Per thread', formatRate(speedup.perThreadRps), 'per worker thread', 'req/s'),
+			'</div>',
+		);
+	}
+
+	return parts.length === 0 ? '' : card('baseline', 'Baseline comparison', parts.join(''));
+}
+
+export function thresholdsSection(report: JsonReport): string {
+	const thresholds = report.thresholds ?? [];
+	if (thresholds.length === 0) {
+		return '';
+	}
+
+	const passed = thresholds.filter(threshold => threshold.passed).length;
+	const rows = thresholds.map(threshold => `<tr><td><span class="badge ${threshold.passed ? 'pass' : 'fail'}">${threshold.passed ? 'PASS' : 'FAIL'}</span></td><td><code>${esc(threshold.expression)}</code></td><td>${esc(threshold.endpoint ?? 'all endpoints')}</td><td class="num">${esc(String(Number(threshold.actual.toFixed(3))))}</td></tr>`);
+	return card('thresholds', `Thresholds: ${passed} of ${thresholds.length} passed`, `<div class="table-scroll"><table><thead><tr><th>result</th><th>expression</th><th>scope</th><th class="num">actual</th></tr></thead><tbody>${rows.join('')}</tbody></table></div>`);
+}
+
+export function generatorSection(report: JsonReport): string {
+	const {peakEventLoopUtilization, saturated} = report.generator;
+	const warning = saturated
+		? `<p class="alert"><strong>Load generator saturated.</strong> A worker thread reached ${formatPercent(peakEventLoopUtilization, 0)} event-loop utilisation: these figures may measure the client rather than the target. Add threads or lower the connections.</p>`
+		: '<p class="ok-line">✓ The load generator kept up (below 90% event-loop utilisation).</p>';
+	return card('generator', 'Load generator health', `<dl class="kv"><dt>Peak event-loop utilisation</dt><dd>${formatPercent(peakEventLoopUtilization, 0)}</dd></dl>${warning}`);
+}
+
+export function configSection(report: JsonReport): string {
+	const text = JSON.stringify(report.config, null, 2) ?? 'null';
+	return card('config', 'Configuration used', `<p class="note">As loaded, with secrets redacted.</p><pre class="config"><code>${esc(text)}</code></pre>`);
+}

@@ -1,0 +1,171 @@
+/** The self-contained HTML report: inline CSS and SVG, no script, no request to anything else. Pure. */
+import {escapeHtml as esc, formatBytes, formatCount, formatMs, formatPercent, formatRate, formatSeconds, formatTimestamp} from './format.js';
+import {errorsFigure, latencyFigure, spectrumFigure, throughputFigure, tickSeconds} from './html-plots.js';
+import {baselineSection, card, configSection, endpointsSection, errorsSection, generatorSection, latencySection, statusSection, thresholdsSection} from './html-sections.js';
+import {reportCss} from './html-style.js';
+import type {JsonReport} from './types.js';
+
+/** Blocks every fetch and script: the page needs nothing but its own inline styles. */
+const contentSecurityPolicy = 'default-src \'none\'; style-src \'unsafe-inline\'; img-src data:; base-uri \'none\'; form-action \'none\'';
+
+/** The target as a short text: the URL, plus how many more endpoints. */
+export function targetText(report: JsonReport): string {
+	const more = report.endpoints.length - 1;
+	return more > 0 ? `${report.target.url} (+${more} more endpoint${more === 1 ? '' : 's'})` : report.target.url;
+}
+
+function banner(report: JsonReport): string {
+	const {target, endpoints} = report;
+	const many = endpoints.length > 1;
+	const chips = many
+		? `<ul class="endpoint-chips">${endpoints.map(endpoint => `<li><b>${esc(endpoint.method)}</b>${esc(endpoint.name)} <span class="mono">${esc(endpoint.url)}</span> ×${esc(String(endpoint.weight))}</li>`).join('')}</ul>`
+		: '';
+	const name = many ? `${esc(target.name)}; each request picks one by weight` : esc(target.name);
+	return `<header class="banner" id="target">`
+		+ `<div class="brand"><strong>pystress-tui</strong><span>load test report</span><span class="chip">v${esc(report.tool.version)}</span><span class="chip">stopped: ${esc(report.stopReason)}</span></div>`
+		+ `<p class="target-label">Target</p>`
+		+ `<h1 class="target-main"><span class="method">${esc(target.method)}</span><span class="target-url">${esc(target.url)}</span></h1>`
+		+ (name === '' || name === esc(target.url) ? '' : `<p class="target-name">${name}</p>`)
+		+ chips
+		+ `<p class="meta"><span>Started <b><time datetime="${esc(report.startedAt)}">${esc(formatTimestamp(report.startedAt))}</time></b></span>`
+		+ `<span>Ended <b><time datetime="${esc(report.endedAt)}">${esc(formatTimestamp(report.endedAt))}</time></b></span>`
+		+ `<span>Duration <b>${formatSeconds(report.summary.durationS)}</b></span><span>Stop reason <b>${esc(report.stopReason)}</b></span></p>`
+		+ '</header>';
+}
+
+function stat(label: string, value: string, sub: string, tone = '', unit = ''): string {
+	return `<div class="stat${tone ? ` ${tone}` : ''}"><div class="stat-label">${esc(label)}</div><div class="stat-value">${esc(value)}${unit ? `<span class="unit">${esc(unit)}</span>` : ''}</div><div class="stat-sub">${esc(sub)}</div></div>`;
+}
+
+function quickStats(report: JsonReport): string {
+	const {summary} = report;
+	const ran = summary.requests > 0;
+	const passTone = ran ? (summary.passRate >= 0.99 ? 'good' : (summary.passRate >= 0.95 ? 'warn' : 'bad')) : '';
+	const errorShare = ran ? summary.errors / summary.requests : 0;
+	const tiles = [
+		stat('Pass rate', ran ? formatPercent(summary.passRate) : '–', '2xx + 3xx of all requests', passTone),
+		stat('Throughput', formatRate(summary.rps), `${formatBytes(summary.bytesRead / Math.max(summary.durationS, 1e-9))}/s read`, '', 'req/s'),
+		stat('Total requests', formatCount(summary.requests), `${formatCount(summary.responses)} responses`),
+		stat('Duration', formatSeconds(summary.durationS), `stopped: ${report.stopReason}`),
+		stat('Errors', formatCount(summary.errors), `${formatPercent(errorShare, 2)} of requests`, summary.errors === 0 ? 'good' : (errorShare < 0.01 ? 'warn' : 'bad')),
+		stat('p99 latency', ran ? formatMs(summary.latencyMs.p99) : '–', ran ? `p50 ${formatMs(summary.latencyMs.p50)}` : 'no responses'),
+	];
+	return card('quick-stats', 'At a glance', `<div class="stats">${tiles.join('')}</div>`);
+}
+
+function hardwareSection(report: JsonReport): string {
+	const {hardware} = report;
+	const rows: Array<[string, string]> = [
+		['CPU model', hardware.cpuModel],
+		['Physical cores', String(hardware.physicalCores)],
+		['Logical processors', String(hardware.logicalProcessors)],
+		['CPU quota (cgroup)', hardware.cpuQuota === null ? 'none' : `${hardware.cpuQuota} CPUs`],
+		['Memory', formatBytes(hardware.totalMemoryBytes)],
+		['Node.js', hardware.node],
+		['Platform', hardware.platform],
+	];
+	return card('hardware', 'Load generator hardware', definitionList(rows));
+}
+
+function definitionList(rows: ReadonlyArray<readonly [string, string, string?]>): string {
+	return `<dl class="kv">${rows.map(([term, value, className]) => `<dt>${esc(term)}</dt><dd${className ? ` class="${className}"` : ''}>${esc(value)}</dd>`).join('')}</dl>`;
+}
+
+function settingsSection(report: JsonReport): string {
+	const {settings, summary, token} = report;
+	const {final} = settings;
+	const changed = final.threads !== settings.threads || final.connections !== settings.connections || final.rate !== settings.rate;
+	const rate = (value: number | null): string => (value === null ? 'closed model (as fast as answers come)' : `${formatRate(value)} req/s (open model)`);
+	const rows: Array<[string, string, string?]> = [
+		['Threads', String(settings.threads)],
+		['Connections', String(settings.connections)],
+		['Duration', settings.durationS === null ? 'until the request count' : formatSeconds(settings.durationS)],
+		...(settings.maxRequests === null ? [] : [['Max requests', formatCount(settings.maxRequests)] as [string, string]]),
+		['Rate', rate(settings.rate)],
+		[
+			'Final (after live changes)',
+			`${final.threads} threads, ${final.connections} connections${final.rate === null ? '' : `, ${formatRate(final.rate)} req/s`}${changed ? ' (changed during the run)' : ' (unchanged)'}`,
+			changed ? 'changed' : undefined,
+		],
+	];
+	if (settings.rate !== null || final.rate !== null) {
+		rows.push(['Late / dropped sends', `${formatCount(summary.late)} late, ${formatCount(summary.dropped)} dropped`]);
+	}
+
+	if (summary.cancelled > 0) {
+		rows.push(['Cancelled at stop', `${formatCount(summary.cancelled)} in flight (not counted)`]);
+	}
+
+	if (token) {
+		rows.push(['Auth token', `${formatCount(token.requests)} requests, ${formatCount(token.refreshes)} refreshes, ${formatCount(token.errors)} errors`]);
+	}
+
+	return card('settings', 'Settings', definitionList(rows));
+}
+
+function chartsSection(report: JsonReport): string {
+	const events = report.markers.length === 0
+		? ''
+		: `<h3>Run events</h3><ol class="events">${[...report.markers].sort((a, b) => a.t - b.t).map(marker => `<li><b>${esc(tickSeconds(Number(marker.t.toFixed(1))))}</b> ${esc(marker.label)}</li>`).join('')}</ol>`;
+	const note = report.timeline.length <= 1 ? '<p class="note">The run was too short for more than one one-second sample.</p>' : '';
+	return card('charts', 'Over time', `<div class="charts-grid">${latencyFigure(report)}${throughputFigure(report)}${errorsFigure(report)}</div>${note}${events}`);
+}
+
+const sectionLinks: ReadonlyArray<readonly [string, string]> = [
+	['quick-stats', 'Summary'],
+	['hardware', 'Hardware'],
+	['settings', 'Settings'],
+	['latency', 'Latency'],
+	['charts', 'Charts'],
+	['spectrum', 'Percentiles'],
+	['status-codes', 'Status codes'],
+	['errors', 'Errors'],
+	['endpoints', 'Endpoints'],
+	['baseline', 'Baseline'],
+	['thresholds', 'Thresholds'],
+	['generator', 'Generator'],
+	['config', 'Config'],
+];
+
+/** Renders the whole report as one HTML document. */
+export function renderHtmlReport(report: JsonReport): string {
+	const sections = [
+		quickStats(report),
+		`<div class="grid-2">${hardwareSection(report)}${settingsSection(report)}</div>`,
+		latencySection(report),
+		chartsSection(report),
+		card('spectrum', 'Latency percentile spectrum', spectrumFigure(report)),
+		`<div class="grid-2">${statusSection(report)}${errorsSection(report)}</div>`,
+		endpointsSection(report),
+		baselineSection(report),
+		thresholdsSection(report),
+		generatorSection(report),
+		configSection(report),
+	].join('\n');
+	const links = sectionLinks.filter(([id]) => sections.includes(`id="${id}"`)).map(([id, label]) => `<li><a href="#${id}">${label}</a></li>`).join('');
+	const saturated = report.generator.saturated
+		? `<p class="alert" role="alert"><strong>Warning:</strong> the load generator was saturated (${formatPercent(report.generator.peakEventLoopUtilization, 0)} event-loop utilisation); see <a href="#generator">generator health</a>.</p>`
+		: '';
+	return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="color-scheme" content="light dark">
+<meta http-equiv="Content-Security-Policy" content="${contentSecurityPolicy}">
+<meta name="generator" content="pystress-tui ${esc(report.tool.version)}">
+<title>${esc(`pystress-tui report — ${targetText(report)}`)}</title>
+<style>${reportCss}</style>
+</head>
+<body>
+<main class="page">
+${banner(report)}
+<nav aria-label="Sections"><ul class="toc">${links}</ul></nav>
+${saturated}
+${sections}
+<footer>Generated by ${esc(report.tool.name)} ${esc(report.tool.version)} · report schema v${esc(String(report.schemaVersion))} · a self-contained file: no scripts, no external resources.</footer>
+</main>
+</body>
+</html>
+`;
+}

@@ -1,0 +1,124 @@
+import {readFileSync, rmSync} from 'node:fs';
+import path from 'node:path';
+import {Ajv, type ValidateFunction} from 'ajv';
+import formatsPlugin from 'ajv-formats';
+import {afterAll, beforeAll, describe, expect, it} from 'vitest';
+import type {JsonReport} from '../source/report/types.js';
+import {rootDir} from './helpers/cli.js';
+import {runReport, temporaryDirectory} from './helpers/sample-report.js';
+import {startTarget, type TargetServer} from './helpers/target-server.js';
+
+const schemaPath = path.join(rootDir, 'source/report/report.schema.json');
+
+function compileSchema(): ValidateFunction {
+	// Strict mode (the default) rejects unknown keywords and ambiguous types in the schema itself.
+	const ajv = new Ajv({allErrors: true, strict: true});
+	// ajv-formats is CommonJS: its default export is the plugin itself or sits under `.default`.
+	type FormatsPlugin = (ajv: Ajv) => Ajv;
+	const addFormats = ((formatsPlugin as unknown as {default?: FormatsPlugin}).default ?? formatsPlugin) as unknown as FormatsPlugin;
+	addFormats(ajv);
+	return ajv.compile(JSON.parse(readFileSync(schemaPath, 'utf8')) as object);
+}
+
+/** A deep copy to mutate. */
+function copy(report: JsonReport): Record<string, any> {
+	return structuredClone(report) as Record<string, any>;
+}
+
+describe('report.schema.json', () => {
+	let validate: ValidateFunction;
+	let directory: string;
+	let target: TargetServer;
+	let single: JsonReport;
+	let demo: JsonReport;
+	let open: JsonReport;
+
+	const errorsOf = (value: unknown): string => (validate(value) ? '' : JSON.stringify(validate.errors, null, 2));
+
+	beforeAll(async () => {
+		validate = compileSchema();
+		directory = temporaryDirectory();
+		target = await startTarget();
+		single = await runReport(['--url', `${target.url}/`, '-d', '2', '-c', '4', '-t', '1'], directory);
+		open = await runReport(['--url', `${target.url}/open`, '-d', '2', '-c', '4', '-t', '1', '-R', '200', '--threshold', 'p99<5s'], directory);
+		demo = await runReport(['demo', '-d', '2', '--stage', '1s:8', '--stage', '1s:16'], directory);
+	});
+
+	afterAll(async () => {
+		await target?.close();
+		rmSync(directory, {recursive: true, force: true});
+	});
+
+	it('accepts a real single-endpoint report', () => {
+		expect(single.endpoints).toHaveLength(1);
+		expect(single.summary.requests).toBeGreaterThan(0);
+		expect(errorsOf(single)).toBe('');
+	});
+
+	it('accepts a real multi-endpoint demo report with stage markers', () => {
+		expect(demo.endpoints.length).toBeGreaterThan(1);
+		expect(demo.markers.some(marker => marker.kind === 'stage')).toBe(true);
+		expect(errorsOf(demo)).toBe('');
+	});
+
+	it('accepts a real open-model report with the corrected fields and thresholds', () => {
+		expect(open.summary.correctedLatencyMs).toBeDefined();
+		expect(open.correctedPercentiles?.length).toBeGreaterThan(0);
+		expect(typeof open.correctedHistogram).toBe('string');
+		expect(open.thresholds?.[0]?.passed).toBe(true);
+		expect(errorsOf(open)).toBe('');
+	});
+
+	it('accepts every optional section (baseline, speedup, thresholds, token)', () => {
+		const full: JsonReport = {
+			...single,
+			baseline: {quick: single.baseline?.quick ?? {requests: 5, errors: 0, durationS: 0.1, rps: 50, latencyMs: single.summary.latencyMs, samplesMs: [1, 2, 3, 4, 5]}, extended: {requests: 100, errors: 1, durationS: 1, rps: 100, latencyMs: single.summary.latencyMs}},
+			speedup: {against: 'extended', throughput: 3.2, latencyGrowthP50: 1.1, latencyGrowthP99: 2.5, perConnectionEfficiency: 0.8, perThreadRps: 1234},
+			thresholds: [{expression: 'p99<300ms', actual: 12.5, passed: true}, {expression: 'home:errors<1%', endpoint: 'home', actual: 2, passed: false}],
+			token: {requests: 2, errors: 0, refreshes: 1},
+		};
+		expect(errorsOf(full)).toBe('');
+	});
+
+	it('rejects an extra top-level key', () => {
+		const report = copy(single);
+		report['surprise'] = true;
+		expect(validate(report)).toBe(false);
+		expect(validate.errors?.some(error => error.keyword === 'additionalProperties' && error.params['additionalProperty'] === 'surprise')).toBe(true);
+	});
+
+	it('rejects a wrong type', () => {
+		const report = copy(single);
+		report['summary'].requests = String(single.summary.requests);
+		expect(validate(report)).toBe(false);
+		expect(validate.errors?.some(error => error.instancePath === '/summary/requests' && error.keyword === 'type')).toBe(true);
+	});
+
+	it('rejects a missing required field, a NaN that JSON turned into null, and drift inside nested objects', () => {
+		const missing = copy(single);
+		delete missing['hardware'];
+		expect(validate(missing)).toBe(false);
+
+		const nan = JSON.parse(JSON.stringify({...single, summary: {...single.summary, rps: Number.NaN}})) as unknown;
+		expect(validate(nan)).toBe(false);
+
+		const nested = copy(demo);
+		nested['endpoints'][0].extra = 1;
+		expect(validate(nested)).toBe(false);
+
+		const badMarker = copy(demo);
+		badMarker['markers'].push({t: 1, kind: 'explode', label: 'x'});
+		expect(validate(badMarker)).toBe(false);
+
+		const badVersion = copy(single);
+		badVersion['schemaVersion'] = 2;
+		expect(validate(badVersion)).toBe(false);
+	});
+
+	it('lists exactly the top-level fields of a real report plus the optional ones', () => {
+		const schema = JSON.parse(readFileSync(schemaPath, 'utf8')) as {required: string[]; properties: Record<string, unknown>};
+		const optional = ['correctedPercentiles', 'correctedHistogram', 'baseline', 'speedup', 'thresholds', 'token'];
+		expect(new Set(schema.required)).toEqual(new Set(Object.keys(single).filter(key => !optional.includes(key))));
+		expect(Object.keys(schema.properties).sort()).toEqual([...schema.required, ...optional].sort());
+	});
+});
