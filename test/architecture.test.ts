@@ -1,0 +1,45 @@
+import {readdirSync, readFileSync} from 'node:fs';
+import path from 'node:path';
+import {describe, expect, it} from 'vitest';
+import {rootDir} from './helpers/cli.js';
+
+/** Every module each source folder imports: `[file, specifier]` pairs (`typesOnly` skips `import type`). */
+function importsOf(folder: string, typesToo = true): Array<[string, string]> {
+	const directory = path.join(rootDir, 'source', folder);
+	const files = readdirSync(directory, {recursive: true, encoding: 'utf8'}).filter(file => /\.tsx?$/.test(file));
+	return files.flatMap(file => {
+		const text = readFileSync(path.join(directory, file), 'utf8');
+		return [...text.matchAll(/(?:^|\n)\s*(?:import|export)(\s+type)?[^'"]*?from\s+'([^']+)'/g), ...text.matchAll(/import\(()'([^']+)'\)/g)]
+			.filter(match => typesToo || !match[1])
+			.map(match => [`${folder}/${file}`, match[2]!] as [string, string]);
+	});
+}
+
+function violations(folder: string, allowed: (specifier: string) => boolean): string[] {
+	return importsOf(folder).filter(([, specifier]) => !allowed(specifier)).map(([file, specifier]) => `${file} imports ${specifier}`);
+}
+
+const isNode = (specifier: string): boolean => specifier.startsWith('node:');
+const isLocal = (specifier: string): boolean => specifier.startsWith('./');
+
+describe('imports flow one way (ui -> engine/stats/config/report; engine -> stats/config; report -> stats)', () => {
+	it('the engine knows nothing of Ink, React, the UI, reports or sessions', () => {
+		expect(violations('engine', specifier => isNode(specifier) || isLocal(specifier) || specifier === 'undici' || /^\.\.\/(stats|config)\//.test(specifier))).toEqual([]);
+	});
+
+	it('stats are pure: hdr-histogram-js and each other only', () => {
+		expect(violations('stats', specifier => isLocal(specifier) || specifier === 'hdr-histogram-js')).toEqual([]);
+	});
+
+	it('reports depend on stats only (and node for the one atomic write)', () => {
+		expect(violations('report', specifier => isNode(specifier) || isLocal(specifier) || specifier.startsWith('../stats/'))).toEqual([]);
+	});
+
+	it('config does not reach into the engine, UI, sessions or reports', () => {
+		expect(violations('config', specifier => isNode(specifier) || isLocal(specifier) || ['zod', 'leven', 'conf'].includes(specifier))).toEqual([]);
+	});
+
+	it('the UI sends no requests itself', () => {
+		expect(importsOf('ui', false).filter(([, specifier]) => specifier === 'undici' || /engine\/(load-loop|worker|baseline)\.js$/.test(specifier))).toEqual([]);
+	});
+});
