@@ -25,6 +25,8 @@ export async function runQuickBaseline(
 		/** A 401 with a token: refresh it and resolve with the new headers. */
 		refreshHeaders?: () => Promise<Readonly<Record<string, string>>>;
 		onSample?: (sample: BaselineSample) => void;
+		/** Aborting cancels the request in flight and ends the baseline with what it measured. */
+		signal?: AbortSignal;
 	},
 ): Promise<{totals: RunTotals; durationS: number; samples: BaselineSample[]}> {
 	const samples: BaselineSample[] = [];
@@ -66,8 +68,20 @@ export async function runQuickBaseline(
 		},
 	);
 	const started = performance.now();
-	loop.start();
+	const abort = (): void => {
+		loop.cancelNow();
+		resolveDone();
+	};
+
+	options.signal?.addEventListener('abort', abort, {once: true});
+	if (options.signal?.aborted) {
+		abort();
+	} else {
+		loop.start();
+	}
+
 	await done;
+	options.signal?.removeEventListener('abort', abort);
 	const durationS = (performance.now() - started) / 1000;
 	addSnapshot(totals, loop.snapshot(0, 0));
 	await loop.stop(0);

@@ -520,6 +520,8 @@ export class LoadLoop {
 		}
 
 		this.cancelling = true;
+		this.stopping = true;
+		this.clearSchedule();
 		for (const connection of [...this.connections, ...this.retiring]) {
 			connection.destroy();
 		}

@@ -53,6 +53,7 @@ export class Session {
 	private quick: BaselineReport | undefined;
 	private extended: BaselineReport | undefined;
 	private token: TokenManager | undefined;
+	private readonly abortBaseline = new AbortController();
 
 	constructor(options: SessionOptions) {
 		this.options = options;
@@ -129,6 +130,7 @@ export class Session {
 			this.setPhase('quick-baseline');
 			const quick = await runQuickBaseline(plan, {
 				count: quickBaselineCount,
+				signal: this.abortBaseline.signal,
 				extraHeaders: this.tokenHeaders,
 				refreshHeaders: async () => {
 					await this.token?.refresh();
@@ -242,6 +244,7 @@ export class Session {
 	/** Stops whatever runs now (a baseline or the load) and skips what has not started. */
 	async stop(reason: StopReason = 'user'): Promise<void> {
 		this.stopped ??= reason;
+		this.abortBaseline.abort();
 		if (this.baselineEngine) {
 			await this.baselineEngine.stop(reason);
 		}

@@ -1,0 +1,61 @@
+import {Box, Text} from 'ink';
+import {formatCount} from '../../report/format.js';
+import Chart from '../components/chart.js';
+import EndpointTable from '../components/endpoint-table.js';
+import RunHeader from '../components/run-header.js';
+import StatTable from '../components/stat-table.js';
+import StatusCodes from '../components/status-codes.js';
+import WorkerHealth from '../components/worker-health.js';
+import {sparkline} from '../format.js';
+import {chartSeries, currentRps, markerRow, saturationWarning, type DashboardState} from '../state/dashboard-state.js';
+import {chartLabelColumns, dashboardLayout, type TerminalSize} from '../state/layout.js';
+import {useTheme} from '../theme.js';
+
+type Props = {
+	readonly dashboard: DashboardState;
+	readonly target: string;
+	readonly stopping: boolean;
+	readonly size: TerminalSize;
+};
+
+/** The running test: header, live charts with markers, stats, status codes, endpoints, generator health. */
+export default function DashboardScreen({dashboard, target, stopping, size}: Props) {
+	const theme = useTheme();
+	const {frame, points, markers} = dashboard;
+	const saturatedPeak = saturationWarning(dashboard);
+	const saturated = saturatedPeak !== undefined;
+	const layout = dashboardLayout(size, {endpoints: frame?.endpoints.length ?? 0, saturated});
+	const series = chartSeries(points, layout.chartPoints);
+	const marks = markerRow(series.points, markers);
+	const achieved = currentRps(points);
+	const errorsNow = series.errors.at(-1) ?? 0;
+	const width = layout.columns;
+	return (
+		<Box flexDirection="column" width={width}>
+			<RunHeader target={target} frame={frame} stopping={stopping} achievedRps={achieved} width={width} />
+			<Box flexDirection={layout.sideBySide ? 'row' : 'column'}>
+				<Chart title="requests/s" series={[series.rps]} height={layout.chartHeight} width={layout.chartColumns} unit="rate" markers={marks} />
+				<Box marginLeft={layout.sideBySide ? 1 : 0}>
+					<Chart title="latency ms (log)" legend={['p50', 'p99']} series={[series.p50, series.p99]} height={layout.chartHeight} width={layout.chartColumns} unit="ms" markers={marks} />
+				</Box>
+			</Box>
+			<Text wrap="truncate">
+				<Text color={theme.muted}>{'errors/s'.padEnd(chartLabelColumns)}</Text>
+				<Text color={errorsNow > 0 ? theme.error : theme.muted}>{sparkline(series.errors, layout.chartPoints)}</Text>
+				<Text color={errorsNow > 0 ? theme.error : undefined}>{` ${formatCount(errorsNow)} in the last second`}</Text>
+			</Text>
+			<StatTable
+				requests={frame?.requests ?? 0}
+				errors={frame?.errors ?? 0}
+				currentRps={achieved}
+				meanRps={frame && frame.activeS > 0 ? frame.requests / frame.activeS : 0}
+				passRate={frame?.passRate ?? 1}
+				latency={frame?.latency ?? {count: 0, min: 0, mean: 0, p50: 0, p90: 0, p95: 0, p99: 0, p999: 0, max: 0, stdev: 0}}
+				width={width}
+			/>
+			<StatusCodes statusCodes={frame?.statusCodes ?? {}} errorKinds={frame?.errorKinds ?? {}} requests={frame?.requests ?? 0} />
+			{layout.endpointRows > 0 && frame ? <EndpointTable endpoints={frame.endpoints} durationS={frame.activeS} rows={layout.endpointRows} width={width} /> : undefined}
+			<WorkerHealth workers={frame?.workers ?? []} saturatedPeak={saturatedPeak} width={width} />
+		</Box>
+	);
+}

@@ -1,0 +1,83 @@
+import {formatDuration} from '../../config/duration.js';
+import type {ConfigIssue} from '../../config/interpolate.js';
+import {redactUrl} from '../../config/redact.js';
+import type {RunSettings} from '../../config/types.js';
+import {formatRate} from '../../report/format.js';
+import type {PreparedRun} from '../../session/prepare.js';
+
+/** Where a config in the picker comes from. */
+export type CandidateKind = 'profile' | 'recent' | 'example' | 'file' | 'url' | 'flags';
+
+/** A config ready to run, or why it cannot run (every issue, with its JSON path). */
+export type Choice =
+	| {
+		readonly ok: true;
+		readonly prepared: PreparedRun;
+		/** Extended baseline length (ms) from the flags, the profile or the config. */
+		readonly extendedBaselineMs: number | undefined;
+		/** The config file, when it came from one (recent runs remember the path). */
+		readonly path: string | undefined;
+	}
+	| {readonly ok: false; readonly source: string; readonly issues: readonly ConfigIssue[]};
+
+/** One entry of the config picker. */
+export type Candidate = {
+	readonly id: string;
+	readonly kind: CandidateKind;
+	readonly label: string;
+	/** A path, a date, or where it came from. */
+	readonly detail: string;
+	readonly choice: Choice;
+};
+
+export const kindLabels: Readonly<Record<CandidateKind, string>> = {
+	profile: 'profile',
+	recent: 'recent',
+	example: 'example',
+	file: 'file',
+	url: 'url',
+	flags: 'flags',
+};
+
+/** `GET http://host/` for one endpoint, `5 endpoints` otherwise. */
+export function targetLabel(prepared: PreparedRun): string {
+	const {endpoints} = prepared.config.plan;
+	const first = endpoints[0];
+	if (!first) return '(no endpoint)';
+	return endpoints.length === 1 ? `${first.method} ${redactUrl(first.url)}` : `${first.method} ${redactUrl(first.url)} (+${endpoints.length - 1} more)`;
+}
+
+/** `32 connections, 10s, rate 200/s` */
+export function settingsLabel(settings: RunSettings): string {
+	const amount = settings.durationMs === undefined ? `${settings.maxRequests ?? '?'} requests` : formatDuration(settings.durationMs) + (settings.maxRequests === undefined ? '' : ` or ${settings.maxRequests} requests`);
+	return `${settings.threads} threads, ${settings.connections} connections, ${amount}${settings.rate === undefined ? '' : `, rate ${formatRate(settings.rate)}/s`}`;
+}
+
+/** The preview lines of a candidate: method, url(s), endpoints and settings; or its errors. */
+export function previewLines(candidate: Candidate, maxLines = 8, withSettings = true): string[] {
+	const {choice} = candidate;
+	if (!choice.ok) {
+		const lines = [`✗ ${choice.issues.length === 1 ? 'invalid config' : `${choice.issues.length} problems`} (${choice.source})`, ...choice.issues.map(issue => `  ${issue.path}: ${issue.message}`)];
+		return lines.length > maxLines ? [...lines.slice(0, maxLines - 1), `  … ${lines.length - maxLines + 1} more`] : lines;
+	}
+
+	const {prepared} = choice;
+	const {endpoints} = prepared.config.plan;
+	const lines: string[] = [];
+	if (prepared.config.name) lines.push(prepared.config.name);
+	if (endpoints.length === 1) {
+		lines.push(`${endpoints[0]!.method} ${redactUrl(endpoints[0]!.url)}`);
+	} else {
+		lines.push(`${endpoints.length} endpoints (weighted):`);
+		const room = Math.max(1, maxLines - lines.length - 2);
+		for (const endpoint of endpoints.slice(0, room)) {
+			lines.push(`  ${endpoint.name}: ${endpoint.method} ${redactUrl(endpoint.url)} ×${endpoint.weight}`);
+		}
+
+		if (endpoints.length > room) lines.push(`  … ${endpoints.length - room} more`);
+	}
+
+	if (prepared.config.plan.token) lines.push(`OAuth2 token from ${redactUrl(prepared.config.plan.token.endpoint.url)}`);
+	if (withSettings) lines.push(settingsLabel(prepared.settings) + (choice.extendedBaselineMs ? `, baseline ${formatDuration(choice.extendedBaselineMs)}` : ''));
+	return lines.slice(0, maxLines);
+}

@@ -1,0 +1,41 @@
+import type {Engine} from '../../engine/engine.js';
+import {passRate} from '../../stats/aggregate.js';
+import {summarize} from '../../stats/histogram.js';
+import type {LiveFrame} from './dashboard-state.js';
+
+/** What a frame reads from the engine (tests may pass a fake). */
+export type EngineView = Pick<Engine, 'state' | 'currentSettings' | 'activeS' | 'totals' | 'workerHealth' | 'plan'>;
+
+/** Takes a frame of the engine's live figures (merges nothing: reads the accumulators). */
+export function collectFrame(engine: EngineView): LiveFrame {
+	const {overall, endpoints} = engine.totals;
+	return {
+		state: engine.state,
+		settings: engine.currentSettings,
+		activeS: engine.activeS,
+		requests: overall.requests,
+		responses: overall.responses,
+		errors: overall.errors,
+		bytesRead: overall.bytesRead,
+		passRate: passRate(overall),
+		latency: summarize(overall.histogram),
+		statusCodes: {...overall.statusCodes},
+		errorKinds: {...overall.errorKinds},
+		endpoints: engine.plan.endpoints.map((endpoint, index) => {
+			const totals = endpoints[index];
+			const latency = totals && totals.requests > 0 ? summarize(totals.histogram) : undefined;
+			return {
+				name: endpoint.name,
+				method: endpoint.method,
+				requests: totals?.requests ?? 0,
+				errors: totals?.errors ?? 0,
+				passRate: totals ? passRate(totals) : 1,
+				p50: latency?.p50 ?? 0,
+				p99: latency?.p99 ?? 0,
+			};
+		}),
+		workers: engine.workerHealth,
+		late: engine.totals.late,
+		dropped: engine.totals.dropped,
+	};
+}
