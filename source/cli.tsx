@@ -10,7 +10,7 @@ import {runSingleRequest} from './session/single-request.js';
 import {TokenError} from './session/token.js';
 import {runProfilesCommand} from './session/profiles-command.js';
 import {openProfileStore, settingsToFlags, type ProfileSettings} from './config/profiles.js';
-import {runInteractive} from './interactive.js';
+import type {InteractiveOptions} from './interactive.js';
 import {demoConfigPath, serveDemo, startDemoChild} from './session/demo.js';
 import {prepareRun, type PreparedRun, type RunFlags} from './session/prepare.js';
 import {parseDurationMs} from './config/duration.js';
@@ -168,6 +168,16 @@ function runFlags(): RunFlags {
 		stage: flags.stage,
 		threshold: flags.threshold,
 	};
+}
+
+/**
+ * The TUI, loaded only when used: headless runs never load Ink and React, and React runs its
+ * production build (the development build costs the dashboard several times more CPU).
+ */
+async function runInteractive(options: InteractiveOptions): Promise<number> {
+	process.env['NODE_ENV'] ??= 'production';
+	const {runInteractive: run} = await import('./interactive.js');
+	return run(options);
 }
 
 /** The TUI runs when both ends are a terminal and --headless was not given. */

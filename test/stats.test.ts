@@ -84,6 +84,32 @@ describe('histogram', () => {
 		expect(summarize(createHistogram()).p99).toBe(0);
 	});
 
+	it('summarizes in one pass exactly as the library computes each figure', () => {
+		for (const shape of [1, 3, 8]) {
+			const histogram = createHistogram();
+			let seed = shape;
+			for (let index = 0; index < 20_000; index++) {
+				seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648;
+				recordMicros(histogram, Math.floor(((seed / 2_147_483_648) ** shape) * 30_000_000) + 1);
+			}
+
+			const summary = summarize(histogram);
+			const ms = (micros: number): number => Math.round(micros) / 1000;
+			expect(summary).toEqual({
+				count: 20_000,
+				min: ms(histogram.minNonZeroValue),
+				mean: ms(histogram.mean),
+				p50: ms(histogram.getValueAtPercentile(50)),
+				p90: ms(histogram.getValueAtPercentile(90)),
+				p95: ms(histogram.getValueAtPercentile(95)),
+				p99: ms(histogram.getValueAtPercentile(99)),
+				p999: ms(histogram.getValueAtPercentile(99.9)),
+				max: ms(histogram.getValueAtPercentile(100)),
+				stdev: ms(histogram.stdDeviation),
+			});
+		}
+	});
+
 	it('builds a percentile spectrum that rises to the maximum', () => {
 		const histogram = createHistogram();
 		for (let micros = 1; micros <= 10_000; micros++) recordMicros(histogram, micros);

@@ -63,25 +63,79 @@ export function addEncoded(target: Histogram, encoded: string): void {
 
 const microsToMs = (micros: number): number => Math.round(micros) / 1000;
 
-/** Summarizes a microsecond histogram into milliseconds. All zeros when empty. */
+/** The counts-array view of hdr-histogram-js's JS histograms (public methods its typings leave out). */
+type Indexed = Histogram & {
+	readonly countsArrayLength: number;
+	getCountAtIndex(index: number): number;
+	valueFromIndex(index: number): number;
+	highestEquivalentValue(value: number): number;
+	medianEquivalentValue(value: number): number;
+};
+
+/** hdr-histogram-js's count for a percentile: rounded up, guarding against 1-ulp errors. */
+function countAtPercentile(percentile: number, total: number): number {
+	const fp = (Math.min(percentile, 100) / 100) * total;
+	const ulp = fp > 0 ? 2 ** (Math.floor(Math.log2(fp)) - 52) : 0;
+	return Math.max(Math.ceil(fp - ulp), 1);
+}
+
+const summaryPercentiles = [50, 90, 95, 99, 99.9, 100] as const;
+
+/**
+ * Summarizes a microsecond histogram into milliseconds; all zeros when empty. One pass over the
+ * counts array gives every percentile and the mean (a second pass over the recorded values gives
+ * the standard deviation), with the same results as the library's per-figure methods, which each
+ * walk the whole array: this runs several times a second for live views.
+ */
 export function summarize(histogram: Histogram): LatencySummary {
 	const count = histogram.totalCount;
 	if (count === 0) {
 		return {count: 0, min: 0, mean: 0, p50: 0, p90: 0, p95: 0, p99: 0, p999: 0, max: 0, stdev: 0};
 	}
 
+	const h = histogram as Indexed;
+	const targets = summaryPercentiles.map(percentile => countAtPercentile(percentile, count));
+	const values: number[] = [];
+	let next = 0;
+	let cumulative = 0;
+	let total = 0;
+	const recorded: number[] = [];
+	for (let index = 0; index < h.countsArrayLength; index++) {
+		const atIndex = h.getCountAtIndex(index);
+		if (atIndex === 0) {
+			continue;
+		}
+
+		const value = h.valueFromIndex(index);
+		const median = h.medianEquivalentValue(value);
+		recorded.push(median, atIndex);
+		total += median * atIndex;
+		cumulative += atIndex;
+		while (next < targets.length && cumulative >= targets[next]!) {
+			values[next++] = h.highestEquivalentValue(value);
+		}
+	}
+
+	const mean = total / count;
+	let deviations = 0;
+	for (let index = 0; index < recorded.length; index += 2) {
+		const deviation = recorded[index]! - mean;
+		deviations += deviation * deviation * recorded[index + 1]!;
+	}
+
+	const [p50 = 0, p90 = 0, p95 = 0, p99 = 0, p999 = 0, max = 0] = values;
 	return {
 		count,
 		min: microsToMs(histogram.minNonZeroValue),
-		mean: microsToMs(histogram.mean),
-		p50: microsToMs(histogram.getValueAtPercentile(50)),
-		p90: microsToMs(histogram.getValueAtPercentile(90)),
-		p95: microsToMs(histogram.getValueAtPercentile(95)),
-		p99: microsToMs(histogram.getValueAtPercentile(99)),
-		p999: microsToMs(histogram.getValueAtPercentile(99.9)),
+		mean: microsToMs(mean),
+		p50: microsToMs(p50),
+		p90: microsToMs(p90),
+		p95: microsToMs(p95),
+		p99: microsToMs(p99),
+		p999: microsToMs(p999),
 		// Percentile 100 (not maxValue) so that max is consistent with the other percentiles and after merges.
-		max: microsToMs(histogram.getValueAtPercentile(100)),
-		stdev: microsToMs(histogram.stdDeviation),
+		max: microsToMs(max),
+		stdev: microsToMs(Math.sqrt(deviations / count)),
 	};
 }
 
