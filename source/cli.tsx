@@ -1,10 +1,12 @@
 #!/usr/bin/env node
+import path from 'node:path';
 import process from 'node:process';
 import meow from 'meow';
 import {ConfigError} from './config/load.js';
 import {detectHardware} from './engine/hardware.js';
 import type {RequestLogOptions} from './engine/request-log.js';
 import {exitCodes, runHeadless, type HeadlessIo, type HeadlessOptions} from './headless/run.js';
+import {ensureDirectory} from './report/write.js';
 import {runReportCommand} from './session/report-command.js';
 import {runSingleRequest} from './session/single-request.js';
 import {TokenError} from './session/token.js';
@@ -247,6 +249,12 @@ function outputOptions(): Pick<HeadlessOptions, 'jsonPath' | 'htmlPath' | 'noRep
 		const sampleRate = cli.flags.logSample === undefined ? 1 : Number(cli.flags.logSample);
 		if (!Number.isFinite(sampleRate) || sampleRate <= 0 || sampleRate > 1) {
 			throw new ConfigError('command line', [{path: '--log-sample', message: `"${cli.flags.logSample}" is not valid; expected a fraction between 0 and 1, e.g. --log-sample 0.1`}]);
+		}
+
+		try {
+			ensureDirectory(path.dirname(cli.flags.log));
+		} catch (error) {
+			throw new ConfigError('command line', [{path: '--log', message: `cannot write ${cli.flags.log} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}); pick a writable path`}]);
 		}
 
 		log = {path: cli.flags.log, sampleRate};

@@ -183,18 +183,24 @@ describe('reports and request log', () => {
 		expect(lines.filter(line => line.status === 503).length).toBe(report.summary.statusCodes['503']);
 	});
 
-	it('keeps the log equal to summary.requests after Ctrl-C, and samples when asked', async () => {
-		const server = await target();
-		const logPath = path.join(temporary, 'interrupted.ndjson');
-		const result = await runCli(['--url', `${server.url}/`, '-t', '2', '-c', '6', '-d', '60', '--no-baseline', '--no-report', '--json', '-', '--log', logPath], {
-			onStart(child) {
-				void waitFor(() => server.count > 2000, 'traffic').then(() => child.kill('SIGINT'));
-			},
+	for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+		it(`keeps the log equal to summary.requests after ${signal}`, async () => {
+			const server = await target();
+			const logPath = path.join(temporary, `interrupted-${signal}.ndjson`);
+			const result = await runCli(['--url', `${server.url}/`, '-t', '2', '-c', '6', '-d', '60', '--no-baseline', '--no-report', '--json', '-', '--log', logPath], {
+				onStart(child) {
+					void waitFor(() => server.count > 2000, 'traffic').then(() => child.kill(signal));
+				},
+			});
+			expect(result.code).toBe(0);
+			const report = JSON.parse(result.stdout);
+			expect(report.stopReason).toBe('signal');
+			expect(readFileSync(logPath, 'utf8').trim().split('\n').length).toBe(report.summary.requests);
 		});
-		expect(result.code).toBe(0);
-		const report = JSON.parse(result.stdout);
-		expect(report.stopReason).toBe('signal');
-		expect(readFileSync(logPath, 'utf8').trim().split('\n').length).toBe(report.summary.requests);
+	}
+
+	it('samples the log when asked', async () => {
+		const server = await target();
 		const sampledPath = path.join(temporary, 'sampled.ndjson');
 		const sampled = await runCli(['--url', `${server.url}/`, '-c', '4', '-n', '4000', '--no-baseline', '--no-report', '--log', sampledPath, '--log-sample', '0.1']);
 		expect(sampled.code).toBe(0);
