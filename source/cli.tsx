@@ -11,10 +11,10 @@ import {runReportCommand} from './session/report-command.js';
 import {runSingleRequest} from './session/single-request.js';
 import {TokenError} from './session/token.js';
 import {runProfilesCommand} from './session/profiles-command.js';
-import {openProfileStore, settingsToFlags, type ProfileSettings} from './config/profiles.js';
+import {openProfileStore, settingsToFlags} from './config/profiles.js';
 import type {InteractiveOptions} from './interactive.js';
 import {demoConfigPath, serveDemo, startDemoChild} from './session/demo.js';
-import {prepareRun, type PreparedRun, type RunFlags} from './session/prepare.js';
+import {explicitSettings, prepareRun, type PreparedRun, type RunFlags} from './session/prepare.js';
 import {parseDurationMs} from './config/duration.js';
 
 // `--json -` means stdout; meow would take a lone '-' for an argument.
@@ -223,15 +223,7 @@ async function runHeadlessProfile(hardware: ReturnType<typeof detectHardware>): 
 	}
 
 	if (cli.flags.saveProfile !== undefined) {
-		const {settings} = prepared;
-		const explicit: ProfileSettings = {
-			...(flags.threads === undefined ? {} : {threads: settings.threads}),
-			...(flags.connections === undefined ? {} : {connections: settings.connections}),
-			...(flags.duration === undefined || settings.durationMs === undefined ? {} : {durationMs: settings.durationMs}),
-			...(flags.requests === undefined || settings.maxRequests === undefined ? {} : {maxRequests: settings.maxRequests}),
-			...(flags.rate === undefined || settings.rate === undefined ? {} : {rate: settings.rate}),
-		};
-		const saved = store.saveProfile(cli.flags.saveProfile, {config: prepared.config.raw, settings: explicit, source: prepared.config.source});
+		const saved = store.saveProfile(cli.flags.saveProfile, {config: prepared.config.raw, settings: explicitSettings(flags, prepared, baselineFlags().extendedBaselineMs), source: prepared.config.source});
 		io.stderr(saved.ok ? `profile "${cli.flags.saveProfile}" saved\n` : `profile "${cli.flags.saveProfile}" not saved: ${saved.message}\n`);
 	}
 

@@ -1,13 +1,13 @@
 import process from 'node:process';
 import {Worker} from 'node:worker_threads';
 import {render} from 'ink';
-import {openProfileStore, type ProfileSettings, type ProfileStore} from './config/profiles.js';
+import {openProfileStore, type ProfileStore} from './config/profiles.js';
 import type {Hardware} from './engine/hardware.js';
 import type {RequestLogOptions} from './engine/request-log.js';
 import {renderHtmlReport} from './report/html.js';
 import {renderJsonReport} from './report/json.js';
 import {renderTextSummary} from './report/text.js';
-import type {PreparedRun, RunFlags} from './session/prepare.js';
+import {explicitSettings, type RunFlags} from './session/prepare.js';
 import App, {type SignalSource} from './ui/app.js';
 import {candidateFromFlags, candidateFromProfile, candidateFromUrl, loadCandidates, type CandidateContext} from './ui/config-candidates.js';
 import {RunController} from './ui/run-controller.js';
@@ -60,18 +60,6 @@ export const processSignals: SignalSource = handler => {
 	};
 };
 
-/** Settings the flags set explicitly (what --save-profile keeps; never the hardware-derived defaults). */
-function flagSettings(flags: RunFlags, prepared: PreparedRun, extendedBaselineMs: number | undefined): ProfileSettings {
-	const {settings} = prepared;
-	return {
-		...(flags.threads === undefined ? {} : {threads: settings.threads}),
-		...(flags.connections === undefined ? {} : {connections: settings.connections}),
-		...(flags.duration === undefined || settings.durationMs === undefined ? {} : {durationMs: settings.durationMs}),
-		...(flags.requests === undefined || settings.maxRequests === undefined ? {} : {maxRequests: settings.maxRequests}),
-		...(flags.rate === undefined || settings.rate === undefined ? {} : {rate: settings.rate}),
-		...(extendedBaselineMs ? {baselineDurationMs: extendedBaselineMs} : {}),
-	};
-}
 
 /** The config the flags name (--profile, --config, --url), and what to tell the user about it. */
 function initialChoice(options: InteractiveOptions, store: ProfileStore, context: CandidateContext): {candidate: Candidate | undefined; notices: string[]; messages: Array<{text: string; level: MessageLevel}>} {
@@ -97,7 +85,7 @@ function initialChoice(options: InteractiveOptions, store: ProfileStore, context
 	if (options.saveProfile !== undefined) {
 		if (candidate?.choice.ok) {
 			const {prepared, extendedBaselineMs, path} = candidate.choice;
-			const result = store.saveProfile(options.saveProfile, {config: prepared.config.raw, settings: flagSettings(options.flags, prepared, options.extendedBaselineMs ?? (options.profile === undefined ? undefined : extendedBaselineMs)), source: path ?? prepared.config.source});
+			const result = store.saveProfile(options.saveProfile, {config: prepared.config.raw, settings: explicitSettings(options.flags, prepared, options.extendedBaselineMs ?? (options.profile === undefined ? undefined : extendedBaselineMs)), source: path ?? prepared.config.source});
 			messages.push(result.ok ? {level: 'info', text: `saved profile "${options.saveProfile}" (run it with --profile ${options.saveProfile})`} : {level: 'error', text: result.message});
 		} else {
 			messages.push({level: 'error', text: `profile "${options.saveProfile}" not saved: there is no valid config to save`});

@@ -1,16 +1,10 @@
 import Conf from 'conf';
 import {isSecretKey} from './redact.js';
 import {joinPath} from './interpolate.js';
+import type {FileSettings} from './types.js';
 
 /** Run settings a profile or a recent run remembers (all optional: unset means "the config's or the default"). */
-export type ProfileSettings = {
-	readonly threads?: number;
-	readonly connections?: number;
-	readonly durationMs?: number;
-	readonly maxRequests?: number;
-	readonly rate?: number;
-	readonly baselineDurationMs?: number;
-};
+export type ProfileSettings = Pick<FileSettings, 'threads' | 'connections' | 'durationMs' | 'maxRequests' | 'rate' | 'baselineDurationMs'>;
 
 /** A saved profile: the config as written (with `${VAR}` references kept) and the run settings. */
 export type Profile = {

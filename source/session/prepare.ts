@@ -1,5 +1,6 @@
 import {parseDurationMs} from '../config/duration.js';
 import type {ConfigIssue} from '../config/interpolate.js';
+import type {ProfileSettings} from '../config/profiles.js';
 import {applyOverrides, ConfigError, readConfigFile, resolveConfig, type ConfigOverrides, type LoadedConfig} from '../config/load.js';
 import {defaultConnections, defaultDurationMs, defaultGraceMs, type RunSettings, type Stage} from '../config/types.js';
 import {parseStage, stagesDurationMs} from '../engine/stages.js';
@@ -163,4 +164,17 @@ function duration(value: string | undefined, flag: string, issues: ConfigIssue[]
 	}
 
 	return ms;
+}
+
+/** Settings the flags set explicitly (what --save-profile keeps; never the hardware-derived defaults). */
+export function explicitSettings(flags: RunFlags, prepared: PreparedRun, extendedBaselineMs: number | undefined): ProfileSettings {
+	const {settings} = prepared;
+	return {
+		...(flags.threads === undefined ? {} : {threads: settings.threads}),
+		...(flags.connections === undefined ? {} : {connections: settings.connections}),
+		...(flags.duration === undefined || settings.durationMs === undefined ? {} : {durationMs: settings.durationMs}),
+		...(flags.requests === undefined || settings.maxRequests === undefined ? {} : {maxRequests: settings.maxRequests}),
+		...(flags.rate === undefined || settings.rate === undefined ? {} : {rate: settings.rate}),
+		...(extendedBaselineMs ? {baselineDurationMs: extendedBaselineMs} : {}),
+	};
 }
