@@ -140,6 +140,29 @@ describe.skipIf(!hasTmux)('the TUI in a real terminal (tmux)', () => {
 		expect(pane.capture()).not.toMatch(/ RUNNING | STOPPING /);
 	});
 
+	it('open model with stages against a slow target: stage in the header, corrected latency, late sends warning', async () => {
+		const server = await startTarget({
+			respond(_request, _index, response) {
+				setTimeout(() => {
+					response.writeHead(200, {'content-type': 'text/plain', 'content-length': 2});
+					response.end('ok');
+				}, 50);
+			},
+		});
+		cleanups.push(async () => server.close());
+		// Two connections at 50 ms answer 40/s at most: most of the 200/s asked go out late.
+		const {pane, exitCode} = runInPane(['--url', `${server.url}/`, '-t', '1', '-c', '2', '-R', '200', '-d', '8', '--stage', '2s:200', '--stage', '2s:200', '--no-baseline', '--no-report'], {columns: 80, rows: 24});
+		await pane.waitFor(/stage [12]\/2 → 200\/s/, 'the stage in the header');
+		await pane.waitFor(/^latency \(sent\) +p50 [\s\S]*^corrected +p50 /m, 'the sent and corrected latency lines');
+		await pane.waitFor(/^⚠ [\d,]+ sends late(, [\d,]+ dropped)?: all 2 connections busy/m, 'the late sends warning');
+		await pane.waitFor(/stages done · /, 'the stages done');
+		for (const line of pane.capture().split('\n')) expect(line.length).toBeLessThanOrEqual(80);
+		await pane.waitFor(/ SUMMARY /, 'the summary');
+		pane.send('q');
+		await waitFor(() => exitCode() !== undefined, 'the exit');
+		expect(exitCode()).toBe('0');
+	});
+
 	it('SIGTERM stops the run, writes the report, restores the terminal and exits 0', async () => {
 		const server = await target();
 		const {pane, directory, exitCode} = runInPane(['--url', `${server.url}/`, '-t', '1', '-c', '2', '-d', '120', '--no-baseline', '--json', 'out.json'], {columns: 80, rows: 24});

@@ -1,4 +1,4 @@
-import {existsSync, mkdtempSync, readFileSync} from 'node:fs';
+import {existsSync, mkdtempSync, readFileSync, writeFileSync} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {render} from 'ink-testing-library';
@@ -6,7 +6,7 @@ import {afterEach, describe, expect, it} from 'vitest';
 import {ProfileStore} from '../source/config/profiles.js';
 import type {JsonReport} from '../source/report/types.js';
 import App from '../source/ui/app.js';
-import {candidateFromFlags, candidateFromUrl, type CandidateContext} from '../source/ui/config-candidates.js';
+import {candidateFromFile, candidateFromFlags, candidateFromUrl, type CandidateContext} from '../source/ui/config-candidates.js';
 import {RunController} from '../source/ui/run-controller.js';
 import {initialAppState} from '../source/ui/state/app-state.js';
 import type {Candidate} from '../source/ui/state/candidate.js';
@@ -193,6 +193,48 @@ describe('the app against a real server', () => {
 		const report = JSON.parse(readFileSync(path.join(app.directory, 'run.json'), 'utf8')) as JsonReport;
 		expect(report.summary.requests).toBeGreaterThan(0);
 		expect(app.store.listRecent()[0]).toMatchObject({label: `GET ${server.url}/picked`, settings: {threads: 2, connections: 3}});
+	});
+});
+
+describe('the app with an OAuth2 token', () => {
+	it('says where the token comes from (redacted) while it is fetched, then runs', async () => {
+		const answers: Array<() => void> = [];
+		const server = await startTarget({
+			respond(request, _index, response) {
+				if (request.url.startsWith('/token')) {
+					// Held until the test has seen the token screen.
+					answers.push(() => {
+						response.writeHead(200, {'content-type': 'application/json'});
+						response.end(JSON.stringify({access_token: 'tok', token_type: 'bearer', expires_in: 3600}));
+					});
+					return;
+				}
+
+				response.writeHead(200, {'content-type': 'text/plain', 'content-length': 2});
+				response.end('ok');
+			},
+		});
+		cleanups.push(async () => server.close());
+		cleanups.push(() => {
+			for (const answer of answers.splice(0)) answer();
+		});
+		const directory = mkdtempSync(path.join(os.tmpdir(), 'pystress-ui-token-'));
+		const file = path.join(directory, 'oauth.json');
+		writeFileSync(file, JSON.stringify({
+			token_acquisition: {url: `${server.url}/token?client_secret=s3cr3t`, method: 'POST', form: {grant_type: 'client_credentials', client_id: 'load'}},
+			stress_test: {url: `${server.url}/api`},
+		}));
+		const chosen = candidateFromFile(file, 'file', {flags: {threads: '1', connections: '2', duration: '60'}, hardware: testHardware, env: {}, extendedBaselineMs: undefined, cwd: directory});
+		const app = mount({chosen, autoStart: true});
+		await frameShows(app, /fetching OAuth2 token from http:\/\/127\.0\.0\.1:\d+\/token\?client_secret=%5Bredacted%5D…/, 'the token screen');
+		expect(app.frame()).toMatch(/^Starting {2}GET http/m);
+		expect(app.frame()).not.toContain('s3cr3t');
+		await waitFor(() => answers.length > 0, 'the token request');
+		answers.shift()?.();
+		await frameShows(app, /^ RUNNING /m, 'the run after the token');
+		await waitFor(() => server.seen.some(request => request.url === '/api' && request.headers.authorization === 'Bearer tok'), 'requests with the token');
+		await app.press('q');
+		await frameShows(app, /SUMMARY/, 'the summary', 20_000);
 	});
 });
 

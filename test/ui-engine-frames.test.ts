@@ -2,8 +2,10 @@ import {describe, expect, it} from 'vitest';
 import {resolveConfig} from '../source/config/load.js';
 import type {EngineEvent} from '../source/engine/engine.js';
 import {createRunTotals} from '../source/stats/aggregate.js';
+import {createHistogram, recordMicros} from '../source/stats/histogram.js';
 import {followEngine, type FollowedEngine} from '../source/ui/engine-frames.js';
 import type {DashboardAction} from '../source/ui/state/dashboard-state.js';
+import {collectFrame} from '../source/ui/state/live-frame.js';
 import {point, settings} from './helpers/ui-fixtures.js';
 
 function fakeEngine(): {engine: FollowedEngine; emit: (event: EngineEvent) => void; listeners: () => number} {
@@ -78,5 +80,27 @@ describe('engine frames', () => {
 		unfollow();
 		expect(clock.cleared()).toBe(true);
 		expect(listeners()).toBe(0);
+	});
+});
+
+describe('live frames', () => {
+	it('carry the corrected latency in the open model, late and dropped sends, and the stage', () => {
+		const {engine} = fakeEngine();
+		const closed = collectFrame(engine);
+		expect(closed.correctedLatency).toBeUndefined();
+		expect(closed.stage).toBeUndefined();
+
+		const totals = createRunTotals(1);
+		recordMicros(totals.overall.histogram, 2000);
+		totals.overall.correctedHistogram = createHistogram();
+		for (const micros of [2000, 250_000]) recordMicros(totals.overall.correctedHistogram, micros);
+		totals.late = 1204;
+		totals.dropped = 36;
+		const open = collectFrame({...engine, currentSettings: {...settings, rate: 300}, totals, stage: {index: 1, value: 250, target: 300, count: 2}} as unknown as FollowedEngine);
+		expect(open.latency.max).toBeCloseTo(2, 1);
+		expect(open.correctedLatency?.max).toBeCloseTo(250, 0);
+		expect(open).toMatchObject({late: 1204, dropped: 36, stage: {index: 1, count: 2, value: 250, target: 300}});
+		// Open model before the first corrected figure: an empty line rather than none (the layout does not jump).
+		expect(collectFrame({...engine, currentSettings: {...settings, rate: 300}} as unknown as FollowedEngine).correctedLatency?.count).toBe(0);
 	});
 });

@@ -112,6 +112,17 @@ describe('baseline screen', () => {
 		expect(text).toMatch(/Extended baseline +█+░+ 4\.0s\/10\.0s/);
 		expect(text).toContain('812 requests, p50 1.10 ms, p99 4.50 ms');
 	});
+
+	it('says where the OAuth2 token comes from while it is fetched', () => {
+		const text = show(<BaselineScreen baseline={initialBaseline} target="GET http://127.0.0.1:9/" stopping={false} width={100} lines={18} tokenFrom="https://auth.example/token?client_secret=%5Bredacted%5D" />);
+		expect(text).toMatch(/^Starting {2}GET http:\/\/127\.0\.0\.1:9\/$/m);
+		expect(text).toContain('fetching OAuth2 token from https://auth.example/token?client_secret=%5Bredacted%5D…');
+		expect(text).toContain('The parallel run starts once the token is in.');
+		expect(text).not.toContain('one connection, sequential');
+		// With baselines to come, they show under it.
+		const withBaseline = show(<BaselineScreen baseline={{...initialBaseline, quickCount: 5}} target="t" stopping={false} width={80} lines={18} tokenFrom="https://auth.example/token" />);
+		expect(withBaseline).toMatch(/fetching OAuth2 token from https:\/\/auth\.example\/token…\n\n\s*Quick baseline +░+ 0\/5/);
+	});
 });
 
 describe('dashboard', () => {
@@ -149,6 +160,51 @@ describe('dashboard', () => {
 	it('shows rate target and achieved in the open model', () => {
 		const text = show(<DashboardScreen dashboard={dashboard({frame: frame({settings: {...frame().settings, rate: 500}})})} target="t" stopping={false} size={{columns: 80, rows: 24}} />);
 		expect(text).toMatch(/rate 500\/s · achieved 1,010\/s/);
+	});
+
+	it('shows the corrected latency next to the sent one in the open model', () => {
+		const open = frame({settings: {...frame().settings, rate: 500}, correctedLatency: {count: 12_300, min: 0.2, mean: 40, p50: 2.5, p90: 80, p95: 120, p99: 450, p999: 900, max: 1234, stdev: 30}});
+		const text = show(<DashboardScreen dashboard={dashboard({frame: open})} target="t" stopping={false} size={{columns: 80, rows: 24}} />);
+		expect(text).toMatch(/^latency \(sent\) {2}p50 1\.50 ms {2}p90 4\.00 ms {2}p99 9\.50 ms {2}max 31\.0 ms$/m);
+		expect(text).toMatch(/^corrected {7}p50 2\.50 ms {2}p90 80\.0 ms {2}p99 450 ms {2}max 1,234 ms$/m);
+		// The closed model keeps the one latency line.
+		expect(show(<DashboardScreen dashboard={dashboard()} target="t" stopping={false} size={{columns: 80, rows: 24}} />)).not.toMatch(/corrected|latency \(sent\)/);
+		// Wide enough: says what corrected means.
+		expect(show(<DashboardScreen dashboard={dashboard({frame: open})} target="t" stopping={false} size={{columns: 120, rows: 30}} />)).toMatch(/corrected .*max 1,234 ms {2}← from the intended send time/);
+	});
+
+	it('warns about late and dropped sends in the open model, and still fits 80x24 with every warning', () => {
+		const rate = {...frame().settings, rate: 500};
+		const late = frame({settings: rate, late: 1204, dropped: 0, correctedLatency: frame().latency});
+		// (Colours are checked on lateWarning's level: ink-testing-library renders without them.)
+		const lateText = show(<DashboardScreen dashboard={dashboard({frame: late})} target="t" stopping={false} size={{columns: 80, rows: 24}} />);
+		expect(lateText).toMatch(/^⚠ 1,204 sends late: all 10 connections busy — press \] or raise --connections$/m);
+		const saturatedWorkers = [{workerId: 0, connections: 5, inFlight: 5, eventLoopUtilization: 0.97}];
+		const dropped = dashboardReducer(dashboard(), {type: 'frame', frame: frame({settings: rate, late: 1204, dropped: 36, correctedLatency: frame().latency, workers: saturatedWorkers}), points: [], markers: []});
+		const plain = show(<DashboardScreen dashboard={dropped} target="t" stopping={false} size={{columns: 80, rows: 24}} />);
+		expect(plain).toMatch(/^⚠ 1,204 sends late, 36 dropped: all 10 connections busy — press \] for more$/m);
+		expect(plain).toContain('GENERATOR SATURATED');
+		expect(plain).toMatch(/^corrected /m);
+		expect(plain).toMatch(/generator ELU/);
+		expect(plain.split('\n').length).toBeLessThanOrEqual(23 - 3);
+		for (const line of plain.split('\n')) expect(line.length).toBeLessThanOrEqual(80);
+		// A wide terminal names the flags; --max-connections set: raise that.
+		expect(show(<DashboardScreen dashboard={dropped} target="t" stopping={false} size={{columns: 130, rows: 40}} />)).toContain('⚠ 1,204 sends late, 36 dropped: all 10 connections were busy — raise --connections or set --max-connections');
+		const capped = frame({settings: {...rate, maxConnections: 40}, late: 5, dropped: 0});
+		expect(show(<DashboardScreen dashboard={dashboard({frame: capped})} target="t" stopping={false} size={{columns: 130, rows: 40}} />)).toContain('⚠ 5 sends late: all 40 connections were busy — raise --max-connections');
+		// Nothing late: no warning.
+		expect(show(<DashboardScreen dashboard={dashboard({frame: frame({settings: rate})})} target="t" stopping={false} size={{columns: 80, rows: 24}} />)).not.toContain('⚠');
+	});
+
+	it('shows the current stage in the header, and when the stages are done', () => {
+		const closed = show(<DashboardScreen dashboard={dashboard({frame: frame({stage: {index: 1, count: 3, value: 150, target: 200}})})} target="GET http://127.0.0.1:9/api" stopping={false} size={{columns: 80, rows: 24}} />);
+		// The target gives way to the stage.
+		expect(closed.split('\n')[0]).toMatch(/^ RUNNING  GET http:\/\/127\.0\.… +stage 2\/3 → 200 conns · 12\.0s \/ 30\.0s · 18\.0s left$/);
+		const open = show(<DashboardScreen dashboard={dashboard({frame: frame({settings: {...frame().settings, rate: 300}, stage: {index: 0, count: 2, value: 120, target: 300}})})} target="t" stopping={false} size={{columns: 80, rows: 24}} />);
+		expect(open.split('\n')[0]).toMatch(/stage 1\/2 → 300\/s · 12\.0s/);
+		const done = show(<DashboardScreen dashboard={dashboard({frame: frame({stage: {index: 3, count: 3, value: 200, target: 200}})})} target="t" stopping={false} size={{columns: 80, rows: 24}} />);
+		expect(done.split('\n')[0]).toMatch(/stages done · 12\.0s/);
+		expect(show(<DashboardScreen dashboard={dashboard()} target="t" stopping={false} size={{columns: 80, rows: 24}} />)).not.toMatch(/stage/);
 	});
 
 	it('plots latencies on a log scale, so p50 and p99 both show', () => {

@@ -1,15 +1,16 @@
 import {describe, expect, it} from 'vitest';
 import {bar, compact, fitSegments, sparkline, truncate, wrapSegments} from '../source/ui/format.js';
 import {runExitCode, runReportPaths} from '../source/ui/report-paths.js';
-import {appReducer, initialAppState, keyContextOf, type AppState} from '../source/ui/state/app-state.js';
+import {prepareRun} from '../source/session/prepare.js';
+import {appReducer, fetchingTokenFrom, initialAppState, keyContextOf, type AppState} from '../source/ui/state/app-state.js';
 import {baselineReducer, initialBaseline} from '../source/ui/state/baseline-state.js';
 import {previewLines} from '../source/ui/state/candidate.js';
-import {chartSeries, dashboardReducer, initialDashboard, markerRow, peakUtilization, saturationWarning} from '../source/ui/state/dashboard-state.js';
+import {chartSeries, dashboardReducer, initialDashboard, lateWarning, markerRow, peakUtilization, saturationWarning, stageText} from '../source/ui/state/dashboard-state.js';
 import {dashboardLayout} from '../source/ui/state/layout.js';
 import {nextConnections, nextRate, nextThreads} from '../source/ui/state/live-controls.js';
 import {initialPicker, pickerReducer, selectedItem, visibleItems, type PickerState} from '../source/ui/state/picker-state.js';
 import {durationText, formFromSettings, settingsFormReducer, validateForm} from '../source/ui/state/settings-form.js';
-import {brokenCandidate, frame, point, report, settings, urlCandidate} from './helpers/ui-fixtures.js';
+import {brokenCandidate, frame, point, report, settings, testHardware, urlCandidate} from './helpers/ui-fixtures.js';
 
 describe('live controls', () => {
 	it('change threads by one, never below 1', () => {
@@ -150,6 +151,25 @@ describe('dashboard state', () => {
 		expect(series.errors).toEqual([0, 1, 0, 1]);
 		expect(peakUtilization(frame().workers)).toBe(0.51);
 	});
+
+	it('warns about late sends in the open model only, in warn colour until one is dropped', () => {
+		const open = {...settings, rate: 200};
+		expect(lateWarning(frame({late: 10}), 200)).toBeUndefined();
+		expect(lateWarning(frame({settings: open}), 200)).toBeUndefined();
+		expect(lateWarning(frame({settings: open, late: 10}), 200)).toEqual({level: 'warn', text: '⚠ 10 sends late: all 10 connections were busy — raise --connections or set --max-connections'});
+		expect(lateWarning(frame({settings: open, late: 10, dropped: 2}), 200)?.level).toBe('error');
+		expect(lateWarning(frame({settings: open, dropped: 2}), 200)?.text).toMatch(/^⚠ 2 dropped: /);
+		// Narrower: the live key, then only the counts.
+		expect(lateWarning(frame({settings: open, late: 1204, dropped: 36}), 80)?.text).toBe('⚠ 1,204 sends late, 36 dropped: all 10 connections busy — press ] for more');
+		expect(lateWarning(frame({settings: open, late: 1204, dropped: 36}), 60)?.text).toBe('⚠ 1,204 sends late, 36 dropped: all 10 connections busy');
+	});
+
+	it('names the stage and its target in the model\'s unit', () => {
+		expect(stageText({index: 1, count: 3, value: 150, target: 200}, false)).toBe('stage 2/3 → 200 conns');
+		expect(stageText({index: 0, count: 2, value: 10, target: 1500}, true)).toBe('stage 1/2 → 1,500/s');
+		expect(stageText({index: 0, count: 2, value: 10, target: 12.5}, true)).toBe('stage 1/2 → 12.5/s');
+		expect(stageText({index: 2, count: 2, value: 300, target: 300}, true)).toBe('stages done');
+	});
 });
 
 describe('layout', () => {
@@ -165,6 +185,15 @@ describe('layout', () => {
 		const narrow = dashboardLayout({columns: 60, rows: 30}, {endpoints: 1, saturated: true});
 		expect(narrow.sideBySide).toBe(false);
 		expect(narrow.chartColumns).toBe(60);
+	});
+
+	it('makes room for the warnings and the corrected line, shrinking charts and endpoints first', () => {
+		const all = dashboardLayout({columns: 80, rows: 24}, {endpoints: 5, saturated: true, late: true, corrected: true});
+		expect(all).toMatchObject({correctedRow: true, chartHeight: 3, endpointRows: 3});
+		// Too short for everything: the corrected line goes before the charts get smaller than their minimum.
+		const short = dashboardLayout({columns: 80, rows: 18}, {endpoints: 5, saturated: true, late: true, corrected: true});
+		expect(short).toMatchObject({correctedRow: false, chartHeight: 3, endpointRows: 0});
+		expect(dashboardLayout({columns: 80, rows: 24}, {endpoints: 1, saturated: false}).correctedRow).toBe(false);
 	});
 });
 
@@ -212,6 +241,22 @@ describe('app state', () => {
 		expect(typed.overlay).toEqual({kind: 'prompt', text: 'a'});
 		const filter = appReducer(initialAppState(), {type: 'picker-mode', mode: 'filter'});
 		expect(keyContextOf(filter)).toBe('text');
+	});
+
+	it('follows the token phase, and says where the token comes from (redacted)', () => {
+		const prepared = prepareRun({}, testHardware, {}, {
+			token_acquisition: {url: 'https://auth.example/oauth/token?client_secret=s3cr3t&scope=load', method: 'POST', form: {grant_type: 'client_credentials'}},
+			stress_test: {url: 'http://127.0.0.1:9/api'},
+		});
+		const withToken = {...chosen, choice: {ok: true as const, prepared, extendedBaselineMs: undefined, path: undefined}};
+		let state = appReducer(initialAppState({chosen: withToken}), {type: 'run-started', quickCount: 0, extendedMs: 0});
+		expect(fetchingTokenFrom(state)).toBeUndefined();
+		state = appReducer(state, {type: 'phase', phase: 'token'});
+		expect(state.screen).toBe('baseline');
+		expect(fetchingTokenFrom(state)).toBe('https://auth.example/oauth/token?client_secret=%5Bredacted%5D&scope=load');
+		state = appReducer(state, {type: 'phase', phase: 'load'});
+		expect(state.screen).toBe('dashboard');
+		expect(fetchingTokenFrom(state)).toBeUndefined();
 	});
 
 	it('keeps the last three messages', () => {

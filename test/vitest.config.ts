@@ -9,5 +9,8 @@ export default defineConfig({
 		hookTimeout: 60_000,
 		// Load tests need the two cores to themselves: run files one after another.
 		fileParallelism: false,
+		// Ink renders only the last frame when it believes it runs in CI (is-in-ci reads CI at
+		// import): the TUI tests drive a live terminal, so they must not look like CI.
+		env: {CI: 'false'},
 	},
 });

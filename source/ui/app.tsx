@@ -15,7 +15,7 @@ import DashboardScreen from './screens/dashboard-screen.js';
 import PickerScreen from './screens/picker-screen.js';
 import SettingsScreen from './screens/settings-screen.js';
 import SummaryScreen from './screens/summary-screen.js';
-import {appReducer, keyContextOf, type AppAction, type AppState} from './state/app-state.js';
+import {appReducer, fetchingTokenFrom, keyContextOf, type AppAction, type AppState} from './state/app-state.js';
 import {targetLabel, type Candidate} from './state/candidate.js';
 
 /** Process signals as the App sees them (interactive.tsx forwards SIGINT/SIGTERM/SIGHUP). */
@@ -104,7 +104,7 @@ export default function App({hardware, workerThreads, controller, initialState, 
 					{screenContext ? <HelpOverlay context={screenContext} width={width} /> : undefined}
 					{!screenContext && state.screen === 'picker' ? <PickerScreen picker={state.picker} width={width} lines={bodyLines} /> : undefined}
 					{!screenContext && state.screen === 'settings' && state.chosen ? <SettingsScreen candidate={state.chosen} form={state.form} quickBaselineCount={quickBaselineCount} logicalProcessors={hardware.logicalProcessors} width={width} /> : undefined}
-					{!screenContext && state.screen === 'baseline' ? <BaselineScreen baseline={state.baseline} target={target} stopping={state.stopping} width={width} lines={bodyLines} /> : undefined}
+					{!screenContext && state.screen === 'baseline' ? <BaselineScreen baseline={state.baseline} target={target} stopping={state.stopping} width={width} lines={bodyLines} tokenFrom={fetchingTokenFrom(state)} /> : undefined}
 					{!screenContext && state.screen === 'dashboard' ? <DashboardScreen dashboard={state.dashboard} target={target} stopping={state.stopping} size={size} /> : undefined}
 					{!screenContext && state.screen === 'summary' && state.summary ? <SummaryScreen summary={state.summary} target={target} width={width} lines={bodyLines} /> : undefined}
 				</Box>

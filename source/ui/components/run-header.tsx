@@ -2,7 +2,7 @@ import {Box, Text} from 'ink';
 import type {EngineState} from '../../engine/engine.js';
 import {formatCount, formatRate, formatSeconds} from '../../report/format.js';
 import {bar, truncate} from '../format.js';
-import type {LiveFrame} from '../state/dashboard-state.js';
+import {stageText, type LiveFrame} from '../state/dashboard-state.js';
 import {useTheme} from '../theme.js';
 
 type Props = {
@@ -29,7 +29,7 @@ export function runProgress(frame: LiveFrame): {fraction: number; text: string} 
 	return {fraction: Math.min(1, byCount), text: `${formatCount(frame.requests)} / ${formatCount(maxRequests ?? 0)} requests · ${formatSeconds(frame.activeS)}`};
 }
 
-/** State, target, elapsed/remaining; then the live settings and a progress bar. */
+/** State, target, the stage (staged runs), elapsed/remaining; then the live settings and a progress bar. */
 export default function RunHeader({target, frame, stopping, achievedRps, width}: Props) {
 	const theme = useTheme();
 	const state: EngineState = stopping && frame?.state !== 'done' ? 'stopping' : (frame?.state ?? 'idle');
@@ -37,11 +37,12 @@ export default function RunHeader({target, frame, stopping, achievedRps, width}:
 	const progress = frame ? runProgress(frame) : {fraction: 0, text: 'starting…'};
 	const stateText = ` ${stateLabels[state]} `;
 	const settings = frame?.settings;
+	const stage = frame?.stage ? stageText(frame.stage, settings?.rate !== undefined) : '';
 	const rate = settings?.rate === undefined ? 'off' : `${formatRate(settings.rate)}/s`;
 	const settingsText = `threads ${settings?.threads ?? '-'} · connections ${settings?.connections ?? '-'} · rate ${rate} · achieved ${formatRate(achievedRps)}/s`;
 	const percent = ` ${Math.round(progress.fraction * 100)}%`;
 	const barWidth = Math.max(6, width - settingsText.length - percent.length - 2);
-	const targetWidth = Math.max(10, width - stateText.length - progress.text.length - 3);
+	const targetWidth = Math.max(10, width - stateText.length - (stage === '' ? 0 : stage.length + 3) - progress.text.length - 3);
 	return (
 		<Box flexDirection="column" width={width}>
 			<Box width={width}>
@@ -49,6 +50,7 @@ export default function RunHeader({target, frame, stopping, achievedRps, width}:
 				<Box flexGrow={1} marginLeft={1}>
 					<Text bold wrap="truncate">{truncate(target, targetWidth)}</Text>
 				</Box>
+				{stage === '' ? undefined : <Text><Text bold color={theme.accent}>{stage}</Text>{' · '}</Text>}
 				<Text>{progress.text}</Text>
 			</Box>
 			<Text wrap="truncate">

@@ -9,12 +9,19 @@ type Props = {
 	readonly currentRps: number;
 	readonly meanRps: number;
 	readonly passRate: number;
+	/** Latency from the actual send. */
 	readonly latency: LatencySummary;
+	/** Open model: latency from the intended send time (coordinated-omission corrected); a line of its own when given. */
+	readonly corrected?: LatencySummary | undefined;
 	readonly width: number;
 };
 
-/** Two lines: counts and rates; latency min/p50/p90/p99/max. */
-export default function StatTable({requests, errors, currentRps, meanRps, passRate, latency, width}: Props) {
+/** Labels wide enough for the longest, so the two latency lines line up. */
+const sentLabel = 'latency (sent)  ';
+const correctedLabel = 'corrected       ';
+
+/** Two lines: counts and rates; latency min/p50/p90/p99/max. In the open model a third: the corrected latency (min is left out of both). */
+export default function StatTable({requests, errors, currentRps, meanRps, passRate, latency, corrected, width}: Props) {
 	const theme = useTheme();
 	const passColour = passRate >= 0.99 ? theme.ok : (passRate >= 0.9 ? theme.warn : theme.error);
 	return (
@@ -31,18 +38,43 @@ export default function StatTable({requests, errors, currentRps, meanRps, passRa
 				<Text color={theme.muted}>{'  errors '}</Text>
 				<Text bold color={errors > 0 ? theme.error : undefined}>{formatCount(errors)}</Text>
 			</Text>
-			<Text wrap="truncate">
-				<Text color={theme.muted}>{'latency  min '}</Text>
-				<Text>{formatMs(latency.min)}</Text>
-				<Text color={theme.muted}>{'  p50 '}</Text>
-				<Text bold>{formatMs(latency.p50)}</Text>
-				<Text color={theme.muted}>{'  p90 '}</Text>
-				<Text>{formatMs(latency.p90)}</Text>
-				<Text color={theme.muted}>{'  p99 '}</Text>
-				<Text bold>{formatMs(latency.p99)}</Text>
-				<Text color={theme.muted}>{'  max '}</Text>
-				<Text>{formatMs(latency.max)}</Text>
-			</Text>
+			<LatencyLine label={corrected ? sentLabel : 'latency  '} latency={latency} withMin={!corrected} width={width} />
+			{corrected ? <LatencyLine label={correctedLabel} latency={corrected} note="← from the intended send time" width={width} /> : undefined}
 		</Box>
+	);
+}
+
+type LineProps = {
+	readonly label: string;
+	readonly latency: LatencySummary;
+	readonly withMin?: boolean;
+	/** Muted text after the figures, shown only when it fits. */
+	readonly note?: string;
+	readonly width: number;
+};
+
+function LatencyLine({label, latency, withMin = false, note, width}: LineProps) {
+	const theme = useTheme();
+	const figures = [
+		...(withMin ? [{name: 'min', value: latency.min, bold: false}] : []),
+		{name: 'p50', value: latency.p50, bold: true},
+		{name: 'p90', value: latency.p90, bold: false},
+		{name: 'p99', value: latency.p99, bold: true},
+		{name: 'max', value: latency.max, bold: false},
+	];
+	const cells = figures.map(({name, value, bold}, index) => ({name: `${index > 0 ? '  ' : ''}${name} `, value: formatMs(value), bold}));
+	const length = label.length + cells.reduce((sum, cell) => sum + cell.name.length + cell.value.length, 0);
+	const shownNote = note && length + 2 + note.length <= width ? `  ${note}` : undefined;
+	return (
+		<Text wrap="truncate">
+			<Text color={theme.muted}>{label}</Text>
+			{cells.map(cell => (
+				<Text key={cell.name}>
+					<Text color={theme.muted}>{cell.name}</Text>
+					<Text bold={cell.bold}>{cell.value}</Text>
+				</Text>
+			))}
+			{shownNote ? <Text color={theme.muted}>{shownNote}</Text> : undefined}
+		</Text>
 	);
 }

@@ -10,21 +10,32 @@ type Props = {
 	readonly stopping: boolean;
 	readonly width: number;
 	readonly lines: number;
+	/** Set while the OAuth2 token is fetched (before the baselines): where from, redacted. */
+	readonly tokenFrom?: string | undefined;
 };
 
-/** The quick and extended baselines (one connection, sequential) with their latencies as they come. */
-export default function BaselineScreen({baseline, target, stopping, width, lines}: Props) {
+/**
+ * What comes before the parallel run: the OAuth2 token being fetched, then the quick and extended
+ * baselines (one connection, sequential) with their latencies as they come.
+ */
+export default function BaselineScreen({baseline, target, stopping, width, lines, tokenFrom}: Props) {
 	const theme = useTheme();
 	const {quickCount, samples, quick, extendedTotalS, extendedProgress, extended} = baseline;
 	const barWidth = Math.max(10, Math.min(40, width - 40));
-	const sampleRows = Math.max(1, lines - 9);
+	const baselines = quickCount > 0 || extendedTotalS > 0;
+	const sampleRows = Math.max(1, lines - 9 - (tokenFrom === undefined ? 0 : 2));
 	const shown = samples.slice(-sampleRows);
 	return (
 		<Box flexDirection="column" width={width}>
 			<Text wrap="truncate">
-				<Text bold>{'Baseline  '}</Text>
-				<Text color={theme.muted}>{`${target} · one connection, sequential${stopping ? ' · STOPPING' : ''}`}</Text>
+				<Text bold>{baselines ? 'Baseline  ' : 'Starting  '}</Text>
+				<Text color={theme.muted}>{`${target}${baselines ? ' · one connection, sequential' : ''}${stopping ? ' · STOPPING' : ''}`}</Text>
 			</Text>
+			{tokenFrom === undefined ? undefined : (
+				<Box marginTop={1}>
+					<Text wrap="truncate" color={theme.accent}>{`fetching OAuth2 token from ${tokenFrom}…`}</Text>
+				</Box>
+			)}
 			{quickCount > 0 ? (
 				<Box flexDirection="column" marginTop={1}>
 					<Text wrap="truncate">
@@ -59,7 +70,7 @@ export default function BaselineScreen({baseline, target, stopping, width, lines
 				</Box>
 			) : undefined}
 			<Box marginTop={1}>
-				<Text color={theme.muted} wrap="truncate">{'The parallel run starts when the baselines are done; the summary compares it with them.'}</Text>
+				<Text color={theme.muted} wrap="truncate">{baselines ? 'The parallel run starts when the baselines are done; the summary compares it with them.' : 'The parallel run starts once the token is in.'}</Text>
 			</Box>
 		</Box>
 	);

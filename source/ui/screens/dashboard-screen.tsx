@@ -2,12 +2,13 @@ import {Box, Text} from 'ink';
 import {formatCount} from '../../report/format.js';
 import Chart from '../components/chart.js';
 import EndpointTable from '../components/endpoint-table.js';
+import LateWarning from '../components/late-warning.js';
 import RunHeader from '../components/run-header.js';
 import StatTable from '../components/stat-table.js';
 import StatusCodes from '../components/status-codes.js';
 import WorkerHealth from '../components/worker-health.js';
 import {sparkline} from '../format.js';
-import {chartSeries, currentRps, markerRow, saturationWarning, type DashboardState} from '../state/dashboard-state.js';
+import {chartSeries, currentRps, emptyLatency, lateWarning, markerRow, saturationWarning, type DashboardState} from '../state/dashboard-state.js';
 import {chartLabelColumns, dashboardLayout, type TerminalSize} from '../state/layout.js';
 import {useTheme} from '../theme.js';
 
@@ -18,13 +19,17 @@ type Props = {
 	readonly size: TerminalSize;
 };
 
-/** The running test: header, live charts with markers, stats, status codes, endpoints, generator health. */
+/**
+ * The running test: header (with the stage), live charts with markers, stats (with the corrected
+ * latency in the open model), late/dropped sends, status codes, endpoints, generator health.
+ */
 export default function DashboardScreen({dashboard, target, stopping, size}: Props) {
 	const theme = useTheme();
 	const {frame, points, markers} = dashboard;
 	const saturatedPeak = saturationWarning(dashboard);
 	const saturated = saturatedPeak !== undefined;
-	const layout = dashboardLayout(size, {endpoints: frame?.endpoints.length ?? 0, saturated});
+	const late = lateWarning(frame, Math.max(40, size.columns));
+	const layout = dashboardLayout(size, {endpoints: frame?.endpoints.length ?? 0, saturated, late: late !== undefined, corrected: frame?.correctedLatency !== undefined});
 	const series = chartSeries(points, layout.chartPoints);
 	const marks = markerRow(series.points, markers);
 	const achieved = currentRps(points);
@@ -50,9 +55,11 @@ export default function DashboardScreen({dashboard, target, stopping, size}: Pro
 				currentRps={achieved}
 				meanRps={frame && frame.activeS > 0 ? frame.requests / frame.activeS : 0}
 				passRate={frame?.passRate ?? 1}
-				latency={frame?.latency ?? {count: 0, min: 0, mean: 0, p50: 0, p90: 0, p95: 0, p99: 0, p999: 0, max: 0, stdev: 0}}
+				latency={frame?.latency ?? emptyLatency}
+				corrected={layout.correctedRow ? frame?.correctedLatency : undefined}
 				width={width}
 			/>
+			{late ? <LateWarning warning={late} /> : undefined}
 			<StatusCodes statusCodes={frame?.statusCodes ?? {}} errorKinds={frame?.errorKinds ?? {}} requests={frame?.requests ?? 0} />
 			{layout.endpointRows > 0 && frame ? <EndpointTable endpoints={frame.endpoints} durationS={frame.activeS} rows={layout.endpointRows} width={width} /> : undefined}
 			<WorkerHealth workers={frame?.workers ?? []} saturatedPeak={saturatedPeak} width={width} />

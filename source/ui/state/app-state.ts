@@ -1,3 +1,4 @@
+import {redactUrl} from '../../config/redact.js';
 import type {SessionPhase} from '../../session/session.js';
 import type {SavedReports} from '../../session/report-files.js';
 import type {JsonReport} from '../../report/types.js';
@@ -29,6 +30,8 @@ export type AppState = {
 	readonly form: SettingsForm;
 	readonly baseline: BaselineState;
 	readonly dashboard: DashboardState;
+	/** The session's phase (token, baselines, load, done); undefined before a run starts. */
+	readonly phase: SessionPhase | undefined;
 	/** The run: stopping after q/Ctrl-C, and how many interrupts came. */
 	readonly stopping: boolean;
 	readonly summary: Summary | undefined;
@@ -74,6 +77,7 @@ export function initialAppState(options: {chosen?: Candidate | undefined; config
 		form: chosen?.choice.ok ? formFromSettings(chosen.choice.prepared.settings, chosen.choice.extendedBaselineMs) : initialForm,
 		baseline: initialBaseline,
 		dashboard: initialDashboard,
+		phase: undefined,
 		stopping: false,
 		summary: undefined,
 		messages: (options.messages ?? []).slice(-maxMessages).map((message, index) => ({...message, id: index + 1})),
@@ -100,6 +104,7 @@ export function appReducer(state: AppState, action: AppAction): AppState {
 				screen: action.quickCount > 0 || (action.extendedMs ?? 0) > 0 ? 'baseline' : 'dashboard',
 				baseline: baselineReducer(state.baseline, {type: 'baseline-reset', quickCount: action.quickCount, extendedMs: action.extendedMs}),
 				dashboard: dashboardReducer(state.dashboard, {type: 'dashboard-reset'}),
+				phase: undefined,
 				stopping: false,
 				summary: undefined,
 				overlay: undefined,
@@ -107,9 +112,11 @@ export function appReducer(state: AppState, action: AppAction): AppState {
 		}
 
 		case 'phase': {
-			if (action.phase === 'load') return {...state, screen: 'dashboard'};
-			if (action.phase === 'quick-baseline' || action.phase === 'extended-baseline' || action.phase === 'token') return {...state, screen: 'baseline'};
-			return state;
+			const {phase} = action;
+			if (phase === 'load') return {...state, phase, screen: 'dashboard'};
+			// The token is fetched before the baselines: the baseline screen says so (also without baselines).
+			if (phase === 'quick-baseline' || phase === 'extended-baseline' || phase === 'token') return {...state, phase, screen: 'baseline'};
+			return {...state, phase};
 		}
 
 		case 'stopping': {
@@ -126,7 +133,7 @@ export function appReducer(state: AppState, action: AppAction): AppState {
 
 		case 'run-again': {
 			const choice = state.chosen?.choice;
-			return {...state, screen: 'settings', overlay: undefined, form: choice?.ok ? {...state.form, focus: 0, fresh: true, issues: []} : state.form};
+			return {...state, screen: 'settings', phase: undefined, overlay: undefined, form: choice?.ok ? {...state.form, focus: 0, fresh: true, issues: []} : state.form};
 		}
 
 		case 'help': {
@@ -189,6 +196,14 @@ export function appReducer(state: AppState, action: AppAction): AppState {
 			return {...state, dashboard: dashboardReducer(state.dashboard, action)};
 		}
 	}
+}
+
+/** While the session fetches the OAuth2 token: the token endpoint (credentials and secret parameters redacted); else undefined. */
+export function fetchingTokenFrom(state: AppState): string | undefined {
+	const choice = state.chosen?.choice;
+	if (state.phase !== 'token' || !choice?.ok) return undefined;
+	const url = choice.prepared.config.plan.token?.endpoint.url;
+	return url === undefined ? undefined : redactUrl(url);
 }
 
 /** Which key table applies now. */

@@ -1,5 +1,6 @@
 import type {RunSettings} from '../../config/types.js';
 import type {EngineState, WorkerHealth} from '../../engine/engine.js';
+import {formatCount, formatRate} from '../../report/format.js';
 import type {LatencySummary} from '../../stats/histogram.js';
 import type {RunMarker, TimelinePoint} from '../../stats/timeline.js';
 
@@ -14,7 +15,17 @@ export type EndpointFrame = {
 	readonly p99: number;
 };
 
-/** What the dashboard shows of a running test, taken at most a few times a second. */
+/** Where a staged run is: `index` is 0-based and equals `count` after the last stage. */
+export type StageFrame = {
+	readonly index: number;
+	readonly count: number;
+	/** The value in force now (connections, or requests per second in the open model). */
+	readonly value: number;
+	/** The value the current stage ramps to. */
+	readonly target: number;
+};
+
+/** What the dashboard shows of a running test, taken at most once a second. */
 export type LiveFrame = {
 	readonly state: EngineState;
 	readonly settings: RunSettings;
@@ -25,14 +36,22 @@ export type LiveFrame = {
 	readonly errors: number;
 	readonly bytesRead: number;
 	readonly passRate: number;
+	/** Latency from the actual send. */
 	readonly latency: LatencySummary;
+	/** Open model: latency from the intended send time (coordinated-omission corrected); undefined in the closed model. */
+	readonly correctedLatency?: LatencySummary | undefined;
 	readonly statusCodes: Readonly<Record<string, number>>;
 	readonly errorKinds: Readonly<Record<string, number>>;
 	readonly endpoints: readonly EndpointFrame[];
 	readonly workers: readonly WorkerHealth[];
+	/** Open model, cumulative: sends that went out late, and sends dropped because every connection was busy. */
 	readonly late: number;
 	readonly dropped: number;
+	/** The current stage of a staged run (--stage); undefined without stages. */
+	readonly stage?: StageFrame | undefined;
 };
+
+export const emptyLatency: LatencySummary = {count: 0, min: 0, mean: 0, p50: 0, p90: 0, p95: 0, p99: 0, p999: 0, max: 0, stdev: 0};
 
 export type DashboardState = {
 	readonly frame: LiveFrame | undefined;
@@ -140,4 +159,34 @@ export function markerRow(points: readonly TimelinePoint[], markers: readonly Ru
 
 export function markerSymbol(kind: RunMarker['kind']): string {
 	return markerSymbols[kind];
+}
+
+/** `stage 2/3 → 200 conns` (closed model) or `stage 2/3 → 200/s` (open model); `stages done` after the last one. */
+export function stageText(stage: StageFrame, openModel: boolean): string {
+	if (stage.index >= stage.count) return 'stages done';
+	const target = Number.isInteger(stage.target) ? formatCount(stage.target) : formatRate(stage.target);
+	return `stage ${stage.index + 1}/${stage.count} → ${openModel ? `${target}/s` : `${target} conns`}`;
+}
+
+export type LateWarning = {readonly text: string; readonly level: 'warn' | 'error'};
+
+/**
+ * Open model: the warning when sends went out late or were dropped because every connection was
+ * busy (undefined otherwise). The longest wording that fits `width`: the flags to change when
+ * there is room, else the live key, else only the counts.
+ */
+export function lateWarning(frame: LiveFrame | undefined, width: number): LateWarning | undefined {
+	if (!frame || frame.settings.rate === undefined || (frame.late <= 0 && frame.dropped <= 0)) return undefined;
+	const counts = [frame.late > 0 ? `${formatCount(frame.late)} sends late` : '', frame.dropped > 0 ? `${formatCount(frame.dropped)} dropped` : ''].filter(Boolean).join(', ');
+	const {connections, maxConnections} = frame.settings;
+	const capped = maxConnections !== undefined && maxConnections > connections;
+	const busy = `all ${formatCount(capped ? maxConnections : connections)} connections`;
+	const wordings = [
+		`⚠ ${counts}: ${busy} were busy — ${capped ? 'raise --max-connections' : 'raise --connections or set --max-connections'}`,
+		`⚠ ${counts}: ${busy} busy — press ] or raise --${capped ? 'max-connections' : 'connections'}`,
+		`⚠ ${counts}: ${busy} busy — press ] for more`,
+		`⚠ ${counts}: ${busy} busy`,
+	];
+	const text = wordings.find(wording => wording.length <= width) ?? wordings.at(-1)!;
+	return {text, level: frame.dropped > 0 ? 'error' : 'warn'};
 }

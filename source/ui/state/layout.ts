@@ -16,6 +16,19 @@ export type DashboardLayout = {
 	readonly chartHeight: number;
 	/** Endpoint rows in the per-endpoint table (0: no table). */
 	readonly endpointRows: number;
+	/** The corrected-latency line under the latency line (open model, when there is room). */
+	readonly correctedRow: boolean;
+};
+
+/** What the dashboard has to show besides charts. */
+export type DashboardContent = {
+	readonly endpoints: number;
+	/** The generator-saturated warning line. */
+	readonly saturated: boolean;
+	/** The late/dropped sends warning line (open model). */
+	readonly late?: boolean;
+	/** Corrected latency to show (open model). */
+	readonly corrected?: boolean;
 };
 
 /** Columns asciichart uses for the y labels and the axis (7-character labels + " ┤"). */
@@ -23,19 +36,25 @@ export const chartLabelColumns = 9;
 
 const minSize: TerminalSize = {columns: 40, rows: 12};
 
-/** Lines the dashboard needs besides charts and the endpoint table. */
-export function dashboardFixedLines(saturated: boolean): number {
-	// hardware 1, run header 2, chart title 1, marker row 1, errors/s 1, stats 2, codes 1, workers 1, message 1, keys 1
-	return 12 + (saturated ? 1 : 0);
+/** Lines the dashboard always needs besides charts, the endpoint table and the corrected-latency line. */
+export function dashboardFixedLines(content: Pick<DashboardContent, 'saturated' | 'late'>): number {
+	// hardware 1, run header 2, chart title 1, marker row 1, errors/s 1, stats 2, codes 1, workers 1, message 1, keys 1; warnings
+	return 12 + (content.saturated ? 1 : 0) + (content.late ? 1 : 0);
 }
 
-export function dashboardLayout(size: TerminalSize, content: {readonly endpoints: number; readonly saturated: boolean}): DashboardLayout {
+/**
+ * Sizes the dashboard. By priority: the fixed lines and warnings, charts at their smallest, the
+ * corrected-latency line, then the endpoint table and taller charts share what is left.
+ */
+export function dashboardLayout(size: TerminalSize, content: DashboardContent): DashboardLayout {
 	const columns = Math.max(minSize.columns, size.columns);
 	const lines = Math.max(minSize.rows, size.rows) - 1;
 	const sideBySide = columns >= 70;
 	const charts = sideBySide ? 1 : 2;
-	const budget = lines - dashboardFixedLines(content.saturated) - (sideBySide ? 0 : 2);
 	const minChartLines = 4 * charts;
+	const fixedBudget = lines - dashboardFixedLines(content) - (sideBySide ? 0 : 2);
+	const correctedRow = (content.corrected ?? false) && fixedBudget - 1 >= minChartLines;
+	const budget = fixedBudget - (correctedRow ? 1 : 0);
 	const maxChartLines = 22 * charts;
 	const wantedEndpointLines = content.endpoints > 1 ? content.endpoints + 1 : 0;
 	const chartLines = Math.min(maxChartLines, Math.max(minChartLines, budget - wantedEndpointLines));
@@ -49,5 +68,6 @@ export function dashboardLayout(size: TerminalSize, content: {readonly endpoints
 		chartPoints: Math.max(5, chartColumns - chartLabelColumns - 1),
 		chartHeight: Math.max(3, Math.floor(chartLines / charts) - 1),
 		endpointRows: endpointLines >= 2 ? endpointLines - 1 : 0,
+		correctedRow,
 	};
 }

@@ -1,14 +1,16 @@
 import type {Engine} from '../../engine/engine.js';
 import {passRate} from '../../stats/aggregate.js';
 import {summarize} from '../../stats/histogram.js';
-import type {LiveFrame} from './dashboard-state.js';
+import {emptyLatency, type LiveFrame} from './dashboard-state.js';
 
 /** What a frame reads from the engine (tests may pass a fake). */
-export type EngineView = Pick<Engine, 'state' | 'currentSettings' | 'activeS' | 'totals' | 'workerHealth' | 'plan'>;
+export type EngineView = Pick<Engine, 'state' | 'currentSettings' | 'activeS' | 'totals' | 'workerHealth' | 'plan' | 'stage'>;
 
 /** Takes a frame of the engine's live figures (merges nothing: reads the accumulators). */
 export function collectFrame(engine: EngineView): LiveFrame {
 	const {overall, endpoints} = engine.totals;
+	const openModel = engine.currentSettings.rate !== undefined;
+	const {stage} = engine;
 	return {
 		state: engine.state,
 		settings: engine.currentSettings,
@@ -19,6 +21,8 @@ export function collectFrame(engine: EngineView): LiveFrame {
 		bytesRead: overall.bytesRead,
 		passRate: passRate(overall),
 		latency: summarize(overall.histogram),
+		// The open model always has the corrected line (empty until the first response), so the layout does not jump.
+		correctedLatency: overall.correctedHistogram ? summarize(overall.correctedHistogram) : (openModel ? emptyLatency : undefined),
 		statusCodes: {...overall.statusCodes},
 		errorKinds: {...overall.errorKinds},
 		endpoints: engine.plan.endpoints.map((endpoint, index) => {
@@ -37,5 +41,6 @@ export function collectFrame(engine: EngineView): LiveFrame {
 		workers: engine.workerHealth,
 		late: engine.totals.late,
 		dropped: engine.totals.dropped,
+		stage: stage ? {index: stage.index, count: stage.count, value: stage.value, target: stage.target} : undefined,
 	};
 }
