@@ -39,6 +39,9 @@ describe('headless CLI', () => {
 		expect(typeof report.histogram).toBe('string');
 		expect(report.histogram.length).toBeGreaterThan(10);
 		expect(report.baseline.quick.samplesMs).toHaveLength(5);
+		// The quick baseline's rate counts the four warm requests (the first also opened the connection).
+		const warmMs = report.baseline.quick.samplesMs.slice(1).reduce((sum: number, ms: number) => sum + ms, 0);
+		expect(Math.abs(report.baseline.quick.rps - (4000 / warmMs)) / report.baseline.quick.rps).toBeLessThan(0.01);
 		expect(report.speedup.throughput).toBeGreaterThan(0);
 		// Baseline requests are not in the parallel figures: 5 more reached the server.
 		expect(server.count - summary.requests).toBeGreaterThanOrEqual(5);

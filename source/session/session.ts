@@ -140,7 +140,16 @@ export class Session {
 					this.emit({type: 'baseline-sample', sample, count: quickBaselineCount});
 				},
 			});
-			this.quick = {...baselineReport(quick.totals.overall, quick.durationS), samplesMs: quick.samples.map(sample => sample.latencyMicros / 1000)};
+			// The first request also opens the connection: the rate counts the warm ones (PyStress's quick
+			// baseline "may include cold-start overhead"; its latencies still show every request).
+			const warm = quick.samples.slice(1);
+			const warmS = warm.reduce((sum, sample) => sum + sample.latencyMicros, 0) / 1e6;
+			const figures = baselineReport(quick.totals.overall, quick.durationS);
+			this.quick = {
+				...figures,
+				rps: warm.length > 0 && warmS > 0 ? Math.round((warm.length / warmS) * 1000) / 1000 : figures.rps,
+				samplesMs: quick.samples.map(sample => sample.latencyMicros / 1000),
+			};
 			this.emit({type: 'baseline-done', kind: 'quick', baseline: this.quick});
 		}
 
