@@ -109,7 +109,7 @@ describe('engine against a real server', () => {
 
 	it('retries network errors', async () => {
 		const server = await target({
-			respond(request, index, response) {
+			respond(_request, index, response) {
 				if (index % 2 === 0) {
 					response.socket?.destroy();
 					return;

@@ -4,18 +4,13 @@ import os from 'node:os';
 import path from 'node:path';
 import {afterEach, describe, expect, it} from 'vitest';
 import type {JsonReport} from '../source/report/types.js';
-import {cliPath, rootDir} from './helpers/cli.js';
+import {cliPath} from './helpers/cli.js';
 import {startTarget, type TargetServer} from './helpers/target-server.js';
 import {hasTmux, shellQuote, startPane, type Pane} from './helpers/tmux.js';
 import {sleep, waitFor} from './helpers/wait.js';
 
-/**
- * The real CLI (`node dist/cli.js`, built by `npm test`) in a real pseudo-terminal (tmux). Before
- * cli.tsx was wired, TUI_E2E_DEV=1 ran the dev entry test/helpers/tui-entry.ts instead.
- */
-const entry = process.env['TUI_E2E_DEV'] === '1'
-	? `${shellQuote(path.join(rootDir, 'node_modules/.bin/tsx'))} ${shellQuote(path.join(rootDir, 'test/helpers/tui-entry.ts'))}`
-	: `${shellQuote(process.execPath)} ${shellQuote(cliPath)}`;
+/** The real CLI (`node dist/cli.js`, built by `npm test`) in a real pseudo-terminal (tmux). */
+const entry = `${shellQuote(process.execPath)} ${shellQuote(cliPath)}`;
 
 const cleanups: Array<() => Promise<void> | void> = [];
 afterEach(async () => {

@@ -16,8 +16,7 @@ import {sleep} from './wait.js';
 
 const mediaDir = path.join(rootDir, 'media');
 const chromiumPath = '/usr/bin/chromium';
-const wired = readFileSync(cliPath, 'utf8').includes('runInteractive');
-const entry = wired ? `${shellQuote(process.execPath)} ${shellQuote(cliPath)}` : `${shellQuote(path.join(rootDir, 'node_modules/.bin/tsx'))} ${shellQuote(path.join(rootDir, 'test/helpers/tui-entry.ts'))}`;
+const entry = `${shellQuote(process.execPath)} ${shellQuote(cliPath)}`;
 
 async function startDemoTarget(): Promise<{url: string; stop: () => void}> {
 	const child = spawn(process.execPath, [cliPath, 'demo-server', '--port', '0'], {stdio: ['ignore', 'pipe', 'inherit']});
