@@ -21,6 +21,8 @@ export class RequestLog {
 	private readonly prefixes = new Map<EndpointPlan, string>();
 	private readonly redactUrl: (url: string) => string;
 	private buffer = '';
+	private stampMs = 0;
+	private stamp = '';
 
 	constructor(options: RequestLogOptions, redactUrl: (url: string) => string) {
 		this.fd = openSync(options.path, 'a');
@@ -41,7 +43,14 @@ export class RequestLog {
 			this.prefixes.set(record.endpoint, prefix);
 		}
 
-		this.buffer += `{"ts":"${new Date().toISOString()}"${prefix},"status":${record.status === 0 ? 'null' : record.status},"latencyUs":${record.latencyMicros},"bytes":${record.bytes},"error":${record.errorKind === undefined ? 'null' : `"${record.errorKind}"`},"retry":${record.retry}}\n`;
+		const nowMs = Date.now();
+		if (nowMs !== this.stampMs) {
+			// Many lines share a millisecond at load: format the timestamp once per millisecond.
+			this.stampMs = nowMs;
+			this.stamp = new Date(nowMs).toISOString();
+		}
+
+		this.buffer += `{"ts":"${this.stamp}"${prefix},"status":${record.status === 0 ? 'null' : record.status},"latencyUs":${record.latencyMicros},"bytes":${record.bytes},"error":${record.errorKind === undefined ? 'null' : `"${record.errorKind}"`},"retry":${record.retry}}\n`;
 		if (this.buffer.length >= flushBytes) {
 			this.flush();
 		}
