@@ -5,7 +5,7 @@ import path from 'node:path';
 import {afterEach, describe, expect, it} from 'vitest';
 import type {JsonReport} from '../source/report/types.js';
 import {cliPath} from './helpers/cli.js';
-import {startTarget, type TargetServer} from './helpers/target-server.js';
+import {useTargets} from './helpers/target-server.js';
 import {hasTmux, shellQuote, startPane, type Pane} from './helpers/tmux.js';
 import {sleep, waitFor} from './helpers/wait.js';
 
@@ -17,11 +17,7 @@ afterEach(async () => {
 	for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
-async function target(): Promise<TargetServer> {
-	const server = await startTarget();
-	cleanups.push(async () => server.close());
-	return server;
-}
+const target = useTargets(afterEach);
 
 /** Runs the CLI in tmux; the exit code lands in a file once it exits. */
 function runInPane(args: readonly string[], options: {columns: number; rows: number; env?: Record<string, string>}): {pane: Pane; directory: string; exitCode: () => string | undefined} {
@@ -136,7 +132,7 @@ describe.skipIf(!hasTmux)('the TUI in a real terminal (tmux)', () => {
 	});
 
 	it('open model with stages against a slow target: stage in the header, corrected latency, late sends warning', async () => {
-		const server = await startTarget({
+		const server = await target({
 			respond(_request, _index, response) {
 				setTimeout(() => {
 					response.writeHead(200, {'content-type': 'text/plain', 'content-length': 2});
@@ -144,7 +140,6 @@ describe.skipIf(!hasTmux)('the TUI in a real terminal (tmux)', () => {
 				}, 50);
 			},
 		});
-		cleanups.push(async () => server.close());
 		// Two connections at 50 ms answer 40/s at most: most of the 200/s asked go out late.
 		const {pane, exitCode} = runInPane(['--url', `${server.url}/`, '-t', '1', '-c', '2', '-R', '200', '-d', '8', '--stage', '2s:200', '--stage', '2s:200', '--no-baseline', '--no-report'], {columns: 80, rows: 24});
 		await pane.waitFor(/stage [12]\/2 → 200\/s/, 'the stage in the header');

@@ -11,7 +11,7 @@ import {RunController} from '../source/ui/run-controller.js';
 import {initialAppState} from '../source/ui/state/app-state.js';
 import type {Candidate} from '../source/ui/state/candidate.js';
 import {createTheme, ThemeContext} from '../source/ui/theme.js';
-import {startTarget, type TargetServer} from './helpers/target-server.js';
+import {useTargets} from './helpers/target-server.js';
 import {brokenCandidate, testHardware} from './helpers/ui-fixtures.js';
 import {sleep, waitFor} from './helpers/wait.js';
 
@@ -22,11 +22,7 @@ afterEach(async () => {
 	for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
-async function target(): Promise<TargetServer> {
-	const server = await startTarget();
-	cleanups.push(async () => server.close());
-	return server;
-}
+const target = useTargets(afterEach);
 
 type Harness = {
 	readonly frame: () => string;
@@ -199,7 +195,7 @@ describe('the app against a real server', () => {
 describe('the app with an OAuth2 token', () => {
 	it('says where the token comes from (redacted) while it is fetched, then runs', async () => {
 		const answers: Array<() => void> = [];
-		const server = await startTarget({
+		const server = await target({
 			respond(request, _index, response) {
 				if (request.url.startsWith('/token')) {
 					// Held until the test has seen the token screen.
@@ -214,7 +210,6 @@ describe('the app with an OAuth2 token', () => {
 				response.end('ok');
 			},
 		});
-		cleanups.push(async () => server.close());
 		cleanups.push(() => {
 			for (const answer of answers.splice(0)) answer();
 		});
