@@ -112,6 +112,7 @@ describe('headless CLI', () => {
 		const server = await target({tls});
 		const strict = await runCli(['--url', `${server.url}/`, '-c', '1', '-n', '3', '--no-baseline']);
 		expect(strict.code).toBe(1);
+		expect(strict.stdout).toMatch(/Settings {10}\d+ threads?, 1 connection, 3 requests \(closed model\)/);
 		expect(strict.stdout).toMatch(/tls +3 +The TLS handshake failed; for a self-signed certificate set "verify_tls": false/);
 	});
 

@@ -5,7 +5,7 @@ import type {JsonReport} from '../report/types.js';
 import {renderHtmlReport} from '../report/html.js';
 import type {RequestLogOptions} from '../engine/request-log.js';
 import {defaultReportBase, saveReports, type ReportPaths} from '../session/report-files.js';
-import {formatMs, formatRate, formatSeconds} from '../report/format.js';
+import {formatMs, formatRate, formatSeconds, plural} from '../report/format.js';
 import {Session} from '../session/session.js';
 import type {PreparedRun} from '../session/prepare.js';
 
@@ -83,7 +83,7 @@ export async function runHeadless(options: HeadlessOptions, io: HeadlessIo): Pro
 			case 'load-start': {
 				const {settings} = prepared;
 				const {endpoints} = prepared.config.plan;
-				progress(`pystress-tui: ${endpoints.length === 1 ? `${endpoints[0]!.method} ${endpoints[0]!.url}` : `${endpoints.length} endpoints`}, ${settings.threads} threads (${prepared.threadsReason}), ${settings.connections} connections, ${settings.durationMs === undefined ? `${settings.maxRequests} requests` : formatSeconds(settings.durationMs / 1000)}${settings.rate === undefined ? '' : `, rate ${formatRate(settings.rate)}/s`}`);
+				progress(`pystress-tui: ${endpoints.length === 1 ? `${endpoints[0]!.method} ${endpoints[0]!.url}` : `${endpoints.length} endpoints`}, ${plural(settings.threads, 'thread')} (${prepared.threadsReason}), ${plural(settings.connections, 'connection')}, ${settings.durationMs === undefined ? plural(settings.maxRequests ?? 0, 'request') : formatSeconds(settings.durationMs / 1000)}${settings.rate === undefined ? '' : `, rate ${formatRate(settings.rate)}/s`}`);
 				const {engine} = event;
 				engine.subscribe(engineEvent => {
 					if (engineEvent.type === 'second') {

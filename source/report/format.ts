@@ -69,3 +69,8 @@ export function formatTimestamp(iso: string): string {
 	const match = /^(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2}:\d{2})(?:\.\d+)?Z$/.exec(iso);
 	return match ? `${match[1]} ${match[2]} UTC` : iso;
 }
+
+/** `1 thread`, `2 threads`: a count with its noun, plural when it is not one. */
+export function plural(count: number, noun: string): string {
+	return `${formatCount(count)} ${noun}${count === 1 ? '' : 's'}`;
+}

@@ -1,6 +1,6 @@
 import {errorHints} from './error-hints.js';
 import type {LatencySummary} from '../stats/histogram.js';
-import {formatBytes, formatCount, formatMs, formatPercent, formatRate, formatRatio, formatSeconds, table} from './format.js';
+import {plural, formatBytes, formatCount, formatMs, formatPercent, formatRate, formatRatio, formatSeconds, table} from './format.js';
 import type {JsonReport} from './types.js';
 
 function latencyRow(label: string, latency: LatencySummary): string[] {
@@ -16,11 +16,11 @@ export function renderTextSummary(report: JsonReport): string {
 		'PYSTRESS-TUI SUMMARY',
 		`  Target            ${report.target.method} ${report.target.url}${report.endpoints.length > 1 ? ` (+${report.endpoints.length - 1} more endpoints)` : ''}`,
 		`  Hardware          ${hardware.cpuModel}; ${hardware.physicalCores} physical cores, ${hardware.logicalProcessors} logical processors, cgroup quota ${quota}; ${formatBytes(hardware.totalMemoryBytes)} RAM; Node ${hardware.node} on ${hardware.platform}`,
-		`  Settings          ${settings.threads} threads, ${settings.connections} connections, ${settings.durationS === null ? `${formatCount(settings.maxRequests ?? 0)} requests` : `${settings.durationS}s`}${settings.rate === null ? ' (closed model)' : `, rate ${formatRate(settings.rate)}/s (open model)`}`,
+		`  Settings          ${plural(settings.threads, 'thread')}, ${plural(settings.connections, 'connection')}, ${settings.durationS === null ? plural(settings.maxRequests ?? 0, 'request') : `${settings.durationS}s`}${settings.rate === null ? ' (closed model)' : `, rate ${formatRate(settings.rate)}/s (open model)`}`,
 	);
 	const {final} = settings;
 	if (final.threads !== settings.threads || final.connections !== settings.connections || final.rate !== settings.rate) {
-		lines.push(`  Changed live to   ${final.threads} threads, ${final.connections} connections${final.rate === null ? '' : `, rate ${formatRate(final.rate)}/s`}`);
+		lines.push(`  Changed live to   ${plural(final.threads, 'thread')}, ${plural(final.connections, 'connection')}${final.rate === null ? '' : `, rate ${formatRate(final.rate)}/s`}`);
 	}
 
 	lines.push(
