@@ -9,7 +9,7 @@
  * Options (env): BENCH_SECONDS (default 10), BENCH_ROUNDS (3), BENCH_CONNECTIONS (50), BENCH_TUI=0 skips the TUI part.
  */
 import {execFileSync, spawn, spawnSync} from 'node:child_process';
-import {existsSync, mkdtempSync, readFileSync} from 'node:fs';
+import {existsSync, mkdtempSync, readdirSync, readFileSync} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {fileURLToPath} from 'node:url';
@@ -90,14 +90,51 @@ try {
 ratios.sort((a, b) => a - b);
 console.log(`median ratio pystress-tui/autocannon: ${ratios[Math.floor(ratios.length / 2)]!.toFixed(3)} (must >= 1.0, aim 1.3)\n`);
 
+/** CPU ticks per thread of a process (Linux /proc): utime + stime, keyed by thread id. */
+function threadTicks(pid: number): Map<number, number> {
+	const ticks = new Map<number, number>();
+	try {
+		for (const tid of readdirSync(`/proc/${pid}/task`)) {
+			const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+			const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+			ticks.set(Number(tid), Number(fields[11]) + Number(fields[12]));
+		}
+	} catch {}
+
+	return ticks;
+}
+
+/**
+ * Share of the process's CPU that its main thread used between 2 s into the run and 1 s before
+ * its end: in the TUI that is the dashboard (the workers measure), a low-noise view of its cost.
+ */
+async function mainThreadShare(pid: number): Promise<number> {
+	await new Promise(resolve => setTimeout(resolve, 2000));
+	const before = threadTicks(pid);
+	await new Promise(resolve => setTimeout(resolve, (seconds - 3) * 1000));
+	const after = threadTicks(pid);
+	let total = 0;
+	let main = 0;
+	for (const [tid, ticks] of after) {
+		const used = ticks - (before.get(tid) ?? 0);
+		total += used;
+		if (tid === pid) main = used;
+	}
+
+	return total > 0 ? main / total : 0;
+}
+
 /** One run with the TUI in a real terminal (tmux), reading the JSON report it writes at the end. */
-async function measureTui(url: string): Promise<number> {
+async function measureTui(url: string): Promise<{rps: number; mainShare: number}> {
 	const directory = mkdtempSync(path.join(os.tmpdir(), 'pystress-bench-tui-'));
 	const jsonPath = path.join(directory, 'tui.json');
 	const session = `pystress-bench-${process.pid}`;
 	const [command, args] = pin(0, process.execPath, [cli, '--url', url, '-t', '1', '-c', String(connections), '-d', String(seconds), '--no-baseline', '--no-report', '--json', jsonPath]);
 	execFileSync('tmux', ['new-session', '-d', '-s', session, '-x', '120', '-y', '40', [command, ...args].map(arg => `'${arg}'`).join(' ')]);
 	try {
+		// taskset execs node, so the pane's process is the CLI itself.
+		const pid = Number(execFileSync('tmux', ['list-panes', '-t', session, '-F', '#{pane_pid}'], {encoding: 'utf8'}).trim());
+		const mainShare = await mainThreadShare(pid);
 		const deadline = Date.now() + ((seconds + 30) * 1000);
 		while (!existsSync(jsonPath)) {
 			if (Date.now() > deadline) throw new Error('the TUI run wrote no report');
@@ -107,34 +144,43 @@ async function measureTui(url: string): Promise<number> {
 
 		await new Promise(resolve => setTimeout(resolve, 300));
 		const report = JSON.parse(readFileSync(jsonPath, 'utf8')) as {summary: {rps: number}};
-		return report.summary.rps;
+		return {rps: report.summary.rps, mainShare};
 	} finally {
 		spawnSync('tmux', ['kill-session', '-t', session]);
 	}
 }
 
-async function measureHeadless(url: string): Promise<number> {
-	const result = await run(process.execPath, [cli, '--url', url, '--headless', '-t', '1', '-c', String(connections), '-d', String(seconds), '--no-baseline', '--quiet', '--no-report', '--json', '-']);
-	return (JSON.parse(result.stdout) as {summary: {rps: number}}).summary.rps;
+async function measureHeadless(url: string): Promise<{rps: number; mainShare: number}> {
+	const [command, args] = pin(0, process.execPath, [cli, '--url', url, '--headless', '-t', '1', '-c', String(connections), '-d', String(seconds), '--no-baseline', '--quiet', '--no-report', '--json', '-']);
+	const child = spawn(command, args, {stdio: ['ignore', 'pipe', 'ignore']});
+	let stdout = '';
+	child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+	const mainShare = await mainThreadShare(child.pid!);
+	await new Promise(resolve => child.on('close', resolve));
+	return {rps: (JSON.parse(stdout) as {summary: {rps: number}}).summary.rps, mainShare};
 }
 
 if (process.env['BENCH_TUI'] !== '0' && spawnSync('tmux', ['-V']).status === 0) {
 	const tuiTarget = await startBenchTarget(1);
 	const costs: number[] = [];
+	const shares: number[] = [];
 	try {
 		for (let round = 1; round <= rounds; round++) {
 			// eslint-disable-next-line no-await-in-loop
 			const headless = await measureHeadless(tuiTarget.url);
 			// eslint-disable-next-line no-await-in-loop
 			const tui = await measureTui(tuiTarget.url);
-			const cost = 1 - (tui / headless);
+			const cost = 1 - (tui.rps / headless.rps);
 			costs.push(cost);
-			console.log(`round ${round} headless ${Math.round(headless).toLocaleString('en-US')} req/s, TUI ${Math.round(tui).toLocaleString('en-US')} req/s: the dashboard costs ${(cost * 100).toFixed(1)}%`);
+			shares.push(tui.mainShare - headless.mainShare);
+			console.log(`round ${round} headless ${Math.round(headless.rps).toLocaleString('en-US')} req/s (main thread ${(headless.mainShare * 100).toFixed(1)}% of the CPU), TUI ${Math.round(tui.rps).toLocaleString('en-US')} req/s (main thread ${(tui.mainShare * 100).toFixed(1)}%): throughput cost ${(cost * 100).toFixed(1)}%`);
 		}
 	} finally {
 		tuiTarget.stop();
 	}
 
 	costs.sort((a, b) => a - b);
+	shares.sort((a, b) => a - b);
 	console.log(`median TUI cost: ${(costs[Math.floor(costs.length / 2)]! * 100).toFixed(1)}% of headless throughput (must be <= 5%)`);
+	console.log(`median CPU share the dashboard's thread adds: ${(shares[Math.floor(shares.length / 2)]! * 100).toFixed(1)}% (per-thread CPU from /proc, less noisy than throughput)`);
 }
