@@ -3,7 +3,7 @@ import {afterEach, describe, expect, it} from 'vitest';
 import {resolveConfig} from '../source/config/load.js';
 import type {RunSettings} from '../source/config/types.js';
 import {Engine} from '../source/engine/engine.js';
-import {useTargets} from './helpers/target-server.js';
+import {delayed, useTargets} from './helpers/target-server.js';
 import {sleep, waitFor} from './helpers/wait.js';
 
 const target = useTargets(afterEach);
@@ -128,14 +128,7 @@ describe('engine against a real server', () => {
 	});
 
 	it('counts timeouts as errors', async () => {
-		const server = await target({
-			respond(_request, _index, response) {
-				setTimeout(() => {
-					response.writeHead(200, {'content-length': 0});
-					response.end();
-				}, 400);
-			},
-		});
+		const server = await target({respond: delayed(400)});
 		const engine = engineFor({url: `${server.url}/`, timeout_ms: 100}, {connections: 2, durationMs: undefined, maxRequests: 4});
 		const result = await engine.start();
 		expect(result.totals.overall.errorKinds).toEqual({timeout: 4});
@@ -198,14 +191,7 @@ describe('engine against a real server', () => {
 	});
 
 	it('drains in-flight requests at stop and cancels them after the grace period', async () => {
-		const server = await target({
-			respond(_request, _index, response) {
-				setTimeout(() => {
-					response.writeHead(200, {'content-length': 0});
-					response.end();
-				}, 3000);
-			},
-		});
+		const server = await target({respond: delayed(3000)});
 		const engine = engineFor({url: `${server.url}/`}, {connections: 3, durationMs: 20_000, graceMs: 200});
 		const done = engine.start();
 		await waitFor(() => server.count === 3, 'three requests in flight');

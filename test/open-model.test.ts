@@ -6,7 +6,7 @@ import {parseStage, stageAt, stagesDurationMs} from '../source/engine/stages.js'
 import {summarizeTotals} from '../source/stats/aggregate.js';
 import {evaluateThreshold, parseThreshold} from '../source/stats/thresholds.js';
 import {runCli} from './helpers/cli.js';
-import {useTargets, type TargetServer} from './helpers/target-server.js';
+import {delayed, useTargets, type TargetServer} from './helpers/target-server.js';
 import {parseDurationMs} from '../source/config/duration.js';
 
 const target = useTargets(afterEach);
@@ -86,14 +86,7 @@ describe('open model (constant rate)', () => {
 	}, 30_000);
 
 	it('grows the pool up to --max-connections to hold the rate against a slow server', async () => {
-		const server = await target({
-			respond(_request, _index, response) {
-				setTimeout(() => {
-					response.writeHead(200, {'content-length': 0});
-					response.end();
-				}, 100);
-			},
-		});
+		const server = await target({respond: delayed(100)});
 		// 200/s at 100 ms each needs ~20 connections; start with 2, allow 40.
 		const engine = engineFor(`${server.url}/`, {threads: 1, connections: 2, maxConnections: 40, rate: 200, durationMs: 3000});
 		const done = engine.start();

@@ -8,6 +8,7 @@ import {timelinePoint, type RunMarker, type TimelinePoint} from '../stats/timeli
 import {distribute, rateShare} from './distribute.js';
 import type {FromWorker, ToWorker, WorkerInit} from './protocol.js';
 import type {RequestLogOptions} from './request-log.js';
+import {Listeners} from './listeners.js';
 import {spawnWorker} from './spawn-worker.js';
 import {stageAt, type StagePosition} from './stages.js';
 
@@ -92,7 +93,7 @@ export class Engine {
 	private settings: RunSettings;
 	private readonly initialSettings: RunSettings;
 	private readonly options: EngineOptions;
-	private readonly listeners = new Set<(event: EngineEvent) => void>();
+	private readonly listeners = new Listeners<EngineEvent>();
 	private readonly workers = new Map<number, WorkerHandle>();
 	private nextWorkerId = 0;
 	readonly totals: RunTotals;
@@ -152,14 +153,11 @@ export class Engine {
 	}
 
 	subscribe(listener: (event: EngineEvent) => void): () => void {
-		this.listeners.add(listener);
-		return () => this.listeners.delete(listener);
+		return this.listeners.subscribe(listener);
 	}
 
 	private emit(event: EngineEvent): void {
-		for (const listener of this.listeners) {
-			listener(event);
-		}
+		this.listeners.emit(event);
 	}
 
 	private setState(state: EngineState): void {

@@ -1,6 +1,7 @@
 import {runQuickBaseline, type BaselineSample} from '../engine/baseline.js';
 import {Engine, type RunResult, type StopReason} from '../engine/engine.js';
 import type {Hardware} from '../engine/hardware.js';
+import {Listeners} from '../engine/listeners.js';
 import type {RequestLogOptions} from '../engine/request-log.js';
 import type {BaselineReport, JsonReport} from '../report/types.js';
 import {createRunTotals, summarizeTotals, type Totals} from '../stats/aggregate.js';
@@ -45,7 +46,7 @@ export type SessionOptions = {
  */
 export class Session {
 	readonly options: SessionOptions;
-	private readonly listeners = new Set<(event: SessionEvent) => void>();
+	private readonly listeners = new Listeners<SessionEvent>();
 	private phaseValue: SessionPhase | undefined;
 	private engineValue: Engine | undefined;
 	private baselineEngine: Engine | undefined;
@@ -69,14 +70,11 @@ export class Session {
 	}
 
 	subscribe(listener: (event: SessionEvent) => void): () => void {
-		this.listeners.add(listener);
-		return () => this.listeners.delete(listener);
+		return this.listeners.subscribe(listener);
 	}
 
 	private emit(event: SessionEvent): void {
-		for (const listener of this.listeners) {
-			listener(event);
-		}
+		this.listeners.emit(event);
 	}
 
 	private setPhase(phase: SessionPhase): void {

@@ -26,6 +26,16 @@ const ok: Responder = (_request, _index, response) => {
 	response.end('ok');
 };
 
+/** A responder that answers 200 with an empty body after `ms` milliseconds (a slow target). */
+export function delayed(ms: number): Responder {
+	return (_request, _index, response) => {
+		setTimeout(() => {
+			response.writeHead(200, {'content-length': 0});
+			response.end();
+		}, ms);
+	};
+}
+
 /** A node:http (or https, with `tls`) target on 127.0.0.1 that counts what it receives. */
 export async function startTarget(options: {respond?: Responder; keep?: number; tls?: {key: string; cert: string}} = {}): Promise<TargetServer> {
 	const respond = options.respond ?? ok;
