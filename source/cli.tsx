@@ -55,6 +55,8 @@ const cli = meow(
 	  --ramp-up TIME         rise linearly from 0 to the connections (or --rate) over TIME
 	  --stage TIME:TARGET    ramp stage, repeatable: connections, or the rate with --rate
 	  --grace TIME           how long a stop waits for in-flight requests (default 2s)
+	  --http-client NAME     socket (default: prebuilt requests on plain sockets, fastest)
+	                         or undici (undici's Client, to cross-check a result)
 
 	Thresholds (exit 99 when one fails)
 	  --threshold EXPR       repeatable: 'p99<300ms' 'p95<1s' 'errors<1%' 'rps>500',
@@ -98,6 +100,7 @@ const cli = meow(
 			requests: {type: 'string', shortFlag: 'n'},
 			rate: {type: 'string', shortFlag: 'R'},
 			grace: {type: 'string'},
+			httpClient: {type: 'string'},
 			maxConnections: {type: 'string'},
 			maxLate: {type: 'string'},
 			rampUp: {type: 'string'},
@@ -158,6 +161,7 @@ function runFlags(): RunFlags {
 		headers: flags.header,
 		body: flags.body,
 		jsonBody: flags.jsonBody,
+		httpClient: flags.httpClient,
 		threads: flags.threads,
 		connections: flags.connections,
 		duration: flags.duration,

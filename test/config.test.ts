@@ -63,7 +63,7 @@ describe('config resolution', () => {
 		const [endpoint] = loaded.plan.endpoints;
 		expect(endpoint).toMatchObject({method: 'POST', path: '/api?x=1', origin: 'http://127.0.0.1:9', body: '{"key":"value"}'});
 		expect(endpoint!.headers).toEqual({'X-Id': '7', 'Content-Type': 'application/json', Authorization: `Basic ${Buffer.from('u:p').toString('base64')}`});
-		expect(loaded.plan.policy).toEqual({timeoutMs: 1500, retries: 2, backoffMs: 100, backoffMaxMs: 400, jitterMs: 10, retryOnStatuses: [503], verifyTls: false});
+		expect(loaded.plan.policy).toEqual({timeoutMs: 1500, retries: 2, backoffMs: 100, backoffMaxMs: 400, jitterMs: 10, retryOnStatuses: [503], verifyTls: false, httpClient: 'socket'});
 	});
 
 	it('encodes forms and keeps a Content-Type the user set', () => {
@@ -160,6 +160,10 @@ describe('bad input on the command line', () => {
 		{name: 'status list', config: {url: 'http://127.0.0.1:9/', retry_on_statuses: ['503']}, field: /retry_on_statuses\[0\]: /},
 		{name: 'verify_tls string', config: {url: 'http://127.0.0.1:9/', verify_tls: 'no'}, field: /verify_tls: expected true or false/},
 		{name: 'typo key', config: {url: 'http://127.0.0.1:9/', timout_ms: 5}, field: /timout_ms: unknown key; did you mean "timeout_ms"\?/},
+		{name: 'header value with a line break', config: {url: 'http://127.0.0.1:9/', headers: {'X-A': 'b\r\nX-Injected: 1'}}, field: /headers\.X-A: header X-A has a line break or NUL in its value/},
+		{name: 'header name with a space', config: {url: 'http://127.0.0.1:9/', headers: {'X A': 'b'}}, field: /headers\["X A"\]: header name "X A" is not a valid HTTP token/},
+		{name: 'unknown http_client', config: {url: 'http://127.0.0.1:9/', http_client: 'curl'}, field: /http_client: expected "socket" \(the default, fastest\) or "undici"/},
+		{name: 'bad http-client flag', args: ['--url', 'http://127.0.0.1:9/', '--http-client', 'curl'], field: /--http-client: "curl" is not a client; use socket/},
 		{name: 'headers not object', config: {url: 'http://127.0.0.1:9/', headers: ['A: b']}, field: /headers: expected an object of header names/},
 		{name: 'two bodies', config: {url: 'http://127.0.0.1:9/', json: {}, body: 'x'}, field: /body: give one body/},
 		{name: 'url and requests', config: {url: 'http://127.0.0.1:9/', requests: [{url: 'http://127.0.0.1:9/'}]}, field: /requests: give either "url"/},

@@ -1,4 +1,5 @@
 import {readFileSync} from 'node:fs';
+import net from 'node:net';
 import {afterEach, describe, expect, it} from 'vitest';
 import {resolveConfig} from '../source/config/load.js';
 import type {RunSettings} from '../source/config/types.js';
@@ -12,12 +13,15 @@ function settings(overrides: Partial<RunSettings>): RunSettings {
 	return {threads: 1, connections: 4, durationMs: 2000, maxRequests: undefined, rate: undefined, graceMs: 2000, ...overrides};
 }
 
-function engineFor(raw: Record<string, unknown>, run: Partial<RunSettings>): Engine {
+function engineWith(raw: Record<string, unknown>, run: Partial<RunSettings>): Engine {
 	const {plan} = resolveConfig(raw, {source: 'test', env: {}});
 	return new Engine({plan, settings: settings(run), snapshotIntervalMs: 100});
 }
 
-describe('engine against a real server', () => {
+// Everything the engine promises holds for both HTTP clients: the socket client (default) and undici.
+describe.each(['socket', 'undici'] as const)('engine against a real server (%s client)', client => {
+	const engineFor = (raw: Record<string, unknown>, run: Partial<RunSettings>): Engine => engineWith({...raw, http_client: client}, run);
+
 	it('counts no more responses than the server saw, and no fewer requests than it saw minus in-flight', async () => {
 		const server = await target();
 		const engine = engineFor({url: `${server.url}/`}, {threads: 2, connections: 10, durationMs: 1500});
@@ -200,5 +204,75 @@ describe('engine against a real server', () => {
 		expect(result.totals.overall.requests).toBe(0);
 		expect(result.cancelled).toBe(3);
 		expect(server.count).toBe(3);
+	});
+
+	it('frames chunked, close-delimited, HEAD and Connection: close responses, counting body bytes', async () => {
+		const body = 'x'.repeat(70_000);
+		const server = await target({
+			respond(request, index, response) {
+				if (request.url === '/chunked') {
+					// No Content-Length: node:http sends the body chunked, in two chunks here.
+					response.writeHead(200, {'content-type': 'text/plain'});
+					response.write(body.slice(0, 1000));
+					response.end(body.slice(1000));
+				} else if (request.url === '/close') {
+					response.writeHead(200, {'content-length': 5, connection: 'close'});
+					response.end('close');
+				} else {
+					response.writeHead(index % 2 === 0 ? 200 : 204, {'content-length': 5});
+					response.end(request.method === 'HEAD' ? undefined : 'hello');
+				}
+			},
+		});
+		const engine = engineFor({requests: [
+			{name: 'chunked', url: `${server.url}/chunked`},
+			{name: 'close', url: `${server.url}/close`},
+			{name: 'head', method: 'HEAD', url: `${server.url}/head`},
+		]}, {connections: 3, durationMs: undefined, maxRequests: 300});
+		const result = await engine.start();
+		const [chunked, close, head] = result.totals.endpoints;
+		expect(result.totals.overall.errors).toBe(0);
+		expect(result.totals.overall.requests).toBe(300);
+		expect(server.count).toBe(300);
+		expect(chunked!.bytesRead).toBe(chunked!.responses * body.length);
+		expect(close!.bytesRead).toBe(close!.responses * 5);
+		expect(head!.bytesRead).toBe(0);
+		expect(head!.responses).toBeGreaterThan(0);
+	});
+
+	it('reconnects when the server closes idle keep-alive connections', async () => {
+		const server = await target({keepAliveTimeoutMs: 20});
+		const engine = engineFor({url: `${server.url}/`}, {connections: 2, durationMs: undefined, maxRequests: 12, rate: 20});
+		const result = await engine.start();
+		expect(result.totals.overall.requests).toBe(12);
+		expect(result.totals.overall.errorKinds).toEqual({});
+		expect(result.totals.overall.statusCodes).toEqual({200: 12});
+	});
+
+	it('reports a target that does not speak HTTP/1.1 as protocol errors, and one cut mid-body as resets', async () => {
+		const garbage = net.createServer(socket => {
+			socket.on('data', () => {
+				socket.write('SSH-2.0-OpenSSH_9.2\r\n\r\n');
+			});
+		});
+		const cut = net.createServer(socket => {
+			socket.on('data', () => {
+				socket.end('HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nonly part');
+			});
+		});
+		await Promise.all([garbage, cut].map(async server => new Promise<void>(resolve => {
+			server.listen(0, '127.0.0.1', resolve);
+		})));
+		try {
+			const portOf = (server: net.Server): number => (server.address() as net.AddressInfo).port;
+			const bad = await engineFor({url: `http://127.0.0.1:${portOf(garbage)}/`}, {connections: 1, durationMs: undefined, maxRequests: 3}).start();
+			expect(bad.totals.overall.errorKinds).toEqual({protocol: 3});
+			const short = await engineFor({url: `http://127.0.0.1:${portOf(cut)}/`}, {connections: 1, durationMs: undefined, maxRequests: 3}).start();
+			expect(short.totals.overall.errorKinds).toEqual({reset: 3});
+			expect(short.totals.overall.responses).toBe(0);
+		} finally {
+			garbage.close();
+			cut.close();
+		}
 	});
 });

@@ -4,7 +4,7 @@ import type {z} from 'zod';
 import {parseDurationMs} from './duration.js';
 import {interpolateEnv, joinPath, type ConfigIssue} from './interpolate.js';
 import {flatConfigSchema, knownKeys, oauthConfigSchema, type EndpointConfig, type FlatConfig, type OauthConfig} from './schema.js';
-import {defaultPolicy, type EndpointPlan, type FileSettings, type RequestPolicy, type TestPlan} from './types.js';
+import {defaultPolicy, httpClients, type EndpointPlan, type FileSettings, type RequestPolicy, type TestPlan} from './types.js';
 
 /** A config that failed to load or validate: every problem at once. */
 export class ConfigError extends Error {
@@ -38,6 +38,8 @@ export type ConfigOverrides = {
 	readonly headers?: readonly string[] | undefined;
 	readonly body?: string | undefined;
 	readonly jsonBody?: string | undefined;
+	/** `socket` or `undici`. */
+	readonly httpClient?: string | undefined;
 };
 
 /** Reads and parses a JSON config file, throwing ConfigError for any problem. */
@@ -106,6 +108,14 @@ export function applyOverrides(raw: Record<string, unknown>, overrides: ConfigOv
 			delete target['form'];
 		} catch (error) {
 			issues.push({path: '--json-body', message: `not valid JSON (${(error as Error).message}); quote it for the shell, e.g. --json-body '{"a":1}'`});
+		}
+	}
+
+	if (overrides.httpClient !== undefined) {
+		if ((httpClients as readonly string[]).includes(overrides.httpClient)) {
+			target['http_client'] = overrides.httpClient;
+		} else {
+			issues.push({path: '--http-client', message: `"${overrides.httpClient}" is not a client; use socket (the default) or undici`});
 		}
 	}
 
@@ -273,6 +283,7 @@ function policyOf(config: FlatConfig | OauthConfig['token_acquisition'], base: s
 		jitterMs: config.jitter_ms ?? defaultPolicy.jitterMs,
 		retryOnStatuses: config.retry_on_statuses ?? defaultPolicy.retryOnStatuses,
 		verifyTls: config.verify_tls ?? defaultPolicy.verifyTls,
+		httpClient: ('http_client' in config ? config.http_client : undefined) ?? defaultPolicy.httpClient,
 	};
 	if (policy.backoffMaxMs < policy.backoffMs) {
 		issues.push({path: joinPath(base, 'backoff_max_ms'), message: `is ${policy.backoffMaxMs}, below backoff_ms (${policy.backoffMs}); raise it or lower backoff_ms`});

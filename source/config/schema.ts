@@ -1,4 +1,5 @@
 import {z} from 'zod';
+import {invalidHeader} from './header-check.js';
 import {parseDurationMs} from './duration.js';
 
 const methodSchema = z
@@ -16,6 +17,13 @@ const urlSchema = z.string({error: 'expected a URL string such as "http://127.0.
 
 const headersSchema = z.record(z.string(), z.union([z.string(), z.number()]), {
 	error: 'expected an object of header names to string values, e.g. {"Accept": "application/json"}',
+}).superRefine((headers, context) => {
+	for (const [name, value] of Object.entries(headers)) {
+		const problem = invalidHeader(name, String(value));
+		if (problem !== undefined) {
+			context.addIssue({code: 'custom', path: [name], message: `${problem}; remove it or fix the header`});
+		}
+	}
 });
 
 const formSchema = z.record(z.string(), z.union([z.string(), z.number(), z.boolean()]), {
@@ -56,6 +64,7 @@ const policyFields = {
 		.array(z.number().int().min(100).max(599), {error: 'expected a list of HTTP status codes such as [429, 503]'})
 		.optional(),
 	verify_tls: z.boolean({error: 'expected true or false'}).optional(),
+	http_client: z.enum(['socket', 'undici'], {error: 'expected "socket" (the default, fastest) or "undici"'}).optional(),
 };
 
 /** Run settings a file may carry; flags override them. */

@@ -15,7 +15,15 @@ export type EndpointPlan = {
 	readonly weight: number;
 };
 
-/** How each request is sent: timeouts, retries and TLS. */
+/**
+ * Which HTTP/1.1 client the load loop sends with: `socket` (default), plain sockets with prebuilt
+ * requests and a byte-level response parser; `undici`, undici's Client dispatch, to cross-check.
+ */
+export type HttpClient = 'socket' | 'undici';
+
+export const httpClients: readonly HttpClient[] = ['socket', 'undici'];
+
+/** How each request is sent: timeouts, retries, TLS and the client. */
 export type RequestPolicy = {
 	readonly timeoutMs: number;
 	readonly retries: number;
@@ -24,6 +32,7 @@ export type RequestPolicy = {
 	readonly jitterMs: number;
 	readonly retryOnStatuses: readonly number[];
 	readonly verifyTls: boolean;
+	readonly httpClient: HttpClient;
 };
 
 /** OAuth2 token request (PyStress `token_acquisition`). */
@@ -85,6 +94,7 @@ export const defaultPolicy: RequestPolicy = {
 	jitterMs: 0,
 	retryOnStatuses: [],
 	verifyTls: true,
+	httpClient: 'socket',
 };
 
 export const defaultConnections = 50;

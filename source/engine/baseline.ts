@@ -1,7 +1,7 @@
 import {performance} from 'node:perf_hooks';
 import type {TestPlan} from '../config/types.js';
 import {addSnapshot, createRunTotals, type RunTotals} from '../stats/aggregate.js';
-import {LoadLoop} from './load-loop.js';
+import {LoadLoop, loadHttpClient} from './load-loop.js';
 
 /** One request of the quick baseline. */
 export type BaselineSample = {
@@ -29,6 +29,7 @@ export async function runQuickBaseline(
 		signal?: AbortSignal;
 	},
 ): Promise<{totals: RunTotals; durationS: number; samples: BaselineSample[]}> {
+	await loadHttpClient(plan.policy);
 	const samples: BaselineSample[] = [];
 	const totals = createRunTotals(plan.endpoints.length);
 	let resolveDone!: () => void;

@@ -1,5 +1,5 @@
 /** Kinds of failed attempts, as counted in `errorKinds`. */
-export type ErrorKind = 'timeout' | 'refused' | 'reset' | 'tls' | 'dns' | 'closed' | 'other';
+export type ErrorKind = 'timeout' | 'refused' | 'reset' | 'tls' | 'dns' | 'closed' | 'protocol' | 'other';
 
 const tlsCodes = new Set([
 	'DEPTH_ZERO_SELF_SIGNED_CERT',
@@ -12,7 +12,7 @@ const tlsCodes = new Set([
 	'EPROTO',
 ]);
 
-/** Classifies a request error from undici or node:net into a small set of kinds. */
+/** Classifies a request error from undici, node:net/tls or the socket client into a small set of kinds. */
 export function classifyError(error: unknown): ErrorKind {
 	const code = (error as {code?: unknown} | undefined)?.code;
 	switch (code) {
@@ -29,6 +29,7 @@ export function classifyError(error: unknown): ErrorKind {
 
 		case 'ECONNRESET':
 		case 'EPIPE':
+		case 'ERR_CONNECTION_CLOSED':
 		case 'UND_ERR_SOCKET': {
 			return 'reset';
 		}
@@ -39,11 +40,21 @@ export function classifyError(error: unknown): ErrorKind {
 		}
 
 		case 'UND_ERR_CLOSED':
-		case 'UND_ERR_DESTROYED': {
+		case 'UND_ERR_DESTROYED':
+		case 'ERR_CANCELLED': {
 			return 'closed';
 		}
 
+		case 'ERR_INVALID_RESPONSE': {
+			return 'protocol';
+		}
+
 		default: {
+			// undici's HTTPParserError carries a code only for some parser errors.
+			if ((typeof code === 'string' && code.startsWith('HPE_')) || (error as {name?: unknown} | undefined)?.name === 'HTTPParserError') {
+				return 'protocol';
+			}
+
 			return typeof code === 'string' && (tlsCodes.has(code) || code.startsWith('ERR_TLS') || code.startsWith('ERR_SSL')) ? 'tls' : 'other';
 		}
 	}

@@ -1,16 +1,22 @@
 import {performance} from 'node:perf_hooks';
-import {Client} from 'undici';
 import type {EndpointPlan, RequestPolicy} from '../config/types.js';
 import type {WorkerSnapshot} from '../stats/snapshot.js';
+import {prepareEndpoint, updateHeaders, type Connection, type ConnectionOwner, type PreparedEndpoint} from './connection.js';
 import {EndpointRecorder} from './recorder.js';
+import {SocketConnection} from './socket-connection.js';
+import type {UndiciConnection} from './undici-connection.js';
 
-/** One endpoint ready to dispatch: a reused options object, so the hot path allocates nothing of ours. */
-type PreparedEndpoint = {
-	readonly index: number;
-	readonly plan: EndpointPlan;
-	readonly recorder: EndpointRecorder;
-	options: {path: string; method: string; headers: string[]; body: Buffer | null};
-};
+let undiciConnection: typeof UndiciConnection | undefined;
+
+/**
+ * Loads the client a policy asks for before a LoadLoop is made with it. The socket client is
+ * always there; undici (about 20 MB per thread) is loaded only for `--http-client undici`.
+ */
+export async function loadHttpClient(policy: RequestPolicy): Promise<void> {
+	if (policy.httpClient === 'undici' && undiciConnection === undefined) {
+		({UndiciConnection: undiciConnection} = await import('./undici-connection.js'));
+	}
+}
 
 /** One attempt as the request log sees it. */
 export type AttemptRecord = {
@@ -46,12 +52,12 @@ export type LoopHooks = {
 };
 
 /**
- * A worker's request loop: many keep-alive connections, each an undici Client dispatching with a
- * reused handler (the connection itself). One loop for both models: closed (a connection sends
- * again when its response ends) and open (a schedule at a fixed rate hands sends to free
+ * A worker's request loop: many keep-alive connections, one request at a time each, on the socket
+ * client (default) or undici (`policy.httpClient`). One loop for both models: closed (a connection
+ * sends again when its response ends) and open (a schedule at a fixed rate hands sends to free
  * connections, measuring corrected latency from the intended send time).
  */
-export class LoadLoop {
+export class LoadLoop implements ConnectionOwner {
 	readonly endpoints: PreparedEndpoint[];
 	readonly policy: RequestPolicy;
 	private readonly hooks: LoopHooks;
@@ -91,19 +97,26 @@ export class LoadLoop {
 		this.maxConnections = options.maxConnections ?? options.connections;
 		this.paused = options.paused;
 		this.rate = options.rate;
-		this.endpoints = options.endpoints.map((plan, index) => ({
-			index,
-			plan,
-			recorder: new EndpointRecorder(),
-			options: prepareOptions(plan, options.extraHeaders),
-		}));
+		this.endpoints = options.endpoints.map((plan, index) => prepareEndpoint(index, plan, new EndpointRecorder(), options.extraHeaders));
 		let sum = 0;
 		this.cumulativeWeights = options.endpoints.map(endpoint => (sum += endpoint.weight));
 		this.totalWeight = sum;
 		this.hasAuthorization = hasAuthorizationHeader(options.extraHeaders);
 		for (let index = 0; index < options.connections; index++) {
-			this.connections.push(new Connection(this));
+			this.connections.push(this.newConnection());
 		}
+	}
+
+	private newConnection(): Connection {
+		if (this.policy.httpClient !== 'undici') {
+			return new SocketConnection(this);
+		}
+
+		if (undiciConnection === undefined) {
+			throw new Error('the undici client is not loaded: await loadHttpClient(policy) first');
+		}
+
+		return new undiciConnection(this);
 	}
 
 	get connectionCount(): number {
@@ -174,7 +187,7 @@ export class LoadLoop {
 			return undefined;
 		}
 
-		const connection = new Connection(this);
+		const connection = this.newConnection();
 		this.connections.push(connection);
 		return connection;
 	}
@@ -428,7 +441,7 @@ export class LoadLoop {
 	setExtraHeaders(extraHeaders: Readonly<Record<string, string>>): void {
 		this.hasAuthorization = hasAuthorizationHeader(extraHeaders);
 		for (const endpoint of this.endpoints) {
-			endpoint.options = prepareOptions(endpoint.plan, extraHeaders);
+			updateHeaders(endpoint, extraHeaders);
 		}
 
 		for (const connection of [...this.awaitingToken.keys()]) {
@@ -440,7 +453,7 @@ export class LoadLoop {
 		const target = Math.max(0, Math.floor(count));
 		this.maxConnections = Math.max(target, maxConnections);
 		while (this.connections.length < target) {
-			const connection = new Connection(this);
+			const connection = this.newConnection();
 			this.connections.push(connection);
 			if (this.started) {
 				this.connectionFree(connection);
@@ -556,26 +569,6 @@ function hasAuthorizationHeader(headers: Readonly<Record<string, string>>): bool
 	return Object.keys(headers).some(name => name.toLowerCase() === 'authorization');
 }
 
-function prepareOptions(plan: EndpointPlan, extraHeaders: Readonly<Record<string, string>>): PreparedEndpoint['options'] {
-	const headers: string[] = [];
-	const overridden = new Set(Object.keys(extraHeaders).map(name => name.toLowerCase()));
-	for (const [name, value] of Object.entries(plan.headers)) {
-		if (!overridden.has(name.toLowerCase())) {
-			headers.push(name, value);
-		}
-	}
-
-	for (const [name, value] of Object.entries(extraHeaders)) {
-		headers.push(name, value);
-	}
-
-	return {path: plan.path, method: plan.method, headers, body: plan.body === undefined ? null : Buffer.from(plan.body)};
-}
-
-/**
- * One keep-alive connection (an undici Client per origin) and the reused dispatch handler for
- * its requests: undici's legacy handler interface, which it calls without wrapping.
- */
 /** An attempt that took longer than timeout_ms in all. */
 class RequestTimeoutError extends Error {
 	readonly code = 'ETIMEDOUT';
@@ -583,117 +576,5 @@ class RequestTimeoutError extends Error {
 	constructor(timeoutMs: number) {
 		super(`no complete response within ${timeoutMs} ms`);
 		this.name = 'RequestTimeoutError';
-	}
-}
-
-class Connection {
-	busy = false;
-	/** An attempt is on the wire (not waiting for a retry's backoff). */
-	inRequest = false;
-	/** This request was already retried once after a 401 and a token refresh. */
-	authRetried = false;
-	private abortRequest: ((error?: Error) => void) | undefined;
-	retired = false;
-	endpoint: PreparedEndpoint | undefined;
-	attempt = 0;
-	sentAt = 0;
-	intendedAt = -1;
-	status = 0;
-	bytes = 0;
-	private readonly loop: LoadLoop;
-	private readonly clients = new Map<string, Client>();
-
-	constructor(loop: LoadLoop) {
-		this.loop = loop;
-	}
-
-	send(endpoint: PreparedEndpoint, attempt: number, intendedAt: number): void {
-		const client = this.clientFor(endpoint.plan.origin);
-		if (attempt === 0) {
-			this.authRetried = false;
-		}
-
-		this.endpoint = endpoint;
-		this.attempt = attempt;
-		this.status = 0;
-		this.bytes = 0;
-		this.busy = true;
-		this.inRequest = true;
-		this.loop.dispatched();
-		this.sentAt = performance.now();
-		this.intendedAt = intendedAt < 0 ? -1 : Math.min(intendedAt, this.sentAt);
-		client.dispatch(endpoint.options, this);
-	}
-
-	private clientFor(origin: string): Client {
-		let client = this.clients.get(origin);
-		if (client === undefined) {
-			const {policy} = this.loop;
-			client = new Client(origin, {
-				pipelining: 1,
-				keepAliveTimeout: 30_000,
-				headersTimeout: policy.timeoutMs,
-				bodyTimeout: policy.timeoutMs,
-				connectTimeout: Math.min(policy.timeoutMs, 10_000),
-				connect: {rejectUnauthorized: policy.verifyTls},
-			});
-			this.clients.set(origin, client);
-		}
-
-		return client;
-	}
-
-	close(): void {
-		for (const client of this.clients.values()) {
-			client.close().catch(() => undefined);
-		}
-
-		this.clients.clear();
-	}
-
-	destroy(): void {
-		for (const client of this.clients.values()) {
-			client.destroy().catch(() => undefined);
-		}
-	}
-
-	abort(error: Error): void {
-		if (this.inRequest && this.abortRequest) {
-			this.abortRequest(error);
-		}
-	}
-
-	// Undici dispatch handler (legacy interface: called directly, no wrapper allocated).
-	onConnect(abort: (error?: Error) => void): void {
-		// The send time was taken just before dispatch; keep abort for the timeout sweep.
-		this.abortRequest = abort;
-	}
-
-	onHeaders(statusCode: number): boolean {
-		this.status = statusCode;
-		return true;
-	}
-
-	onData(chunk: Buffer): boolean {
-		this.bytes += chunk.length;
-		return true;
-	}
-
-	onComplete(): void {
-		this.busy = false;
-		this.inRequest = false;
-		this.abortRequest = undefined;
-		this.loop.finished(this, undefined);
-	}
-
-	onError(error: Error): void {
-		if (!this.inRequest) {
-			return;
-		}
-
-		this.busy = false;
-		this.inRequest = false;
-		this.abortRequest = undefined;
-		this.loop.finished(this, error);
 	}
 }

@@ -1,7 +1,7 @@
 import {performance} from 'node:perf_hooks';
 import {parentPort, workerData} from 'node:worker_threads';
 import {redactUrl} from '../config/redact.js';
-import {LoadLoop} from './load-loop.js';
+import {LoadLoop, loadHttpClient} from './load-loop.js';
 import {RequestLog} from './request-log.js';
 import type {FromWorker, ToWorker, WorkerInit} from './protocol.js';
 
@@ -15,6 +15,7 @@ const post = (message: FromWorker): void => {
 const log = init.log ? new RequestLog(init.log, redactUrl) : undefined;
 let exhaustedSent = false;
 let stopping = false;
+await loadHttpClient(init.policy);
 const loop = new LoadLoop(
 	{
 		endpoints: init.plan.endpoints,

@@ -6,5 +6,6 @@ export const errorHints: Readonly<Record<string, string>> = {
 	tls: 'The TLS handshake failed; for a self-signed certificate set "verify_tls": false.',
 	dns: 'The host name did not resolve.',
 	closed: 'Connection closed by the load generator (at stop or after a timeout).',
+	protocol: 'The response was not valid HTTP/1.1 (or switched protocols); check the target with --single-request.',
 	other: 'Unexpected error; run with fewer connections to see whether it persists.',
 };

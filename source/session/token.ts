@@ -1,4 +1,5 @@
-import {Agent, request} from 'undici';
+import type {Agent} from 'undici';
+import {invalidHeader} from '../config/header-check.js';
 import type {TokenPlan} from '../config/types.js';
 
 /** The token endpoint failed: the run must not start. */
@@ -26,7 +27,8 @@ type Token = {readonly header: string; readonly expiresAtMs: number | undefined;
 export class TokenManager {
 	readonly stats: TokenStats = {requests: 0, errors: 0, refreshes: 0};
 	private readonly plan: TokenPlan;
-	private readonly dispatcher: Agent;
+	/** Created on the first token request: runs without a token never load undici. */
+	private dispatcher: Agent | undefined;
 	private current: Token | undefined;
 	private refreshing: Promise<void> | undefined;
 	private timer: NodeJS.Timeout | undefined;
@@ -36,7 +38,6 @@ export class TokenManager {
 	constructor(plan: TokenPlan, now: () => number = Date.now) {
 		this.plan = plan;
 		this.now = now;
-		this.dispatcher = new Agent({connect: {rejectUnauthorized: plan.policy.verifyTls}, headersTimeout: plan.policy.timeoutMs, bodyTimeout: plan.policy.timeoutMs});
 	}
 
 	/** Headers to add to every stress request. */
@@ -80,7 +81,7 @@ export class TokenManager {
 			this.timer = undefined;
 		}
 
-		void this.dispatcher.close();
+		void this.dispatcher?.close();
 	}
 
 	private async fetchToken(): Promise<void> {
@@ -89,6 +90,9 @@ export class TokenManager {
 		let status: number;
 		let text: string;
 		try {
+			const {Agent, request} = await import('undici');
+			const {policy} = this.plan;
+			this.dispatcher ??= new Agent({connect: {rejectUnauthorized: policy.verifyTls}, headersTimeout: policy.timeoutMs, bodyTimeout: policy.timeoutMs});
 			const response = await request(endpoint.url, {
 				method: endpoint.method as 'POST',
 				headers: {Accept: 'application/json', ...endpoint.headers},
@@ -122,6 +126,11 @@ export class TokenManager {
 		}
 
 		const type = typeof body.token_type === 'string' && body.token_type.toLowerCase() !== 'bearer' ? body.token_type : 'Bearer';
+		if (invalidHeader('Authorization', `${type} ${body.access_token}`) !== undefined) {
+			this.stats.errors++;
+			throw new TokenError(`token endpoint ${endpoint.url} answered ${status} with a token_type or access_token that has a line break; it cannot be sent as a header`);
+		}
+
 		const expiresInS = Number(body.expires_in);
 		const expiresAtMs = Number.isFinite(expiresInS) && expiresInS > 0 ? this.now() + (expiresInS * 1000) : undefined;
 		this.current = {header: `${type} ${body.access_token}`, expiresAtMs, generation: (this.current?.generation ?? 0) + 1};

@@ -1,12 +1,14 @@
 /**
- * `npm run bench`: pystress-tui (headless, one worker thread) against autocannon on the same target,
- * each pinned to the same core with taskset (the target on the other), back to back, several rounds.
+ * `npm run bench`: pystress-tui (headless, one worker thread; its default socket client, and undici
+ * as a reference) against autocannon on the same target, each pinned to the same core with taskset
+ * (the target on the other), back to back in a rotating order, several rounds.
  * Prints req/s, the ratio, client CPU per request, peak RSS, and checks each tool's count against the
  * target's own. Ratios matter; absolute numbers depend on the machine.
  *
  * Then the TUI (in tmux, a real terminal) against headless mode, same settings: the dashboard's cost.
  *
- * Options (env): BENCH_SECONDS (default 10), BENCH_ROUNDS (3), BENCH_CONNECTIONS (50), BENCH_TUI=0 skips the TUI part.
+ * Options (env): BENCH_SECONDS (default 10), BENCH_ROUNDS (3), BENCH_CONNECTIONS (50), BENCH_TUI=0 skips the TUI part,
+ * BENCH_UNDICI=0 skips the undici reference runs.
  */
 import {execFileSync, spawn, spawnSync} from 'node:child_process';
 import {existsSync, mkdtempSync, readdirSync, readFileSync} from 'node:fs';
@@ -40,13 +42,16 @@ async function run(command: string, args: string[], env: Record<string, string> 
 	return {stdout, stderr, cpuS: Number(time?.[1] ?? 0) + Number(time?.[2] ?? 0), peakRssMb: Number(time?.[3] ?? 0) / 1024};
 }
 
-async function measure(tool: 'pystress-tui' | 'autocannon', target: BenchTarget): Promise<Measured> {
+type Tool = 'autocannon' | 'pystress-tui' | 'pystress/undici';
+
+async function measure(tool: Tool, target: BenchTarget): Promise<Measured> {
 	const before = await target.served();
 	let requests: number;
 	let durationS: number;
 	let result;
-	if (tool === 'pystress-tui') {
-		result = await run(process.execPath, [cli, '--url', target.url, '--headless', '-t', '1', '-c', String(connections), '-d', String(seconds), '--no-baseline', '--quiet', '--json', '-']);
+	if (tool !== 'autocannon') {
+		const client = tool === 'pystress/undici' ? 'undici' : 'socket';
+		result = await run(process.execPath, [cli, '--url', target.url, '--headless', '-t', '1', '-c', String(connections), '-d', String(seconds), '--no-baseline', '--quiet', '--json', '-', '--http-client', client]);
 		const report = JSON.parse(result.stdout) as {summary: {requests: number; durationS: number}};
 		requests = report.summary.requests;
 		durationS = report.summary.durationS;
@@ -64,9 +69,13 @@ async function measure(tool: 'pystress-tui' | 'autocannon', target: BenchTarget)
 const target = await startBenchTarget(1);
 console.log(`target: ${target.kind} at ${target.url} (core 1); tools on core 0; ${connections} connections, ${seconds}s per run, ${rounds} rounds\n`);
 const ratios: number[] = [];
+const undiciRatios: number[] = [];
+const tools: Tool[] = process.env['BENCH_UNDICI'] === '0' ? ['autocannon', 'pystress-tui'] : ['autocannon', 'pystress-tui', 'pystress/undici'];
 try {
 	for (let round = 1; round <= rounds; round++) {
-		const order: Array<'pystress-tui' | 'autocannon'> = round % 2 === 1 ? ['autocannon', 'pystress-tui'] : ['pystress-tui', 'autocannon'];
+		// A rotating order, so that no tool always runs first (or right after another).
+		const shift = (round - 1) % tools.length;
+		const order = [...tools.slice(shift), ...tools.slice(0, shift)];
 		const results: Record<string, Measured> = {};
 		for (const tool of order) {
 			// eslint-disable-next-line no-await-in-loop
@@ -76,19 +85,31 @@ try {
 		for (const tool of order) {
 			const r = results[tool]!;
 			const countCheck = r.requests <= r.served && r.served - r.requests <= connections ? 'count ok' : `COUNT MISMATCH (tool ${r.requests}, target ${r.served})`;
-			console.log(`round ${round} ${tool.padEnd(13)} ${Math.round(r.rps).toLocaleString('en-US').padStart(8)} req/s  ${r.cpuMicrosPerRequest.toFixed(1).padStart(5)} us CPU/req  peak RSS ${r.peakRssMb.toFixed(0)} MB  ${countCheck}`);
+			console.log(`round ${round} ${tool.padEnd(15)} ${Math.round(r.rps).toLocaleString('en-US').padStart(8)} req/s  ${r.cpuMicrosPerRequest.toFixed(1).padStart(5)} us CPU/req  peak RSS ${r.peakRssMb.toFixed(0)} MB  ${countCheck}`);
 		}
 
 		const ratio = results['pystress-tui']!.rps / results['autocannon']!.rps;
 		ratios.push(ratio);
-		console.log(`round ${round} ratio pystress-tui/autocannon: ${ratio.toFixed(3)}\n`);
+		console.log(`round ${round} ratio pystress-tui/autocannon: ${ratio.toFixed(3)}`);
+		if (results['pystress/undici']) {
+			const undiciRatio = results['pystress/undici'].rps / results['autocannon']!.rps;
+			undiciRatios.push(undiciRatio);
+			console.log(`round ${round} ratio pystress-tui --http-client undici/autocannon: ${undiciRatio.toFixed(3)}`);
+		}
+
+		console.log('');
 	}
 } finally {
 	target.stop();
 }
 
-ratios.sort((a, b) => a - b);
-console.log(`median ratio pystress-tui/autocannon: ${ratios[Math.floor(ratios.length / 2)]!.toFixed(3)} (must >= 1.0, aim 1.3)\n`);
+const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+console.log(`median ratio pystress-tui/autocannon: ${median(ratios).toFixed(3)} (must >= 1.0, aim 1.3)`);
+if (undiciRatios.length > 0) {
+	console.log(`median ratio pystress-tui --http-client undici/autocannon: ${median(undiciRatios).toFixed(3)} (reference)`);
+}
+
+console.log('');
 
 /** CPU ticks per thread of a process (Linux /proc): utime + stime, keyed by thread id. */
 function threadTicks(pid: number): Map<number, number> {

@@ -37,7 +37,7 @@ export function delayed(ms: number): Responder {
 }
 
 /** A node:http (or https, with `tls`) target on 127.0.0.1 that counts what it receives. */
-export async function startTarget(options: {respond?: Responder; keep?: number; tls?: {key: string; cert: string}} = {}): Promise<TargetServer> {
+export async function startTarget(options: {respond?: Responder; keep?: number; tls?: {key: string; cert: string}; keepAliveTimeoutMs?: number} = {}): Promise<TargetServer> {
 	const respond = options.respond ?? ok;
 	const keep = options.keep ?? 50;
 	const state: {count: number; seen: SeenRequest[]} = {count: 0, seen: []};
@@ -56,7 +56,7 @@ export async function startTarget(options: {respond?: Responder; keep?: number; 
 	};
 
 	const server = options.tls ? https.createServer(options.tls, handler) : http.createServer(handler);
-	server.keepAliveTimeout = 60_000;
+	server.keepAliveTimeout = options.keepAliveTimeoutMs ?? 60_000;
 	await new Promise<void>(resolve => {
 		server.listen(0, '127.0.0.1', resolve);
 	});

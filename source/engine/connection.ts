@@ -1,0 +1,128 @@
+import {performance} from 'node:perf_hooks';
+import type {EndpointPlan, RequestPolicy} from '../config/types.js';
+import {buildRequest, socketTarget, type SocketTarget} from './http1.js';
+import type {EndpointRecorder} from './recorder.js';
+
+/**
+ * One endpoint ready to send, in both clients' forms: undici dispatch options (a reused object)
+ * and the socket client's prebuilt request bytes. Rebuilt when the extra (token) headers change.
+ */
+export type PreparedEndpoint = {
+	readonly index: number;
+	readonly plan: EndpointPlan;
+	readonly recorder: EndpointRecorder;
+	readonly target: SocketTarget;
+	/** HEAD responses carry no body. */
+	readonly expectBody: boolean;
+	options: {path: string; method: string; headers: string[]; body: Buffer | null};
+	wire: Buffer;
+};
+
+export function prepareEndpoint(index: number, plan: EndpointPlan, recorder: EndpointRecorder, extraHeaders: Readonly<Record<string, string>>): PreparedEndpoint {
+	return {
+		index,
+		plan,
+		recorder,
+		target: socketTarget(plan),
+		expectBody: plan.method !== 'HEAD',
+		options: undiciOptions(plan, extraHeaders),
+		wire: buildRequest(plan, extraHeaders),
+	};
+}
+
+export function updateHeaders(endpoint: PreparedEndpoint, extraHeaders: Readonly<Record<string, string>>): void {
+	endpoint.options = undiciOptions(endpoint.plan, extraHeaders);
+	endpoint.wire = buildRequest(endpoint.plan, extraHeaders);
+}
+
+function undiciOptions(plan: EndpointPlan, extraHeaders: Readonly<Record<string, string>>): PreparedEndpoint['options'] {
+	const headers: string[] = [];
+	const overridden = new Set(Object.keys(extraHeaders).map(name => name.toLowerCase()));
+	for (const [name, value] of Object.entries(plan.headers)) {
+		if (!overridden.has(name.toLowerCase())) {
+			headers.push(name, value);
+		}
+	}
+
+	for (const [name, value] of Object.entries(extraHeaders)) {
+		headers.push(name, value);
+	}
+
+	return {path: plan.path, method: plan.method, headers, body: plan.body === undefined ? null : Buffer.from(plan.body)};
+}
+
+/** What a connection reports to: the worker's load loop. */
+export type ConnectionOwner = {
+	readonly policy: RequestPolicy;
+	/** Called right before a request goes out. */
+	dispatched(): void;
+	/** An attempt ended: `error` undefined for a complete response. */
+	finished(connection: Connection, error: Error | undefined): void;
+};
+
+/**
+ * One keep-alive connection of the load loop, one request at a time. The loop reads and sets the
+ * bookkeeping fields; subclasses put requests on the wire (`transmit`) and report the end of each
+ * attempt through `complete()` or `fail()`.
+ */
+export abstract class Connection {
+	busy = false;
+	/** An attempt is on the wire (not waiting for a retry's backoff). */
+	inRequest = false;
+	/** This request was already retried once after a 401 and a token refresh. */
+	authRetried = false;
+	retired = false;
+	endpoint: PreparedEndpoint | undefined;
+	attempt = 0;
+	sentAt = 0;
+	intendedAt = -1;
+	status = 0;
+	bytes = 0;
+	protected readonly owner: ConnectionOwner;
+
+	constructor(owner: ConnectionOwner) {
+		this.owner = owner;
+	}
+
+	send(endpoint: PreparedEndpoint, attempt: number, intendedAt: number): void {
+		if (attempt === 0) {
+			this.authRetried = false;
+		}
+
+		this.endpoint = endpoint;
+		this.attempt = attempt;
+		this.status = 0;
+		this.bytes = 0;
+		this.busy = true;
+		this.inRequest = true;
+		this.owner.dispatched();
+		this.sentAt = performance.now();
+		this.intendedAt = intendedAt < 0 ? -1 : Math.min(intendedAt, this.sentAt);
+		this.transmit(endpoint);
+	}
+
+	/** Closes the connection's sockets (it has no request in flight). */
+	abstract close(): void;
+	/** Drops the connection's sockets at once; a request in flight ends with an error. */
+	abstract destroy(): void;
+	/** Ends the request in flight with `error` (the timeout sweep). */
+	abstract abort(error: Error): void;
+	/** Puts the request on the wire; `sentAt` was taken just before. */
+	protected abstract transmit(endpoint: PreparedEndpoint): void;
+
+	protected complete(): void {
+		this.busy = false;
+		this.inRequest = false;
+		this.owner.finished(this, undefined);
+	}
+
+	protected fail(error: Error): void {
+		if (!this.inRequest) {
+			return;
+		}
+
+		this.busy = false;
+		this.inRequest = false;
+		this.owner.finished(this, error);
+	}
+}

@@ -1,0 +1,537 @@
+/**
+ * HTTP/1.1 on a plain socket, for the load loop's hot path: each request is one prebuilt buffer
+ * written as is, and responses are framed by a small byte-level parser that reads the status, the
+ * framing headers (Content-Length, Transfer-Encoding, Connection) and counts body bytes without
+ * turning anything into strings. Everything a load test needs and nothing more: headers are not
+ * kept, bodies are counted and dropped.
+ */
+import {isIP} from 'node:net';
+import {invalidHeader} from '../config/header-check.js';
+import type {EndpointPlan} from '../config/types.js';
+
+/** Where a socket connects, worked out once per endpoint. */
+export type SocketTarget = {
+	/** `scheme://host:port`, the key connections keep their sockets under. */
+	readonly origin: string;
+	readonly tls: boolean;
+	/** Host name or address to connect to (IPv6 without brackets). */
+	readonly host: string;
+	readonly port: number;
+	/** TLS server name (SNI); undefined for an IP address. */
+	readonly servername: string | undefined;
+};
+
+export function socketTarget(plan: EndpointPlan): SocketTarget {
+	const url = new URL(plan.url);
+	const tls = url.protocol === 'https:';
+	const host = url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname;
+	return {
+		origin: url.origin,
+		tls,
+		host,
+		port: url.port === '' ? (tls ? 443 : 80) : Number(url.port),
+		servername: isIP(host) === 0 ? host : undefined,
+	};
+}
+
+/**
+ * The request as bytes: request line, Host (unless given), the plan's headers with the extra
+ * (token) headers overriding them, Content-Length for a body, then the body.
+ */
+export function buildRequest(plan: EndpointPlan, extraHeaders: Readonly<Record<string, string>>): Buffer {
+	const overridden = new Set(Object.keys(extraHeaders).map(name => name.toLowerCase()));
+	const headers: Array<[string, string]> = [];
+	for (const [name, value] of Object.entries(plan.headers)) {
+		if (!overridden.has(name.toLowerCase())) {
+			headers.push([name, value]);
+		}
+	}
+
+	headers.push(...Object.entries(extraHeaders));
+	const body = plan.body === undefined ? undefined : Buffer.from(plan.body);
+	let head = `${plan.method} ${plan.path === '' ? '/' : plan.path} HTTP/1.1\r\n`;
+	const names = new Set(headers.map(([name]) => name.toLowerCase()));
+	if (!names.has('host')) {
+		head += `host: ${new URL(plan.url).host}\r\n`;
+	}
+
+	for (const [name, value] of headers) {
+		const problem = invalidHeader(name, value);
+		if (problem !== undefined) {
+			throw new TypeError(problem);
+		}
+
+		const lower = name.toLowerCase();
+		// The body is sent as it is: its length is ours to state.
+		if (lower !== 'content-length' && lower !== 'transfer-encoding') {
+			head += `${name}: ${value}\r\n`;
+		}
+	}
+
+	if (body !== undefined || !['GET', 'HEAD', 'DELETE', 'OPTIONS', 'TRACE', 'CONNECT'].includes(plan.method)) {
+		head += `content-length: ${body?.length ?? 0}\r\n`;
+	}
+
+	head += '\r\n';
+	const headBytes = Buffer.from(head, 'latin1');
+	return body === undefined ? headBytes : Buffer.concat([headBytes, body]);
+}
+
+/** A response the parser could not frame: the connection is closed, the attempt is an error. */
+export class ResponseParseError extends Error {
+	readonly code = 'ERR_INVALID_RESPONSE';
+
+	constructor(message: string) {
+		super(message);
+		this.name = 'ResponseParseError';
+	}
+}
+
+/** Receives each complete response. */
+export type ResponseSink = {
+	onResponse(status: number, bodyBytes: number, keepAlive: boolean): void;
+};
+
+/** The most a response head (status line and headers) may take, as in Node's own parser. */
+export const maxHeadBytes = 16 * 1024;
+
+// Parser states.
+const idle = 0;
+const head = 1;
+const lengthBody = 2;
+const untilClose = 3;
+const chunkSize = 4;
+const chunkExtension = 5;
+const chunkSizeLf = 6;
+const chunkData = 7;
+const chunkDataCr = 8;
+const chunkDataLf = 9;
+const trailerStart = 10;
+const trailerLine = 11;
+const trailerEndLf = 12;
+
+const contentLengthName = Buffer.from('content-length');
+const transferEncodingName = Buffer.from('transfer-encoding');
+const connectionName = Buffer.from('connection');
+
+/** Largest chunk size accepted (2^48 bytes): a larger one is a broken response, not a big one. */
+const maxChunkSize = 2 ** 48;
+
+function hexValue(byte: number): number {
+	if (byte >= 48 && byte <= 57) return byte - 48;
+	const lower = byte | 0x20;
+	if (lower >= 97 && lower <= 102) return lower - 87;
+	return -1;
+}
+
+/** Compares `buffer[start, start+name.length)` with a lower-case name, ignoring ASCII case. */
+function nameIs(buffer: Buffer, start: number, length: number, name: Buffer): boolean {
+	if (length !== name.length) return false;
+	for (let index = 0; index < length; index++) {
+		if ((buffer[start + index]! | 0x20) !== name[index]) return false;
+	}
+
+	return true;
+}
+
+/** Whether a comma-separated header value holds `token` (case-insensitive). */
+function hasToken(value: string, token: string): boolean {
+	return value.split(',').some(part => part.trim().toLowerCase() === token);
+}
+
+/**
+ * A streaming HTTP/1.x response parser for one connection, one response at a time (no
+ * pipelining). `expect()` arms it for the response to the request just written; `execute()` takes
+ * each chunk as it arrives and calls the sink when a response is complete; `end()` tells it the
+ * server closed the connection. Malformed input throws a ResponseParseError.
+ */
+export class ResponseParser {
+	private state = idle;
+	private status = 0;
+	private bodyBytes = 0;
+	private keepAlive = true;
+	private remaining = 0;
+	private sizeDigits = 0;
+	private expectBody = true;
+	private pending: Buffer | undefined;
+	private readonly sink: ResponseSink;
+
+	constructor(sink: ResponseSink) {
+		this.sink = sink;
+	}
+
+	/** A request was written: its response comes next. HEAD responses have no body. */
+	expect(expectBody: boolean): void {
+		this.state = head;
+		this.expectBody = expectBody;
+		this.status = 0;
+		this.bodyBytes = 0;
+		this.keepAlive = true;
+		this.pending = undefined;
+	}
+
+	/** Whether a response is awaited or in progress. */
+	get busy(): boolean {
+		return this.state !== idle;
+	}
+
+	/** Whether any byte of the awaited response has arrived. */
+	get started(): boolean {
+		return this.state !== head || this.pending !== undefined;
+	}
+
+	execute(chunk: Buffer): void {
+		const end = chunk.length;
+		let offset = 0;
+		while (offset < end) {
+			switch (this.state) {
+				case idle: {
+					throw new ResponseParseError('the server sent data that answers no request');
+				}
+
+				case head: {
+					offset = this.parseHead(chunk, offset);
+					break;
+				}
+
+				case lengthBody: {
+					const take = Math.min(this.remaining, end - offset);
+					this.bodyBytes += take;
+					this.remaining -= take;
+					offset += take;
+					if (this.remaining === 0) {
+						this.finish();
+					}
+
+					break;
+				}
+
+				case untilClose: {
+					this.bodyBytes += end - offset;
+					offset = end;
+					break;
+				}
+
+				case chunkData: {
+					const take = Math.min(this.remaining, end - offset);
+					this.bodyBytes += take;
+					this.remaining -= take;
+					offset += take;
+					if (this.remaining === 0) {
+						this.state = chunkDataCr;
+					}
+
+					break;
+				}
+
+				default: {
+					this.chunkFraming(chunk[offset++]!);
+				}
+			}
+		}
+	}
+
+	/**
+	 * The server closed the connection. Completes a response whose body runs until the close;
+	 * returns false when a response was awaited or cut short.
+	 */
+	end(): boolean {
+		if (this.state === untilClose) {
+			this.keepAlive = false;
+			this.finish();
+			return true;
+		}
+
+		return this.state === idle;
+	}
+
+	/** Forgets any response in progress (the connection was dropped). */
+	reset(): void {
+		this.state = idle;
+		this.pending = undefined;
+	}
+
+	private finish(): void {
+		this.state = idle;
+		this.pending = undefined;
+		this.sink.onResponse(this.status, this.bodyBytes, this.keepAlive);
+	}
+
+	/** One byte of chunked framing: sizes, extensions, the CRLF after data, trailers. */
+	private chunkFraming(byte: number): void {
+		switch (this.state) {
+			case chunkSize: {
+				const value = hexValue(byte);
+				if (value >= 0) {
+					this.remaining = (this.remaining * 16) + value;
+					this.sizeDigits++;
+					if (this.remaining > maxChunkSize) {
+						throw new ResponseParseError('chunk size too large');
+					}
+				} else if (this.sizeDigits > 0 && (byte === 59 || byte === 32 || byte === 9)) {
+					this.state = chunkExtension;
+				} else if (this.sizeDigits > 0 && byte === 13) {
+					this.state = chunkSizeLf;
+				} else if (this.sizeDigits > 0 && byte === 10) {
+					this.chunkSizeDone();
+				} else {
+					throw new ResponseParseError('invalid chunk size');
+				}
+
+				return;
+			}
+
+			case chunkExtension: {
+				if (byte === 10) {
+					this.chunkSizeDone();
+				}
+
+				return;
+			}
+
+			case chunkSizeLf: {
+				if (byte !== 10) {
+					throw new ResponseParseError('invalid chunk size line');
+				}
+
+				this.chunkSizeDone();
+				return;
+			}
+
+			case chunkDataCr: {
+				if (byte === 13) {
+					this.state = chunkDataLf;
+				} else if (byte === 10) {
+					this.startChunk();
+				} else {
+					throw new ResponseParseError('missing CRLF after chunk data');
+				}
+
+				return;
+			}
+
+			case chunkDataLf: {
+				if (byte !== 10) {
+					throw new ResponseParseError('missing CRLF after chunk data');
+				}
+
+				this.startChunk();
+				return;
+			}
+
+			case trailerStart: {
+				if (byte === 13) {
+					this.state = trailerEndLf;
+				} else if (byte === 10) {
+					this.finish();
+				} else {
+					this.state = trailerLine;
+				}
+
+				return;
+			}
+
+			case trailerLine: {
+				if (byte === 10) {
+					this.state = trailerStart;
+				}
+
+				return;
+			}
+
+			case trailerEndLf: {
+				if (byte !== 10) {
+					throw new ResponseParseError('invalid trailer section');
+				}
+
+				this.finish();
+				return;
+			}
+
+			default: {
+				throw new ResponseParseError(`parser in state ${this.state}`);
+			}
+		}
+	}
+
+	private startChunk(): void {
+		this.state = chunkSize;
+		this.remaining = 0;
+		this.sizeDigits = 0;
+	}
+
+	private chunkSizeDone(): void {
+		this.state = this.remaining === 0 ? trailerStart : chunkData;
+	}
+
+	/**
+	 * Reads a response head from `chunk` at `offset`, joining it to bytes kept from earlier chunks.
+	 * Returns the offset in `chunk` where the body starts, or the chunk's length when the head is
+	 * not complete yet (the bytes are kept for the next chunk).
+	 */
+	private parseHead(chunk: Buffer, offset: number): number {
+		let buffer = chunk;
+		let start = offset;
+		let kept = 0;
+		if (this.pending === undefined) {
+			// Tolerate empty lines before a status line (RFC 9112 section 2.2).
+			while (start < chunk.length && (chunk[start] === 13 || chunk[start] === 10)) {
+				start++;
+			}
+
+			if (start === chunk.length) {
+				return start;
+			}
+		} else {
+			kept = this.pending.length;
+			buffer = Buffer.concat([this.pending, chunk.subarray(offset)]);
+			start = 0;
+			this.pending = undefined;
+		}
+
+		const bodyStart = this.readHead(buffer, start);
+		if (bodyStart < 0) {
+			if (buffer.length - start > maxHeadBytes) {
+				throw new ResponseParseError(`response head larger than ${maxHeadBytes} bytes`);
+			}
+
+			this.pending = buffer.subarray(start);
+			return chunk.length;
+		}
+
+		if (bodyStart - start > maxHeadBytes) {
+			throw new ResponseParseError(`response head larger than ${maxHeadBytes} bytes`);
+		}
+
+		return kept === 0 ? bodyStart : offset + bodyStart - kept;
+	}
+
+	/** Parses a complete head in `buffer` from `start`; returns where the body starts, or -1 if incomplete. */
+	private readHead(buffer: Buffer, start: number): number {
+		const end = buffer.length;
+		let lineEnd = buffer.indexOf(10, start);
+		if (lineEnd < 0) {
+			return -1;
+		}
+
+		// "HTTP/1.x SSS"
+		if (
+			lineEnd - start < 12
+			|| buffer[start] !== 72 || buffer[start + 1] !== 84 || buffer[start + 2] !== 84 || buffer[start + 3] !== 80
+			|| buffer[start + 4] !== 47 || buffer[start + 5] !== 49 || buffer[start + 6] !== 46 || buffer[start + 8] !== 32
+			|| (buffer[start + 12] !== 32 && buffer[start + 12] !== 13 && buffer[start + 12] !== 10)
+		) {
+			throw new ResponseParseError('not an HTTP/1.x response');
+		}
+
+		const digit0 = buffer[start + 9]! - 48;
+		const digit1 = buffer[start + 10]! - 48;
+		const digit2 = buffer[start + 11]! - 48;
+		if (digit0 < 1 || digit0 > 5 || digit1 < 0 || digit1 > 9 || digit2 < 0 || digit2 > 9) {
+			throw new ResponseParseError('invalid status code');
+		}
+
+		const status = (digit0 * 100) + (digit1 * 10) + digit2;
+		const http10 = buffer[start + 7] === 48;
+		let keepAlive = !http10;
+		let contentLength = -1;
+		let chunked = false;
+		let hasTransferEncoding = false;
+		let position = lineEnd + 1;
+		for (;;) {
+			if (position >= end) {
+				return -1;
+			}
+
+			const first = buffer[position];
+			if (first === 10) {
+				position++;
+				break;
+			}
+
+			if (first === 13) {
+				if (position + 1 >= end) {
+					return -1;
+				}
+
+				if (buffer[position + 1] !== 10) {
+					throw new ResponseParseError('invalid end of headers');
+				}
+
+				position += 2;
+				break;
+			}
+
+			lineEnd = buffer.indexOf(10, position);
+			if (lineEnd < 0) {
+				return -1;
+			}
+
+			const colon = buffer.indexOf(58, position);
+			if (colon > position && colon < lineEnd) {
+				const nameLength = colon - position;
+				if (nameIs(buffer, position, nameLength, contentLengthName)) {
+					const value = headerValue(buffer, colon + 1, lineEnd);
+					if (!/^\d+$/.test(value) || (contentLength >= 0 && Number(value) !== contentLength)) {
+						throw new ResponseParseError(`invalid Content-Length: ${JSON.stringify(value.slice(0, 40))}`);
+					}
+
+					contentLength = Number(value);
+				} else if (nameIs(buffer, position, nameLength, transferEncodingName)) {
+					const value = headerValue(buffer, colon + 1, lineEnd).toLowerCase();
+					hasTransferEncoding = true;
+					chunked = value.split(',').at(-1)!.trim() === 'chunked';
+				} else if (nameIs(buffer, position, nameLength, connectionName)) {
+					const value = headerValue(buffer, colon + 1, lineEnd);
+					if (hasToken(value, 'close')) {
+						keepAlive = false;
+					} else if (http10 && hasToken(value, 'keep-alive')) {
+						keepAlive = true;
+					}
+				}
+			}
+
+			position = lineEnd + 1;
+		}
+
+		if (status < 200) {
+			if (status === 101) {
+				throw new ResponseParseError('the server switched protocols (101), which a load test cannot follow');
+			}
+
+			// 1xx: an interim response; the final one follows on the same connection.
+			return position;
+		}
+
+		this.status = status;
+		this.keepAlive = keepAlive;
+		if (!this.expectBody || status === 204 || status === 304) {
+			this.finish();
+		} else if (chunked) {
+			this.startChunk();
+		} else if (hasTransferEncoding) {
+			// A transfer coding other than chunked last: the body runs until the server closes.
+			this.keepAlive = false;
+			this.state = untilClose;
+		} else if (contentLength > 0) {
+			this.remaining = contentLength;
+			this.state = lengthBody;
+		} else if (contentLength === 0) {
+			this.finish();
+		} else {
+			this.keepAlive = false;
+			this.state = untilClose;
+		}
+
+		return position;
+	}
+}
+
+function headerValue(buffer: Buffer, start: number, lineEnd: number): string {
+	let end = lineEnd;
+	if (end > start && buffer[end - 1] === 13) {
+		end--;
+	}
+
+	return buffer.toString('latin1', start, end).trim();
+}
