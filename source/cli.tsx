@@ -10,8 +10,6 @@ import {ensureDirectory} from './report/write.js';
 import {runReportCommand} from './session/report-command.js';
 import {runSingleRequest} from './session/single-request.js';
 import {TokenError} from './session/token.js';
-import {runProfilesCommand} from './session/profiles-command.js';
-import {openProfileStore, settingsToFlags} from './config/profiles.js';
 import type {InteractiveOptions} from './interactive.js';
 import {demoConfigPath, serveDemo, startDemoChild} from './session/demo.js';
 import {explicitSettings, prepareRun, type PreparedRun, type RunFlags} from './session/prepare.js';
@@ -212,6 +210,8 @@ function baselineOptions(prepared: PreparedRun): {quickBaselineCount: number; ex
 
 /** Headless run of a saved profile (--profile), or saving one (--save-profile) and running it. */
 async function runHeadlessProfile(hardware: ReturnType<typeof detectHardware>): Promise<number> {
+	// Loaded here, not at start-up: conf (and its schema validator) costs memory a plain run does not need.
+	const {openProfileStore, settingsToFlags} = await import('./config/profiles.js');
 	const store = openProfileStore();
 	const flags = runFlags();
 	let prepared: PreparedRun;
@@ -314,6 +314,7 @@ async function main(): Promise<number> {
 		}
 
 		case 'profiles': {
+			const {runProfilesCommand} = await import('./session/profiles-command.js');
 			return runProfilesCommand(rest, io);
 		}
 
