@@ -26,7 +26,7 @@ describe('headless CLI', () => {
 		const report = JSON.parse(readFileSync(jsonPath, 'utf8'));
 		expect(report.schemaVersion).toBe(1);
 		expect(report.target).toMatchObject({url: `${server.url}/hello`, method: 'GET'});
-		expect(report.settings).toMatchObject({threads: 2, connections: 8, durationS: 2});
+		expect(report.settings).toMatchObject({threads: 2, connections: 8, durationS: 2, httpClient: 'socket'});
 		expect(Object.keys(report.hardware).sort()).toEqual(['cpuModel', 'cpuQuota', 'logicalProcessors', 'node', 'physicalCores', 'platform', 'totalMemoryBytes']);
 		const {summary} = report;
 		expect(summary.requests).toBeGreaterThan(100);
@@ -61,6 +61,18 @@ describe('headless CLI', () => {
 		expect(report.baseline).toBeUndefined();
 		expect(result.stderr).toMatch(/PYSTRESS-TUI SUMMARY/);
 		expect(server.count).toBe(50);
+	});
+
+	it('sends with undici when asked (--http-client undici), baseline included, and says so', async () => {
+		const server = await target();
+		const result = await runCli(['--url', `${server.url}/`, '-c', '3', '-n', '200', '--http-client', 'undici', '--json', '-']);
+		expect(result.code).toBe(0);
+		const report = JSON.parse(result.stdout);
+		expect(report.settings.httpClient).toBe('undici');
+		expect(report.summary.statusCodes).toEqual({200: 200});
+		expect(report.baseline.quick.requests).toBe(5);
+		expect(server.count).toBe(205);
+		expect(result.stderr).toMatch(/Settings {10}.*requests \(closed model\), undici client\n/);
 	});
 
 	it('prints a per-endpoint table for several endpoints', async () => {

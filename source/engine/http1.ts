@@ -134,9 +134,62 @@ function nameIs(buffer: Buffer, start: number, length: number, name: Buffer): bo
 	return true;
 }
 
-/** Whether a comma-separated header value holds `token` (case-insensitive). */
-function hasToken(value: string, token: string): boolean {
-	return value.split(',').some(part => part.trim().toLowerCase() === token);
+const closeToken = Buffer.from('close');
+const keepAliveToken = Buffer.from('keep-alive');
+
+/**
+ * Whether the comma-separated header value in `buffer[start, end)` holds `token` (lower case),
+ * ignoring ASCII case and optional whitespace, without making a string: this runs for the
+ * Connection header of every response.
+ */
+function valueHasToken(buffer: Buffer, start: number, end: number, token: Buffer): boolean {
+	let position = start;
+	while (position < end) {
+		while (position < end && (buffer[position] === 32 || buffer[position] === 9 || buffer[position] === 44)) {
+			position++;
+		}
+
+		let tokenEnd = position;
+		while (tokenEnd < end && buffer[tokenEnd] !== 44) {
+			tokenEnd++;
+		}
+
+		let last = tokenEnd;
+		while (last > position && (buffer[last - 1] === 32 || buffer[last - 1] === 9 || buffer[last - 1] === 13)) {
+			last--;
+		}
+
+		if (nameIs(buffer, position, last - position, token)) {
+			return true;
+		}
+
+		position = tokenEnd;
+	}
+
+	return false;
+}
+
+/** A decimal Content-Length in `buffer[start, end)` (whitespace around it allowed), or -1 when it is not one. */
+function decimalValue(buffer: Buffer, start: number, end: number): number {
+	let position = start;
+	let last = end;
+	while (position < last && (buffer[position] === 32 || buffer[position] === 9)) position++;
+	while (last > position && (buffer[last - 1] === 32 || buffer[last - 1] === 9 || buffer[last - 1] === 13)) last--;
+	if (position === last || last - position > 15) {
+		return -1;
+	}
+
+	let value = 0;
+	for (; position < last; position++) {
+		const digit = buffer[position]! - 48;
+		if (digit < 0 || digit > 9) {
+			return -1;
+		}
+
+		value = (value * 10) + digit;
+	}
+
+	return value;
 }
 
 /**
@@ -471,21 +524,20 @@ export class ResponseParser {
 			if (colon > position && colon < lineEnd) {
 				const nameLength = colon - position;
 				if (nameIs(buffer, position, nameLength, contentLengthName)) {
-					const value = headerValue(buffer, colon + 1, lineEnd);
-					if (!/^\d+$/.test(value) || (contentLength >= 0 && Number(value) !== contentLength)) {
-						throw new ResponseParseError(`invalid Content-Length: ${JSON.stringify(value.slice(0, 40))}`);
+					const value = decimalValue(buffer, colon + 1, lineEnd);
+					if (value < 0 || (contentLength >= 0 && value !== contentLength)) {
+						throw new ResponseParseError(`invalid Content-Length: ${JSON.stringify(headerValue(buffer, colon + 1, lineEnd).slice(0, 40))}`);
 					}
 
-					contentLength = Number(value);
+					contentLength = value;
 				} else if (nameIs(buffer, position, nameLength, transferEncodingName)) {
 					const value = headerValue(buffer, colon + 1, lineEnd).toLowerCase();
 					hasTransferEncoding = true;
 					chunked = value.split(',').at(-1)!.trim() === 'chunked';
 				} else if (nameIs(buffer, position, nameLength, connectionName)) {
-					const value = headerValue(buffer, colon + 1, lineEnd);
-					if (hasToken(value, 'close')) {
+					if (valueHasToken(buffer, colon + 1, lineEnd, closeToken)) {
 						keepAlive = false;
-					} else if (http10 && hasToken(value, 'keep-alive')) {
+					} else if (http10 && valueHasToken(buffer, colon + 1, lineEnd, keepAliveToken)) {
 						keepAlive = true;
 					}
 				}

@@ -82,6 +82,7 @@ function settingsSection(report: JsonReport): string {
 		['Duration', settings.durationS === null ? 'until the request count' : formatSeconds(settings.durationS)],
 		...(settings.maxRequests === null ? [] : [['Max requests', formatCount(settings.maxRequests)] as [string, string]]),
 		['Rate', rate(settings.rate)],
+		['HTTP client', settings.httpClient === 'socket' ? 'socket (prebuilt requests on plain sockets)' : 'undici'],
 		[
 			'Final (after live changes)',
 			`${final.threads} threads, ${final.connections} connections${final.rate === null ? '' : `, ${formatRate(final.rate)} req/s`}${changed ? ' (changed during the run)' : ' (unchanged)'}`,

@@ -16,7 +16,7 @@ export function renderTextSummary(report: JsonReport): string {
 		'PYSTRESS-TUI SUMMARY',
 		`  Target            ${report.target.method} ${report.target.url}${report.endpoints.length > 1 ? ` (+${report.endpoints.length - 1} more endpoints)` : ''}`,
 		`  Hardware          ${hardware.cpuModel}; ${hardware.physicalCores} physical cores, ${hardware.logicalProcessors} logical processors, cgroup quota ${quota}; ${formatBytes(hardware.totalMemoryBytes)} RAM; Node ${hardware.node} on ${hardware.platform}`,
-		`  Settings          ${plural(settings.threads, 'thread')}, ${plural(settings.connections, 'connection')}, ${settings.durationS === null ? plural(settings.maxRequests ?? 0, 'request') : `${settings.durationS}s`}${settings.rate === null ? ' (closed model)' : `, rate ${formatRate(settings.rate)}/s (open model)`}`,
+		`  Settings          ${plural(settings.threads, 'thread')}, ${plural(settings.connections, 'connection')}, ${settings.durationS === null ? plural(settings.maxRequests ?? 0, 'request') : `${settings.durationS}s`}${settings.rate === null ? ' (closed model)' : `, rate ${formatRate(settings.rate)}/s (open model)`}${settings.httpClient === 'undici' ? ', undici client' : ''}`,
 	);
 	const {final} = settings;
 	if (final.threads !== settings.threads || final.connections !== settings.connections || final.rate !== settings.rate) {

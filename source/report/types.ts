@@ -34,6 +34,8 @@ export type ReportSettings = {
 	readonly maxRequests: number | null;
 	/** Open model rate (req/s); null for the closed model. */
 	readonly rate: number | null;
+	/** Which HTTP client sent the load: `socket` (default) or `undici`. */
+	readonly httpClient: 'socket' | 'undici';
 	/** Settings in force at the end, after live changes. */
 	readonly final: {readonly threads: number; readonly connections: number; readonly rate: number | null};
 };

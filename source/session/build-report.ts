@@ -38,6 +38,7 @@ export function buildReport(result: RunResult, context: ReportContext): JsonRepo
 			durationS: initial.durationMs === undefined ? null : initial.durationMs / 1000,
 			maxRequests: initial.maxRequests ?? null,
 			rate: initial.rate ?? null,
+			httpClient: plan.policy.httpClient,
 			final: {threads: final.threads, connections: final.connections, rate: final.rate ?? null},
 		},
 		hardware: {
