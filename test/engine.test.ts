@@ -240,6 +240,32 @@ describe.each(['socket', 'undici'] as const)('engine against a real server (%s c
 		expect(head!.responses).toBeGreaterThan(0);
 	});
 
+	it('measures each response against its own request: a 40 ms endpoint never shows a fast response', async () => {
+		const slow = delayed(40);
+		const server = await target({
+			respond(request, index, response) {
+				if (request.url === '/slow') {
+					slow(request, index, response);
+				} else {
+					response.writeHead(200, {'content-length': 2});
+					response.end('ok');
+				}
+			},
+		});
+		const engine = engineFor({requests: [
+			{name: 'fast', url: `${server.url}/fast`, weight: 3},
+			{name: 'slow', url: `${server.url}/slow`},
+		]}, {connections: 4, durationMs: undefined, maxRequests: 400});
+		const result = await engine.start();
+		const [fast, slowTotals] = result.totals.endpoints;
+		expect(fast!.responses + slowTotals!.responses).toBe(400);
+		expect(slowTotals!.responses).toBeGreaterThan(20);
+		// Node's timers fire up to 1 ms early (millisecond clock) and HDR buckets round down a little:
+		// 38 ms allows both; a response credited to the wrong request would take ~0.1 ms.
+		expect(slowTotals!.histogram.minNonZeroValue).toBeGreaterThanOrEqual(38_000);
+		expect(fast!.histogram.totalCount).toBe(fast!.responses);
+	});
+
 	it('reconnects when the server closes idle keep-alive connections', async () => {
 		const server = await target({keepAliveTimeoutMs: 20});
 		const engine = engineFor({url: `${server.url}/`}, {connections: 2, durationMs: undefined, maxRequests: 12, rate: 20});
