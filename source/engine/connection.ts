@@ -1,6 +1,6 @@
 import {performance} from 'node:perf_hooks';
 import type {EndpointPlan, RequestPolicy} from '../config/types.js';
-import {buildRequest, socketTarget, type SocketTarget} from './http1.js';
+import {buildRequest, socketTarget, type SocketTarget} from './http-request.js';
 import type {EndpointRecorder} from './recorder.js';
 
 /**

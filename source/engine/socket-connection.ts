@@ -1,7 +1,8 @@
 import net from 'node:net';
 import tls from 'node:tls';
 import {Connection, type ConnectionOwner, type PreparedEndpoint} from './connection.js';
-import {ResponseParser, type ResponseSink, type SocketTarget} from './http1.js';
+import type {SocketTarget} from './http-request.js';
+import {ResponseParser, type ResponseSink} from './response-parser.js';
 
 /** The server closed the connection before the response was complete. */
 export class ConnectionClosedError extends Error {

@@ -1,6 +1,7 @@
 import {describe, expect, it} from 'vitest';
 import type {EndpointPlan} from '../source/config/types.js';
-import {buildRequest, maxHeadBytes, ResponseParseError, ResponseParser, socketTarget} from '../source/engine/http1.js';
+import {buildRequest, socketTarget} from '../source/engine/http-request.js';
+import {maxHeadBytes, ResponseParseError, ResponseParser} from '../source/engine/response-parser.js';
 
 type Seen = {status: number; bodyBytes: number; keepAlive: boolean};
 
