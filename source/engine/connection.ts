@@ -1,6 +1,6 @@
 import {performance} from 'node:perf_hooks';
 import type {EndpointPlan, RequestPolicy} from '../config/types.js';
-import {buildRequest, socketTarget, type SocketTarget} from './http-request.js';
+import {buildRequest, requestHeaders, socketTarget, type SocketTarget} from './http-request.js';
 import type {EndpointRecorder} from './recorder.js';
 
 /**
@@ -36,18 +36,7 @@ export function updateHeaders(endpoint: PreparedEndpoint, extraHeaders: Readonly
 }
 
 function undiciOptions(plan: EndpointPlan, extraHeaders: Readonly<Record<string, string>>): PreparedEndpoint['options'] {
-	const headers: string[] = [];
-	const overridden = new Set(Object.keys(extraHeaders).map(name => name.toLowerCase()));
-	for (const [name, value] of Object.entries(plan.headers)) {
-		if (!overridden.has(name.toLowerCase())) {
-			headers.push(name, value);
-		}
-	}
-
-	for (const [name, value] of Object.entries(extraHeaders)) {
-		headers.push(name, value);
-	}
-
+	const headers = requestHeaders(plan, extraHeaders).flat();
 	return {path: plan.path, method: plan.method, headers, body: plan.body === undefined ? null : Buffer.from(plan.body)};
 }
 

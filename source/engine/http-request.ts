@@ -31,20 +31,21 @@ export function socketTarget(plan: EndpointPlan): SocketTarget {
 	};
 }
 
+/** The plan's headers, then the extra (token) headers, which replace same-named ones (any case). */
+export function requestHeaders(plan: EndpointPlan, extraHeaders: Readonly<Record<string, string>>): Array<[string, string]> {
+	const overridden = new Set(Object.keys(extraHeaders).map(name => name.toLowerCase()));
+	return [
+		...Object.entries(plan.headers).filter(([name]) => !overridden.has(name.toLowerCase())),
+		...Object.entries(extraHeaders),
+	];
+}
+
 /**
  * The request as bytes: request line, Host (unless given), the plan's headers with the extra
  * (token) headers overriding them, Content-Length for a body, then the body.
  */
 export function buildRequest(plan: EndpointPlan, extraHeaders: Readonly<Record<string, string>>): Buffer {
-	const overridden = new Set(Object.keys(extraHeaders).map(name => name.toLowerCase()));
-	const headers: Array<[string, string]> = [];
-	for (const [name, value] of Object.entries(plan.headers)) {
-		if (!overridden.has(name.toLowerCase())) {
-			headers.push([name, value]);
-		}
-	}
-
-	headers.push(...Object.entries(extraHeaders));
+	const headers = requestHeaders(plan, extraHeaders);
 	const body = plan.body === undefined ? undefined : Buffer.from(plan.body);
 	let head = `${plan.method} ${plan.path === '' ? '/' : plan.path} HTTP/1.1\r\n`;
 	const names = new Set(headers.map(([name]) => name.toLowerCase()));
