@@ -138,6 +138,20 @@ describe('ResponseParser frames responses however the bytes are split', () => {
 		}
 	});
 
+	it('rejects an oversized head before acting on it: no response is counted', () => {
+		const {parser, seen} = parserFor();
+		expect(() => {
+			feed(parser, `HTTP/1.1 200 OK\r\nX-Big: ${'a'.repeat(maxHeadBytes)}\r\nContent-Length: 0\r\n\r\n`);
+		}).toThrow(/response head larger than/);
+		expect(seen).toEqual([]);
+	});
+
+	it('matches header names and tokens by letter case only: a CR is not a hyphen', () => {
+		const {parser, seen} = parserFor();
+		feed(parser, 'HTTP/1.0 200 OK\r\nConnection: keep\ralive\r\nContent\rLength: 99\r\nContent-Length: 2\r\n\r\nok');
+		expect(seen).toEqual([{status: 200, bodyBytes: 2, keepAlive: false}]);
+	});
+
 	it('rejects an oversized head that arrives in small pieces, before it is complete', () => {
 		const {parser} = parserFor();
 		const head = `HTTP/1.1 200 OK\r\nX-Big: ${'a'.repeat(maxHeadBytes * 2)}`;

@@ -220,6 +220,12 @@ describe('dashboard', () => {
 });
 
 describe('summary', () => {
+	it('counts one thread and one connection in the singular', () => {
+		const settings = {threads: 1, connections: 1, durationS: 10, maxRequests: null, rate: null, httpClient: 'socket' as const, final: {threads: 1, connections: 2, rate: null}};
+		const text = show(<SummaryScreen summary={{report: report({settings}), saved: {written: [], errors: []}}} target="t" width={80} lines={20} />);
+		expect(text).toMatch(/1 thread, 1 connection, closed model\nchanged live to 1 thread, 2 connections, closed model/);
+	});
+
 	it('shows the final stats, baseline and speedup, live changes, and where the reports are', () => {
 		const text = show(<SummaryScreen summary={{report: report(), saved: {written: ['reports/run.json', 'reports/run.html'], errors: []}}} target="GET http://127.0.0.1:9/api" width={80} lines={20} />);
 		expect(text).toMatch(/SUMMARY {2}GET http:\/\/127\.0\.0\.1:9\/api · stopped: duration · 10\.0s/);

@@ -4,7 +4,7 @@ import {runExitCode, runReportPaths} from '../source/ui/report-paths.js';
 import {prepareRun} from '../source/session/prepare.js';
 import {appReducer, fetchingTokenFrom, initialAppState, keyContextOf, type AppState} from '../source/ui/state/app-state.js';
 import {baselineReducer, initialBaseline} from '../source/ui/state/baseline-state.js';
-import {previewLines} from '../source/ui/state/candidate.js';
+import {previewLines, settingsLabel} from '../source/ui/state/candidate.js';
 import {chartSeries, dashboardReducer, initialDashboard, lateWarning, markerRow, peakUtilization, saturationWarning, stageText} from '../source/ui/state/dashboard-state.js';
 import {dashboardLayout} from '../source/ui/state/layout.js';
 import {nextConnections, nextRate, nextThreads} from '../source/ui/state/live-controls.js';
@@ -73,6 +73,7 @@ describe('picker state', () => {
 
 	it('previews a config, and shows a broken one with every issue', () => {
 		expect(previewLines(items[0]!)).toEqual(['GET http://127.0.0.1:9/a', '3 threads, 50 connections, 1m 0s']);
+		expect(settingsLabel({threads: 1, connections: 1, durationMs: undefined, maxRequests: 1, rate: undefined, graceMs: 0})).toBe('1 thread, 1 connection, 1 request');
 		const broken = previewLines(items[1]!);
 		expect(broken[0]).toMatch(/2 problems \(\/broken\.json\)/);
 		expect(broken).toContain('  conections: unknown key; did you mean "connections"?');

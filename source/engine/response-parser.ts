@@ -52,11 +52,12 @@ function hexValue(byte: number): number {
 	return -1;
 }
 
-/** Compares `buffer[start, start+name.length)` with a lower-case name, ignoring ASCII case. */
+/** Compares `buffer[start, start+length)` with a lower-case name, ignoring the case of ASCII letters only. */
 function nameIs(buffer: Buffer, start: number, length: number, name: Buffer): boolean {
 	if (length !== name.length) return false;
 	for (let index = 0; index < length; index++) {
-		if ((buffer[start + index]! | 0x20) !== name[index]) return false;
+		const byte = buffer[start + index]!;
+		if ((byte >= 65 && byte <= 90 ? byte | 0x20 : byte) !== name[index]) return false;
 	}
 
 	return true;
@@ -380,10 +381,6 @@ export class ResponseParser {
 			return chunk.length;
 		}
 
-		if (bodyStart - start > maxHeadBytes) {
-			throw new ResponseParseError(`response head larger than ${maxHeadBytes} bytes`);
-		}
-
 		return kept === 0 ? bodyStart : offset + bodyStart - kept;
 	}
 
@@ -448,7 +445,11 @@ export class ResponseParser {
 				return -1;
 			}
 
-			const colon = buffer.indexOf(58, position);
+			let colon = position;
+			while (colon < lineEnd && buffer[colon] !== 58) {
+				colon++;
+			}
+
 			if (colon > position && colon < lineEnd) {
 				const nameLength = colon - position;
 				if (nameIs(buffer, position, nameLength, contentLengthName)) {
@@ -472,6 +473,11 @@ export class ResponseParser {
 			}
 
 			position = lineEnd + 1;
+		}
+
+		// Checked before anything is acted on, so an oversized head never counts as a response.
+		if (position - start > maxHeadBytes) {
+			throw new ResponseParseError(`response head larger than ${maxHeadBytes} bytes`);
 		}
 
 		if (status < 200) {

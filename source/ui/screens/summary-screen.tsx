@@ -1,5 +1,5 @@
 import {Box, Text} from 'ink';
-import {formatBytes, formatCount, formatMs, formatPercent, formatRate, formatRatio, formatSeconds, table} from '../../report/format.js';
+import {formatBytes, formatCount, formatMs, formatPercent, formatRate, formatRatio, formatSeconds, plural, table} from '../../report/format.js';
 import type {JsonReport} from '../../report/types.js';
 import type {LatencySummary} from '../../stats/histogram.js';
 import Chart from '../components/chart.js';
@@ -29,10 +29,10 @@ function latencyRow(label: string, latency: LatencySummary): string[] {
 export function settingsSegments(report: JsonReport): string[] {
 	const {settings} = report;
 	const rate = (value: number | null): string => (value === null ? 'closed model' : `rate ${formatRate(value)}/s`);
-	const segments = [`${settings.threads} threads, ${settings.connections} connections, ${rate(settings.rate)}`];
+	const segments = [`${plural(settings.threads, 'thread')}, ${plural(settings.connections, 'connection')}, ${rate(settings.rate)}`];
 	const {final} = settings;
 	if (final.threads !== settings.threads || final.connections !== settings.connections || final.rate !== settings.rate) {
-		segments.push(`changed live to ${final.threads} threads, ${final.connections} connections, ${rate(final.rate)}`);
+		segments.push(`changed live to ${plural(final.threads, 'thread')}, ${plural(final.connections, 'connection')}, ${rate(final.rate)}`);
 	}
 
 	return segments;

@@ -2,7 +2,7 @@ import {formatDuration} from '../../config/duration.js';
 import type {ConfigIssue} from '../../config/interpolate.js';
 import {redactUrl} from '../../config/redact.js';
 import type {RunSettings} from '../../config/types.js';
-import {formatRate} from '../../report/format.js';
+import {formatRate, plural} from '../../report/format.js';
 import type {PreparedRun} from '../../session/prepare.js';
 
 /** Where a config in the picker comes from. */
@@ -49,8 +49,8 @@ export function targetLabel(prepared: PreparedRun): string {
 
 /** `32 connections, 10s, rate 200/s` */
 export function settingsLabel(settings: RunSettings): string {
-	const amount = settings.durationMs === undefined ? `${settings.maxRequests ?? '?'} requests` : formatDuration(settings.durationMs) + (settings.maxRequests === undefined ? '' : ` or ${settings.maxRequests} requests`);
-	return `${settings.threads} threads, ${settings.connections} connections, ${amount}${settings.rate === undefined ? '' : `, rate ${formatRate(settings.rate)}/s`}`;
+	const amount = settings.durationMs === undefined ? plural(settings.maxRequests ?? 0, 'request') : formatDuration(settings.durationMs) + (settings.maxRequests === undefined ? '' : ` or ${plural(settings.maxRequests, 'request')}`);
+	return `${plural(settings.threads, 'thread')}, ${plural(settings.connections, 'connection')}, ${amount}${settings.rate === undefined ? '' : `, rate ${formatRate(settings.rate)}/s`}`;
 }
 
 /** The preview lines of a candidate: method, url(s), endpoints and settings; or its errors. */
