@@ -12,7 +12,7 @@ function interval(values: number[], statuses: Record<string, number>): EndpointI
 		recordMicros(histogram, value);
 	}
 
-	return {requests: values.length, responses: values.length, errors: 0, bytesRead: values.length * 10, statusCodes: statuses, errorKinds: {}, histogram: encodeHistogram(histogram)};
+	return {requests: values.length, responses: values.length, errors: 0, bytesRead: values.length * 10, statusCodes: statuses, errorKinds: {}, connectionEvents: {}, histogram: encodeHistogram(histogram)};
 }
 
 describe('histogram', () => {

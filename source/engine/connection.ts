@@ -1,6 +1,7 @@
 import {performance} from 'node:perf_hooks';
 import type {EndpointPlan, RequestPolicy} from '../config/types.js';
 import {buildRequest, requestHeaders, socketTarget, type SocketTarget} from './http-request.js';
+import type {ConnectionEventKind} from './errors.js';
 import type {EndpointRecorder} from './recorder.js';
 
 /**
@@ -47,6 +48,8 @@ export type ConnectionOwner = {
 	dispatched(): void;
 	/** An attempt ended: `error` undefined for a complete response. */
 	finished(connection: Connection, error: Error | undefined): void;
+	/** Something happened to the connection that is not an attempt's outcome (see ConnectionEventKind). */
+	connectionEvent(connection: Connection, kind: ConnectionEventKind): void;
 };
 
 /**

@@ -1,3 +1,14 @@
+/**
+ * Things that happen to a connection that are not the outcome of one attempt, counted in
+ * `connectionEvents` (never as errors, never as responses):
+ * - `unsolicited-bytes`: the server sent bytes beyond a complete response (a body on HEAD/204/304,
+ *   bytes past Content-Length, a second response for one request). The response that completed
+ *   counts; the connection is closed and the next request goes on a fresh one.
+ * - `stale-connection`: the server closed a reused keep-alive connection before sending any byte
+ *   of the response; the (idempotent) request was sent once more on a fresh connection.
+ */
+export type ConnectionEventKind = 'unsolicited-bytes' | 'stale-connection';
+
 /** Kinds of failed attempts, as counted in `errorKinds`. */
 export type ErrorKind = 'timeout' | 'refused' | 'reset' | 'tls' | 'dns' | 'closed' | 'protocol' | 'other';
 

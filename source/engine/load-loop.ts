@@ -2,6 +2,7 @@ import {performance} from 'node:perf_hooks';
 import type {EndpointPlan, RequestPolicy} from '../config/types.js';
 import type {WorkerSnapshot} from '../stats/snapshot.js';
 import {prepareEndpoint, updateHeaders, type Connection, type ConnectionOwner, type PreparedEndpoint} from './connection.js';
+import type {ConnectionEventKind} from './errors.js';
 import {EndpointRecorder} from './recorder.js';
 import {SocketConnection} from './socket-connection.js';
 import type {UndiciConnection} from './undici-connection.js';
@@ -390,6 +391,10 @@ export class LoadLoop implements ConnectionOwner {
 		} else if (this.exhausted) {
 			this.hooks.onExhausted();
 		}
+	}
+
+	connectionEvent(connection: Connection, kind: ConnectionEventKind): void {
+		(connection.endpoint ?? this.endpoints[0]!).recorder.recordEvent(kind);
 	}
 
 	/** Called by a connection right before it dispatches. */

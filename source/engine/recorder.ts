@@ -1,6 +1,6 @@
 import {createHistogram, encodeHistogram, recordMicros, type Histogram} from '../stats/histogram.js';
 import type {EndpointInterval} from '../stats/snapshot.js';
-import {classifyError} from './errors.js';
+import {classifyError, type ConnectionEventKind} from './errors.js';
 
 /** Worker-side counters for one endpoint over the current interval. Allocation-free per request. */
 export class EndpointRecorder {
@@ -10,6 +10,7 @@ export class EndpointRecorder {
 	bytesRead = 0;
 	private readonly statusCounts = new Uint32Array(600);
 	private readonly errorKinds = new Map<string, number>();
+	private readonly connectionEvents = new Map<string, number>();
 	private readonly histogram: Histogram = createHistogram();
 	private corrected: Histogram | undefined;
 
@@ -37,6 +38,11 @@ export class EndpointRecorder {
 		return kind;
 	}
 
+	/** Counts a connection event (see ConnectionEventKind): not an attempt, not an error. */
+	recordEvent(kind: ConnectionEventKind): void {
+		this.connectionEvents.set(kind, (this.connectionEvents.get(kind) ?? 0) + 1);
+	}
+
 	/** Returns the interval's figures and starts a new interval. */
 	take(): EndpointInterval {
 		const statusCodes: Record<string, number> = {};
@@ -54,6 +60,7 @@ export class EndpointRecorder {
 			bytesRead: this.bytesRead,
 			statusCodes,
 			errorKinds: Object.fromEntries(this.errorKinds),
+			connectionEvents: Object.fromEntries(this.connectionEvents),
 			histogram: encodeHistogram(this.histogram),
 			...(this.corrected ? {correctedHistogram: encodeHistogram(this.corrected)} : {}),
 		};
@@ -63,6 +70,7 @@ export class EndpointRecorder {
 		this.bytesRead = 0;
 		this.statusCounts.fill(0);
 		this.errorKinds.clear();
+		this.connectionEvents.clear();
 		this.histogram.reset();
 		this.corrected?.reset();
 		return interval;

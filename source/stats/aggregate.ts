@@ -9,6 +9,7 @@ export type Totals = {
 	bytesRead: number;
 	statusCodes: Record<string, number>;
 	errorKinds: Record<string, number>;
+	connectionEvents: Record<string, number>;
 	readonly histogram: Histogram;
 	/** Present once any corrected (open-model) latency was recorded. */
 	correctedHistogram: Histogram | undefined;
@@ -22,6 +23,7 @@ export function createTotals(): Totals {
 		bytesRead: 0,
 		statusCodes: {},
 		errorKinds: {},
+		connectionEvents: {},
 		histogram: createHistogram(),
 		correctedHistogram: undefined,
 	};
@@ -44,6 +46,7 @@ export function addInterval(targets: readonly Totals[], interval: EndpointInterv
 		target.bytesRead += interval.bytesRead;
 		addCounts(target.statusCodes, interval.statusCodes);
 		addCounts(target.errorKinds, interval.errorKinds);
+		addCounts(target.connectionEvents, interval.connectionEvents);
 		addEncoded(target.histogram, interval.histogram);
 		if (interval.correctedHistogram !== undefined) {
 			target.correctedHistogram ??= createHistogram();
@@ -60,6 +63,7 @@ export function addTotals(target: Totals, source: Totals): void {
 	target.bytesRead += source.bytesRead;
 	addCounts(target.statusCodes, source.statusCodes);
 	addCounts(target.errorKinds, source.errorKinds);
+	addCounts(target.connectionEvents, source.connectionEvents);
 	target.histogram.add(source.histogram);
 	if (source.correctedHistogram) {
 		target.correctedHistogram ??= createHistogram();
@@ -91,6 +95,8 @@ export type TotalsSummary = {
 	readonly errors: number;
 	readonly statusCodes: Readonly<Record<string, number>>;
 	readonly errorKinds: Readonly<Record<string, number>>;
+	/** Connection events by kind: unsolicited bytes, stale keep-alive connections retried. */
+	readonly connectionEvents: Readonly<Record<string, number>>;
 	readonly bytesRead: number;
 	readonly durationS: number;
 	readonly rps: number;
@@ -108,6 +114,7 @@ export function summarizeTotals(totals: Totals, durationS: number): TotalsSummar
 		errors: totals.errors,
 		statusCodes: sortKeys(totals.statusCodes),
 		errorKinds: sortKeys(totals.errorKinds),
+		connectionEvents: sortKeys(totals.connectionEvents),
 		bytesRead: totals.bytesRead,
 		durationS: round3(durationS),
 		rps: durationS > 0 ? round3(totals.requests / durationS) : 0,
@@ -151,7 +158,7 @@ export function createRunTotals(endpointCount: number): RunTotals {
 /** Merges one worker snapshot into the run totals. */
 export function addSnapshot(run: RunTotals, snapshot: WorkerSnapshot): void {
 	for (const [index, interval] of snapshot.endpoints.entries()) {
-		if (interval.requests === 0) {
+		if (interval.requests === 0 && Object.keys(interval.connectionEvents).length === 0) {
 			continue;
 		}
 

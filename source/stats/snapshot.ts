@@ -15,6 +15,8 @@ export type EndpointInterval = {
 	readonly statusCodes: Readonly<Record<string, number>>;
 	/** Errors by kind (see `classifyError`). */
 	readonly errorKinds: Readonly<Record<string, number>>;
+	/** Connection events by kind (see engine/errors ConnectionEventKind): neither attempts nor errors. */
+	readonly connectionEvents: Readonly<Record<string, number>>;
 	/** Latency from the actual send, integer microseconds, compressed base64 HDR ('' when empty). */
 	readonly histogram: string;
 	/** Open model only: latency from the intended send time (coordinated-omission corrected). */
