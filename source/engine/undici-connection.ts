@@ -1,43 +1,98 @@
 import {Client} from 'undici';
 import {Connection, type PreparedEndpoint} from './connection.js';
 
+/** A response undici refused for its framing (counted as `protocol`); `cause` is undici's error. */
+class InvalidResponseError extends Error {
+	readonly code = 'ERR_INVALID_RESPONSE';
+
+	constructor(cause: Error) {
+		super(`invalid response: ${cause.message}`, {cause});
+		this.name = 'InvalidResponseError';
+	}
+}
+
+/** Methods whose request may be sent again when a reused connection turns out closed (RFC 9110 §9.2.2). */
+const idempotentMethods = new Set(['GET', 'HEAD', 'PUT', 'DELETE', 'OPTIONS', 'TRACE']);
+
+/** One origin's undici Client and how many responses completed on its current socket. */
+type Origin = {
+	readonly client: Client;
+	responsesOnSocket: number;
+};
+
+type ErrorLike = Error & {code?: unknown};
+
 /**
  * A connection through undici: a Client per origin, dispatching with the connection itself as the
  * reused handler (undici's legacy handler interface, which it calls without wrapping).
+ *
+ * Where undici's view of a response differs from the socket client's (and RFC 9112's), this
+ * class evens it out: a 204 or 304 carrying Content-Length is complete (undici checks the length
+ * anyway), framing errors count as `protocol`, a reused connection the server closed before
+ * answering gets the request once more (`stale-connection`), and bytes after a complete response
+ * count as `unsolicited-bytes`. test/http-differential.test.ts holds both clients to node:http.
  */
 export class UndiciConnection extends Connection {
 	private abortRequest: ((error?: Error) => void) | undefined;
-	private readonly clients = new Map<string, Client>();
+	private readonly origins = new Map<string, Origin>();
+	/** The origin of the request in flight. */
+	private current: Origin | undefined;
+	/** Any byte of the awaited response (a 1xx included) arrived. */
+	private responseStarted = false;
+	/** This request was already sent again after a stale connection. */
+	private staleRetried = false;
+	/** The reused connection the request went out on had completed responses before. */
+	private reused = false;
+	private retryTimer: NodeJS.Immediate | undefined;
+	/** The last error undici gave a request of ours (a disconnect with another one hit no request). */
+	private lastError: Error | undefined;
 
 	close(): void {
-		for (const client of this.clients.values()) {
+		for (const {client} of this.origins.values()) {
 			client.close().catch(() => undefined);
 		}
 
-		this.clients.clear();
+		this.origins.clear();
 	}
 
 	destroy(): void {
-		for (const client of this.clients.values()) {
+		for (const {client} of this.origins.values()) {
 			client.destroy().catch(() => undefined);
 		}
 	}
 
 	abort(error: Error): void {
-		if (this.inRequest && this.abortRequest) {
+		if (!this.inRequest) {
+			return;
+		}
+
+		if (this.abortRequest) {
 			this.abortRequest(error);
+		} else if (this.retryTimer !== undefined) {
+			clearImmediate(this.retryTimer);
+			this.retryTimer = undefined;
+			this.fail(error);
 		}
 	}
 
 	protected transmit(endpoint: PreparedEndpoint): void {
-		this.clientFor(endpoint.plan.origin).dispatch(endpoint.options, this);
+		this.staleRetried = false;
+		this.dispatch(endpoint);
 	}
 
-	private clientFor(origin: string): Client {
-		let client = this.clients.get(origin);
-		if (client === undefined) {
+	private dispatch(endpoint: PreparedEndpoint): void {
+		const origin = this.originFor(endpoint.plan.origin);
+		this.current = origin;
+		this.responseStarted = false;
+		this.reused = false;
+		origin.client.dispatch(endpoint.options, this);
+	}
+
+	private originFor(url: string): Origin {
+		let origin = this.origins.get(url);
+		if (origin === undefined) {
 			const {policy} = this.owner;
-			client = new Client(origin, {
+			const client = new Client(url, {
 				pipelining: 1,
 				keepAliveTimeout: 30_000,
 				headersTimeout: policy.timeoutMs,
@@ -45,19 +100,49 @@ export class UndiciConnection extends Connection {
 				connectTimeout: Math.min(policy.timeoutMs, 10_000),
 				connect: {rejectUnauthorized: policy.verifyTls},
 			});
-			this.clients.set(origin, client);
+			const created: Origin = {client, responsesOnSocket: 0};
+			client.on('connect', () => {
+				created.responsesOnSocket = 0;
+			});
+			client.on('disconnect', (_origin, _targets, error: Error) => {
+				this.disconnected(error);
+			});
+			origin = created;
+			this.origins.set(url, origin);
 		}
 
-		return client;
+		return origin;
+	}
+
+	/**
+	 * undici dropped a socket. Bytes after a complete response make its parser fail with no
+	 * request running ('bad response' at the start of a message nobody asked for, or a parse
+	 * error): the response counted, the next request goes on a fresh connection.
+	 */
+	private disconnected(error: ErrorLike): void {
+		if (error === this.lastError) {
+			return;
+		}
+
+		if (error.name === 'HTTPParserError' || (error.code === 'UND_ERR_SOCKET' && error.message === 'bad response')) {
+			this.owner.connectionEvent(this, 'unsolicited-bytes');
+		}
 	}
 
 	// Undici dispatch handler.
 	onConnect(abort: (error?: Error) => void): void {
 		// The send time was taken just before dispatch; keep abort for the timeout sweep.
 		this.abortRequest = abort;
+		// Called as the request goes on the socket: responses completed on it make it a reused one.
+		this.reused = (this.current?.responsesOnSocket ?? 0) > 0;
+	}
+
+	onResponseStarted(): void {
+		this.responseStarted = true;
 	}
 
 	onHeaders(statusCode: number): boolean {
+		this.responseStarted = true;
 		this.status = statusCode;
 		return true;
 	}
@@ -69,15 +154,74 @@ export class UndiciConnection extends Connection {
 
 	onComplete(): void {
 		this.abortRequest = undefined;
+		if (this.current) {
+			this.current.responsesOnSocket++;
+		}
+
 		this.complete();
 	}
 
 	onError(error: Error): void {
+		this.lastError = error;
 		if (!this.inRequest) {
 			return;
 		}
 
 		this.abortRequest = undefined;
-		this.fail(error);
+		if (this.isStale(error)) {
+			this.staleRetried = true;
+			this.owner.connectionEvent(this, 'stale-connection');
+			// Undici is still unwinding the failed request: send again on a later turn.
+			this.retryTimer = setImmediate(() => {
+				this.retryTimer = undefined;
+				if (this.inRequest && this.endpoint) {
+					this.dispatch(this.endpoint);
+				}
+			});
+			return;
+		}
+
+		const code = (error as ErrorLike).code;
+		if (code === 'UND_ERR_RES_CONTENT_LENGTH_MISMATCH' && (this.status === 204 || this.status === 304) && this.bytes === 0) {
+			// undici checks Content-Length even where the status says there is no body (RFC 9112
+			// §6.3 rule 1): the response was complete; undici has closed the connection.
+			this.complete();
+			return;
+		}
+
+		this.fail(isFramingError(error) ? new InvalidResponseError(error) : error);
+	}
+
+	/** The server closed a reused connection before any byte of the response: send once more (RFC 9112 §9.3.1). */
+	private isStale(error: ErrorLike): boolean {
+		if (this.staleRetried || !this.reused || this.responseStarted || !idempotentMethods.has(this.endpoint?.plan.method ?? '')) {
+			return false;
+		}
+
+		return error.code === 'ECONNRESET' || error.code === 'EPIPE' || (error.code === 'UND_ERR_SOCKET' && (error.message === 'other side closed' || error.message === 'closed'));
+	}
+}
+
+/**
+ * undici errors that mean the server's bytes were not a valid response: a Content-Length that
+ * does not match (undici also reports parse errors this way when the header is there), a head too
+ * large, an interim or switching response it refuses ('bad response', 'bad upgrade'), and its
+ * internal assertions on what the server sent (a status below 100).
+ */
+function isFramingError(error: ErrorLike): boolean {
+	switch (error.code) {
+		case 'UND_ERR_RES_CONTENT_LENGTH_MISMATCH':
+		case 'UND_ERR_HEADERS_OVERFLOW':
+		case 'ERR_ASSERTION': {
+			return true;
+		}
+
+		case 'UND_ERR_SOCKET': {
+			return error.message === 'bad response' || error.message === 'bad upgrade';
+		}
+
+		default: {
+			return false;
+		}
 	}
 }
