@@ -35,6 +35,8 @@ type Options = {
 	/** Answers to the later requests (default: the follow-up). */
 	readonly more?: ReadonlyArray<string | CannedResponse>;
 	readonly unsolicited?: boolean;
+	/** Write the first response in pieces ending at these offsets, 30 ms apart. */
+	readonly cuts?: readonly number[];
 };
 
 function response(bytes: string | CannedResponse): CannedResponse {
@@ -48,7 +50,7 @@ function c(name: string, rfc: string, first: string, options: Options = {}): Fra
 		rfc,
 		method: options.method ?? 'GET',
 		requests: options.requests ?? 2,
-		responses: [{bytes: Buffer.from(first, 'latin1'), then: options.then ?? 'keep'}, ...more.map(bytes => response(bytes))],
+		responses: [{bytes: Buffer.from(first, 'latin1'), then: options.then ?? 'keep', ...(options.cuts ? {cuts: options.cuts, pauseMs: 30} : {})}, ...more.map(bytes => response(bytes))],
 		...(options.unsolicited ? {unsolicited: true} : {}),
 	};
 }
@@ -92,6 +94,7 @@ export const framingCases: readonly FramingCase[] = [
 	c('chunked: bare LF line endings', '9112 §2.2 (MAY accept LF) / §7.1', chunked('5\nhello\n0\n\n')),
 	c('chunked: empty size line', '9112 §7.1', chunked('\r\nhello\r\n0\r\n\r\n')),
 	c('chunked: size not hex', '9112 §7.1', chunked('5g\r\nhello\r\n0\r\n\r\n')),
+	c('chunked: pauses inside the framing', '9112 §7.1', chunked('5\r\nhello\r\n0\r\nX-T: 1\r\n\r\n'), {cuts: [20, 40, 46, 52, 56, 58, 63]}),
 	c('chunked: cut short in data', '9112 §8 (incomplete message)', chunked('5\r\nhel'), {then: 'end'}),
 	c('chunked: no last chunk before close', '9112 §8 (incomplete message)', chunked('5\r\nhello\r\n'), {then: 'end'}),
 	c('chunked: uppercase coding name', '9110 §10.1.4 (case-insensitive)', ok('Transfer-Encoding: CHUNKED\r\n', '5\r\nhello\r\n0\r\n\r\n')),
@@ -115,6 +118,7 @@ export const framingCases: readonly FramingCase[] = [
 	c('connection: close, server keeps the connection', '9112 §9.6 (client MUST NOT send more)', ok('Connection: close\r\nContent-Length: 2\r\n', 'ok')),
 	c('connection: close among other tokens', '9110 §7.6.1 (token list)', ok('Connection: foo, CLOSE\r\nContent-Length: 2\r\n', 'ok')),
 	c('close-delimited body', '9112 §6.3 rule 8', ok('', 'hello'), {then: 'end'}),
+	c('close-delimited body in pieces', '9112 §6.3 rule 8', ok('', 'hello world'), {then: 'end', cuts: [19, 24]}),
 	c('close-delimited empty body', '9112 §6.3 rule 8', ok(''), {then: 'end'}),
 
 	// 1xx (RFC 9110 §15.2).
@@ -122,6 +126,7 @@ export const framingCases: readonly FramingCase[] = [
 	c('1xx: 102 Processing', '9110 §15.2', `HTTP/1.1 102 Processing\r\n\r\n${ok('Content-Length: 2\r\n', 'ok')}`),
 	c('1xx: 103 with headers', '8297 / 9110 §15.2', `HTTP/1.1 103 Early Hints\r\nLink: </a.css>; rel=preload\r\nLink: </b.js>; rel=preload\r\n\r\n${ok('Content-Length: 2\r\n', 'ok')}`),
 	c('1xx: several', '9110 §15.2 (one or more 1xx)', `HTTP/1.1 102 Processing\r\n\r\nHTTP/1.1 103 Early Hints\r\nLink: </a.css>\r\n\r\nHTTP/1.1 103 Early Hints\r\n\r\n${ok('Content-Length: 2\r\n', 'ok')}`),
+	c('1xx: 100, a pause, then the response', '9110 §15.2', `HTTP/1.1 100 Continue\r\n\r\n${ok('Content-Length: 2\r\n', 'ok')}`, {cuts: [25]}),
 	c('1xx: 101 unrequested', '9110 §15.2.2 (only on Upgrade request)', 'HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n'),
 
 	// Responses without a body (RFC 9112 §6.3 rules 1-2).

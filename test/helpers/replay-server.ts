@@ -4,13 +4,17 @@ import net from 'node:net';
 export type CannedResponse = {
 	/** Bytes written for the request (empty: none). */
 	readonly bytes: Buffer;
+	/** Whole delivery: write the bytes in pieces ending at these offsets, `pauseMs` apart. */
+	readonly cuts?: readonly number[];
+	readonly pauseMs?: number;
 	/** After writing: keep the connection (default), `end` it (FIN) or `destroy` it (RST). */
 	readonly then?: 'keep' | 'end' | 'destroy';
 };
 
 /**
  * How the bytes go out: `whole` in one write; `bytewise` one write per byte with a turn of the
- * event loop in between, so that a reader on the same loop gets each byte in a read of its own.
+ * event loop in between, so that a reader on the same loop gets each byte in a read of its own
+ * (past the first 4 KiB, 1 KiB a write: a turn per byte of a 20 KB head takes seconds).
  */
 export type Delivery = 'whole' | 'bytewise';
 
@@ -40,6 +44,14 @@ export type ReplayServer = {
 
 const headEnd = Buffer.from('\r\n\r\n');
 const maxRequestBytes = 64 * 1024;
+const bytewiseLimit = 4096;
+const bytewisePiece = 1024;
+
+async function sleep(ms: number): Promise<void> {
+	await new Promise(resolve => {
+		setTimeout(resolve, ms);
+	});
+}
 
 async function nextTurn(): Promise<void> {
 	await new Promise(resolve => {
@@ -75,15 +87,26 @@ export async function startReplayServer(options: ReplayOptions): Promise<ReplayS
 			}
 
 			if (delivery === 'whole' || response.bytes.length <= 1) {
-				if (response.bytes.length > 0) {
-					socket.write(response.bytes);
+				let start = 0;
+				for (const cut of [...(response.cuts ?? []), response.bytes.length]) {
+					if (cut > start && !socket.destroyed) {
+						if (start > 0) {
+							// eslint-disable-next-line no-await-in-loop
+							await sleep(response.pauseMs ?? 0);
+						}
+
+						socket.write(response.bytes.subarray(start, cut));
+						start = cut;
+					}
 				}
 			} else {
-				for (let index = 0; index < response.bytes.length && !socket.destroyed; index++) {
+				for (let index = 0; index < response.bytes.length && !socket.destroyed;) {
 					// Written from setImmediate, so that the event loop polls (and the reader reads) between bytes.
 					// eslint-disable-next-line no-await-in-loop
 					await nextTurn();
-					socket.write(response.bytes.subarray(index, index + 1));
+					const size = index < bytewiseLimit ? 1 : bytewisePiece;
+					socket.write(response.bytes.subarray(index, index + size));
+					index += size;
 				}
 			}
 
