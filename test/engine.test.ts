@@ -115,6 +115,9 @@ describe.each(['socket', 'undici'] as const)('engine against a real server (%s c
 		const server = await target({
 			respond(_request, index, response) {
 				if (index % 2 === 0) {
+					// Cut off in the middle of the response: a network error (a connection closed before
+					// any byte would be a stale keep-alive connection, which is resent without a retry).
+					response.socket?.end('HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nok');
 					response.socket?.destroy();
 					return;
 				}
@@ -128,6 +131,8 @@ describe.each(['socket', 'undici'] as const)('engine against a real server (%s c
 		expect(result.totals.overall.requests).toBe(10);
 		expect(result.totals.overall.errors).toBe(5);
 		expect(result.totals.overall.responses).toBe(5);
+		expect(result.totals.overall.retries).toBe(5);
+		expect(server.count).toBe(10);
 		expect(Object.keys(result.totals.overall.errorKinds)).toEqual(['reset']);
 	});
 
@@ -194,16 +199,40 @@ describe.each(['socket', 'undici'] as const)('engine against a real server (%s c
 		expect(result.durationS).toBeLessThan(wall - 0.8);
 	});
 
-	it('drains in-flight requests at stop and cancels them after the grace period', async () => {
+	it('drains in-flight requests at stop and counts them as incomplete, with their age, after the grace period', async () => {
 		const server = await target({respond: delayed(3000)});
 		const engine = engineFor({url: `${server.url}/`}, {connections: 3, durationMs: 20_000, graceMs: 200});
 		const done = engine.start();
 		await waitFor(() => server.count === 3, 'three requests in flight');
+		const stoppedAt = performance.now();
 		const result = await engine.stop();
 		await done;
-		expect(result.totals.overall.requests).toBe(0);
-		expect(result.cancelled).toBe(3);
+		const {overall} = result.totals;
+		expect(overall.requests).toBe(0);
+		expect(overall.incomplete).toBe(3);
+		expect(result.cancelled).toBe(0);
 		expect(server.count).toBe(3);
+		// Each was in flight from before the stop through the 200 ms grace period.
+		expect(overall.incompleteHistogram?.totalCount).toBe(3);
+		expect(overall.incompleteHistogram!.minNonZeroValue).toBeGreaterThanOrEqual(200_000);
+		expect(overall.incompleteHistogram!.maxValue / 1000).toBeLessThan(performance.now() - stoppedAt + 3000);
+		// Nothing of them enters the latency of responses.
+		expect(overall.histogram.totalCount).toBe(0);
+	});
+
+	it('keeps connection errors out of the latency of responses (their own time-to-fail histogram)', async () => {
+		// A port that was just free: nothing listens there.
+		const probe = net.createServer();
+		await new Promise<void>(resolve => probe.listen(0, '127.0.0.1', resolve));
+		const {port} = probe.address() as net.AddressInfo;
+		await new Promise<void>(resolve => probe.close(() => resolve()));
+		const engine = engineFor({url: `http://127.0.0.1:${port}/`}, {connections: 2, durationMs: undefined, maxRequests: 20, graceMs: 200});
+		const result = await engine.start();
+		const {overall} = result.totals;
+		expect(overall.errors).toBe(20);
+		expect(overall.errorKinds).toEqual({refused: 20});
+		expect(overall.histogram.totalCount).toBe(0);
+		expect(overall.failureHistogram?.totalCount).toBe(20);
 	});
 
 	it('frames chunked, close-delimited, HEAD and Connection: close responses, counting body bytes', async () => {

@@ -140,12 +140,12 @@ describe('ramps', () => {
 
 describe('thresholds', () => {
 	it('parses and evaluates expressions', () => {
-		const figures = {requests: 1000, errors: 5, rps: 480, passRate: 0.99, latencyMs: {min: 1, mean: 20, p50: 10, p90: 50, p95: 120, p99: 250, p999: 900, max: 1200}};
+		const figures = {requests: 1000, errors: 5, incomplete: 0, rps: 480, passRate: 0.99, latencyMs: {min: 1, mean: 20, p50: 10, p90: 50, p95: 120, p99: 250, p999: 900, max: 1200}};
 		const check = (text: string) => evaluateThreshold(parseThreshold(text), figures);
-		expect(check('p99<300ms')).toEqual({expression: 'p99<300ms', actual: 250, passed: true});
+		expect(check('p99<300ms')).toEqual({expression: 'p99<300ms', actual: 250, unit: 'ms', passed: true});
 		expect(check('p95<0.1s').passed).toBe(false);
 		expect(check('p99.9<=900').passed).toBe(true);
-		expect(check('errors<1%')).toMatchObject({actual: 0.005, passed: true});
+		expect(check('errors<1%')).toMatchObject({actual: 0.5, unit: '%', passed: true});
 		expect(check('errors<5').passed).toBe(false);
 		expect(check('rps>500').passed).toBe(false);
 		expect(check('pass>=99%').passed).toBe(true);

@@ -74,7 +74,7 @@ describe('report.schema.json', () => {
 			...single,
 			baseline: {quick: single.baseline?.quick ?? {requests: 5, errors: 0, durationS: 0.1, rps: 50, latencyMs: single.summary.latencyMs, samplesMs: [1, 2, 3, 4, 5]}, extended: {requests: 100, errors: 1, durationS: 1, rps: 100, latencyMs: single.summary.latencyMs}},
 			speedup: {against: 'extended', throughput: 3.2, latencyGrowthP50: 1.1, latencyGrowthP99: 2.5, perConnectionEfficiency: 0.8, perThreadRps: 1234},
-			thresholds: [{expression: 'p99<300ms', actual: 12.5, passed: true}, {expression: 'home:errors<1%', endpoint: 'home', actual: 2, passed: false}],
+			thresholds: [{expression: 'p99<300ms', actual: 12.5, unit: 'ms', passed: true}, {expression: 'home:errors<1%', endpoint: 'home', actual: 2, unit: '%', passed: false, note: 'includes 3 incomplete'}, {expression: 'p50<1s', actual: null, unit: 'ms', passed: false, note: 'no data'}],
 			token: {requests: 2, errors: 0, refreshes: 1},
 		};
 		expect(errorsOf(full)).toBe('');
@@ -111,7 +111,7 @@ describe('report.schema.json', () => {
 		expect(validate(badMarker)).toBe(false);
 
 		const badVersion = copy(single);
-		badVersion['schemaVersion'] = 2;
+		badVersion['schemaVersion'] = 3;
 		expect(validate(badVersion)).toBe(false);
 	});
 

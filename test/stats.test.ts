@@ -12,7 +12,7 @@ function interval(values: number[], statuses: Record<string, number>): EndpointI
 		recordMicros(histogram, value);
 	}
 
-	return {requests: values.length, responses: values.length, errors: 0, bytesRead: values.length * 10, statusCodes: statuses, errorKinds: {}, connectionEvents: {}, histogram: encodeHistogram(histogram)};
+	return {requests: values.length, responses: values.length, errors: 0, bytesRead: values.length * 10, statusCodes: statuses, errorKinds: {}, connectionEvents: {}, retries: 0, incomplete: 0, histogram: encodeHistogram(histogram)};
 }
 
 describe('histogram', () => {
@@ -134,7 +134,8 @@ describe('totals', () => {
 		expect(summary.rps).toBe(2);
 		expect(summary.passRate).toBe(0.75);
 		expect(summary.latencyMs.max).toBeCloseTo(4, 2);
-		expect(passRate({requests: 0, statusCodes: {}})).toBe(1);
+		expect(passRate({requests: 0, incomplete: 0, statusCodes: {}})).toBeNull();
+		expect(passRate({requests: 0, incomplete: 4, statusCodes: {}})).toBe(0);
 	});
 
 	it('makes timeline points with the settings in force', () => {

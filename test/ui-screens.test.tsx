@@ -240,8 +240,8 @@ describe('summary', () => {
 	});
 
 	it('lists the thresholds with their outcome', () => {
-		const text = show(<SummaryScreen summary={{report: report({thresholds: [{expression: 'p99 < 200ms', actual: 7.25, passed: true}, {expression: 'errors < 0.5%', actual: 1, passed: false}]}), saved: undefined}} target="t" width={80} lines={20} />);
-		expect(text).toContain('✓ p99 < 200ms (actual 7.25)  ✗ errors < 0.5% (actual 1)');
+		const text = show(<SummaryScreen summary={{report: report({thresholds: [{expression: 'p99 < 200ms', actual: 7.25, unit: 'ms', passed: true}, {expression: 'errors < 0.5%', actual: 1, unit: '%', passed: false}]}), saved: undefined}} target="t" width={80} lines={20} />);
+		expect(text).toContain('✓ p99 < 200ms (actual 7.25 ms)  ✗ errors < 0.5% (actual 1%)');
 	});
 
 	it('says when nothing was written, and shows write errors', () => {

@@ -282,7 +282,7 @@ describe('exit codes', () => {
 		expect(runExitCode(report(), {written: ['a'], errors: []})).toBe(0);
 		expect(runExitCode(report(), {written: [], errors: ['cannot write a']})).toBe(1);
 		expect(runExitCode(report({summary: {...report().summary, responses: 0}}), undefined)).toBe(1);
-		expect(runExitCode(report({thresholds: [{expression: 'p99 < 1ms', actual: 7, passed: false}]}), undefined)).toBe(99);
+		expect(runExitCode(report({thresholds: [{expression: 'p99 < 1ms', actual: 7, unit: 'ms', passed: false}]}), undefined)).toBe(99);
 		expect(runExitCode(undefined, undefined)).toBe(0);
 	});
 

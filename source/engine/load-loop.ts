@@ -253,7 +253,7 @@ export class LoadLoop implements ConnectionOwner {
 		let retry = false;
 		if (error === undefined) {
 			const status = connection.status;
-			endpoint.recorder.recordResponse(status, latencyMicros, connection.bytes, correctedMicros);
+			endpoint.recorder.recordResponse(status, latencyMicros, connection.bytes, correctedMicros, connection.attempt);
 			this.hooks.onAttempt?.({endpoint: endpoint.plan, status, latencyMicros, bytes: connection.bytes, errorKind: undefined, retry: connection.attempt});
 			retry = this.policy.retryOnStatuses.length > 0 && this.policy.retryOnStatuses.includes(status);
 			if (status === 401 && this.hasAuthorization && !connection.authRetried && !this.stopping && !connection.retired) {
@@ -262,9 +262,11 @@ export class LoadLoop implements ConnectionOwner {
 				return;
 			}
 		} else if (this.cancelling) {
-			this.cancelled++;
+			// Still in flight when the run ended: its age is a lower bound of its latency.
+			endpoint.recorder.recordIncomplete(latencyMicros, correctedMicros);
+			this.hooks.onAttempt?.({endpoint: endpoint.plan, status: 0, latencyMicros, bytes: connection.bytes, errorKind: 'incomplete', retry: connection.attempt});
 		} else {
-			const kind = endpoint.recorder.recordError(error, latencyMicros, correctedMicros);
+			const kind = endpoint.recorder.recordError(error, latencyMicros, connection.attempt);
 			this.hooks.onAttempt?.({endpoint: endpoint.plan, status: 0, latencyMicros, bytes: connection.bytes, errorKind: kind, retry: connection.attempt});
 			retry = true;
 		}
@@ -339,6 +341,11 @@ export class LoadLoop implements ConnectionOwner {
 			this.inFlight--;
 			connection.busy = false;
 			if (this.stopping || this.paused || connection.retired || !this.claim()) {
+				if (this.stopping) {
+					// A retry the stop prevented: never sent, so not a request.
+					this.cancelled++;
+				}
+
 				if (connection.retired) {
 					this.retiring.delete(connection);
 					connection.close();
@@ -481,10 +488,15 @@ export class LoadLoop implements ConnectionOwner {
 		}
 	}
 
-	/** Stops sending; waits up to `graceMs` for in-flight requests, then cancels them. Resolves with the number cancelled. */
+	/**
+	 * Stops sending; waits up to `graceMs` for in-flight requests, then cuts them off (counted as
+	 * incomplete). Resolves with the number of retries the stop cancelled before they were sent.
+	 */
 	async stop(graceMs: number): Promise<number> {
 		this.stopping = true;
 		this.clearSchedule();
+		// Retries waiting for a refreshed token are not sent: counted as cancelled.
+		this.cancelled += this.awaitingToken.size;
 		for (const connection of [...this.awaitingToken.keys()]) {
 			this.releaseAwaiting(connection, false);
 		}
@@ -530,7 +542,7 @@ export class LoadLoop implements ConnectionOwner {
 		}
 	};
 
-	/** Cancels every in-flight request (they are counted as cancelled, not as requests). */
+	/** Cuts off every in-flight request: each is counted as incomplete, with its age. */
 	cancelNow(): void {
 		if (this.graceTimer) {
 			clearTimeout(this.graceTimer);

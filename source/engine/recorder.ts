@@ -2,40 +2,64 @@ import {createHistogram, encodeHistogram, recordMicros, type Histogram} from '..
 import type {EndpointInterval} from '../stats/snapshot.js';
 import {classifyError, type ConnectionEventKind} from './errors.js';
 
-/** Worker-side counters for one endpoint over the current interval. Allocation-free per request. */
+/** Status codes are three digits (100-999, as llhttp accepts them): one counter each. */
+const statusSlots = 1000;
+
+/**
+ * Worker-side counters for one endpoint over the current interval. Allocation-free per request.
+ * Latency histograms hold responses only: a failed attempt's time goes to the time-to-fail
+ * histogram, and a request still in flight when the run ended goes to the incomplete-age one.
+ */
 export class EndpointRecorder {
 	requests = 0;
 	responses = 0;
 	errors = 0;
+	retries = 0;
+	incomplete = 0;
 	bytesRead = 0;
-	private readonly statusCounts = new Uint32Array(600);
+	private readonly statusCounts = new Uint32Array(statusSlots);
 	private readonly errorKinds = new Map<string, number>();
 	private readonly connectionEvents = new Map<string, number>();
 	private readonly histogram: Histogram = createHistogram();
 	private corrected: Histogram | undefined;
+	private failures: Histogram | undefined;
+	private incompleteAges: Histogram | undefined;
+	private correctedIncompleteAges: Histogram | undefined;
 
-	recordResponse(status: number, latencyMicros: number, bytes: number, correctedMicros: number): void {
+	/** A response arrived (any status). `attempt` > 0 for a retry; `correctedMicros` < 0 outside the open model. */
+	recordResponse(status: number, latencyMicros: number, bytes: number, correctedMicros: number, attempt = 0): void {
 		this.requests++;
 		this.responses++;
+		if (attempt > 0) this.retries++;
 		this.bytesRead += bytes;
-		this.statusCounts[status < 600 ? status : 0]!++;
-		recordMicros(this.histogram, latencyMicros);
-		if (correctedMicros >= 0) {
-			(this.corrected ??= createHistogram()).recordValue(correctedMicros < 1 ? 1 : correctedMicros);
-		}
-	}
-
-	recordError(error: unknown, latencyMicros: number, correctedMicros: number): string {
-		const kind = classifyError(error);
-		this.requests++;
-		this.errors++;
-		this.errorKinds.set(kind, (this.errorKinds.get(kind) ?? 0) + 1);
+		this.statusCounts[status > 0 && status < statusSlots ? status : 0]!++;
 		recordMicros(this.histogram, latencyMicros);
 		if (correctedMicros >= 0) {
 			recordMicros(this.corrected ??= createHistogram(), correctedMicros);
 		}
+	}
 
+	/** An attempt ended without a response; returns its kind. Its time goes to the time-to-fail histogram. */
+	recordError(error: unknown, latencyMicros: number, attempt = 0): string {
+		const kind = classifyError(error);
+		this.requests++;
+		this.errors++;
+		if (attempt > 0) this.retries++;
+		this.errorKinds.set(kind, (this.errorKinds.get(kind) ?? 0) + 1);
+		recordMicros(this.failures ??= createHistogram(), latencyMicros);
 		return kind;
+	}
+
+	/**
+	 * A request was still in flight when the run ended (the stop's grace period ran out, or the
+	 * user cancelled the drain): its age at that moment is a lower bound of its latency.
+	 */
+	recordIncomplete(ageMicros: number, correctedAgeMicros: number): void {
+		this.incomplete++;
+		recordMicros(this.incompleteAges ??= createHistogram(), ageMicros);
+		if (correctedAgeMicros >= 0) {
+			recordMicros(this.correctedIncompleteAges ??= createHistogram(), correctedAgeMicros);
+		}
 	}
 
 	/** Counts a connection event (see ConnectionEventKind): not an attempt, not an error. */
@@ -43,10 +67,15 @@ export class EndpointRecorder {
 		this.connectionEvents.set(kind, (this.connectionEvents.get(kind) ?? 0) + 1);
 	}
 
+	/** Whether anything was recorded since the last `take()`. */
+	get isEmpty(): boolean {
+		return this.requests === 0 && this.incomplete === 0 && this.connectionEvents.size === 0;
+	}
+
 	/** Returns the interval's figures and starts a new interval. */
 	take(): EndpointInterval {
 		const statusCodes: Record<string, number> = {};
-		for (let status = 0; status < 600; status++) {
+		for (let status = 0; status < statusSlots; status++) {
 			const count = this.statusCounts[status]!;
 			if (count > 0) {
 				statusCodes[String(status)] = count;
@@ -57,22 +86,32 @@ export class EndpointRecorder {
 			requests: this.requests,
 			responses: this.responses,
 			errors: this.errors,
+			retries: this.retries,
+			incomplete: this.incomplete,
 			bytesRead: this.bytesRead,
 			statusCodes,
 			errorKinds: Object.fromEntries(this.errorKinds),
 			connectionEvents: Object.fromEntries(this.connectionEvents),
 			histogram: encodeHistogram(this.histogram),
 			...(this.corrected ? {correctedHistogram: encodeHistogram(this.corrected)} : {}),
+			...(this.failures && this.failures.totalCount > 0 ? {failureHistogram: encodeHistogram(this.failures)} : {}),
+			...(this.incompleteAges && this.incompleteAges.totalCount > 0 ? {incompleteHistogram: encodeHistogram(this.incompleteAges)} : {}),
+			...(this.correctedIncompleteAges && this.correctedIncompleteAges.totalCount > 0 ? {correctedIncompleteHistogram: encodeHistogram(this.correctedIncompleteAges)} : {}),
 		};
 		this.requests = 0;
 		this.responses = 0;
 		this.errors = 0;
+		this.retries = 0;
+		this.incomplete = 0;
 		this.bytesRead = 0;
 		this.statusCounts.fill(0);
 		this.errorKinds.clear();
 		this.connectionEvents.clear();
 		this.histogram.reset();
 		this.corrected?.reset();
+		this.failures?.reset();
+		this.incompleteAges?.reset();
+		this.correctedIncompleteAges?.reset();
 		return interval;
 	}
 }

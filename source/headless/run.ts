@@ -6,6 +6,7 @@ import {renderHtmlReport} from '../report/html.js';
 import type {RequestLogOptions} from '../engine/request-log.js';
 import {defaultReportBase, saveReports, type ReportPaths} from '../session/report-files.js';
 import {formatMs, formatRate, formatSeconds, plural} from '../report/format.js';
+import {runExitCode, runProblems} from '../session/outcome.js';
 import {Session} from '../session/session.js';
 import type {PreparedRun} from '../session/prepare.js';
 
@@ -34,7 +35,7 @@ export type HeadlessOptions = {
 };
 
 /** Exit codes, as documented in the readme. */
-export const exitCodes = {ok: 0, runtime: 1, usage: 2, threshold: 99} as const;
+export {exitCodes} from '../session/outcome.js';
 
 /**
  * Runs a test without the TUI: a progress line per second on stderr, the summary on stdout (or
@@ -76,7 +77,7 @@ export async function runHeadless(options: HeadlessOptions, io: HeadlessIo): Pro
 			}
 
 			case 'baseline-done': {
-				progress(`${event.kind} baseline: ${event.baseline.requests} requests, ${formatRate(event.baseline.rps)} req/s, p50 ${formatMs(event.baseline.latencyMs.p50)}`);
+				progress(`${event.kind} baseline: ${event.baseline.requests} requests, ${formatRate(event.baseline.rps)} req/s, ${event.baseline.latencyMs.count > 0 ? `p50 ${formatMs(event.baseline.latencyMs.p50)}` : 'no response'}`);
 				break;
 			}
 
@@ -95,6 +96,7 @@ export async function runHeadless(options: HeadlessOptions, io: HeadlessIo): Pro
 							rps: point.rps,
 							p50: point.p50,
 							p99: point.p99,
+							responses: point.responses,
 							errors: engine.totals.overall.errors,
 							state: engine.state,
 						}));
@@ -132,7 +134,6 @@ export function reportPaths(options: Pick<HeadlessOptions, 'jsonPath' | 'htmlPat
 
 /** Prints the summary, writes the reports, and picks the exit code. */
 export function finishReport(report: JsonReport, options: Pick<HeadlessOptions, 'jsonPath' | 'htmlPath' | 'noReport' | 'log'>, io: HeadlessIo): number {
-	let code: number = exitCodes.ok;
 	const summaryOut = options.jsonPath === '-' ? io.stderr : io.stdout;
 	summaryOut(renderTextSummary(report));
 	if (options.jsonPath === '-') {
@@ -148,22 +149,9 @@ export function finishReport(report: JsonReport, options: Pick<HeadlessOptions, 
 		io.stderr(`request log: ${options.log.path}\n`);
 	}
 
-	for (const error of saved.errors) {
-		io.stderr(`error: ${error}\n`);
-		code = exitCodes.runtime;
+	for (const problem of runProblems(report, saved)) {
+		io.stderr(problem.startsWith('thresholds failed') ? `${problem}\n` : `error: ${problem}\n`);
 	}
 
-	if (report.summary.requests > 0 && report.summary.responses === 0) {
-		const kinds = Object.keys(report.summary.errorKinds).join(', ');
-		io.stderr(`error: no request got a response (${kinds}); check that the target is up and reachable\n`);
-		code = exitCodes.runtime;
-	}
-
-	const failed = (report.thresholds ?? []).filter(threshold => !threshold.passed);
-	if (failed.length > 0) {
-		io.stderr(`thresholds failed: ${failed.map(threshold => `${threshold.expression} (actual ${threshold.actual})`).join(', ')}\n`);
-		code = exitCodes.threshold;
-	}
-
-	return code;
+	return runExitCode(report, saved);
 }

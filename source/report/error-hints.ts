@@ -7,5 +7,12 @@ export const errorHints: Readonly<Record<string, string>> = {
 	dns: 'The host name did not resolve.',
 	closed: 'Connection closed by the load generator (at stop or after a timeout).',
 	protocol: 'The response was not valid HTTP/1.1 (or switched protocols); check the target with --single-request.',
+	'fd-limit': 'Out of file descriptors (EMFILE/ENFILE): every connection holds one. Raise the limit ("ulimit -n 65536" in the shell that starts the test) or use fewer connections.',
 	other: 'Unexpected error; run with fewer connections to see whether it persists.',
+};
+
+/** What to tell a user about each connection event (see engine/errors ConnectionEventKind). */
+export const connectionEventHints: Readonly<Record<string, string>> = {
+	'unsolicited-bytes': 'The server sent bytes no request asked for (a body on HEAD/204/304, more than Content-Length, a second response): the response before them counted, the connection was closed. A framing bug in the server or a proxy.',
+	'stale-connection': 'The server closed an idle keep-alive connection as a request went out; the request was sent again on a new connection (not an error). Lower the client idle time or raise the server keep-alive timeout.',
 };

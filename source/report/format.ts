@@ -20,8 +20,20 @@ export function formatMs(value: number): string {
 	return `${value.toFixed(3)} ms`;
 }
 
-export function formatPercent(fraction: number, digits = 1): string {
-	return `${(fraction * 100).toFixed(digits)}%`;
+/** A fraction as a percentage; `n/a` for null (a rate of nothing, such as the pass rate of no request). */
+export function formatPercent(fraction: number | null, digits = 1): string {
+	return fraction === null ? 'n/a' : `${(fraction * 100).toFixed(digits)}%`;
+}
+
+/** A threshold's actual figure in its unit, `no data` when it had none, with its note. */
+export function formatThresholdActual(outcome: {readonly actual: number | null; readonly unit?: string; readonly note?: string}): string {
+	if (outcome.actual === null) {
+		return 'no data';
+	}
+
+	const value = Number(outcome.actual.toFixed(3));
+	const unit = outcome.unit === undefined || outcome.unit === 'count' ? '' : (outcome.unit === '%' ? '%' : ` ${outcome.unit}`);
+	return `${value}${unit}${outcome.note === undefined ? '' : ` (${outcome.note})`}`;
 }
 
 export function formatBytes(bytes: number): string {

@@ -1,7 +1,7 @@
 /** Table sections of the HTML report. Pure; every value from the user or the target is escaped. */
-import {errorHints} from './error-hints.js';
+import {connectionEventHints, errorHints} from './error-hints.js';
 import type {LatencySummary} from '../stats/histogram.js';
-import {escapeHtml as esc, formatCount, formatMs, formatPercent, formatRate, formatRatio} from './format.js';
+import {escapeHtml as esc, formatCount, formatMs, formatPercent, formatRate, formatRatio, formatThresholdActual} from './format.js';
 import type {BaselineReport, JsonReport} from './types.js';
 
 /** What each error kind usually means, shown beside its count. */
@@ -24,7 +24,11 @@ function latencyCells(latency: LatencySummary): string {
 export function latencySection(report: JsonReport): string {
 	const {latencyMs, correctedLatencyMs} = report.summary;
 	const head = `<thead><tr><th></th>${latencyColumns.map(column => `<th class="num">${column}</th>`).join('')}</tr></thead>`;
-	const rows = [`<tr><td class="row-label">${correctedLatencyMs ? 'uncorrected (from actual send)' : 'all requests'}</td>${latencyCells(latencyMs)}</tr>`];
+	if (report.summary.responses === 0) {
+		return card('latency', 'Latency', '<p class="note">n/a: no response, so no latency to show (failed attempts are counted under Errors, with their time to fail).</p>');
+	}
+
+	const rows = [`<tr><td class="row-label">${correctedLatencyMs ? 'uncorrected (from actual send)' : 'all responses'}</td>${latencyCells(latencyMs)}</tr>`];
 	if (correctedLatencyMs) {
 		rows.push(`<tr><td class="row-label">corrected (from intended send)</td>${latencyCells(correctedLatencyMs)}</tr>`);
 	}
@@ -64,7 +68,17 @@ export function errorsSection(report: JsonReport): string {
 		: `<div class="table-scroll"><table><thead><tr><th>kind and what it usually means</th><th class="num">count</th><th class="num">share</th></tr></thead><tbody>${kinds
 			.map(([kind, count]) => `<tr><td class="error-kind"><span class="badge s5xx">${esc(kind)}</span><div class="hint">${esc(errorHints[kind] ?? errorHints['other']!)}</div></td><td class="num">${formatCount(count)}</td><td class="num">${share(count, summary.requests)}</td></tr>`)
 			.join('')}</tbody></table></div>`;
-	return card('errors', `Errors (${formatCount(summary.errors)})`, body);
+	const events = Object.entries(summary.connectionEvents ?? {}).sort(([, a], [, b]) => b - a);
+	const eventRows = events.length === 0
+		? ''
+		: `<h3>Connection events (not errors)</h3><div class="table-scroll"><table><thead><tr><th>event and what it means</th><th class="num">count</th></tr></thead><tbody>${events
+			.map(([kind, count]) => `<tr><td class="error-kind"><span class="badge s4xx">${esc(kind)}</span><div class="hint">${esc(connectionEventHints[kind] ?? '')}</div></td><td class="num">${formatCount(count)}</td></tr>`)
+			.join('')}</tbody></table></div>`;
+	const incomplete = summary.incomplete > 0
+		? `<p class="alert"><strong>${formatCount(summary.incomplete)} incomplete.</strong> Requests still in flight when the run ended${summary.incompleteAgeMs ? ` (oldest ${esc(formatMs(summary.incompleteAgeMs.max))})` : ''}: failures for the pass and error rates, and their age counts as a lower bound of their latency for thresholds.</p>`
+		: '';
+	const failure = summary.failureLatencyMs ? `<p class="note">Time to fail of the errors: p50 ${esc(formatMs(summary.failureLatencyMs.p50))}, max ${esc(formatMs(summary.failureLatencyMs.max))} (not part of the response latency).</p>` : '';
+	return card('errors', `Errors (${formatCount(summary.errors)})`, incomplete + body + failure + eventRows);
 }
 
 export function endpointsSection(report: JsonReport): string {
@@ -73,13 +87,16 @@ export function endpointsSection(report: JsonReport): string {
 		.join('');
 	const rows = report.endpoints.map(endpoint => `<tr><td class="row-label name">${esc(endpoint.name)}</td><td><code>${esc(endpoint.method)}</code></td><td class="url mono">${esc(endpoint.url)}</td>`
 		+ `<td class="num">${esc(String(endpoint.weight))}</td><td class="num">${formatCount(endpoint.requests)}</td><td class="num">${formatRate(endpoint.rps)}</td>`
-		+ `<td class="num">${formatCount(endpoint.errors)}</td><td class="num">${endpoint.requests > 0 ? formatPercent(endpoint.passRate) : '–'}</td>`
-		+ `<td class="num">${formatMs(endpoint.latencyMs.p50)}</td><td class="num">${formatMs(endpoint.latencyMs.p99)}</td><td class="num">${formatMs(endpoint.latencyMs.max)}</td></tr>`);
+		+ `<td class="num">${formatCount(endpoint.errors)}</td><td class="num">${formatPercent(endpoint.passRate)}</td>`
+		+ (endpoint.responses > 0
+			? `<td class="num">${formatMs(endpoint.latencyMs.p50)}</td><td class="num">${formatMs(endpoint.latencyMs.p99)}</td><td class="num">${formatMs(endpoint.latencyMs.max)}</td></tr>`
+			: '<td class="num">n/a</td><td class="num">n/a</td><td class="num">n/a</td></tr>'));
 	return card('endpoints', report.endpoints.length === 1 ? 'Endpoint' : `Endpoints (${report.endpoints.length})`, `<div class="table-scroll"><table><thead><tr>${head}</tr></thead><tbody>${rows.join('')}</tbody></table></div>`);
 }
 
 function baselineRow(label: string, baseline: BaselineReport): string {
-	return `<tr><td class="row-label">${esc(label)}</td><td class="num">${formatCount(baseline.requests)}</td><td class="num">${formatRate(baseline.rps)}</td><td class="num">${formatMs(baseline.latencyMs.p50)}</td><td class="num">${formatMs(baseline.latencyMs.p99)}</td><td class="num">${formatMs(baseline.latencyMs.max)}</td><td class="num">${formatCount(baseline.errors)}</td></tr>`;
+	const latency = baseline.latencyMs.count > 0 ? [baseline.latencyMs.p50, baseline.latencyMs.p99, baseline.latencyMs.max].map(value => `<td class="num">${formatMs(value)}</td>`).join('') : '<td class="num">n/a</td>'.repeat(3);
+	return `<tr><td class="row-label">${esc(label)}</td><td class="num">${formatCount(baseline.requests)}</td><td class="num">${formatRate(baseline.rps)}</td>${latency}<td class="num">${formatCount(baseline.errors)}</td></tr>`;
 }
 
 function tile(label: string, value: string, sub: string, unit = ''): string {
@@ -121,7 +138,7 @@ export function thresholdsSection(report: JsonReport): string {
 	}
 
 	const passed = thresholds.filter(threshold => threshold.passed).length;
-	const rows = thresholds.map(threshold => `<tr><td><span class="badge ${threshold.passed ? 'pass' : 'fail'}">${threshold.passed ? 'PASS' : 'FAIL'}</span></td><td><code>${esc(threshold.expression)}</code></td><td>${esc(threshold.endpoint ?? 'all endpoints')}</td><td class="num">${esc(String(Number(threshold.actual.toFixed(3))))}</td></tr>`);
+	const rows = thresholds.map(threshold => `<tr><td><span class="badge ${threshold.passed ? 'pass' : 'fail'}">${threshold.passed ? 'PASS' : 'FAIL'}</span></td><td><code>${esc(threshold.expression)}</code></td><td>${esc(threshold.endpoint ?? 'all endpoints')}</td><td class="num">${esc(formatThresholdActual(threshold))}</td></tr>`);
 	return card('thresholds', `Thresholds: ${passed} of ${thresholds.length} passed`, `<div class="table-scroll"><table><thead><tr><th>result</th><th>expression</th><th>scope</th><th class="num">actual</th></tr></thead><tbody>${rows.join('')}</tbody></table></div>`);
 }
 

@@ -39,16 +39,19 @@ function stat(label: string, value: string, sub: string, tone = '', unit = ''): 
 
 function quickStats(report: JsonReport): string {
 	const {summary} = report;
-	const ran = summary.requests > 0;
-	const passTone = ran ? (summary.passRate >= 0.99 ? 'good' : (summary.passRate >= 0.95 ? 'warn' : 'bad')) : '';
-	const errorShare = ran ? summary.errors / summary.requests : 0;
+	const sent = summary.requests + summary.incomplete;
+	const answered = summary.responses > 0;
+	const pass = summary.passRate;
+	const passTone = pass === null ? '' : (pass >= 0.99 ? 'good' : (pass >= 0.95 ? 'warn' : 'bad'));
+	const failed = summary.errors + summary.incomplete;
+	const errorShare = sent > 0 ? failed / sent : 0;
 	const tiles = [
-		stat('Pass rate', ran ? formatPercent(summary.passRate) : '–', '2xx + 3xx of all requests', passTone),
+		stat('Pass rate', formatPercent(pass), summary.incomplete > 0 ? '2xx + 3xx of requests + incomplete' : '2xx + 3xx of all requests', passTone),
 		stat('Throughput', formatRate(summary.rps), `${formatBytes(summary.bytesRead / Math.max(summary.durationS, 1e-9))}/s read`, '', 'req/s'),
-		stat('Total requests', formatCount(summary.requests), `${formatCount(summary.responses)} responses`),
+		stat('Total requests', formatCount(summary.requests), `${formatCount(summary.responses)} responses${summary.incomplete > 0 ? `, ${formatCount(summary.incomplete)} incomplete` : ''}`),
 		stat('Duration', formatSeconds(summary.durationS), `stopped: ${report.stopReason}`),
-		stat('Errors', formatCount(summary.errors), `${formatPercent(errorShare, 2)} of requests`, summary.errors === 0 ? 'good' : (errorShare < 0.01 ? 'warn' : 'bad')),
-		stat('p99 latency', ran ? formatMs(summary.latencyMs.p99) : '–', ran ? `p50 ${formatMs(summary.latencyMs.p50)}` : 'no responses'),
+		stat('Errors', formatCount(failed), `${sent > 0 ? formatPercent(errorShare, 2) : 'n/a'} of requests${summary.incomplete > 0 ? ' (incomplete included)' : ''}`, failed === 0 ? (sent > 0 ? 'good' : '') : (errorShare < 0.01 ? 'warn' : 'bad')),
+		stat('p99 latency', answered ? formatMs(summary.latencyMs.p99) : 'n/a', answered ? `p50 ${formatMs(summary.latencyMs.p50)}` : 'no responses'),
 	];
 	return card('quick-stats', 'At a glance', `<div class="stats">${tiles.join('')}</div>`);
 }
@@ -93,8 +96,16 @@ function settingsSection(report: JsonReport): string {
 		rows.push(['Late / dropped sends', `${formatCount(summary.late)} late, ${formatCount(summary.dropped)} dropped`]);
 	}
 
+	if (summary.incomplete > 0) {
+		rows.push(['Incomplete', `${formatCount(summary.incomplete)} still in flight when the run ended${summary.incompleteAgeMs ? `, oldest ${formatMs(summary.incompleteAgeMs.max)}` : ''} (failures for the pass and error rates)`, 'changed']);
+	}
+
+	if (summary.retries > 0) {
+		rows.push(['Retries', `${formatCount(summary.retries)} of the requests were retries`]);
+	}
+
 	if (summary.cancelled > 0) {
-		rows.push(['Cancelled at stop', `${formatCount(summary.cancelled)} in flight (not counted)`]);
+		rows.push(['Cancelled at stop', `${formatCount(summary.cancelled)} ${summary.cancelled === 1 ? 'retry' : 'retries'} not sent (not requests)`]);
 	}
 
 	if (token) {

@@ -1,6 +1,6 @@
-import {errorHints} from './error-hints.js';
+import {connectionEventHints, errorHints} from './error-hints.js';
 import type {LatencySummary} from '../stats/histogram.js';
-import {plural, formatBytes, formatCount, formatMs, formatPercent, formatRate, formatRatio, formatSeconds, table} from './format.js';
+import {plural, formatBytes, formatCount, formatMs, formatPercent, formatRate, formatRatio, formatSeconds, formatThresholdActual, table} from './format.js';
 import type {JsonReport} from './types.js';
 
 function latencyRow(label: string, latency: LatencySummary): string[] {
@@ -25,27 +25,40 @@ export function renderTextSummary(report: JsonReport): string {
 
 	lines.push(
 		`  Duration          ${formatSeconds(summary.durationS)} (stopped: ${report.stopReason})`,
-		`  Total requests    ${formatCount(summary.requests)} (${formatCount(summary.responses)} responses, ${formatCount(summary.errors)} errors)`,
+		`  Total requests    ${formatCount(summary.requests)} (${formatCount(summary.responses)} responses, ${formatCount(summary.errors)} errors${summary.retries > 0 ? `; ${formatCount(summary.retries)} of them retries` : ''})`,
 		`  Throughput        ${formatRate(summary.rps)} req/s, ${formatBytes(summary.bytesRead / Math.max(summary.durationS, 1e-9))}/s read`,
-		`  Pass rate         ${formatPercent(summary.passRate)} (2xx/3xx)`,
+		`  Pass rate         ${formatPercent(summary.passRate)} (2xx/3xx${summary.incomplete > 0 ? ' of requests + incomplete' : ''})`,
 	);
+	if (summary.incomplete > 0) {
+		lines.push(`  Incomplete        ${formatCount(summary.incomplete)} still in flight when the run ended${summary.incompleteAgeMs ? `, oldest ${formatMs(summary.incompleteAgeMs.max)}` : ''} (failures for the pass and error rates; their age is a lower bound of their latency)`);
+	}
+
 	if (report.token) {
 		lines.push(`  Token requests    ${formatCount(report.token.requests)} (${formatCount(report.token.errors)} errors, ${formatCount(report.token.refreshes)} refreshes; not in the figures above)`);
 	}
 
 	if (summary.cancelled > 0) {
-		lines.push(`  Cancelled         ${formatCount(summary.cancelled)} in-flight at stop (not counted)`);
+		lines.push(`  Cancelled         ${formatCount(summary.cancelled)} ${summary.cancelled === 1 ? 'retry' : 'retries'} not sent because the run stopped (not requests)`);
 	}
 
 	if (report.settings.rate !== null) {
 		lines.push(`  Late sends        ${formatCount(summary.late)} late, ${formatCount(summary.dropped)} dropped`);
 	}
 
-	lines.push('', 'LATENCY', table([
-		['', 'min', 'mean', 'p50', 'p90', 'p99', 'p99.9', 'max', 'stdev'],
-		latencyRow(summary.correctedLatencyMs ? 'uncorrected' : 'all', summary.latencyMs),
-		...(summary.correctedLatencyMs ? [latencyRow('corrected', summary.correctedLatencyMs)] : []),
-	]));
+	lines.push('', 'LATENCY (responses)');
+	if (summary.responses === 0) {
+		lines.push('  n/a: no response');
+	}
+
+	const latencyRows = [
+		...(summary.responses > 0 ? [latencyRow(summary.correctedLatencyMs ? 'uncorrected' : 'all', summary.latencyMs)] : []),
+		...(summary.responses > 0 && summary.correctedLatencyMs ? [latencyRow('corrected', summary.correctedLatencyMs)] : []),
+		...(summary.failureLatencyMs ? [latencyRow('errors (time to fail)', summary.failureLatencyMs)] : []),
+		...(summary.incompleteAgeMs ? [latencyRow('incomplete (age)', summary.incompleteAgeMs)] : []),
+	];
+	if (latencyRows.length > 0) {
+		lines.push(table([['', 'min', 'mean', 'p50', 'p90', 'p99', 'p99.9', 'max', 'stdev'], ...latencyRows]));
+	}
 
 	const statuses = Object.entries(summary.statusCodes);
 	if (statuses.length > 0) {
@@ -55,6 +68,11 @@ export function renderTextSummary(report: JsonReport): string {
 	const errors = Object.entries(summary.errorKinds);
 	if (errors.length > 0) {
 		lines.push('', 'ERRORS', table(errors.map(([kind, count]) => [kind, formatCount(count), errorHints[kind] ?? ''])));
+	}
+
+	const events = Object.entries(summary.connectionEvents ?? {});
+	if (events.length > 0) {
+		lines.push('', 'CONNECTION EVENTS (not errors)', table(events.map(([kind, count]) => [kind, formatCount(count), connectionEventHints[kind] ?? ''])));
 	}
 
 	if (report.endpoints.length > 1) {
@@ -67,9 +85,9 @@ export function renderTextSummary(report: JsonReport): string {
 				formatRate(endpoint.rps),
 				formatCount(endpoint.errors),
 				formatPercent(endpoint.passRate),
-				formatMs(endpoint.latencyMs.p50),
-				formatMs(endpoint.latencyMs.p99),
-				formatMs(endpoint.latencyMs.max),
+				endpoint.responses > 0 ? formatMs(endpoint.latencyMs.p50) : 'n/a',
+				endpoint.responses > 0 ? formatMs(endpoint.latencyMs.p99) : 'n/a',
+				endpoint.responses > 0 ? formatMs(endpoint.latencyMs.max) : 'n/a',
 			]),
 		]));
 	}
@@ -79,7 +97,8 @@ export function renderTextSummary(report: JsonReport): string {
 		const rows: string[][] = [['', 'requests', 'req/s', 'p50', 'p99', 'max']];
 		for (const [label, baseline] of [['quick', report.baseline.quick], ['extended', report.baseline.extended]] as const) {
 			if (baseline) {
-				rows.push([label, formatCount(baseline.requests), formatRate(baseline.rps), formatMs(baseline.latencyMs.p50), formatMs(baseline.latencyMs.p99), formatMs(baseline.latencyMs.max)]);
+				const answered = baseline.latencyMs.count > 0;
+				rows.push([label, formatCount(baseline.requests), formatRate(baseline.rps), ...[baseline.latencyMs.p50, baseline.latencyMs.p99, baseline.latencyMs.max].map(value => (answered ? formatMs(value) : 'n/a'))]);
 			}
 		}
 
@@ -102,7 +121,7 @@ export function renderTextSummary(report: JsonReport): string {
 		lines.push('', 'THRESHOLDS', table(report.thresholds.map(threshold => [
 			threshold.passed ? 'PASS' : 'FAIL',
 			threshold.expression,
-			`actual ${Number(threshold.actual.toFixed(3))}`,
+			`actual ${formatThresholdActual(threshold)}`,
 		])));
 	}
 
@@ -114,7 +133,7 @@ export function renderTextSummary(report: JsonReport): string {
 }
 
 /** One progress line for stderr (headless mode). */
-export function renderProgressLine(progress: {elapsedS: number; totalS: number | undefined; requests: number; rps: number; p50: number; p99: number; errors: number; state: string}): string {
+export function renderProgressLine(progress: {elapsedS: number; totalS: number | undefined; requests: number; rps: number; p50: number; p99: number; responses?: number; errors: number; state: string}): string {
 	const elapsed = progress.totalS === undefined ? formatSeconds(progress.elapsedS) : `${formatSeconds(progress.elapsedS)}/${formatSeconds(progress.totalS)}`;
-	return `[${elapsed}] ${progress.state === 'running' ? '' : `${progress.state.toUpperCase()} `}${formatCount(progress.requests)} requests, ${formatRate(progress.rps)} req/s, p50 ${formatMs(progress.p50)}, p99 ${formatMs(progress.p99)}, ${formatCount(progress.errors)} errors`;
+	return `[${elapsed}] ${progress.state === 'running' ? '' : `${progress.state.toUpperCase()} `}${formatCount(progress.requests)} requests, ${formatRate(progress.rps)} req/s, ${progress.responses === 0 ? 'no response this second' : `p50 ${formatMs(progress.p50)}, p99 ${formatMs(progress.p99)}`}, ${formatCount(progress.errors)} errors`;
 }

@@ -1,9 +1,10 @@
 import type {TotalsSummary} from '../stats/aggregate.js';
 import type {LatencySummary, PercentilePoint} from '../stats/histogram.js';
+import type {ThresholdOutcome} from '../stats/thresholds.js';
 import type {RunMarker, TimelinePoint} from '../stats/timeline.js';
 
 /** Version of the JSON report's shape. Bump on any incompatible change. */
-export const schemaVersion = 1;
+export const schemaVersion = 2;
 
 /** Counts and latency of a set of attempts (whole run or one endpoint): see stats/aggregate. */
 export type ReportSummary = TotalsSummary;
@@ -61,12 +62,7 @@ export type SpeedupReport = {
 	readonly perThreadRps: number;
 };
 
-export type ThresholdResult = {
-	readonly expression: string;
-	readonly endpoint?: string;
-	readonly actual: number;
-	readonly passed: boolean;
-};
+export type ThresholdResult = ThresholdOutcome;
 
 /** The JSON report: everything the HTML report shows, so the HTML can be regenerated from it. */
 export type JsonReport = {
@@ -78,6 +74,10 @@ export type JsonReport = {
 	readonly target: {readonly url: string; readonly method: string; readonly name: string};
 	readonly settings: ReportSettings;
 	readonly hardware: ReportHardware;
+	/**
+	 * The whole run. `cancelled`: retries the stop prevented before they were sent (not requests);
+	 * requests cut off in flight are `incomplete`.
+	 */
 	readonly summary: ReportSummary & {readonly late: number; readonly dropped: number; readonly cancelled: number};
 	readonly endpoints: readonly ReportEndpoint[];
 	readonly timeline: readonly TimelinePoint[];

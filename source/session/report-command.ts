@@ -2,7 +2,8 @@ import {readFileSync} from 'node:fs';
 import {ConfigError} from '../config/load.js';
 import {renderHtmlReport} from '../report/html.js';
 import {schemaVersion, type JsonReport} from '../report/types.js';
-import {writeFileAtomic} from '../report/write.js';
+import {describeWriteError, writeFileAtomic} from '../report/write.js';
+import {namesStdout} from './report-files.js';
 
 type Io = {stdout(text: string): void; stderr(text: string): void};
 
@@ -21,12 +22,38 @@ export function runReportCommand(args: readonly string[], output: string | undef
 		throw new ConfigError(input, [{path: '(file)', message: code === 'ENOENT' ? 'file not found; pass a JSON report written by --json' : `not a readable JSON report (${message})`}]);
 	}
 
+	if ((report?.schemaVersion as number) === 1 && typeof report.summary === 'object') {
+		report = upgradeVersion1(report);
+	}
+
 	if (report?.schemaVersion !== schemaVersion || typeof report.summary !== 'object') {
-		throw new ConfigError(input, [{path: 'schemaVersion', message: `expected a pystress-tui JSON report with schemaVersion ${schemaVersion}`}]);
+		throw new ConfigError(input, [{path: 'schemaVersion', message: `expected a pystress-tui JSON report with schemaVersion ${schemaVersion} (or 1)`}]);
 	}
 
 	const target = output ?? input.replace(/\.json$/i, '') + '.html';
-	writeFileAtomic(target, renderHtmlReport(report));
-	io.stdout(`HTML report: ${target}\n`);
+	try {
+		writeFileAtomic(target, renderHtmlReport(report));
+	} catch (error) {
+		io.stderr(`pystress-tui: cannot write ${target} (${describeWriteError(error)})\n`);
+		return 1;
+	}
+
+	// With -o /dev/stdout the HTML is the output: the note goes to stderr.
+	(namesStdout(target) ? io.stderr : io.stdout)(`HTML report: ${target}\n`);
 	return 0;
+}
+
+/**
+ * Version 1 reports had no incomplete, retry or connection-event counts (in-flight requests at the
+ * stop were left out, as `cancelled`), and threshold figures had no unit: read them as such.
+ */
+function upgradeVersion1(report: JsonReport): JsonReport {
+	const summary = report.summary as JsonReport['summary'] & Partial<Pick<JsonReport['summary'], 'retries' | 'incomplete' | 'errorRate' | 'connectionEvents'>>;
+	const rate = (errors: number, requests: number): number | null => (requests > 0 ? errors / requests : null);
+	return {
+		...report,
+		schemaVersion,
+		summary: {...summary, retries: summary.retries ?? 0, incomplete: summary.incomplete ?? 0, errorRate: summary.errorRate ?? rate(summary.errors, summary.requests), connectionEvents: summary.connectionEvents ?? {}},
+		endpoints: report.endpoints.map(endpoint => ({...endpoint, retries: endpoint.retries ?? 0, incomplete: endpoint.incomplete ?? 0, errorRate: endpoint.errorRate ?? rate(endpoint.errors, endpoint.requests), connectionEvents: endpoint.connectionEvents ?? {}})),
+	};
 }

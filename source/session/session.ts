@@ -4,11 +4,13 @@ import type {Hardware} from '../engine/hardware.js';
 import {Listeners} from '../engine/listeners.js';
 import type {RequestLogOptions} from '../engine/request-log.js';
 import type {BaselineReport, JsonReport} from '../report/types.js';
-import {createRunTotals, summarizeTotals, type Totals} from '../stats/aggregate.js';
+import {createRunTotals, passRate, thresholdLatency, type Totals} from '../stats/aggregate.js';
 import {evaluateThreshold, type Threshold, type ThresholdFigures} from '../stats/thresholds.js';
 import {summarize} from '../stats/histogram.js';
 import {computeSpeedup} from '../stats/speedup.js';
+import {describeWriteError, prepareAppendFile} from '../report/write.js';
 import {buildReport} from './build-report.js';
+import {ensureFdLimit} from './fd-limit.js';
 import {TokenManager} from './token.js';
 import type {PreparedRun} from './prepare.js';
 
@@ -123,6 +125,9 @@ export class Session {
 	private async runPhases(): Promise<JsonReport> {
 		const {prepared, quickBaselineCount, extendedBaselineMs} = this.options;
 		const {plan} = prepared.config;
+		// Before anything is sent: room for the connections (FdLimitError), and the request log.
+		ensureFdLimit(prepared.settings);
+		this.prepareLog();
 		await this.acquireToken();
 		if (quickBaselineCount > 0 && !this.stopped) {
 			this.setPhase('quick-baseline');
@@ -195,6 +200,17 @@ export class Session {
 
 		this.setPhase('done');
 		return this.report(result);
+	}
+
+	/** Empties (or creates) the request log file; a device, FIFO or /dev/stdout is left as it is. */
+	private prepareLog(): void {
+		const {log} = this.options;
+		if (!log) return;
+		try {
+			prepareAppendFile(log.path);
+		} catch (error) {
+			throw new Error(`cannot write the request log ${log.path} (${describeWriteError(error)}); the run did not start`);
+		}
 	}
 
 	/** The report of what has been measured so far (a running load is reported as it stands). */
@@ -302,6 +318,12 @@ function emptyResult(prepared: PreparedRun, reason: RunResult['stopReason']): Ru
 function figuresFor(threshold: Threshold, overall: Totals, endpoints: readonly Totals[], prepared: PreparedRun, durationS: number): ThresholdFigures {
 	const index = threshold.endpoint === undefined ? -1 : prepared.config.plan.endpoints.findIndex(endpoint => endpoint.name === threshold.endpoint);
 	const totals = index >= 0 ? endpoints[index] ?? overall : overall;
-	const summary = summarizeTotals(totals, durationS);
-	return {requests: summary.requests, errors: summary.errors, rps: summary.rps, passRate: summary.passRate, latencyMs: summary.correctedLatencyMs ?? summary.latencyMs};
+	return {
+		requests: totals.requests,
+		errors: totals.errors,
+		incomplete: totals.incomplete,
+		rps: durationS > 0 ? totals.requests / durationS : 0,
+		passRate: passRate(totals),
+		latencyMs: thresholdLatency(totals),
+	};
 }

@@ -1,18 +1,30 @@
 import {addEncoded, createHistogram, summarize, type Histogram, type LatencySummary} from './histogram.js';
 import type {EndpointInterval, WorkerSnapshot} from './snapshot.js';
 
-/** Running totals for one endpoint or for the whole run. Mutable accumulator; see `addInterval`. */
+/**
+ * Running totals for one endpoint or for the whole run. Mutable accumulator; see `addInterval`.
+ * `requests` are finished attempts (responses + errors); `incomplete` requests were still in flight
+ * when the run ended and are not among them.
+ */
 export type Totals = {
 	requests: number;
 	responses: number;
 	errors: number;
+	retries: number;
+	incomplete: number;
 	bytesRead: number;
 	statusCodes: Record<string, number>;
 	errorKinds: Record<string, number>;
 	connectionEvents: Record<string, number>;
+	/** Latency of responses (never of errors). */
 	readonly histogram: Histogram;
 	/** Present once any corrected (open-model) latency was recorded. */
 	correctedHistogram: Histogram | undefined;
+	/** Time to fail of the errors. */
+	failureHistogram: Histogram | undefined;
+	/** Age of the incomplete requests when the run ended. */
+	incompleteHistogram: Histogram | undefined;
+	correctedIncompleteHistogram: Histogram | undefined;
 };
 
 export function createTotals(): Totals {
@@ -20,16 +32,21 @@ export function createTotals(): Totals {
 		requests: 0,
 		responses: 0,
 		errors: 0,
+		retries: 0,
+		incomplete: 0,
 		bytesRead: 0,
 		statusCodes: {},
 		errorKinds: {},
 		connectionEvents: {},
 		histogram: createHistogram(),
 		correctedHistogram: undefined,
+		failureHistogram: undefined,
+		incompleteHistogram: undefined,
+		correctedIncompleteHistogram: undefined,
 	};
 }
 
-function addCounts(target: Record<string, number>, source: Readonly<Record<string, number>>): void {
+function addCounts(target: Record<string, number>, source: Readonly<Record<string, number>> | undefined): void {
 	for (const key in source) {
 		if (Object.hasOwn(source, key)) {
 			target[key] = (target[key] ?? 0) + source[key]!;
@@ -37,20 +54,27 @@ function addCounts(target: Record<string, number>, source: Readonly<Record<strin
 	}
 }
 
+type OptionalHistogram = 'correctedHistogram' | 'failureHistogram' | 'incompleteHistogram' | 'correctedIncompleteHistogram';
+const optionalHistograms: readonly OptionalHistogram[] = ['correctedHistogram', 'failureHistogram', 'incompleteHistogram', 'correctedIncompleteHistogram'];
+
 /** Adds one endpoint interval into each of `targets` (decoding its histograms once per target). */
 export function addInterval(targets: readonly Totals[], interval: EndpointInterval): void {
 	for (const target of targets) {
 		target.requests += interval.requests;
 		target.responses += interval.responses;
 		target.errors += interval.errors;
+		target.retries += interval.retries ?? 0;
+		target.incomplete += interval.incomplete ?? 0;
 		target.bytesRead += interval.bytesRead;
 		addCounts(target.statusCodes, interval.statusCodes);
 		addCounts(target.errorKinds, interval.errorKinds);
 		addCounts(target.connectionEvents, interval.connectionEvents);
 		addEncoded(target.histogram, interval.histogram);
-		if (interval.correctedHistogram !== undefined) {
-			target.correctedHistogram ??= createHistogram();
-			addEncoded(target.correctedHistogram, interval.correctedHistogram);
+		for (const name of optionalHistograms) {
+			const encoded = interval[name];
+			if (encoded !== undefined && encoded !== '') {
+				addEncoded(target[name] ??= createHistogram(), encoded);
+			}
 		}
 	}
 }
@@ -60,21 +84,34 @@ export function addTotals(target: Totals, source: Totals): void {
 	target.requests += source.requests;
 	target.responses += source.responses;
 	target.errors += source.errors;
+	target.retries += source.retries;
+	target.incomplete += source.incomplete;
 	target.bytesRead += source.bytesRead;
 	addCounts(target.statusCodes, source.statusCodes);
 	addCounts(target.errorKinds, source.errorKinds);
 	addCounts(target.connectionEvents, source.connectionEvents);
 	target.histogram.add(source.histogram);
-	if (source.correctedHistogram) {
-		target.correctedHistogram ??= createHistogram();
-		target.correctedHistogram.add(source.correctedHistogram);
+	for (const name of optionalHistograms) {
+		const histogram = source[name];
+		if (histogram) {
+			(target[name] ??= createHistogram()).add(histogram);
+		}
 	}
 }
 
-/** Share of responses with a 2xx or 3xx status among all attempts, 0..1 (1 when there were none). */
-export function passRate(totals: Pick<Totals, 'requests' | 'statusCodes'>): number {
-	if (totals.requests === 0) {
-		return 1;
+/** Requests that were sent: finished attempts plus those still in flight when the run ended. */
+export function attempts(totals: Pick<Totals, 'requests' | 'incomplete'>): number {
+	return totals.requests + totals.incomplete;
+}
+
+/**
+ * Share of responses with a 2xx or 3xx status among all attempts (incomplete ones included),
+ * 0..1; null when nothing was sent (no data is not a pass).
+ */
+export function passRate(totals: Pick<Totals, 'requests' | 'incomplete' | 'statusCodes'>): number | null {
+	const sent = attempts(totals);
+	if (sent === 0) {
+		return null;
 	}
 
 	let passed = 0;
@@ -85,14 +122,43 @@ export function passRate(totals: Pick<Totals, 'requests' | 'statusCodes'>): numb
 		}
 	}
 
-	return passed / totals.requests;
+	return passed / sent;
+}
+
+/** Share of attempts that failed (errors and incomplete requests), 0..1; null when nothing was sent. */
+export function errorRate(totals: Pick<Totals, 'requests' | 'errors' | 'incomplete'>): number | null {
+	const sent = attempts(totals);
+	return sent === 0 ? null : (totals.errors + totals.incomplete) / sent;
+}
+
+/**
+ * The latency that thresholds judge: responses (corrected in the open model) together with the age
+ * of the incomplete requests as a lower bound of theirs, so a request that hung through the end of
+ * a run counts as at least that slow. Undefined when there is neither.
+ */
+export function thresholdLatency(totals: Totals): LatencySummary | undefined {
+	const responses = totals.correctedHistogram ?? totals.histogram;
+	const incomplete = totals.correctedHistogram ? (totals.correctedIncompleteHistogram ?? totals.incompleteHistogram) : totals.incompleteHistogram;
+	if (incomplete === undefined || incomplete.totalCount === 0) {
+		return responses.totalCount === 0 ? undefined : summarize(responses);
+	}
+
+	const combined = createHistogram();
+	combined.add(responses);
+	combined.add(incomplete);
+	return summarize(combined);
 }
 
 /** Plain-data summary of totals over a duration. */
 export type TotalsSummary = {
+	/** Finished attempts: responses + errors (retries included). */
 	readonly requests: number;
 	readonly responses: number;
 	readonly errors: number;
+	/** Of `requests`, how many were retries. */
+	readonly retries: number;
+	/** Requests still in flight when the run ended (not in `requests`; failures for the pass and error rates). */
+	readonly incomplete: number;
 	readonly statusCodes: Readonly<Record<string, number>>;
 	readonly errorKinds: Readonly<Record<string, number>>;
 	/** Connection events by kind: unsolicited bytes, stale keep-alive connections retried. */
@@ -100,27 +166,41 @@ export type TotalsSummary = {
 	readonly bytesRead: number;
 	readonly durationS: number;
 	readonly rps: number;
-	readonly passRate: number;
-	/** Latency from the actual send. */
+	/** 2xx/3xx responses among requests + incomplete; null when nothing was sent. */
+	readonly passRate: number | null;
+	/** (errors + incomplete) among requests + incomplete; null when nothing was sent. */
+	readonly errorRate: number | null;
+	/** Latency of responses, from the actual send (count 0 when there was no response). */
 	readonly latencyMs: LatencySummary;
 	/** Open model: latency from the intended send (coordinated-omission corrected). */
 	readonly correctedLatencyMs?: LatencySummary;
+	/** Time to fail of the errors, when there were any. */
+	readonly failureLatencyMs?: LatencySummary;
+	/** Age of the incomplete requests when the run ended, when there were any. */
+	readonly incompleteAgeMs?: LatencySummary;
 };
 
 export function summarizeTotals(totals: Totals, durationS: number): TotalsSummary {
+	const pass = passRate(totals);
+	const failed = errorRate(totals);
 	return {
 		requests: totals.requests,
 		responses: totals.responses,
 		errors: totals.errors,
+		retries: totals.retries,
+		incomplete: totals.incomplete,
 		statusCodes: sortKeys(totals.statusCodes),
 		errorKinds: sortKeys(totals.errorKinds),
 		connectionEvents: sortKeys(totals.connectionEvents),
 		bytesRead: totals.bytesRead,
 		durationS: round3(durationS),
 		rps: durationS > 0 ? round3(totals.requests / durationS) : 0,
-		passRate: round6(passRate(totals)),
+		passRate: pass === null ? null : round6(pass),
+		errorRate: failed === null ? null : round6(failed),
 		latencyMs: summarize(totals.histogram),
 		...(totals.correctedHistogram ? {correctedLatencyMs: summarize(totals.correctedHistogram)} : {}),
+		...(totals.failureHistogram && totals.failureHistogram.totalCount > 0 ? {failureLatencyMs: summarize(totals.failureHistogram)} : {}),
+		...(totals.incompleteHistogram && totals.incompleteHistogram.totalCount > 0 ? {incompleteAgeMs: summarize(totals.incompleteHistogram)} : {}),
 	};
 }
 
@@ -158,7 +238,7 @@ export function createRunTotals(endpointCount: number): RunTotals {
 /** Merges one worker snapshot into the run totals. */
 export function addSnapshot(run: RunTotals, snapshot: WorkerSnapshot): void {
 	for (const [index, interval] of snapshot.endpoints.entries()) {
-		if (interval.requests === 0 && Object.keys(interval.connectionEvents).length === 0) {
+		if (interval.requests === 0 && !interval.incomplete && Object.keys(interval.connectionEvents ?? {}).length === 0) {
 			continue;
 		}
 

@@ -9,6 +9,10 @@ export type EndpointInterval = {
 	readonly responses: number;
 	/** Attempts that ended without a response (timeout, reset, refused, ...). */
 	readonly errors: number;
+	/** Of `requests`, the attempts that were retries (retries / retry_on_statuses). */
+	readonly retries: number;
+	/** Requests still in flight when the run ended: not in `requests`, counted as failures by thresholds. */
+	readonly incomplete: number;
 	/** Response body bytes read. */
 	readonly bytesRead: number;
 	/** Responses by status code. */
@@ -21,6 +25,12 @@ export type EndpointInterval = {
 	readonly histogram: string;
 	/** Open model only: latency from the intended send time (coordinated-omission corrected). */
 	readonly correctedHistogram?: string;
+	/** Time to fail of the errors (never mixed into the latency of responses). */
+	readonly failureHistogram?: string;
+	/** Age of the incomplete requests when the run ended (a lower bound of their latency). */
+	readonly incompleteHistogram?: string;
+	/** Open model: the same age from the intended send time. */
+	readonly correctedIncompleteHistogram?: string;
 };
 
 /** One worker's interval snapshot. */

@@ -3,7 +3,10 @@
  * endpoint (`checkout:p99<300ms`). Pure: parse, then evaluate against plain figures.
  */
 
-/** What a threshold can measure. Latencies in ms; `errors` as a rate with `%`, else a count. */
+/**
+ * What a threshold can measure. Latencies in ms; `pass` and `error_rate` are percentages (with or
+ * without `%`); `errors` is a rate with `%` and a count without; `rps` in req/s; `requests` a count.
+ */
 export type ThresholdMetric = 'min' | 'mean' | 'p50' | 'p90' | 'p95' | 'p99' | 'p999' | 'max' | 'errors' | 'error_rate' | 'pass' | 'rps' | 'requests';
 
 export type Threshold = {
@@ -47,8 +50,10 @@ export function parseThreshold(text: string): Threshold {
 		if (unit === '%') throw new Error(`"${expression}": a latency takes ms, s or us, e.g. ${metric}<300ms`);
 		value = unit === 's' ? value * 1000 : (unit === 'us' || unit === 'µs' ? value / 1000 : value);
 	} else if (metric === 'error_rate' || metric === 'pass' || (metric === 'errors' && unit === '%')) {
+		// Rates are percentages whether or not the `%` is written: pass>99 is pass>99%.
 		if (unit !== undefined && unit !== '%') throw new Error(`"${expression}": ${metric} takes a percentage, e.g. ${metric}<1%`);
-		value = unit === '%' ? value / 100 : value;
+		if (value > 100) throw new Error(`"${expression}": ${metric} is a percentage from 0 to 100`);
+		value /= 100;
 	} else if (metric === 'errors' || metric === 'rps' || metric === 'requests') {
 		if (unit !== undefined) throw new Error(`"${expression}": ${metric} takes a plain number or a percentage for errors, e.g. rps>500`);
 	} else {
@@ -60,29 +65,52 @@ export function parseThreshold(text: string): Threshold {
 
 /** The figures a threshold is checked against (latency in ms). */
 export type ThresholdFigures = {
+	/** Finished attempts (responses + errors). */
 	readonly requests: number;
 	readonly errors: number;
+	/** Requests still in flight when the run ended: failures for every rate and count of errors. */
+	readonly incomplete: number;
 	readonly rps: number;
-	readonly passRate: number;
-	readonly latencyMs: Readonly<Record<'min' | 'mean' | 'p50' | 'p90' | 'p95' | 'p99' | 'p999' | 'max', number>>;
+	/** 0..1 over requests + incomplete; null when nothing was sent. */
+	readonly passRate: number | null;
+	/**
+	 * Latency of responses, with the age of incomplete requests as a lower bound of theirs;
+	 * undefined when there was neither (no data).
+	 */
+	readonly latencyMs: Readonly<Record<'min' | 'mean' | 'p50' | 'p90' | 'p95' | 'p99' | 'p999' | 'max', number>> | undefined;
 };
+
+/** The unit of a threshold's value and actual figure. */
+export type ThresholdUnit = 'ms' | '%' | 'count' | 'req/s';
 
 export type ThresholdOutcome = {
 	readonly expression: string;
 	readonly endpoint?: string;
-	readonly actual: number;
+	/** In `unit`; null when the metric had no data (which fails the threshold). */
+	readonly actual: number | null;
+	readonly unit: ThresholdUnit;
 	readonly passed: boolean;
+	/** Why the figure is what it is: "no data", or how many incomplete requests it includes. */
+	readonly note?: string;
 };
 
-/** The actual value of a metric, in the threshold's units. */
-export function actualValue(metric: ThresholdMetric, figures: ThresholdFigures): number {
+/** The unit a metric is given and reported in: rates are percentages, with or without `%`. */
+export function metricUnit(metric: ThresholdMetric): ThresholdUnit {
+	if (latencyMetrics.has(metric)) return 'ms';
+	if (metric === 'pass' || metric === 'error_rate') return '%';
+	return metric === 'rps' ? 'req/s' : 'count';
+}
+
+/** The actual value of a metric, in the threshold's units (rates as fractions 0..1); null without data. */
+export function actualValue(metric: ThresholdMetric, figures: ThresholdFigures): number | null {
+	const sent = figures.requests + figures.incomplete;
 	switch (metric) {
 		case 'errors': {
-			return figures.errors;
+			return figures.errors + figures.incomplete;
 		}
 
 		case 'error_rate': {
-			return figures.requests > 0 ? figures.errors / figures.requests : 0;
+			return sent > 0 ? (figures.errors + figures.incomplete) / sent : null;
 		}
 
 		case 'pass': {
@@ -98,7 +126,7 @@ export function actualValue(metric: ThresholdMetric, figures: ThresholdFigures):
 		}
 
 		default: {
-			return figures.latencyMs[metric];
+			return figures.latencyMs === undefined ? null : figures.latencyMs[metric];
 		}
 	}
 }
@@ -123,13 +151,24 @@ export function compare(actual: number, operator: Threshold['operator'], value: 
 	}
 }
 
-/** Evaluates a threshold against the figures of the whole run or of its endpoint. */
+/**
+ * Evaluates a threshold against the figures of the whole run or of its endpoint. A metric with no
+ * data (no request sent, no latency measured) fails: a dead target never passes.
+ */
 export function evaluateThreshold(threshold: Threshold, figures: ThresholdFigures): ThresholdOutcome {
 	const actual = actualValue(threshold.metric, figures);
+	const unit = metricUnit(threshold.metric);
+	const base = {expression: threshold.expression, ...(threshold.endpoint === undefined ? {} : {endpoint: threshold.endpoint}), unit};
+	if (actual === null) {
+		return {...base, actual: null, passed: false, note: 'no data'};
+	}
+
+	const shown = unit === '%' ? actual * 100 : actual;
+	const includesIncomplete = figures.incomplete > 0 && (unit === 'ms' || threshold.metric === 'errors' || unit === '%');
 	return {
-		expression: threshold.expression,
-		...(threshold.endpoint === undefined ? {} : {endpoint: threshold.endpoint}),
-		actual: Math.round(actual * 1e6) / 1e6,
+		...base,
+		actual: Math.round(shown * 1e6) / 1e6,
 		passed: compare(actual, threshold.operator, threshold.value),
+		...(includesIncomplete ? {note: `includes ${figures.incomplete} incomplete`} : {}),
 	};
 }

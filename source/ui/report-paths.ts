@@ -1,5 +1,4 @@
-import type {JsonReport} from '../report/types.js';
-import {defaultReportBase, type ReportPaths, type SavedReports} from '../session/report-files.js';
+import {defaultReportBase, type ReportPaths} from '../session/report-files.js';
 
 export type ReportOptions = {
 	/** JSON report path ('-': written to stdout after the UI closes), or undefined for the default. */
@@ -24,9 +23,4 @@ export function runReportPaths(options: ReportOptions, now: Date): {final: Repor
 	return {final, save: {json: final.json ?? `${base}.json`, html: final.html ?? `${base}.html`}};
 }
 
-/** As headless mode: 99 when a threshold failed, 1 when nothing answered or a report could not be written where asked, else 0. */
-export function runExitCode(report: JsonReport | undefined, saved: SavedReports | undefined): number {
-	if (report?.thresholds?.some(threshold => !threshold.passed)) return 99;
-	if (report && report.summary.requests > 0 && report.summary.responses === 0) return 1;
-	return saved && saved.errors.length > 0 ? 1 : 0;
-}
+export {runExitCode} from '../session/outcome.js';

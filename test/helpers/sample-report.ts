@@ -73,7 +73,7 @@ export function withHostileFields(report: JsonReport): JsonReport {
 		stopReason: `${report.stopReason} ${imgPayload}`,
 		summary: {...report.summary, errorKinds: {...report.summary.errorKinds, [scriptPayload]: 2, [imgPayload]: 1}},
 		markers: [...report.markers, {t: 0.5, kind: 'stage', label: scriptPayload}],
-		thresholds: [{expression: `${imgPayload}:p99<1s`, endpoint: imgPayload, actual: 1, passed: true}],
+		thresholds: [{expression: `${imgPayload}:p99<1s`, endpoint: imgPayload, actual: 1, unit: 'ms', passed: true}],
 	};
 }
 

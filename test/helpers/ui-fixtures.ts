@@ -67,7 +67,7 @@ export function frame(overrides: Partial<LiveFrame> = {}): LiveFrame {
 export function report(overrides: Partial<JsonReport> = {}): JsonReport {
 	const latencyMs = {count: 1000, min: 0.2, mean: 2.1, p50: 1.8, p90: 3.5, p95: 4, p99: 7.25, p999: 12, max: 15, stdev: 1.1};
 	return {
-		schemaVersion: 1,
+		schemaVersion: 2,
 		tool: {name: 'pystress-tui', version: '0.1.0'},
 		startedAt: '2024-05-01T10:00:00.000Z',
 		endedAt: '2024-05-01T10:00:10.000Z',
@@ -75,7 +75,7 @@ export function report(overrides: Partial<JsonReport> = {}): JsonReport {
 		target: {url: 'http://127.0.0.1:9/api', method: 'GET', name: 'GET /api'},
 		settings: {threads: 2, connections: 10, durationS: 10, maxRequests: null, rate: null, httpClient: 'socket', final: {threads: 3, connections: 11, rate: null}},
 		hardware: {cpuModel: 'Test CPU 9000', physicalCores: 4, logicalProcessors: 8, cpuQuota: 2.5, totalMemoryBytes: 16 * 1024 ** 3, node: 'v20.20.0', platform: 'linux'},
-		summary: {requests: 1000, responses: 990, errors: 10, statusCodes: {200: 980, 500: 10}, errorKinds: {timeout: 10}, connectionEvents: {}, rps: 100, bytesRead: 50_000, durationS: 10, passRate: 0.98, latencyMs, late: 0, dropped: 0, cancelled: 0},
+		summary: {requests: 1000, responses: 990, errors: 10, statusCodes: {200: 980, 500: 10}, errorKinds: {timeout: 10}, connectionEvents: {}, retries: 0, incomplete: 0, errorRate: 0.01, rps: 100, bytesRead: 50_000, durationS: 10, passRate: 0.98, latencyMs, late: 0, dropped: 0, cancelled: 0},
 		endpoints: [],
 		timeline: Array.from({length: 10}, (_, index) => point(index + 1, {rps: 90 + index})),
 		markers: [{t: 4.2, kind: 'threads', value: 3, label: 'threads 3'}],

@@ -8,7 +8,8 @@ type Props = {
 	readonly errors: number;
 	readonly currentRps: number;
 	readonly meanRps: number;
-	readonly passRate: number;
+	/** null before any request finished. */
+	readonly passRate: number | null;
 	/** Latency from the actual send. */
 	readonly latency: LatencySummary;
 	/** Open model: latency from the intended send time (coordinated-omission corrected); a line of its own when given. */
@@ -23,7 +24,7 @@ const correctedLabel = 'corrected       ';
 /** Two lines: counts and rates; latency min/p50/p90/p99/max. In the open model a third: the corrected latency (min is left out of both). */
 export default function StatTable({requests, errors, currentRps, meanRps, passRate, latency, corrected, width}: Props) {
 	const theme = useTheme();
-	const passColour = passRate >= 0.99 ? theme.ok : (passRate >= 0.9 ? theme.warn : theme.error);
+	const passColour = passRate === null ? theme.muted : (passRate >= 0.99 ? theme.ok : (passRate >= 0.9 ? theme.warn : theme.error));
 	return (
 		<Box flexDirection="column" width={width}>
 			<Text wrap="truncate">
@@ -62,7 +63,8 @@ function LatencyLine({label, latency, withMin = false, note, width}: LineProps) 
 		{name: 'p99', value: latency.p99, bold: true},
 		{name: 'max', value: latency.max, bold: false},
 	];
-	const cells = figures.map(({name, value, bold}, index) => ({name: `${index > 0 ? '  ' : ''}${name} `, value: formatMs(value), bold}));
+	// No response yet (or none at all): dashes, never a latency of zero.
+	const cells = figures.map(({name, value, bold}, index) => ({name: `${index > 0 ? '  ' : ''}${name} `, value: latency.count > 0 ? formatMs(value) : '–', bold}));
 	const length = label.length + cells.reduce((sum, cell) => sum + cell.name.length + cell.value.length, 0);
 	const shownNote = note && length + 2 + note.length <= width ? `  ${note}` : undefined;
 	return (

@@ -1,5 +1,5 @@
 import {Box, Text} from 'ink';
-import {formatBytes, formatCount, formatMs, formatPercent, formatRate, formatRatio, formatSeconds, plural, table} from '../../report/format.js';
+import {formatBytes, formatCount, formatMs, formatPercent, formatRate, formatRatio, formatSeconds, formatThresholdActual, plural, table} from '../../report/format.js';
 import type {JsonReport} from '../../report/types.js';
 import type {LatencySummary} from '../../stats/histogram.js';
 import Chart from '../components/chart.js';
@@ -66,14 +66,17 @@ export function summaryLines(summary: Summary, width: number): {top: Line[]; bot
 	const tone = (tone: Tone) => (text: string): Line => ({text, tone});
 	const top: Line[] = [
 		...wrapSegments(settingsSegments(report), width, ' · ').map(tone('muted')),
-		...wrapSegments([`${formatCount(totals.requests)} requests`, `${formatCount(totals.responses)} responses`, `${formatCount(totals.errors)} errors`, `${formatRate(totals.rps)} req/s`, `pass ${formatPercent(totals.passRate)}`, `${formatBytes(totals.durationS > 0 ? totals.bytesRead / totals.durationS : 0)}/s read`], width).map(tone('plain')),
-		...table([['latency', 'min', 'mean', 'p50', 'p90', 'p99', 'p99.9', 'max'], latencyRow(totals.correctedLatencyMs ? 'actual' : '', totals.latencyMs), ...(totals.correctedLatencyMs ? [latencyRow('corrected', totals.correctedLatencyMs)] : [])], '').split('\n').map(tone('plain')),
+		...wrapSegments([`${formatCount(totals.requests)} requests`, `${formatCount(totals.responses)} responses`, `${formatCount(totals.errors)} errors`, ...(totals.incomplete > 0 ? [`${formatCount(totals.incomplete)} incomplete`] : []), `${formatRate(totals.rps)} req/s`, `pass ${formatPercent(totals.passRate)}`, `${formatBytes(totals.durationS > 0 ? totals.bytesRead / totals.durationS : 0)}/s read`], width).map(tone('plain')),
+		...(totals.responses === 0
+			? [tone('error')('latency n/a: no response')]
+			: table([['latency', 'min', 'mean', 'p50', 'p90', 'p99', 'p99.9', 'max'], latencyRow(totals.correctedLatencyMs ? 'actual' : '', totals.latencyMs), ...(totals.correctedLatencyMs ? [latencyRow('corrected', totals.correctedLatencyMs)] : [])], '').split('\n').map(tone('plain'))),
+		...(totals.incomplete > 0 ? [tone('error')(`${formatCount(totals.incomplete)} incomplete: still in flight when the run ended${totals.incompleteAgeMs ? `, oldest ${formatMs(totals.incompleteAgeMs.max)}` : ''}`)] : []),
 	];
 	const saturated = report.generator.peakEventLoopUtilization >= saturationThreshold;
 	const peak = `generator peak event-loop use ${formatPercent(report.generator.peakEventLoopUtilization, 0)}`;
 	const thresholds = report.thresholds ?? [];
 	const bottom: Line[] = [
-		...(thresholds.length > 0 ? wrapSegments(thresholds.map(threshold => `${threshold.passed ? '✓' : '✗'} ${threshold.expression} (actual ${Number(threshold.actual.toFixed(3))})`), width, '  ').map(tone(thresholds.every(threshold => threshold.passed) ? 'ok' : 'error')) : []),
+		...(thresholds.length > 0 ? wrapSegments(thresholds.map(threshold => `${threshold.passed ? '✓' : '✗'} ${threshold.expression} (actual ${formatThresholdActual(threshold)})`), width, '  ').map(tone(thresholds.every(threshold => threshold.passed) ? 'ok' : 'error')) : []),
 		...wrapSegments(baselineSegments(report), width).map(tone('accent')),
 		...(saturated ? wrapSegments([`${peak}: SATURATED`, 'the figures measure the client, not the server'], width) : [`${peak}: fine`]).map(tone(saturated ? 'error' : 'muted')),
 		...(saved === undefined ? [tone('muted')('no report written (--no-report): press s to save one')] : []),

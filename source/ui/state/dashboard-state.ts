@@ -10,7 +10,7 @@ export type EndpointFrame = {
 	readonly method: string;
 	readonly requests: number;
 	readonly errors: number;
-	readonly passRate: number;
+	readonly passRate: number | null;
 	readonly p50: number;
 	readonly p99: number;
 };
@@ -35,7 +35,7 @@ export type LiveFrame = {
 	readonly responses: number;
 	readonly errors: number;
 	readonly bytesRead: number;
-	readonly passRate: number;
+	readonly passRate: number | null;
 	/** Latency from the actual send. */
 	readonly latency: LatencySummary;
 	/** Open model: latency from the intended send time (coordinated-omission corrected); undefined in the closed model. */

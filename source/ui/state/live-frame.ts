@@ -33,7 +33,7 @@ export function collectFrame(engine: EngineView): LiveFrame {
 				method: endpoint.method,
 				requests: totals?.requests ?? 0,
 				errors: totals?.errors ?? 0,
-				passRate: totals ? passRate(totals) : 1,
+				passRate: totals ? passRate(totals) : null,
 				p50: latency?.p50 ?? 0,
 				p99: latency?.p99 ?? 0,
 			};

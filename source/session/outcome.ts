@@ -1,0 +1,45 @@
+import type {JsonReport} from '../report/types.js';
+import type {SavedReports} from './report-files.js';
+
+/** Exit codes of a run, for both front ends (see the readme's table). */
+export const exitCodes = {ok: 0, runtime: 1, usage: 2, threshold: 99, sigint: 130, sigterm: 143} as const;
+
+/**
+ * What went wrong with a finished run, one line each (empty when nothing did): no response at all
+ * (whatever the request count: a dead or hung target never passes), reports that could not be
+ * written where asked, failed thresholds.
+ */
+export function runProblems(report: JsonReport, saved: SavedReports | undefined): string[] {
+	const problems: string[] = [];
+	const {summary} = report;
+	if (summary.responses === 0) {
+		const kinds = Object.entries(summary.errorKinds).map(([kind, count]) => `${count} ${kind}`);
+		if (summary.incomplete > 0) kinds.push(`${summary.incomplete} incomplete: still in flight when the run ended`);
+		problems.push(summary.requests + summary.incomplete === 0
+			? 'no request was sent, so nothing was measured'
+			: `no request got a response (${kinds.join(', ')}); check that the target is up, reachable and answering`);
+	}
+
+	for (const error of saved?.errors ?? []) {
+		problems.push(error);
+	}
+
+	const failed = (report.thresholds ?? []).filter(threshold => !threshold.passed);
+	if (failed.length > 0) {
+		problems.push(`thresholds failed: ${failed.map(threshold => `${threshold.expression} (actual ${threshold.actual === null ? 'no data' : threshold.actual}${threshold.actual === null || threshold.unit === 'count' || threshold.unit === undefined ? '' : (threshold.unit === '%' ? '%' : ` ${threshold.unit}`)})`).join(', ')}`);
+	}
+
+	return problems;
+}
+
+/**
+ * The exit code of a finished run: 1 when no request got a response (this wins: such a run
+ * measured nothing) or a report could not be written where asked, 99 when a threshold failed, else 0.
+ */
+export function runExitCode(report: JsonReport | undefined, saved: SavedReports | undefined): number {
+	if (report === undefined) return saved && saved.errors.length > 0 ? exitCodes.runtime : exitCodes.ok;
+	if (report.summary.responses === 0) return exitCodes.runtime;
+	if (saved && saved.errors.length > 0) return exitCodes.runtime;
+	if (report.thresholds?.some(threshold => !threshold.passed)) return exitCodes.threshold;
+	return exitCodes.ok;
+}
