@@ -75,6 +75,8 @@ export const framingCases: readonly FramingCase[] = [
 	c('cl: empty value', '9112 §6.3 rule 5', ok('Content-Length: \r\n', 'hello')),
 	c('cl: huge', '9112 §6.3 rule 5 (overflow)', ok('Content-Length: 99999999999999999999999\r\n', 'hello')),
 	c('cl: space before colon', '9112 §5.1 (MUST reject)', ok('Content-Length : 5\r\n', 'hello')),
+	c('cl: trailing tab', '9110 §5.5 (OWS around a value)', ok('Content-Length: 5\t\r\n', 'hello')),
+	c('cl: trailing space', '9110 §5.5 (OWS around a value)', ok('Content-Length: 5 \r\n', 'hello')),
 	c('cl: body cut short by close', '9112 §8 (incomplete message)', ok('Content-Length: 10\r\n', 'hello'), {then: 'end'}),
 	c('cl: bytes past Content-Length', '9112 §6.3 (excess data)', ok('Content-Length: 2\r\n', 'okEXTRA'), {unsolicited: true}),
 
@@ -88,6 +90,8 @@ export const framingCases: readonly FramingCase[] = [
 	c('chunked: uppercase hex', '9112 §7.1 (HEXDIG)', chunked('A\r\n0123456789\r\n0\r\n\r\n')),
 	c('chunked: lowercase hex', '9112 §7.1 (HEXDIG)', chunked('a\r\n0123456789\r\n0\r\n\r\n')),
 	c('chunked: leading zeros in size', '9112 §7.1 (1*HEXDIG)', chunked('0005\r\nhello\r\n0000\r\n\r\n')),
+	c('chunked: empty extension', '9112 §7.1.1 (chunk-ext-name is a token)', chunked('5;\r\nhello\r\n0\r\n\r\n')),
+	c('chunked: Content-Length in the trailers', '9110 §6.5.1 (MUST NOT frame by a trailer)', chunked('5\r\nhello\r\n0\r\nContent-Length: 5\r\n\r\n')),
 	c('chunked: size overflow', '9112 §7.1 (MUST anticipate overflow)', chunked('FFFFFFFFFFFFFFFFFFFF\r\nhello\r\n0\r\n\r\n')),
 	c('chunked: missing CRLF after data', '9112 §7.1', chunked('5\r\nhello0\r\n\r\n')),
 	c('chunked: size swallows the CR', '9112 §7.1', chunked('6\r\nhello\r\n0\r\n\r\n')),
@@ -107,6 +111,9 @@ export const framingCases: readonly FramingCase[] = [
 	c('te: chunked not last (close-delimited)', '9112 §6.3 rule 4', ok('Transfer-Encoding: chunked, gzip\r\n', 'hello'), {then: 'end'}),
 	c('te: gzip only (close-delimited)', '9112 §6.3 rule 4', ok('Transfer-Encoding: gzip\r\n', 'hello'), {then: 'end'}),
 	c('te: chunked twice', '9112 §6.1 (MUST NOT apply chunked twice)', ok('Transfer-Encoding: chunked, chunked\r\n', '5\r\nhello\r\n0\r\n\r\n')),
+	c('te: chunked then a tab', '9110 §5.5 (OWS) / 9112 §6.3 rule 4', ok('Transfer-Encoding: chunked\t\r\n', '5\r\nhello\r\n0\r\n\r\n'), {then: 'end'}),
+	c('te: chunked then a comma', '9110 §5.6.1 (empty list elements)', ok('Transfer-Encoding: chunked,\r\n', '5\r\nhello\r\n0\r\n\r\n'), {then: 'end'}),
+	c('te: on HTTP/1.0 with keep-alive', '9112 §6.1 (close after faulty framing)', 'HTTP/1.0 200 OK\r\nConnection: keep-alive\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n'),
 	c('te: on HTTP/1.0', '9112 §6.1 (HTTP/1.0 TE: faulty framing)', 'HTTP/1.0 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n', {then: 'end'}),
 	c('other header: space before colon', '9112 §5.1 (MUST reject)', ok('X-Foo : bar\r\nContent-Length: 2\r\n', 'ok')),
 
@@ -127,6 +134,7 @@ export const framingCases: readonly FramingCase[] = [
 	c('1xx: 103 with headers', '8297 / 9110 §15.2', `HTTP/1.1 103 Early Hints\r\nLink: </a.css>; rel=preload\r\nLink: </b.js>; rel=preload\r\n\r\n${ok('Content-Length: 2\r\n', 'ok')}`),
 	c('1xx: several', '9110 §15.2 (one or more 1xx)', `HTTP/1.1 102 Processing\r\n\r\nHTTP/1.1 103 Early Hints\r\nLink: </a.css>\r\n\r\nHTTP/1.1 103 Early Hints\r\n\r\n${ok('Content-Length: 2\r\n', 'ok')}`),
 	c('1xx: 100, a pause, then the response', '9110 §15.2', `HTTP/1.1 100 Continue\r\n\r\n${ok('Content-Length: 2\r\n', 'ok')}`, {cuts: [25]}),
+	c('1xx: 103 with Connection: close', '9110 §15.2 / 9112 §9.6', `HTTP/1.1 103 Early Hints\r\nConnection: close\r\n\r\n${ok('Content-Length: 2\r\n', 'ok')}`),
 	c('1xx: 101 unrequested', '9110 §15.2.2 (only on Upgrade request)', 'HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n'),
 
 	// Responses without a body (RFC 9112 §6.3 rules 1-2).
@@ -164,6 +172,8 @@ export const framingCases: readonly FramingCase[] = [
 	c('headers: section too large', '9110 §5.4 (client MAY limit)', ok(`X-Big: ${'a'.repeat(20_000)}\r\nContent-Length: 2\r\n`, 'ok')),
 	c('headers: NUL in a value', '9110 §5.5 (MUST reject or replace)', ok('X-Foo: a\0b\r\nContent-Length: 2\r\n', 'ok')),
 	c('headers: CTL in a value', '9110 §5.5 (field-vchar)', ok('X-Foo: a\u0001b\r\nContent-Length: 2\r\n', 'ok')),
+	c('headers: DEL in a value', '9110 §5.5 (field-vchar)', ok('X-Foo: a\u007Fb\r\nContent-Length: 2\r\n', 'ok')),
+	c('headers: obs-text in a value', '9110 §5.5 (obs-text)', ok('X-Foo: caf\u00E9\r\nContent-Length: 2\r\n', 'ok')),
 	c('headers: obs-fold in an unrelated header', '9112 §5.2 (MUST reject or replace with SP)', ok('X-Foo: a\r\n b\r\nContent-Length: 2\r\n', 'ok')),
 	c('headers: line without colon', '9112 §5', ok('X-Foo bar\r\nContent-Length: 2\r\n', 'ok')),
 	c('headers: space inside a name', '9110 §5.1 (token)', ok('X Foo: bar\r\nContent-Length: 2\r\n', 'ok')),
