@@ -61,8 +61,13 @@ describe('a dead or stalled target never passes', () => {
 		const hung = await hungTarget();
 		const jsonPath = path.join(temporary, 'hung.json');
 		// timeout_ms (30 s by default) is far longer than the run: nothing ends by itself.
-		const result = await runCli(['--url', hung.url, '-d', '1', '-c', '4', '-t', '1', '--grace', '500ms', '--no-baseline', '--threshold', 'p99<300ms', '--threshold', 'errors<1%', '--threshold', 'pass>99', '--json', jsonPath, '--no-report']);
+		const logPath = path.join(temporary, 'hung.ndjson');
+		const result = await runCli(['--url', hung.url, '-d', '1', '-c', '4', '-t', '1', '--grace', '500ms', '--no-baseline', '--threshold', 'p99<300ms', '--threshold', 'errors<1%', '--threshold', 'pass>99', '--json', jsonPath, '--no-report', '--log', logPath]);
 		expect(result.code).toBe(1);
+		// The request log has a line for each of them too.
+		const lines = readFileSync(logPath, 'utf8').trim().split('\n').map(line => JSON.parse(line) as {status: number | null; error: string; latencyUs: number});
+		expect(lines.map(line => [line.status, line.error])).toEqual(Array.from({length: 4}, () => [null, 'incomplete']));
+		expect(Math.min(...lines.map(line => line.latencyUs))).toBeGreaterThanOrEqual(1_400_000);
 		expect(hung.connections()).toBe(4);
 		const {summary, thresholds} = readReport(jsonPath);
 		expect(summary).toMatchObject({requests: 0, responses: 0, errors: 0, incomplete: 4, passRate: 0, errorRate: 1});
