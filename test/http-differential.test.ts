@@ -178,6 +178,12 @@ describe('HTTP/1.1 framing: socket and undici clients against node:http', () => 
 				}
 			}
 
+			for (const run of [result.whole[client], result.bytewise[client]]) {
+				if (run.snapshotProblem !== undefined) {
+					problems.push(`${client}: ${run.snapshotProblem}`);
+				}
+			}
+
 			// The server's count is an oracle too: as many requests as node:http sent, plus the ones sent again.
 			const stale = result.whole[client].events['stale-connection'] ?? 0;
 			if (result.received[client] !== result.received.oracle + stale) {

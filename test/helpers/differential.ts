@@ -15,6 +15,8 @@ export type Run = {
 	readonly outcomes: readonly Outcome[];
 	/** Our clients only: connectionEvents of the snapshot. */
 	readonly events: Readonly<Record<string, number>>;
+	/** Our clients only: how the snapshot's counters disagree with the attempts, if they do. */
+	readonly snapshotProblem?: string;
 };
 
 export type Method = 'GET' | 'HEAD' | 'POST';
@@ -121,10 +123,20 @@ export async function runClient(client: HttpClient, port: number, method: Method
 	});
 	await loop.stop(0);
 	const snapshot = loop.snapshot(0, 0).endpoints[0]!;
-	const statuses = outcomes.filter(outcome => 'status' in outcome).length;
-	if (snapshot.responses !== statuses || snapshot.errors !== outcomes.length - statuses) {
-		throw new Error(`snapshot (${snapshot.responses} responses, ${snapshot.errors} errors) disagrees with the attempts (${render(outcomes)})`);
+	// The snapshot's counters tell the same story as the attempts, status by status and kind by kind.
+	const statusCodes: Record<string, number> = {};
+	const errorKinds: Record<string, number> = {};
+	for (const outcome of outcomes) {
+		const [tally, key] = 'status' in outcome ? [statusCodes, String(outcome.status)] : [errorKinds, outcome.error];
+		tally[key] = (tally[key] ?? 0) + 1;
 	}
 
-	return {outcomes, events: snapshot.connectionEvents};
+	const counted = JSON.stringify([snapshot.responses, snapshot.errors, sorted(snapshot.statusCodes), sorted(snapshot.errorKinds)]);
+	const expected = JSON.stringify([Object.values(statusCodes).reduce((sum, count) => sum + count, 0), Object.values(errorKinds).reduce((sum, count) => sum + count, 0), sorted(statusCodes), sorted(errorKinds)]);
+	const events = snapshot.connectionEvents;
+	return counted === expected ? {outcomes, events} : {outcomes, events, snapshotProblem: `the snapshot (responses, errors, statusCodes, errorKinds: ${counted}) disagrees with the attempts (${render(outcomes)})`};
+}
+
+function sorted(counts: Readonly<Record<string, number>>): Array<[string, number]> {
+	return Object.entries(counts).sort(([a], [b]) => a.localeCompare(b));
 }
