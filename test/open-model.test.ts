@@ -166,9 +166,9 @@ describe('thresholds', () => {
 		expect(passing.code).toBe(0);
 		const report = JSON.parse(passing.stdout);
 		expect(report.thresholds).toEqual([
-			{expression: 'p99<10s', actual: expect.any(Number), passed: true},
-			{expression: 'errors<1%', actual: 0, passed: true},
-			{expression: 'GET /:requests>=200', endpoint: 'GET /', actual: 200, passed: true},
+			{expression: 'p99<10s', actual: expect.any(Number), unit: 'ms', passed: true},
+			{expression: 'errors<1%', actual: 0, unit: '%', passed: true},
+			{expression: 'GET /:requests>=200', endpoint: 'GET /', actual: 200, unit: 'count', passed: true},
 		]);
 	});
 

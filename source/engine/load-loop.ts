@@ -563,6 +563,9 @@ export class LoadLoop implements ConnectionOwner {
 			this.timer = undefined;
 		}
 
+		// Sends that were due but found no free connection before a stop, pause or switch to the
+		// closed model: they never go out, so they count as dropped rather than vanish.
+		this.dropped += this.backlog.length;
 		this.backlog = [];
 	}
 
