@@ -33,7 +33,7 @@ export function formatThresholdActual(outcome: {readonly actual: number | null; 
 
 	const value = Number(outcome.actual.toFixed(3));
 	const unit = outcome.unit === undefined || outcome.unit === 'count' ? '' : (outcome.unit === '%' ? '%' : ` ${outcome.unit}`);
-	return `${value}${unit}${outcome.note === undefined ? '' : ` (${outcome.note})`}`;
+	return `${value}${unit}${outcome.note === undefined ? '' : `, ${outcome.note}`}`;
 }
 
 export function formatBytes(bytes: number): string {

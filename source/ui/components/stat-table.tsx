@@ -10,6 +10,8 @@ type Props = {
 	readonly meanRps: number;
 	/** null before any request finished. */
 	readonly passRate: number | null;
+	/** Requests sent and not yet answered (a hung target shows here before anywhere else). */
+	readonly inFlight?: number;
 	/** Latency from the actual send. */
 	readonly latency: LatencySummary;
 	/** Open model: latency from the intended send time (coordinated-omission corrected); a line of its own when given. */
@@ -22,7 +24,7 @@ const sentLabel = 'latency (sent)  ';
 const correctedLabel = 'corrected       ';
 
 /** Two lines: counts and rates; latency min/p50/p90/p99/max. In the open model a third: the corrected latency (min is left out of both). */
-export default function StatTable({requests, errors, currentRps, meanRps, passRate, latency, corrected, width}: Props) {
+export default function StatTable({requests, errors, currentRps, meanRps, passRate, inFlight = 0, latency, corrected, width}: Props) {
 	const theme = useTheme();
 	const passColour = passRate === null ? theme.muted : (passRate >= 0.99 ? theme.ok : (passRate >= 0.9 ? theme.warn : theme.error));
 	return (
@@ -38,6 +40,8 @@ export default function StatTable({requests, errors, currentRps, meanRps, passRa
 				<Text bold color={passColour}>{formatPercent(passRate)}</Text>
 				<Text color={theme.muted}>{'  errors '}</Text>
 				<Text bold color={errors > 0 ? theme.error : undefined}>{formatCount(errors)}</Text>
+				<Text color={theme.muted}>{'  in flight '}</Text>
+				<Text>{formatCount(inFlight)}</Text>
 			</Text>
 			<LatencyLine label={corrected ? sentLabel : 'latency  '} latency={latency} withMin={!corrected} width={width} />
 			{corrected ? <LatencyLine label={correctedLabel} latency={corrected} note="← from the intended send time" width={width} /> : undefined}

@@ -54,7 +54,8 @@ export default function DashboardScreen({dashboard, target, stopping, size}: Pro
 				errors={frame?.errors ?? 0}
 				currentRps={achieved}
 				meanRps={frame && frame.activeS > 0 ? frame.requests / frame.activeS : 0}
-				passRate={frame?.passRate ?? 1}
+				passRate={frame ? frame.passRate : null}
+				inFlight={frame?.workers.reduce((sum, worker) => sum + worker.inFlight, 0) ?? 0}
 				latency={frame?.latency ?? emptyLatency}
 				corrected={layout.correctedRow ? frame?.correctedLatency : undefined}
 				width={width}
