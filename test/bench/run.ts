@@ -8,10 +8,12 @@
  * Then the TUI (in tmux, a real terminal) against headless mode, same settings: the dashboard's cost.
  *
  * Options (env): BENCH_SECONDS (default 10), BENCH_ROUNDS (3), BENCH_CONNECTIONS (50), BENCH_TUI=0 skips the TUI part,
- * BENCH_UNDICI=0 skips the undici reference runs.
+ * BENCH_UNDICI=0 skips the undici reference runs. BENCH_BASE=REV (a commit, e.g. HEAD~3) also runs that
+ * revision of pystress-tui, built in a temporary git worktree, and prints the CPU per request of this
+ * build over that one: how a change moved the cost of the happy path.
  */
 import {execFileSync, spawn, spawnSync} from 'node:child_process';
-import {existsSync, mkdtempSync, readdirSync, readFileSync} from 'node:fs';
+import {existsSync, mkdtempSync, readdirSync, readFileSync, symlinkSync} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {fileURLToPath} from 'node:url';
@@ -22,6 +24,20 @@ const rounds = Number(process.env['BENCH_ROUNDS'] ?? 3);
 const connections = Number(process.env['BENCH_CONNECTIONS'] ?? 50);
 const cli = fileURLToPath(new URL('../../dist/cli.js', import.meta.url));
 const autocannon = fileURLToPath(new URL('../../node_modules/autocannon/autocannon.js', import.meta.url));
+
+const baseRevision = process.env['BENCH_BASE'];
+
+/** Builds `revision` in a temporary worktree (sharing this checkout's node_modules); returns its CLI. */
+function buildRevision(revision: string): string {
+	const root = fileURLToPath(new URL('../..', import.meta.url));
+	const directory = mkdtempSync(path.join(os.tmpdir(), 'pystress-bench-base-'));
+	execFileSync('git', ['-C', root, 'worktree', 'add', '--detach', directory, revision], {stdio: 'ignore'});
+	symlinkSync(path.join(root, 'node_modules'), path.join(directory, 'node_modules'));
+	execFileSync(process.execPath, [path.join(root, 'node_modules/typescript/bin/tsc'), '-p', path.join(directory, 'tsconfig.json')], {stdio: 'inherit'});
+	return path.join(directory, 'dist/cli.js');
+}
+
+const baseCli = baseRevision === undefined ? undefined : buildRevision(baseRevision);
 
 type Measured = {tool: string; requests: number; rps: number; served: number; cpuMicrosPerRequest: number; peakRssMb: number};
 
@@ -42,7 +58,7 @@ async function run(command: string, args: string[], env: Record<string, string> 
 	return {stdout, stderr, cpuS: Number(time?.[1] ?? 0) + Number(time?.[2] ?? 0), peakRssMb: Number(time?.[3] ?? 0) / 1024};
 }
 
-type Tool = 'autocannon' | 'pystress-tui' | 'pystress/undici';
+type Tool = 'autocannon' | 'pystress-tui' | 'pystress/undici' | 'pystress@base';
 
 async function measure(tool: Tool, target: BenchTarget): Promise<Measured> {
 	const before = await target.served();
@@ -51,7 +67,7 @@ async function measure(tool: Tool, target: BenchTarget): Promise<Measured> {
 	let result;
 	if (tool !== 'autocannon') {
 		const client = tool === 'pystress/undici' ? 'undici' : 'socket';
-		result = await run(process.execPath, [cli, '--url', target.url, '--headless', '-t', '1', '-c', String(connections), '-d', String(seconds), '--no-baseline', '--quiet', '--json', '-', '--http-client', client]);
+		result = await run(process.execPath, [tool === 'pystress@base' ? baseCli! : cli, '--url', target.url, '--headless', '-t', '1', '-c', String(connections), '-d', String(seconds), '--no-baseline', '--quiet', '--json', '-', '--http-client', client]);
 		const report = JSON.parse(result.stdout) as {summary: {requests: number; durationS: number}};
 		requests = report.summary.requests;
 		durationS = report.summary.durationS;
@@ -71,6 +87,11 @@ console.log(`target: ${target.kind} at ${target.url} (core 1); tools on core 0; 
 const ratios: number[] = [];
 const undiciRatios: number[] = [];
 const tools: Tool[] = process.env['BENCH_UNDICI'] === '0' ? ['autocannon', 'pystress-tui'] : ['autocannon', 'pystress-tui', 'pystress/undici'];
+if (baseCli !== undefined) {
+	tools.push('pystress@base');
+}
+
+const baseCpuRatios: number[] = [];
 try {
 	for (let round = 1; round <= rounds; round++) {
 		// A rotating order, so that no tool always runs first (or right after another).
@@ -97,6 +118,12 @@ try {
 			console.log(`round ${round} ratio pystress-tui --http-client undici/autocannon: ${undiciRatio.toFixed(3)}`);
 		}
 
+		if (results['pystress@base']) {
+			const cpuRatio = results['pystress-tui']!.cpuMicrosPerRequest / results['pystress@base'].cpuMicrosPerRequest;
+			baseCpuRatios.push(cpuRatio);
+			console.log(`round ${round} CPU per request, this build / ${baseRevision}: ${cpuRatio.toFixed(3)}`);
+		}
+
 		console.log('');
 	}
 } finally {
@@ -107,6 +134,15 @@ const median = (values: number[]): number => [...values].sort((a, b) => a - b)[M
 console.log(`median ratio pystress-tui/autocannon: ${median(ratios).toFixed(3)} (must >= 1.0, aim 1.3)`);
 if (undiciRatios.length > 0) {
 	console.log(`median ratio pystress-tui --http-client undici/autocannon: ${median(undiciRatios).toFixed(3)} (reference)`);
+}
+
+if (baseCpuRatios.length > 0) {
+	const sorted = [...baseCpuRatios].sort((a, b) => a - b);
+	console.log(`median CPU per request, this build / ${baseRevision}: ${median(baseCpuRatios).toFixed(3)} (range ${sorted[0]!.toFixed(3)}-${sorted.at(-1)!.toFixed(3)}; 1.0 is no change)`);
+}
+
+if (baseCli !== undefined) {
+	execFileSync('git', ['-C', fileURLToPath(new URL('../..', import.meta.url)), 'worktree', 'remove', '--force', path.dirname(path.dirname(baseCli))], {stdio: 'ignore'});
 }
 
 console.log('');
