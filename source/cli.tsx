@@ -6,7 +6,9 @@ import {ConfigError} from './config/load.js';
 import {detectHardware} from './engine/hardware.js';
 import type {RequestLogOptions} from './engine/request-log.js';
 import {exitCodes, runHeadless, type HeadlessIo, type HeadlessOptions} from './headless/run.js';
-import {ensureDirectory} from './report/write.js';
+import {describeWriteError, ensureDirectory} from './report/write.js';
+import {FdLimitError} from './session/fd-limit.js';
+import {namesStdout} from './session/report-files.js';
 import {runReportCommand} from './session/report-command.js';
 import {runSingleRequest} from './session/single-request.js';
 import {TokenError} from './session/token.js';
@@ -147,8 +149,8 @@ const io: HeadlessIo = {
 	},
 };
 
-/** The --json path, with '-' for stdout. */
-const jsonPath = cli.flags.json === '\u0000stdout' ? '-' : cli.flags.json;
+/** The --json path, with '-' for stdout (also for /dev/stdout or any path that is where stdout goes). */
+const jsonPath = cli.flags.json === '\u0000stdout' || namesStdout(cli.flags.json) ? '-' : cli.flags.json;
 
 function runFlags(): RunFlags {
 	const {flags} = cli;
@@ -250,7 +252,7 @@ function outputOptions(): Pick<HeadlessOptions, 'jsonPath' | 'htmlPath' | 'noRep
 		try {
 			ensureDirectory(path.dirname(cli.flags.log));
 		} catch (error) {
-			throw new ConfigError('command line', [{path: '--log', message: `cannot write ${cli.flags.log} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}); pick a writable path`}]);
+			throw new ConfigError('command line', [{path: '--log', message: `cannot write ${cli.flags.log} (${describeWriteError(error)}); pick a writable path`}]);
 		}
 
 		log = {path: cli.flags.log, sampleRate};
@@ -337,6 +339,9 @@ try {
 } catch (error) {
 	if (error instanceof ConfigError) {
 		process.stderr.write(`${error.message}\n`);
+		process.exitCode = exitCodes.usage;
+	} else if (error instanceof FdLimitError) {
+		process.stderr.write(`pystress-tui: ${error.message}\n`);
 		process.exitCode = exitCodes.usage;
 	} else if (error instanceof TokenError) {
 		process.stderr.write(`pystress-tui: ${error.message}; the run did not start\n`);

@@ -1,5 +1,3 @@
-import {mkdirSync, writeFileSync} from 'node:fs';
-import path from 'node:path';
 import {performance} from 'node:perf_hooks';
 import type {Worker} from 'node:worker_threads';
 import type {RunSettings, TestPlan} from '../config/types.js';
@@ -48,7 +46,7 @@ export type EngineOptions = {
 	readonly maxLateMs?: number;
 	/** Extra headers on every request (the OAuth2 Authorization header). */
 	readonly extraHeaders?: Readonly<Record<string, string>>;
-	/** NDJSON request log written by the workers (the file is created empty at start). */
+	/** NDJSON request log appended to by the workers (the caller readies the file: see Session). */
 	readonly log?: RequestLogOptions | undefined;
 	/** Start the workers for a given worker init (tests may inject; default spawns threads). */
 	readonly spawn?: (init: WorkerInit) => Worker;
@@ -180,11 +178,6 @@ export class Engine {
 		const done = new Promise<RunResult>(resolve => {
 			this.resolveDone = resolve;
 		});
-		if (this.options.log) {
-			mkdirSync(path.dirname(this.options.log.path), {recursive: true});
-			writeFileSync(this.options.log.path, '');
-		}
-
 		const {stages} = this.settings;
 		if (stages && stages.length > 0) {
 			const first = stageAt(stages, 0, 0).value;

@@ -9,8 +9,11 @@
  */
 export type ConnectionEventKind = 'unsolicited-bytes' | 'stale-connection';
 
-/** Kinds of failed attempts, as counted in `errorKinds`. */
-export type ErrorKind = 'timeout' | 'refused' | 'reset' | 'tls' | 'dns' | 'closed' | 'protocol' | 'other';
+/**
+ * Kinds of failed attempts, as counted in `errorKinds`. `fd-limit`: the process ran out of file
+ * descriptors (EMFILE) or the system did (ENFILE) opening a connection: see `ulimit -n`.
+ */
+export type ErrorKind = 'timeout' | 'refused' | 'reset' | 'tls' | 'dns' | 'closed' | 'protocol' | 'fd-limit' | 'other';
 
 const tlsCodes = new Set([
 	'DEPTH_ZERO_SELF_SIGNED_CERT',
@@ -58,6 +61,11 @@ export function classifyError(error: unknown): ErrorKind {
 
 		case 'ERR_INVALID_RESPONSE': {
 			return 'protocol';
+		}
+
+		case 'EMFILE':
+		case 'ENFILE': {
+			return 'fd-limit';
 		}
 
 		default: {

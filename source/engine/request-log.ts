@@ -1,4 +1,4 @@
-import {closeSync, openSync, writeSync} from 'node:fs';
+import {closeSync, fstatSync, openSync, writeSync} from 'node:fs';
 import type {EndpointPlan} from '../config/types.js';
 import type {AttemptRecord} from './load-loop.js';
 
@@ -10,13 +10,22 @@ export type RequestLogOptions = {
 };
 
 const flushBytes = 64 * 1024;
+/** Writes up to this size to a pipe are atomic (POSIX PIPE_BUF; 4096 on Linux). */
+const pipeAtomicBytes = 4096;
 
 /**
  * A worker's writer for the NDJSON request log: one line per finished attempt, buffered and
  * appended (O_APPEND, whole buffers) to the shared file, so workers never interleave within a line.
+ * A FIFO or a pipe (/dev/stdout) gets whole lines in writes of at most PIPE_BUF, which the kernel
+ * keeps whole as well. The first failure to open or write (ENOSPC, EPIPE...) is reported once
+ * through `onFailure` and ends the log; the run goes on.
  */
 export class RequestLog {
-	private readonly fd: number;
+	private readonly fd: number | undefined;
+	private readonly path: string;
+	private readonly pipe: boolean;
+	private readonly onFailure: (message: string) => void;
+	private failed = false;
 	private readonly sampleRate: number;
 	private readonly prefixes = new Map<EndpointPlan, string>();
 	private readonly redactUrl: (url: string) => string;
@@ -24,15 +33,28 @@ export class RequestLog {
 	private stampMs = 0;
 	private stamp = '';
 
-	constructor(options: RequestLogOptions, redactUrl: (url: string) => string) {
-		this.fd = openSync(options.path, 'a');
+	constructor(options: RequestLogOptions, redactUrl: (url: string) => string, onFailure: (message: string) => void = () => undefined) {
+		this.path = options.path;
 		this.sampleRate = options.sampleRate;
 		this.redactUrl = redactUrl;
+		this.onFailure = onFailure;
+		let fd: number | undefined;
+		let pipe = false;
+		try {
+			fd = openSync(options.path, 'a');
+			const stats = fstatSync(fd);
+			pipe = stats.isFIFO() || stats.isSocket();
+		} catch (error) {
+			this.fail(error);
+		}
+
+		this.fd = fd;
+		this.pipe = pipe;
 	}
 
 	/** Records one attempt (an `onAttempt` hook of the load loop). */
 	readonly record = (record: AttemptRecord): void => {
-		if (this.sampleRate < 1 && Math.random() >= this.sampleRate) {
+		if (this.failed || (this.sampleRate < 1 && Math.random() >= this.sampleRate)) {
 			return;
 		}
 
@@ -57,14 +79,59 @@ export class RequestLog {
 	};
 
 	flush(): void {
-		if (this.buffer.length > 0) {
-			writeSync(this.fd, this.buffer);
+		if (this.buffer.length === 0 || this.fd === undefined || this.failed) {
 			this.buffer = '';
+			return;
+		}
+
+		const text = this.buffer;
+		this.buffer = '';
+		try {
+			if (this.pipe) {
+				for (const chunk of lineChunks(text, pipeAtomicBytes)) writeAll(this.fd, chunk);
+			} else {
+				writeAll(this.fd, Buffer.from(text));
+			}
+		} catch (error) {
+			this.fail(error);
 		}
 	}
 
 	close(): void {
 		this.flush();
-		closeSync(this.fd);
+		if (this.fd !== undefined) {
+			closeSync(this.fd);
+		}
+	}
+
+	private fail(error: unknown): void {
+		if (!this.failed) {
+			this.failed = true;
+			this.onFailure(`request log: cannot write ${this.path} (${(error as Error).message}); the log stops here`);
+		}
+	}
+}
+
+/** Writes every byte (a write to a pipe or a device may take part of them). */
+function writeAll(fd: number, bytes: Uint8Array): void {
+	let offset = 0;
+	while (offset < bytes.length) {
+		offset += writeSync(fd, bytes, offset);
+	}
+}
+
+/** Splits NDJSON text into buffers of whole lines, each at most `limit` bytes (a longer line alone). */
+function* lineChunks(text: string, limit: number): Generator<Uint8Array> {
+	const bytes = Buffer.from(text);
+	let start = 0;
+	while (start < bytes.length) {
+		let end = Math.min(start + limit, bytes.length);
+		if (end < bytes.length) {
+			const newline = bytes.lastIndexOf(0x0A, end - 1);
+			end = newline >= start ? newline + 1 : bytes.indexOf(0x0A, end) + 1 || bytes.length;
+		}
+
+		yield bytes.subarray(start, end);
+		start = end;
 	}
 }

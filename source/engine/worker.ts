@@ -12,7 +12,11 @@ const post = (message: FromWorker): void => {
 	port.postMessage(message);
 };
 
-const log = init.log ? new RequestLog(init.log, redactUrl) : undefined;
+const log = init.log
+	? new RequestLog(init.log, redactUrl, message => {
+		post({type: 'fatal', workerId: init.workerId, message});
+	})
+	: undefined;
 let exhaustedSent = false;
 let stopping = false;
 await loadHttpClient(init.policy);

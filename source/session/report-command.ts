@@ -31,6 +31,13 @@ export function runReportCommand(args: readonly string[], output: string | undef
 	}
 
 	const target = output ?? input.replace(/\.json$/i, '') + '.html';
+	// With -o /dev/stdout (or whatever path stdout goes to) the HTML is the output, as with --json -.
+	if (namesStdout(target)) {
+		io.stdout(renderHtmlReport(report));
+		io.stderr(`HTML report: ${target}\n`);
+		return 0;
+	}
+
 	try {
 		writeFileAtomic(target, renderHtmlReport(report));
 	} catch (error) {
@@ -38,8 +45,7 @@ export function runReportCommand(args: readonly string[], output: string | undef
 		return 1;
 	}
 
-	// With -o /dev/stdout the HTML is the output: the note goes to stderr.
-	(namesStdout(target) ? io.stderr : io.stdout)(`HTML report: ${target}\n`);
+	io.stdout(`HTML report: ${target}\n`);
 	return 0;
 }
 

@@ -1,8 +1,9 @@
+import {fstatSync, statSync} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {renderJsonReport} from '../report/json.js';
 import type {JsonReport} from '../report/types.js';
-import {writeFileAtomic} from '../report/write.js';
+import {describeWriteError, isStreamTarget, writeFileAtomic} from '../report/write.js';
 
 /** Where reports go; undefined skips that format. */
 export type ReportPaths = {
@@ -27,27 +28,19 @@ export function defaultReportBase(now: Date, directory = 'reports'): string {
 export type HtmlRenderer = (report: JsonReport) => string;
 
 /**
- * Writes the reports atomically. A failed write is reported, never thrown; a JSON report that
- * cannot go where asked goes to a fallback file in the temp directory, named in the error.
+ * Writes the reports (see `writeFileAtomic`: files are replaced atomically, devices, FIFOs and
+ * /dev/stdout written straight through). A failed write is reported, never thrown: every failure
+ * is an error line (exit 1). A JSON report that cannot go to a file path (permission, missing
+ * space, a file in the way) goes to a fallback file in the temp directory, named in the error. A
+ * device, FIFO or descriptor link gets no fallback: it hands the report to a reader (a pipe, a
+ * terminal) that would never look in the temp directory, and its failure (ENOSPC from /dev/full,
+ * EPIPE from a reader gone) is reported as it is.
  */
 export function saveReports(report: JsonReport, paths: ReportPaths, renderHtml?: HtmlRenderer): SavedReports {
 	const written: string[] = [];
 	const errors: string[] = [];
-	const json = renderJsonReport(report);
 	if (paths.json !== undefined) {
-		try {
-			writeFileAtomic(paths.json, json);
-			written.push(paths.json);
-		} catch (error) {
-			const fallback = path.join(os.tmpdir(), `${path.basename(defaultReportBase(new Date(report.endedAt)))}.json`);
-			try {
-				writeFileAtomic(fallback, json);
-				errors.push(`cannot write ${paths.json} (${reason(error)}); the JSON report was written to ${fallback} instead`);
-				written.push(fallback);
-			} catch (fallbackError) {
-				errors.push(`cannot write ${paths.json} (${reason(error)}) nor the fallback ${fallback} (${reason(fallbackError)})`);
-			}
-		}
+		saveJson(report, paths.json, written, errors);
 	}
 
 	if (paths.html !== undefined && renderHtml) {
@@ -62,7 +55,45 @@ export function saveReports(report: JsonReport, paths: ReportPaths, renderHtml?:
 	return {written, errors};
 }
 
+function saveJson(report: JsonReport, jsonPath: string, written: string[], errors: string[]): void {
+	const json = renderJsonReport(report);
+	try {
+		writeFileAtomic(jsonPath, json);
+		written.push(jsonPath);
+	} catch (error) {
+		if (isStreamTarget(jsonPath)) {
+			errors.push(`cannot write ${jsonPath} (${reason(error)})`);
+			return;
+		}
+
+		const fallback = path.join(os.tmpdir(), `${path.basename(defaultReportBase(new Date(report.endedAt)))}.json`);
+		try {
+			writeFileAtomic(fallback, json);
+			errors.push(`cannot write ${jsonPath} (${reason(error)}); the JSON report was written to ${fallback} instead`);
+			written.push(fallback);
+		} catch (fallbackError) {
+			errors.push(`cannot write ${jsonPath} (${reason(error)}) nor the fallback ${fallback} (${reason(fallbackError)})`);
+		}
+	}
+}
+
 function reason(error: unknown): string {
-	const {code, message} = error as NodeJS.ErrnoException;
-	return code ?? message;
+	return describeWriteError(error);
+}
+
+/**
+ * True when a --json path is where this process's stdout goes ('-', /dev/stdout, /dev/fd/1, or the
+ * same pipe, terminal or file): such a JSON report is written as `--json -` is, after the summary
+ * went to stderr, so stdout carries the JSON alone.
+ */
+export function namesStdout(jsonPath: string | undefined, stdoutFd = 1): boolean {
+	if (jsonPath === '-') return true;
+	if (jsonPath === undefined || !isStreamTarget(jsonPath)) return false;
+	try {
+		const target = statSync(jsonPath);
+		const stdout = fstatSync(stdoutFd);
+		return target.dev === stdout.dev && target.ino === stdout.ino;
+	} catch {
+		return false;
+	}
 }

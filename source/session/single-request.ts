@@ -1,4 +1,4 @@
-import {appendFileSync, mkdirSync} from 'node:fs';
+import {appendFileSync} from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
 import path from 'node:path';
@@ -7,6 +7,7 @@ import {redactHeaders, redactUrl} from '../config/redact.js';
 import type {EndpointPlan, RequestPolicy, TestPlan} from '../config/types.js';
 import {classifyError} from '../engine/errors.js';
 import {formatBytes, formatMs} from '../report/format.js';
+import {ensureDirectory} from '../report/write.js';
 import {TokenManager} from './token.js';
 
 /** Milliseconds from the start of the request to each phase's end (0 when the phase did not happen). */
@@ -131,7 +132,7 @@ export async function runSingleRequest(plan: TestPlan, io: {stdout(text: string)
 	const exchange = await sendOnce(endpoint, plan.policy, extraHeaders);
 	io.stdout(renderExchange(exchange));
 	if (logPath !== undefined) {
-		mkdirSync(path.dirname(logPath), {recursive: true});
+		ensureDirectory(path.dirname(logPath));
 		appendFileSync(logPath, `${JSON.stringify({ts: new Date().toISOString(), endpoint: endpoint.name, ...exchange})}\n`);
 	}
 
