@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import {afterEach, describe, expect, it} from 'vitest';
 import type {JsonReport} from '../source/report/types.js';
-import {describeWriteError, prepareAppendFile, resolveWriteTarget, writeFileAtomic} from '../source/report/write.js';
+import {describeWriteError, openFifoForWriting, prepareAppendFile, resolveWriteTarget, writeFileAtomic} from '../source/report/write.js';
 import {namesStdout, saveReports} from '../source/session/report-files.js';
 import {rootDir, runCli} from './helpers/cli.js';
 import {useTargets} from './helpers/target-server.js';
@@ -111,7 +111,7 @@ try { writeFileAtomic(${JSON.stringify(file)}, 'x'.repeat(100000)); console.log(
 	});
 
 	it('writes /dev/null straight through: it stays a character device', () => {
-		expect(resolveWriteTarget('/dev/null')).toEqual({kind: 'stream', path: '/dev/null', append: false});
+		expect(resolveWriteTarget('/dev/null')).toEqual({kind: 'stream', path: '/dev/null', append: false, fifo: false});
 		writeFileAtomic('/dev/null', bigJson);
 		expect(statSync('/dev/null').isCharacterDevice()).toBe(true);
 	});
@@ -135,6 +135,32 @@ try { writeFileAtomic(${JSON.stringify(file)}, 'x'.repeat(100000)); console.log(
 		writeFileAtomic(fifo, bigJson);
 		expect(await read).toBe(bigJson);
 		expect(lstatSync(fifo).isFIFO()).toBe(true);
+	});
+
+	it('waits for a FIFO reader that comes late, and gives up with ENXIO when none comes', async () => {
+		const directory = temporaryDirectory();
+		const fifo = makeFifo(directory);
+		const output = path.join(directory, 'late.read');
+		const fd = openSync(output, 'w');
+		const reader = spawn('sh', ['-c', `sleep 0.3; exec cat '${fifo}'`], {stdio: ['ignore', fd, 'inherit']});
+		closeSync(fd);
+		const closed = new Promise(resolve => {
+			reader.on('close', resolve);
+		});
+		writeFileAtomic(fifo, bigJson);
+		await closed;
+		expect(readFileSync(output, 'utf8')).toBe(bigJson);
+
+		const started = Date.now();
+		let error: unknown;
+		try {
+			openFifoForWriting(fifo, 'w', 300);
+		} catch (error_) {
+			error = error_;
+		}
+
+		expect(Date.now() - started).toBeGreaterThanOrEqual(250);
+		expect(describeWriteError(error)).toBe('ENXIO: no process opened it for reading within 300 ms');
 	});
 
 	it('appends through a descriptor link (/dev/stdout redirected to a file) instead of replacing the file', () => {
@@ -187,11 +213,24 @@ describe('prepareAppendFile (the request log)', () => {
 		const fresh = path.join(directory, 'logs/new.ndjson');
 		prepareAppendFile(fresh);
 		expect(readFileSync(fresh, 'utf8')).toBe('');
-		prepareAppendFile('/dev/null');
+		expect(prepareAppendFile('/dev/null')).toBeUndefined();
 		expect(statSync('/dev/null').isCharacterDevice()).toBe(true);
-		// Opening a FIFO without a reader would block: preparing one must not open it.
-		const fifo = makeFifo(directory);
-		prepareAppendFile(fifo);
+	});
+
+	it('holds a FIFO open for the writers, so its reader sees one stream from the first line to the release', async () => {
+		const fifo = makeFifo(temporaryDirectory());
+		const read = readFifo(fifo);
+		const release = prepareAppendFile(fifo);
+		expect(release).toBeTypeOf('function');
+		for (const line of ['{"n":1}\n', '{"n":2}\n']) {
+			// Each writer opens and closes on its own, as the workers do.
+			const fd = openSync(fifo, 'a');
+			writeFileSync(fd, line);
+			closeSync(fd);
+		}
+
+		release!();
+		expect(await read).toBe('{"n":1}\n{"n":2}\n');
 		expect(lstatSync(fifo).isFIFO()).toBe(true);
 	});
 });
@@ -284,6 +323,18 @@ describe('report targets through the CLI', () => {
 		expect(lines).toHaveLength(report.summary.requests);
 		for (const line of lines) expect(JSON.parse(line)).toHaveProperty('status', 200);
 		expect(lstatSync(fifo).isFIFO()).toBe(true);
+	});
+
+	it('--log /dev/stdout with stdout on a socket: every attempt, one whole line each, beside the summary', async () => {
+		const server = await target();
+		const jsonPath = path.join(temporaryDirectory(), 'run.json');
+		const result = await runCli(['--url', `${server.url}/`, '-n', '3000', '-c', '8', '-t', '2', '--no-baseline', '--headless', '--no-report', '--json', jsonPath, '--log', '/dev/stdout']);
+		expect(result.code).toBe(0);
+		const report = JSON.parse(readFileSync(jsonPath, 'utf8')) as JsonReport;
+		const lines = result.stdout.split('\n').filter(line => line.startsWith('{"ts"'));
+		expect(lines).toHaveLength(report.summary.requests);
+		for (const line of lines) expect(JSON.parse(line)).toHaveProperty('status', 200);
+		expect(result.stdout).toMatch(/PYSTRESS-TUI SUMMARY/);
 	});
 
 	it('--log /dev/full goes on with the run and says the log stopped', async () => {

@@ -1,4 +1,5 @@
-import {closeSync, fstatSync, openSync, writeSync} from 'node:fs';
+import {closeSync, fstatSync, lstatSync, openSync, readlinkSync, realpathSync, writeSync} from 'node:fs';
+import path from 'node:path';
 import type {EndpointPlan} from '../config/types.js';
 import type {AttemptRecord} from './load-loop.js';
 
@@ -22,6 +23,8 @@ const pipeAtomicBytes = 4096;
  */
 export class RequestLog {
 	private readonly fd: number | undefined;
+	/** False for a descriptor of the process itself (/dev/stdout on a socket): not ours to close. */
+	private readonly owned: boolean;
 	private readonly path: string;
 	private readonly pipe: boolean;
 	private readonly onFailure: (message: string) => void;
@@ -39,9 +42,18 @@ export class RequestLog {
 		this.redactUrl = redactUrl;
 		this.onFailure = onFailure;
 		let fd: number | undefined;
+		let owned = true;
 		let pipe = false;
 		try {
-			fd = openSync(options.path, 'a');
+			try {
+				fd = openSync(options.path, 'a');
+			} catch (error) {
+				// A socket cannot be opened by path: /dev/stdout on one is written to as it is.
+				fd = (error as NodeJS.ErrnoException).code === 'ENXIO' ? ownDescriptor(options.path) : undefined;
+				owned = false;
+				if (fd === undefined) throw error;
+			}
+
 			const stats = fstatSync(fd);
 			pipe = stats.isFIFO() || stats.isSocket();
 		} catch (error) {
@@ -49,6 +61,7 @@ export class RequestLog {
 		}
 
 		this.fd = fd;
+		this.owned = owned;
 		this.pipe = pipe;
 	}
 
@@ -99,7 +112,7 @@ export class RequestLog {
 
 	close(): void {
 		this.flush();
-		if (this.fd !== undefined) {
+		if (this.fd !== undefined && this.owned) {
 			closeSync(this.fd);
 		}
 	}
@@ -112,12 +125,38 @@ export class RequestLog {
 	}
 }
 
-/** Writes every byte (a write to a pipe or a device may take part of them). */
+const waitCell = new Int32Array(new SharedArrayBuffer(4));
+/** How long a write may find a non-blocking descriptor full before the log gives up. */
+const stalledWriteMs = 30_000;
+
+/** Writes every byte (a pipe or a device may take part of them; a non-blocking socket may say EAGAIN). */
 function writeAll(fd: number, bytes: Uint8Array): void {
 	let offset = 0;
+	let deadline = Date.now() + stalledWriteMs;
 	while (offset < bytes.length) {
-		offset += writeSync(fd, bytes, offset);
+		try {
+			offset += writeSync(fd, bytes, offset);
+			deadline = Date.now() + stalledWriteMs;
+		} catch (error) {
+			if ((error as NodeJS.ErrnoException).code !== 'EAGAIN' || Date.now() > deadline) throw error;
+			Atomics.wait(waitCell, 0, 0, 5);
+		}
 	}
+}
+
+/** N when `logPath` leads (through symlinks: /dev/stdout, /dev/fd/N) to /proc/<this process>/fd/N. */
+function ownDescriptor(logPath: string): number | undefined {
+	try {
+		let current = path.resolve(logPath);
+		for (let hop = 0; hop < 40; hop++) {
+			const match = /^(\/proc\/\d+)(?:\/task\/\d+)?\/fd\/(\d+)$/.exec(path.join(realpathSync(path.dirname(current)), path.basename(current)));
+			if (match) return match[1] === realpathSync('/proc/self') ? Number(match[2]) : undefined;
+			if (!lstatSync(current).isSymbolicLink()) return undefined;
+			current = path.resolve(path.dirname(current), readlinkSync(current));
+		}
+	} catch {}
+
+	return undefined;
 }
 
 /** Splits NDJSON text into buffers of whole lines, each at most `limit` bytes (a longer line alone). */

@@ -1,5 +1,5 @@
 import {randomBytes} from 'node:crypto';
-import {closeSync, fchmodSync, fsyncSync, lstatSync, mkdirSync, openSync, readlinkSync, realpathSync, renameSync, rmSync, statSync, writeFileSync, writeSync} from 'node:fs';
+import {closeSync, constants, fchmodSync, fsyncSync, lstatSync, mkdirSync, openSync, readlinkSync, realpathSync, renameSync, rmSync, statSync, writeFileSync, writeSync} from 'node:fs';
 import path from 'node:path';
 import {getSystemErrorMap} from 'node:util';
 
@@ -10,15 +10,18 @@ import {getSystemErrorMap} from 'node:util';
  * - `stream`: a character or block device, a FIFO, a socket, or a descriptor link (/dev/stdout,
  *   /dev/stderr, /dev/fd/N, /proc/self/fd/N): opened and written straight through, never renamed
  *   over; `append` for a descriptor link to a regular file (a shell redirect is kept, not truncated);
+ *   a `fifo` (named or a pipe) is opened once a reader has it open (see `openFifoForWriting`);
  * - `directory`: refused (EISDIR).
  */
 export type WriteTarget =
 	| {readonly kind: 'new'; readonly path: string}
 	| {readonly kind: 'file'; readonly path: string; readonly mode: number}
-	| {readonly kind: 'stream'; readonly path: string; readonly append: boolean}
+	| {readonly kind: 'stream'; readonly path: string; readonly append: boolean; readonly fifo: boolean}
 	| {readonly kind: 'directory'; readonly path: string};
 
 const maxLinks = 40;
+/** For synchronous sleeps while a FIFO or a socket is not ready. */
+const waitCell = new Int32Array(new SharedArrayBuffer(4));
 
 /** Follows `filePath` (symlink by symlink, stopping at descriptor links) to what a write would reach. */
 export function resolveWriteTarget(filePath: string): WriteTarget {
@@ -27,7 +30,7 @@ export function resolveWriteTarget(filePath: string): WriteTarget {
 		if (isDescriptorLink(current)) {
 			// /proc/PID/fd/N reads as a link to "pipe:[123]" or a path: only the kernel can follow it.
 			const stats = statSync(current);
-			return stats.isDirectory() ? {kind: 'directory', path: current} : {kind: 'stream', path: current, append: stats.isFile()};
+			return stats.isDirectory() ? {kind: 'directory', path: current} : {kind: 'stream', path: current, append: stats.isFile(), fifo: stats.isFIFO()};
 		}
 
 		let stats;
@@ -50,7 +53,7 @@ export function resolveWriteTarget(filePath: string): WriteTarget {
 			return {kind: 'file', path: realpathSync(current), mode: stats.mode & 0o7777};
 		}
 
-		return stats.isDirectory() ? {kind: 'directory', path: current} : {kind: 'stream', path: current, append: false};
+		return stats.isDirectory() ? {kind: 'directory', path: current} : {kind: 'stream', path: current, append: false, fifo: stats.isFIFO()};
 	}
 
 	throw errnoError('ELOOP', `too many symbolic links at ${filePath}`);
@@ -123,28 +126,66 @@ export function writeFileAtomic(filePath: string, text: string): void {
 
 /**
  * Readies a path for appending lines (the request log): creates missing directories and an empty
- * file, empties a regular file, and leaves devices, FIFOs and descriptor links as they are.
+ * file, empties a regular file, and leaves devices, FIFOs and descriptor links as they are. For a
+ * FIFO it waits for a reader (see `openFifoForWriting`) and returns a function that closes the
+ * write end it holds open meanwhile: call it when the writers are done, so the reader does not see
+ * the end of the stream between this check and the writers' own opens.
  */
-export function prepareAppendFile(filePath: string): void {
+export function prepareAppendFile(filePath: string): (() => void) | undefined {
 	const target = resolveWriteTarget(filePath);
 	switch (target.kind) {
 		case 'new': {
 			ensureDirectory(path.dirname(target.path));
 			writeFileSync(target.path, '');
-			break;
+			return undefined;
 		}
 
 		case 'file': {
 			writeFileSync(target.path, '');
-			break;
+			return undefined;
 		}
 
 		case 'stream': {
-			break;
+			if (!target.fifo) return undefined;
+			const fd = openFifoForWriting(target.path, 'a');
+			return () => {
+				closeSync(fd);
+			};
 		}
 
 		case 'directory': {
 			throw errnoError('EISDIR', `${filePath} is a directory`);
+		}
+	}
+}
+
+/** How long a write to a FIFO waits for a process to open it for reading. */
+export const fifoReaderWaitMs = 30_000;
+
+/**
+ * Opens a FIFO for writing once some process has it open for reading: a plain open would block
+ * for ever without one. Polls every 50 ms; throws ENXIO after `waitMs`. The descriptor returned
+ * blocks as usual (a full pipe waits for the reader).
+ */
+export function openFifoForWriting(fifoPath: string, flags: 'w' | 'a' = 'w', waitMs = fifoReaderWaitMs): number {
+	const deadline = Date.now() + waitMs;
+	for (;;) {
+		let probe: number;
+		try {
+			// eslint-disable-next-line no-bitwise
+			probe = openSync(fifoPath, constants.O_WRONLY | constants.O_NONBLOCK);
+		} catch (error) {
+			if ((error as NodeJS.ErrnoException).code !== 'ENXIO') throw error;
+			if (Date.now() >= deadline) throw errnoError('ENXIO', `no process opened it for reading within ${waitMs % 1000 === 0 ? `${waitMs / 1000} s` : `${waitMs} ms`}`);
+			Atomics.wait(waitCell, 0, 0, 50);
+			continue;
+		}
+
+		try {
+			// A reader has it open: this open does not block.
+			return openSync(fifoPath, flags);
+		} finally {
+			closeSync(probe);
 		}
 	}
 }
@@ -160,13 +201,14 @@ export function isStreamTarget(filePath: string): boolean {
 
 /** `ENOSPC: no space left on device`: the code and the system's words for it. */
 export function describeWriteError(error: unknown): string {
-	const {code, message} = error as NodeJS.ErrnoException;
+	const {code, errno, message} = error as NodeJS.ErrnoException;
 	if (code === undefined) {
 		return message;
 	}
 
-	const words = systemMessages().get(code);
-	return words === undefined ? `${code}: ${message}` : `${code}: ${words}`;
+	// A system error gets the system's words; one of ours (no errno) says more in its message.
+	const words = errno === undefined ? undefined : systemMessages().get(code);
+	return `${code}: ${words ?? message}`;
 }
 
 let messagesByCode: Map<string, string> | undefined;
@@ -178,7 +220,7 @@ function systemMessages(): Map<string, string> {
 function writeThrough(target: WriteTarget & {kind: 'stream'}, text: string): void {
 	let fd: number;
 	try {
-		fd = openSync(target.path, target.append ? 'a' : 'w');
+		fd = target.fifo ? openFifoForWriting(target.path, target.append ? 'a' : 'w') : openSync(target.path, target.append ? 'a' : 'w');
 	} catch (error) {
 		// A socket cannot be opened by path; one of our own descriptors (/dev/stdout when stdout is a
 		// socket) can still be written to as it is.
@@ -204,7 +246,6 @@ function ownDescriptor(filePath: string): number | undefined {
 	return match && match[1] === realpathSync('/proc/self') ? Number(match[2]) : undefined;
 }
 
-const waitCell = new Int32Array(new SharedArrayBuffer(4));
 const descriptorWriteMs = 30_000;
 
 /** Writes all of `bytes` to an open descriptor, waiting out EAGAIN (a non-blocking socket) up to 30 s. */

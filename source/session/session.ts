@@ -57,6 +57,8 @@ export class Session {
 	private extended: BaselineReport | undefined;
 	private token: TokenManager | undefined;
 	private readonly abortBaseline = new AbortController();
+	/** Closes the write end of a FIFO request log held open during the run. */
+	private releaseLog: (() => void) | undefined;
 
 	constructor(options: SessionOptions) {
 		this.options = options;
@@ -90,6 +92,8 @@ export class Session {
 			return await this.runPhases();
 		} finally {
 			this.token?.stop();
+			this.releaseLog?.();
+			this.releaseLog = undefined;
 		}
 	}
 
@@ -202,12 +206,12 @@ export class Session {
 		return this.report(result);
 	}
 
-	/** Empties (or creates) the request log file; a device, FIFO or /dev/stdout is left as it is. */
+	/** Empties (or creates) the request log file; a device or /dev/stdout is left as it is, a FIFO gets a reader first. */
 	private prepareLog(): void {
 		const {log} = this.options;
 		if (!log) return;
 		try {
-			prepareAppendFile(log.path);
+			this.releaseLog = prepareAppendFile(log.path);
 		} catch (error) {
 			throw new Error(`cannot write the request log ${log.path} (${describeWriteError(error)}); the run did not start`);
 		}
