@@ -116,6 +116,7 @@ export class Engine {
 	private pendingStop: StopReason | undefined;
 	private stageTimer: NodeJS.Timeout | undefined;
 	private lastWindow: {totals: Totals; windowS: number; late: number; dropped: number} | undefined;
+	private logFailureValue: string | undefined;
 
 	constructor(options: EngineOptions) {
 		this.options = options;
@@ -331,11 +332,26 @@ export class Engine {
 				break;
 			}
 
+			case 'log-failed': {
+				// Every worker writes the log: tell the first failure once.
+				if (this.logFailureValue === undefined) {
+					this.logFailureValue = message.message;
+					this.emit({type: 'error', message: message.message});
+				}
+
+				break;
+			}
+
 			case 'fatal': {
 				this.emit({type: 'error', message: `worker ${message.workerId}: ${message.message}`});
 				break;
 			}
 		}
+	}
+
+	/** Why the request log stopped, when it could not be opened or written (the run went on). */
+	get logFailure(): string | undefined {
+		return this.logFailureValue;
 	}
 
 	private readonly started = new Set<number>();

@@ -47,4 +47,6 @@ export type FromWorker =
 	| {readonly type: 'unauthorized'; readonly workerId: number}
 	/** The worker stopped; its last snapshot was sent before this. */
 	| {readonly type: 'done'; readonly workerId: number; readonly cancelled: number}
+	/** The request log could not be opened or written (ENOSPC, EPIPE...): this worker stopped logging. */
+	| {readonly type: 'log-failed'; readonly workerId: number; readonly message: string}
 	| {readonly type: 'fatal'; readonly workerId: number; readonly message: string};

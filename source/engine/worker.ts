@@ -14,7 +14,7 @@ const post = (message: FromWorker): void => {
 
 const log = init.log
 	? new RequestLog(init.log, redactUrl, message => {
-		post({type: 'fatal', workerId: init.workerId, message});
+		post({type: 'log-failed', workerId: init.workerId, message});
 	})
 	: undefined;
 let exhaustedSent = false;

@@ -118,7 +118,7 @@ export async function runHeadless(options: HeadlessOptions, io: HeadlessIo): Pro
 
 	try {
 		const report = await session.run();
-		return finishReport(report, options, io);
+		return finishReport(report, options, io, session.logFailure);
 	} finally {
 		unregister();
 	}
@@ -132,8 +132,8 @@ export function reportPaths(options: Pick<HeadlessOptions, 'jsonPath' | 'htmlPat
 	return {json, html};
 }
 
-/** Prints the summary, writes the reports, and picks the exit code. */
-export function finishReport(report: JsonReport, options: Pick<HeadlessOptions, 'jsonPath' | 'htmlPath' | 'noReport' | 'log'>, io: HeadlessIo): number {
+/** Prints the summary, writes the reports, and picks the exit code (a request log that failed counts as a report not written). */
+export function finishReport(report: JsonReport, options: Pick<HeadlessOptions, 'jsonPath' | 'htmlPath' | 'noReport' | 'log'>, io: HeadlessIo, logFailure?: string): number {
 	const summaryOut = options.jsonPath === '-' ? io.stderr : io.stdout;
 	summaryOut(renderTextSummary(report));
 	if (options.jsonPath === '-') {
@@ -145,7 +145,7 @@ export function finishReport(report: JsonReport, options: Pick<HeadlessOptions, 
 		io.stderr(`${file.endsWith('.html') ? 'HTML' : 'JSON'} report: ${file}\n`);
 	}
 
-	if (options.log) {
+	if (options.log && logFailure === undefined) {
 		io.stderr(`request log: ${options.log.path}\n`);
 	}
 
@@ -153,5 +153,6 @@ export function finishReport(report: JsonReport, options: Pick<HeadlessOptions, 
 		io.stderr(problem.startsWith('thresholds failed') ? `${problem}\n` : `error: ${problem}\n`);
 	}
 
-	return runExitCode(report, saved);
+	// A request log that failed was told when it did (an error line); it exits as a report not written.
+	return runExitCode(report, logFailure === undefined ? saved : {...saved, errors: [...saved.errors, logFailure]});
 }

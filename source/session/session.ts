@@ -57,6 +57,7 @@ export class Session {
 	private extended: BaselineReport | undefined;
 	private token: TokenManager | undefined;
 	private readonly abortBaseline = new AbortController();
+	private logFailureValue: string | undefined;
 	/** Closes the write end of a FIFO request log held open during the run. */
 	private releaseLog: (() => void) | undefined;
 
@@ -66,6 +67,11 @@ export class Session {
 
 	get phase(): SessionPhase | undefined {
 		return this.phaseValue;
+	}
+
+	/** Why the request log stopped early (it could not be written); the front ends count it as a report write failure. */
+	get logFailure(): string | undefined {
+		return this.logFailureValue;
 	}
 
 	/** The parallel run's engine, once it started. */
@@ -200,6 +206,7 @@ export class Session {
 
 			this.emit({type: 'load-start', engine});
 			result = await engine.start();
+			this.logFailureValue = engine.logFailure;
 		}
 
 		this.setPhase('done');
