@@ -1,0 +1,154 @@
+#!/usr/bin/env node
+/**
+ * Before `npm test` (the `pretest` script): makes sure the system programs the tests run, which npm
+ * does not bring, are there. Missing ones are installed with apt-get when it can (root and apt-get
+ * present); otherwise it stops with one line naming what to install, before any test runs.
+ * Silent, and a few milliseconds, when everything is present (it only looks at files).
+ *
+ * `--bench` checks what `npm run bench` needs instead (GNU time; nginx as the target).
+ *
+ * Plain Node on purpose: it runs before the build and before tsx is involved.
+ */
+import {spawnSync} from 'node:child_process';
+import {accessSync, constants, readFileSync} from 'node:fs';
+import path from 'node:path';
+import process from 'node:process';
+
+/**
+ * What the tests run, where they look for it, and the Debian package that brings it.
+ * `paths`: absolute paths a test uses as they are; `command`: looked up on PATH.
+ */
+const testNeeds = [
+	// test/helpers/chromium.ts: CHROMIUM_PATH, else /usr/bin/chromium (HTML report tests).
+	{name: 'chromium', paths: [process.env.CHROMIUM_PATH || '/usr/bin/chromium'], apt: 'chromium'},
+	// test/helpers/tmux.ts: /usr/bin/tmux (TUI end-to-end tests).
+	{name: 'tmux', paths: ['/usr/bin/tmux'], apt: 'tmux'},
+	// test/tui-e2e.test.ts finds the CLI under the pane's shell with pgrep.
+	{name: 'pgrep', command: 'pgrep', apt: 'procps'},
+	// test/fd-limit.test.ts, test/report-write.test.ts and source/session/fd-limit.ts.
+	{name: 'prlimit', paths: ['/usr/bin/prlimit'], command: 'prlimit', apt: 'util-linux'},
+	// test/report-write.test.ts: FIFOs and their readers.
+	{name: 'mkfifo', command: 'mkfifo', apt: 'coreutils'},
+	{name: 'cat', command: 'cat', apt: 'coreutils'},
+	{name: 'sleep', command: 'sleep', apt: 'coreutils'},
+	{name: 'sh', command: 'sh', apt: 'dash'},
+];
+
+/** What `npm run bench` runs (test/bench/run.ts, test/bench/nginx.ts). */
+const benchNeeds = [
+	{name: 'GNU time', paths: ['/usr/bin/time'], apt: 'time'},
+	{name: 'nginx', paths: ['/usr/sbin/nginx', '/usr/bin/nginx'], any: true, apt: 'nginx-light'},
+];
+
+const bench = process.argv.includes('--bench');
+const needs = bench ? benchNeeds : testNeeds;
+const what = bench ? 'npm run bench' : 'npm test';
+
+function isExecutable(file) {
+	try {
+		accessSync(file, constants.X_OK);
+		return true;
+	} catch {
+		return false;
+	}
+}
+
+function onPath(command) {
+	return (process.env.PATH ?? '').split(path.delimiter).some(directory => directory !== '' && isExecutable(path.join(directory, command)));
+}
+
+function isPresent(need) {
+	const paths = need.paths ?? [];
+	const pathsOk = paths.length === 0 || (need.any ? paths.some(file => isExecutable(file)) : paths.every(file => isExecutable(file)));
+	return pathsOk && (need.command === undefined || onPath(need.command));
+}
+
+function missingNeeds() {
+	return needs.filter(need => !isPresent(need));
+}
+
+/** True on Ubuntu and its derivatives, whose `chromium` package is only a stub that installs a snap. */
+function isUbuntu() {
+	try {
+		const release = readFileSync('/etc/os-release', 'utf8');
+		return /^(ID|ID_LIKE)=.*\bubuntu\b/m.test(release);
+	} catch {
+		return false;
+	}
+}
+
+/** "a", "a and b", "a, b and c". */
+function list(words) {
+	return words.length < 2 ? words.join('') : `${words.slice(0, -1).join(', ')} and ${words.at(-1)}`;
+}
+
+const unique = words => [...new Set(words)];
+
+/** The one line that says what to do, and a non-zero exit before any test runs. */
+function stop(missing, aptFailure) {
+	const chromiumByPath = missing.some(need => need.name === 'chromium') && process.env.CHROMIUM_PATH;
+	const chromiumOnUbuntu = missing.some(need => need.name === 'chromium') && !chromiumByPath && isUbuntu();
+	const aptPackages = unique(missing.filter(need => need.name !== 'chromium' || (!chromiumByPath && !chromiumOnUbuntu)).map(need => need.apt));
+	const sudo = process.getuid?.() === 0 ? '' : 'sudo ';
+	const steps = [];
+	if (aptPackages.length > 0) {
+		steps.push(onPath('apt-get') ? `run "${sudo}apt-get install ${aptPackages.join(' ')}"` : `install them with your package manager (Debian/Ubuntu: "apt-get install ${aptPackages.join(' ')}")`);
+	}
+
+	let retry = 'try again';
+	if (chromiumByPath) {
+		steps.push(`point CHROMIUM_PATH at an existing Chromium or Chrome (${process.env.CHROMIUM_PATH} is not an executable file)`);
+	} else if (chromiumOnUbuntu) {
+		steps.push('install Google Chrome or a Chromium that is not a snap (Ubuntu\'s chromium package is only a snap, which cannot read the tests\' files in /tmp)');
+		retry = 'run "CHROMIUM_PATH=/usr/bin/google-chrome npm test" (the path of that browser)';
+	}
+
+	const failed = aptFailure ? ` (apt-get failed: ${aptFailure})` : '';
+	process.stderr.write(`${what} needs ${list(missing.map(need => need.name))}${failed}: ${steps.join(', then ')}${steps.length > 1 ? ',' : ''} and ${retry}\n`);
+	process.exit(1);
+}
+
+/** The last line apt-get printed that says what went wrong. */
+function aptError(result) {
+	const lines = `${result.stdout ?? ''}\n${result.stderr ?? ''}`.split('\n').map(line => line.trim()).filter(Boolean);
+	return lines.findLast(line => /^(E:|Err:)/.test(line)) ?? lines.at(-1) ?? result.error?.message ?? `exit code ${result.status}`;
+}
+
+function apt(args) {
+	return spawnSync('apt-get', ['-q', ...args], {
+		encoding: 'utf8',
+		stdio: ['ignore', 'pipe', 'pipe'],
+		env: {...process.env, DEBIAN_FRONTEND: 'noninteractive'},
+		maxBuffer: 64 * 1024 * 1024,
+	});
+}
+
+const missing = missingNeeds();
+if (missing.length === 0) {
+	process.exit(0);
+}
+
+const installable = missing.filter(need => !(need.name === 'chromium' && (process.env.CHROMIUM_PATH || isUbuntu())));
+if (installable.length === 0 || process.getuid?.() !== 0 || !onPath('apt-get')) {
+	stop(missing);
+}
+
+const packages = unique(installable.map(need => need.apt));
+process.stderr.write(`${what}: installing ${packages.join(' ')} with apt-get (needed for ${list(installable.map(need => need.name))}; done once)\n`);
+const started = Date.now();
+const update = apt(['update']);
+if (update.status !== 0) {
+	stop(missing, aptError(update));
+}
+
+const install = apt(['install', '-y', '--no-install-recommends', ...packages]);
+if (install.status !== 0) {
+	stop(missing, aptError(install));
+}
+
+const stillMissing = missingNeeds();
+if (stillMissing.length > 0) {
+	stop(stillMissing);
+}
+
+process.stderr.write(`${what}: installed ${packages.join(' ')} in ${Math.round((Date.now() - started) / 1000)} s\n`);
