@@ -2,6 +2,7 @@
 import path from 'node:path';
 import process from 'node:process';
 import meow from 'meow';
+import {ArgvError, normalizeArgv} from './commands/argv.js';
 import {ConfigError} from './config/load.js';
 import {detectHardware} from './engine/hardware.js';
 import type {RequestLogOptions} from './engine/request-log.js';
@@ -17,8 +18,51 @@ import {demoConfigPath, serveDemo, startDemoChild} from './session/demo.js';
 import {explicitSettings, prepareRun, type PreparedRun, type RunFlags} from './session/prepare.js';
 import {parseDurationMs} from './config/duration.js';
 
+const flagDefinitions = {
+	config: {type: 'string'},
+	url: {type: 'string', shortFlag: 'u'},
+	method: {type: 'string', shortFlag: 'm'},
+	header: {type: 'string', shortFlag: 'H', isMultiple: true},
+	body: {type: 'string'},
+	jsonBody: {type: 'string'},
+	threads: {type: 'string', shortFlag: 't'},
+	connections: {type: 'string', shortFlag: 'c'},
+	duration: {type: 'string', shortFlag: 'd'},
+	requests: {type: 'string', shortFlag: 'n'},
+	rate: {type: 'string', shortFlag: 'R'},
+	grace: {type: 'string'},
+	httpClient: {type: 'string'},
+	maxConnections: {type: 'string'},
+	maxLate: {type: 'string'},
+	rampUp: {type: 'string'},
+	stage: {type: 'string', isMultiple: true},
+	threshold: {type: 'string', isMultiple: true},
+	abortOnFail: {type: 'boolean', default: false},
+	singleRequest: {type: 'boolean', default: false},
+	headless: {type: 'boolean', default: false},
+	json: {type: 'string'},
+	output: {type: 'string', shortFlag: 'o'},
+	report: {type: 'boolean', default: true},
+	log: {type: 'string'},
+	logSample: {type: 'string'},
+	quiet: {type: 'boolean', shortFlag: 'q', default: false},
+	port: {type: 'string'},
+	baseline: {type: 'boolean', default: true},
+	profile: {type: 'string'},
+	saveProfile: {type: 'string'},
+	baselineDuration: {type: 'string'},
+} as const;
+
 // `--json -` means stdout; meow would take a lone '-' for an argument.
-const argv = process.argv.slice(2).map((arg, index, all) => (arg === '-' && all[index - 1] === '--json' ? '\u0000stdout' : arg));
+let argv = process.argv.slice(2).map((arg, index, all) => (arg === '-' && all[index - 1] === '--json' ? '\u0000stdout' : arg));
+try {
+	// The last of a repeated single-value flag wins; an unknown flag is one line with a suggestion.
+	argv = normalizeArgv(argv, flagDefinitions);
+} catch (error) {
+	if (!(error instanceof ArgvError)) throw error;
+	process.stderr.write(`pystress-tui: ${error.message}\n`);
+	process.exit(exitCodes.usage);
+}
 
 const cli = meow(
 	`
@@ -80,47 +124,17 @@ const cli = meow(
 	  --log-sample RATE      keep this fraction of attempts in the log (0..1, default 1)
 	  -q, --quiet            no progress lines
 
+	A flag that takes one value keeps the last one when given twice (-d 1 -d 2 runs 2 s).
+
 	Exit codes: 0 done, 1 runtime failure (no response at all, unwritable report),
-	2 usage or config error, 99 a threshold failed.
+	2 usage or config error, 99 a threshold failed, 130/143 stopped by SIGINT/SIGTERM
+	(headless; the report of what was measured is still written).
 `,
 	{
 		importMeta: import.meta,
 		argv,
 		allowUnknownFlags: false,
-		flags: {
-			config: {type: 'string'},
-			url: {type: 'string', shortFlag: 'u'},
-			method: {type: 'string', shortFlag: 'm'},
-			header: {type: 'string', shortFlag: 'H', isMultiple: true},
-			body: {type: 'string'},
-			jsonBody: {type: 'string'},
-			threads: {type: 'string', shortFlag: 't'},
-			connections: {type: 'string', shortFlag: 'c'},
-			duration: {type: 'string', shortFlag: 'd'},
-			requests: {type: 'string', shortFlag: 'n'},
-			rate: {type: 'string', shortFlag: 'R'},
-			grace: {type: 'string'},
-			httpClient: {type: 'string'},
-			maxConnections: {type: 'string'},
-			maxLate: {type: 'string'},
-			rampUp: {type: 'string'},
-			stage: {type: 'string', isMultiple: true},
-			threshold: {type: 'string', isMultiple: true},
-			abortOnFail: {type: 'boolean', default: false},
-			singleRequest: {type: 'boolean', default: false},
-			headless: {type: 'boolean', default: false},
-			json: {type: 'string'},
-			output: {type: 'string', shortFlag: 'o'},
-			report: {type: 'boolean', default: true},
-			log: {type: 'string'},
-			logSample: {type: 'string'},
-			quiet: {type: 'boolean', shortFlag: 'q', default: false},
-			port: {type: 'string'},
-			baseline: {type: 'boolean', default: true},
-			profile: {type: 'string'},
-			saveProfile: {type: 'string'},
-			baselineDuration: {type: 'string'},
-		},
+		flags: flagDefinitions,
 	},
 );
 

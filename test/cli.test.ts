@@ -98,7 +98,8 @@ describe('headless CLI', () => {
 					void waitFor(() => server.count > 500, 'traffic').then(() => child.kill(signal));
 				},
 			});
-			expect(result.code).toBe(0);
+			// A stopped run must not look green in CI: 128 + the signal's number.
+			expect(result.code).toBe(signal === 'SIGINT' ? 130 : 143);
 			expect(result.stderr).toContain(`${signal}: stopping`);
 			expect(result.stdout).toMatch(/stopped: signal/);
 			const report = JSON.parse(readFileSync(jsonPath, 'utf8'));
@@ -208,7 +209,7 @@ describe('reports and request log', () => {
 					void waitFor(() => server.count > 2000, 'traffic').then(() => child.kill(signal));
 				},
 			});
-			expect(result.code).toBe(0);
+			expect(result.code).toBe(signal === 'SIGINT' ? 130 : 143);
 			const report = JSON.parse(result.stdout);
 			expect(report.stopReason).toBe('signal');
 			expect(readFileSync(logPath, 'utf8').trim().split('\n').length).toBe(report.summary.requests);
@@ -224,5 +225,24 @@ describe('reports and request log', () => {
 		// 10% of 4000: 400, binomial sd ~19.
 		expect(count).toBeGreaterThan(300);
 		expect(count).toBeLessThan(500);
+	});
+
+	it('keeps the last value of a repeated single-value flag: -d 1 -d 2 runs 2 s', async () => {
+		const server = await target();
+		const result = await runCli(['--url', `${server.url}/`, '-c', '2', '-c', '3', '-d', '1', '-d', '2', '--no-baseline', '--no-report', '--json', '-']);
+		expect(result.code).toBe(0);
+		const report = JSON.parse(result.stdout);
+		expect(report.settings).toMatchObject({durationS: 2, connections: 3});
+		expect(report.summary.durationS).toBeGreaterThanOrEqual(1.9);
+	});
+
+	it('refuses an unknown flag in one line with exit 2 and a suggestion', async () => {
+		const result = await runCli(['--url', 'http://127.0.0.1:9/', '--durtion', '2']);
+		expect(result.code).toBe(2);
+		expect(result.stderr).toBe('pystress-tui: --durtion: unknown flag; did you mean --duration? (see --help)\n');
+		const missing = await runCli(['--url', 'http://127.0.0.1:9/', '-n']);
+		expect(missing.code).toBe(2);
+		expect(missing.stderr.trim().split('\n')).toHaveLength(1);
+		expect(missing.stderr).toMatch(/-n: needs a value/);
 	});
 });

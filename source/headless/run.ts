@@ -6,7 +6,7 @@ import {renderHtmlReport} from '../report/html.js';
 import type {RequestLogOptions} from '../engine/request-log.js';
 import {defaultReportBase, saveReports, type ReportPaths} from '../session/report-files.js';
 import {formatMs, formatRate, formatSeconds, plural} from '../report/format.js';
-import {runExitCode, runProblems} from '../session/outcome.js';
+import {runExitCode, runProblems, signalExitCode} from '../session/outcome.js';
 import {Session} from '../session/session.js';
 import type {PreparedRun} from '../session/prepare.js';
 
@@ -15,7 +15,7 @@ export type HeadlessIo = {
 	readonly stdout: (text: string) => void;
 	readonly stderr: (text: string) => void;
 	/** Registers a handler for Ctrl-C/SIGTERM; returns a function that unregisters it. */
-	readonly onSignal: (handler: (signal: string) => void) => () => void;
+	readonly onSignal: (handler: (signal: 'SIGINT' | 'SIGTERM') => void) => () => void;
 };
 
 export type HeadlessOptions = {
@@ -53,8 +53,10 @@ export async function runHeadless(options: HeadlessOptions, io: HeadlessIo): Pro
 	};
 
 	let signals = 0;
+	let firstSignal: 'SIGINT' | 'SIGTERM' | undefined;
 	const unregister = io.onSignal(signal => {
 		signals++;
+		firstSignal ??= signal;
 		if (signals === 1) {
 			io.stderr(`\n${signal}: stopping, draining in-flight requests (again to cancel them now)\n`);
 			void session.stop('signal');
@@ -118,7 +120,9 @@ export async function runHeadless(options: HeadlessOptions, io: HeadlessIo): Pro
 
 	try {
 		const report = await session.run();
-		return finishReport(report, options, io, session.logFailure);
+		const code = finishReport(report, options, io, session.logFailure);
+		// A run a signal stopped (a CI timeout, a Ctrl-C) must not look green: 128 + the signal number.
+		return firstSignal === undefined ? code : signalExitCode(firstSignal);
 	} finally {
 		unregister();
 	}

@@ -43,3 +43,8 @@ export function runExitCode(report: JsonReport | undefined, saved: SavedReports 
 	if (report.thresholds?.some(threshold => !threshold.passed)) return exitCodes.threshold;
 	return exitCodes.ok;
 }
+
+/** The exit code of a headless run that a signal stopped (its report is still written): 130 or 143. */
+export function signalExitCode(signal: 'SIGINT' | 'SIGTERM'): number {
+	return signal === 'SIGINT' ? exitCodes.sigint : exitCodes.sigterm;
+}

@@ -1,0 +1,112 @@
+import leven from 'leven';
+
+/** The part of a meow flag definition that decides how argv is read. */
+export type FlagShape = {
+	readonly type: 'string' | 'boolean' | 'number';
+	readonly shortFlag?: string;
+	readonly isMultiple?: boolean;
+};
+
+/** A command-line problem, one line: the flag and the fix. */
+export class ArgvError extends Error {
+	readonly flag: string;
+
+	constructor(flag: string, message: string) {
+		super(`${flag}: ${message}`);
+		this.name = 'ArgvError';
+		this.flag = flag;
+	}
+}
+
+const kebab = (name: string): string => name.replaceAll(/[A-Z]/g, letter => `-${letter.toLowerCase()}`);
+
+/** Flags meow answers itself. */
+const builtIn = new Set(['help', 'version']);
+
+type Known = {readonly key: string; readonly shape: FlagShape};
+
+/**
+ * Reads argv before meow does: a single-value flag given more than once keeps its last value (as
+ * most Unix tools do: `-d 1 -d 2` runs 2 s), repeatable flags keep every value, and an unknown
+ * flag is an ArgvError naming the closest known one. Returns argv with the earlier values of
+ * repeated single-value flags taken out. Everything after `--` is left alone.
+ */
+export function normalizeArgv(argv: readonly string[], flags: Readonly<Record<string, FlagShape>>): string[] {
+	const long = new Map<string, Known>();
+	const short = new Map<string, Known>();
+	for (const [key, shape] of Object.entries(flags)) {
+		long.set(kebab(key), {key, shape});
+		if (shape.shortFlag !== undefined) short.set(shape.shortFlag, {key, shape});
+	}
+
+	/** Each flag occurrence: its key and the argv indexes it spans. */
+	const occurrences: Array<{key: string; multiple: boolean; indexes: number[]}> = [];
+	for (let index = 0; index < argv.length; index++) {
+		const token = argv[index]!;
+		if (token === '--') break;
+		if (!token.startsWith('-') || token === '-' || /^-\d/.test(token)) continue;
+		const [name, inline] = splitInline(token);
+		let known: Known | undefined;
+		if (name.startsWith('--')) {
+			const bare = name.slice(2);
+			known = long.get(bare);
+			if (known === undefined && bare.startsWith('no-') && long.get(bare.slice(3))?.shape.type === 'boolean') {
+				known = long.get(bare.slice(3));
+			}
+
+			if (known === undefined && builtIn.has(bare)) continue;
+		} else {
+			known = name.length === 2 ? short.get(name.slice(1)) : undefined;
+			if (known === undefined && name === '-h') continue;
+		}
+
+		if (known === undefined) {
+			throw new ArgvError(name, `unknown flag; ${suggest(name, [...long.keys()])} (see --help)`);
+		}
+
+		const indexes = [index];
+		if (known.shape.type !== 'boolean' && inline === undefined) {
+			if (index + 1 >= argv.length) {
+				throw new ArgvError(name, `needs a value, e.g. ${name} ${known.shape.type === 'number' ? '10' : 'VALUE'}`);
+			}
+
+			indexes.push(++index);
+		}
+
+		occurrences.push({key: known.key, multiple: known.shape.isMultiple === true, indexes});
+	}
+
+	const drop = new Set<number>();
+	const lastOf = new Map<string, number>();
+	for (const [position, occurrence] of occurrences.entries()) {
+		if (!occurrence.multiple) lastOf.set(occurrence.key, position);
+	}
+
+	for (const [position, occurrence] of occurrences.entries()) {
+		if (!occurrence.multiple && lastOf.get(occurrence.key) !== position) {
+			for (const index of occurrence.indexes) drop.add(index);
+		}
+	}
+
+	return argv.filter((_, index) => !drop.has(index));
+}
+
+function splitInline(token: string): [string, string | undefined] {
+	const equals = token.indexOf('=');
+	return equals < 0 ? [token, undefined] : [token.slice(0, equals), token.slice(equals + 1)];
+}
+
+function suggest(name: string, candidates: readonly string[]): string {
+	const bare = name.replace(/^-+/, '').toLowerCase();
+	let best: string | undefined;
+	let bestDistance = Number.POSITIVE_INFINITY;
+	for (const candidate of candidates) {
+		const distance = leven(bare, candidate);
+		if (distance < bestDistance) {
+			best = candidate;
+			bestDistance = distance;
+		}
+	}
+
+	return best !== undefined && bestDistance <= Math.max(2, Math.floor(bare.length / 3)) ? `did you mean --${best}?` : 'not a pystress-tui flag';
+}
