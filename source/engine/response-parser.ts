@@ -3,21 +3,99 @@
  * the framing headers (Content-Length, Transfer-Encoding, Connection) and counts body bytes without
  * turning anything into strings. Everything a load test needs and nothing more: headers are not
  * kept, bodies are counted and dropped.
+ *
+ * It frames responses exactly as strictly as Node's own parser (llhttp 9, `node:http` and undici),
+ * checked by running the same bytes through `http.request` (the cases are in
+ * test/socket-client.test.ts). Rule by rule (RFC 9112 sections unless said; "= llhttp" where
+ * llhttp does the same; the numbered notes give the reason for each difference):
+ *
+ * | Rule (RFC 9112)                                  | We do                                                         | llhttp          |
+ * |--------------------------------------------------|---------------------------------------------------------------|-----------------|
+ * | Line ends (2.2)                                  | CRLF only: a bare LF or a bare CR anywhere is an error (*1)   | = llhttp        |
+ * | Empty lines before the status line (2.2)         | skipped (CR and LF in any order)                              | = llhttp        |
+ * | Bytes after a complete response, same read       | the response counts; the rest is never parsed; the sink hears | response, then  |
+ * | (2.2, 9.3: no pipelining)                        | `unsolicited` before it can send again: the connection closes | a socket error  |
+ * | ... in a later read, on a reused connection      | socket-connection.ts: a response that cannot begin "HTTP/"    | parse error     |
+ * |                                                  | means the connection is out of step (*2)                      |                 |
+ * | Version (2.3)                                    | HTTP/1.1, HTTP/1.0, and HTTP/0.9 and HTTP/2.0 with 1.0 rules; | = llhttp        |
+ * |                                                  | HTTP/1.2-1.9 are errors (2.3 would process them as 1.1)       |                 |
+ * | Status line (4)                                  | "HTTP/x.y" SP 3DIGIT [SP reason] CRLF; the reason may hold    | = llhttp        |
+ * |                                                  | any byte but CR and LF; no reason and no SP is fine           |                 |
+ * | Status code (4; RFC 9110 15)                     | 100-999; 600-999 are final responses; 000-099 errors (*3)     | 000-999         |
+ * | Field names (5.1)                                | tokens only: a space, an obs-fold, a CTL or a separator in a  | = llhttp        |
+ * |                                                  | name (so "Content-Length :" too) is an error                  |                 |
+ * | obs-fold (5.2)                                   | an error, in any field (*4)                                   | = llhttp        |
+ * | Field values (RFC 9110 5.5)                      | HTAB, SP, VCHAR, obs-text; NUL, other CTLs and DEL are errors | = llhttp        |
+ * | Content-Length (6.3; RFC 9110 8.6)               | OWS, 1*DIGIT (leading zeros fine), trailing SP; a list, a     | = llhttp        |
+ * |                                                  | sign, a trailing HTAB, a second Content-Length field (even    |                 |
+ * |                                                  | equal) are errors                                             |                 |
+ * | Content-Length or chunk size above 2^53-1        | an error (*5)                                                 | up to 2^64-1    |
+ * | Transfer-Encoding + Content-Length (6.3 item 3)  | an error, in any order, whatever the status or method         | = llhttp        |
+ * | Transfer-Encoding with an empty value            | ignored (no Transfer-Encoding)                                | = llhttp        |
+ * | Transfer-Encoding, chunked final (6.1, 6.3)      | chunked framing; otherwise the body runs until close          | = llhttp        |
+ * | "chunked, chunked" (6.1)                         | chunked framing (the outer coding is chunked)                 | = llhttp        |
+ * | "chunked<HTAB>", "chunked," (RFC 9110 5.6.1)     | an error (*6)                                                 | until close     |
+ * | Transfer-Encoding on HTTP/1.0 (6.1)              | framed by it; the connection is closed after the response     | framed, reused  |
+ * | Chunk size line (7.1)                            | 1*HEXDIG (leading zeros fine) then ";" or CRLF; whitespace is | = llhttp        |
+ * |                                                  | an error (7.1.1 allows BWS around ";")                        |                 |
+ * | Chunk extensions (7.1.1)                         | ";" token ["=" (token / quoted-string)], repeated; ";;" and    | = llhttp        |
+ * |                                                  | "name=" (empty value) accepted, ";" then CRLF refused         |                 |
+ * | Chunk data end (7.1)                             | CRLF exactly                                                  | = llhttp        |
+ * | Trailer section (7.1.2)                          | parsed as fields (same rules); Content-Length there is an     | = llhttp        |
+ * |                                                  | error                                                         |                 |
+ * | 1xx (RFC 9110 15.2)                              | skipped, any number, with fields; their framing fields are    | = llhttp        |
+ * |                                                  | checked, not used; one that closes the connection (HTTP/1.0   |                 |
+ * |                                                  | without keep-alive, "Connection: close") is an error          |                 |
+ * | 101 (RFC 9110 15.2.2)                            | an error (*7)                                                 | see (*7)        |
+ * | HEAD, 204, 304 (6.3 items 1-2)                   | no body, whatever the framing fields say (still checked)      | = llhttp        |
+ * | No Content-Length, no Transfer-Encoding (6.3 i8) | the body runs until the server closes; not kept alive         | = llhttp        |
+ * | Keep-alive (9.3)                                 | HTTP/1.1 unless "Connection: close"; other versions only with | = llhttp        |
+ * |                                                  | "Connection: keep-alive"                                      |                 |
+ * | Head size                                        | 16 KiB for the status line and fields (and for a trailer      | = Node default  |
+ * |                                                  | section)                                                      |                 |
+ *
+ * (*1) RFC 9112 2.2 lets a recipient accept a bare LF; llhttp (so both Node clients) refuses it,
+ *      and the socket and undici clients must count the same server the same way.
+ * (*2) A late response that does begin with "HTTP/" (a second response written apart from the
+ *      first, after the next request went out) cannot be told from the next response: no client
+ *      can, without pipelining's ordering or a timer.
+ * (*3) 000-099 have no class (RFC 9110 15: the first digit is the class), so it is not known
+ *      whether they are interim or final.
+ * (*4) RFC 9112 5.2 asks a user agent to replace obs-fold with SP; Node's clients refuse it, and a
+ *      load test must not count a success where every Node client fails.
+ * (*5) JavaScript counts exactly up to 2^53-1 (8 PiB); RFC 9110 8.6 asks recipients to guard
+ *      against overflow.
+ * (*6) The RFC reads chunked as the final coding (OWS includes HTAB; empty list elements are
+ *      ignored), llhttp reads a close-delimited body: framing two readers disagree on is refused.
+ * (*7) A load test cannot follow a protocol switch. With "Connection: upgrade" Node emits
+ *      'upgrade' (a request without a listener fails); without it Node counts a final 101 with no
+ *      body, although the bytes after it belong to the new protocol.
  */
 
 /** A response the parser could not frame: the connection is closed, the attempt is an error. */
 export class ResponseParseError extends Error {
 	readonly code = 'ERR_INVALID_RESPONSE';
+	/**
+	 * The bytes cannot be the start of a response at all (they do not begin with "HTTP/"): on a
+	 * connection that carried a response before, a sign that it is out of step.
+	 */
+	readonly notAResponse: boolean;
 
-	constructor(message: string) {
+	constructor(message: string, notAResponse = false) {
 		super(message);
 		this.name = 'ResponseParseError';
+		this.notAResponse = notAResponse;
 	}
 }
 
 /** Receives each complete response. */
 export type ResponseSink = {
-	onResponse(status: number, bodyBytes: number, keepAlive: boolean): void;
+	/**
+	 * `unsolicited`: more bytes came after the response in the same read. No request asked for
+	 * them (one request at a time, no pipelining): they are not parsed, and the connection is out of
+	 * step. Told before the sink can send the next request.
+	 */
+	onResponse(status: number, bodyBytes: number, keepAlive: boolean, unsolicited: boolean): void;
 };
 
 /** The most a response head (status line and headers) may take, as in Node's own parser. */
@@ -29,21 +107,43 @@ const head = 1;
 const lengthBody = 2;
 const untilClose = 3;
 const chunkSize = 4;
-const chunkExtension = 5;
-const chunkSizeLf = 6;
-const chunkData = 7;
-const chunkDataCr = 8;
-const chunkDataLf = 9;
-const trailerStart = 10;
-const trailerLine = 11;
-const trailerEndLf = 12;
+const chunkSizeLf = 5;
+const chunkData = 6;
+const chunkDataCr = 7;
+const chunkDataLf = 8;
+const trailers = 9;
+const extensionName = 10;
+const extensionValueStart = 11;
+const extensionToken = 12;
+const extensionQuoted = 13;
+const extensionEscape = 14;
+const extensionQuotedEnd = 15;
+/** A response is complete; the sink is told at once. */
+const complete = 16;
 
 const contentLengthName = Buffer.from('content-length');
 const transferEncodingName = Buffer.from('transfer-encoding');
 const connectionName = Buffer.from('connection');
+const chunkedToken = Buffer.from('chunked');
+const closeToken = Buffer.from('close');
+const keepAliveToken = Buffer.from('keep-alive');
+const httpPrefix = Buffer.from('HTTP/');
 
-/** Largest chunk size accepted (2^48 bytes): a larger one is a broken response, not a big one. */
-const maxChunkSize = 2 ** 48;
+/** Sizes beyond this cannot be counted exactly. */
+const maxSize = Number.MAX_SAFE_INTEGER;
+const maxSizeBeforeHexDigit = Math.floor(maxSize / 16);
+const maxSizeBeforeDecimalDigit = Math.floor(maxSize / 10);
+
+/** RFC 9110 5.6.2 tchar: 1 for the bytes a token (a field name, a chunk extension) may hold. */
+const tokenBytes = new Uint8Array(256);
+for (const byte of Buffer.from('!#$%&\'*+-.^_`|~0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz')) {
+	tokenBytes[byte] = 1;
+}
+
+/** RFC 9110 5.5: 1 for the bytes a field value may hold (HTAB, SP, VCHAR, obs-text). */
+const valueBytes = new Uint8Array(256).fill(1, 32, 256);
+valueBytes[127] = 0;
+valueBytes[9] = 1;
 
 function hexValue(byte: number): number {
 	if (byte >= 48 && byte <= 57) return byte - 48;
@@ -63,8 +163,9 @@ function nameIs(buffer: Buffer, start: number, length: number, name: Buffer): bo
 	return true;
 }
 
-const closeToken = Buffer.from('close');
-const keepAliveToken = Buffer.from('keep-alive');
+function isWhitespace(byte: number | undefined): boolean {
+	return byte === 32 || byte === 9;
+}
 
 /**
  * Whether the comma-separated header value in `buffer[start, end)` holds `token` (lower case),
@@ -74,7 +175,7 @@ const keepAliveToken = Buffer.from('keep-alive');
 function valueHasToken(buffer: Buffer, start: number, end: number, token: Buffer): boolean {
 	let position = start;
 	while (position < end) {
-		while (position < end && (buffer[position] === 32 || buffer[position] === 9 || buffer[position] === 44)) {
+		while (position < end && (isWhitespace(buffer[position]) || buffer[position] === 44)) {
 			position++;
 		}
 
@@ -84,7 +185,7 @@ function valueHasToken(buffer: Buffer, start: number, end: number, token: Buffer
 		}
 
 		let last = tokenEnd;
-		while (last > position && (buffer[last - 1] === 32 || buffer[last - 1] === 9 || buffer[last - 1] === 13)) {
+		while (last > position && isWhitespace(buffer[last - 1])) {
 			last--;
 		}
 
@@ -98,27 +199,89 @@ function valueHasToken(buffer: Buffer, start: number, end: number, token: Buffer
 	return false;
 }
 
-/** A decimal Content-Length in `buffer[start, end)` (whitespace around it allowed), or -1 when it is not one. */
+/** A Content-Length value in `buffer[start, end)`: OWS, digits, then spaces only (as llhttp); -1 when it is not one. */
 function decimalValue(buffer: Buffer, start: number, end: number): number {
 	let position = start;
-	let last = end;
-	while (position < last && (buffer[position] === 32 || buffer[position] === 9)) position++;
-	while (last > position && (buffer[last - 1] === 32 || buffer[last - 1] === 9 || buffer[last - 1] === 13)) last--;
-	if (position === last || last - position > 15) {
-		return -1;
-	}
-
+	while (position < end && isWhitespace(buffer[position])) position++;
 	let value = 0;
-	for (; position < last; position++) {
+	const first = position;
+	for (; position < end; position++) {
 		const digit = buffer[position]! - 48;
 		if (digit < 0 || digit > 9) {
+			break;
+		}
+
+		if (value > maxSizeBeforeDecimalDigit) {
 			return -1;
 		}
 
 		value = (value * 10) + digit;
 	}
 
-	return value;
+	if (position === first || value > maxSize) {
+		return -1;
+	}
+
+	while (position < end && buffer[position] === 32) position++;
+	return position === end ? value : -1;
+}
+
+// What one Transfer-Encoding field value says (bits).
+const teEmpty = 0;
+const tePresent = 1;
+/** The last non-empty list element is "chunked" (RFC 9110 5.6.1: empty elements and OWS ignored). */
+const teRfcChunked = 2;
+/** llhttp's reading: the text after the last comma, less leading OWS, is "chunked" and then spaces only. */
+const teLlhttpChunked = 4;
+
+function transferEncoding(buffer: Buffer, start: number, end: number): number {
+	let lastStart = -1;
+	let lastEnd = -1;
+	let lastComma = -1;
+	let afterComma = start;
+	let position = start;
+	while (position <= end) {
+		if (position === end || buffer[position] === 44) {
+			if (position < end) {
+				lastComma = position;
+			}
+
+			let elementStart = afterComma;
+			let elementEnd = position;
+			while (elementStart < elementEnd && isWhitespace(buffer[elementStart])) elementStart++;
+			while (elementEnd > elementStart && isWhitespace(buffer[elementEnd - 1])) elementEnd--;
+			if (elementEnd > elementStart) {
+				lastStart = elementStart;
+				lastEnd = elementEnd;
+			}
+
+			afterComma = position + 1;
+		}
+
+		position++;
+	}
+
+	if (lastStart < 0) {
+		return teEmpty;
+	}
+
+	let flags = tePresent;
+	if (nameIs(buffer, lastStart, lastEnd - lastStart, chunkedToken)) {
+		flags |= teRfcChunked;
+	}
+
+	// llhttp's view: only the text after the last comma counts.
+	let tail = lastComma < 0 ? start : lastComma + 1;
+	while (tail < end && isWhitespace(buffer[tail])) tail++;
+	if (end - tail >= 7 && nameIs(buffer, tail, 7, chunkedToken)) {
+		let rest = tail + 7;
+		while (rest < end && buffer[rest] === 32) rest++;
+		if (rest === end) {
+			flags |= teLlhttpChunked;
+		}
+	}
+
+	return flags;
 }
 
 /**
@@ -135,7 +298,14 @@ export class ResponseParser {
 	private remaining = 0;
 	private sizeDigits = 0;
 	private expectBody = true;
+	private received = false;
+	private interim = 0;
 	private pending: Buffer | undefined;
+	// Set by readFields for the section it just read.
+	private fieldLength = -1;
+	private fieldEncoding = teEmpty;
+	private fieldClose = false;
+	private fieldKeepAlive = false;
 	private readonly sink: ResponseSink;
 
 	constructor(sink: ResponseSink) {
@@ -149,6 +319,8 @@ export class ResponseParser {
 		this.status = 0;
 		this.bodyBytes = 0;
 		this.keepAlive = true;
+		this.received = false;
+		this.interim = 0;
 		this.pending = undefined;
 	}
 
@@ -159,20 +331,22 @@ export class ResponseParser {
 
 	/** Whether any byte of the awaited response has arrived. */
 	get started(): boolean {
-		return this.state !== head || this.pending !== undefined;
+		return this.received;
 	}
 
 	execute(chunk: Buffer): void {
+		if (this.state === idle) {
+			throw new ResponseParseError('the server sent data that answers no request');
+		}
+
+		this.received = true;
 		const end = chunk.length;
 		let offset = 0;
 		while (offset < end) {
 			switch (this.state) {
-				case idle: {
-					throw new ResponseParseError('the server sent data that answers no request');
-				}
-
-				case head: {
-					offset = this.parseHead(chunk, offset);
+				case head:
+				case trailers: {
+					offset = this.parseSection(chunk, offset);
 					break;
 				}
 
@@ -182,7 +356,7 @@ export class ResponseParser {
 					this.remaining -= take;
 					offset += take;
 					if (this.remaining === 0) {
-						this.finish();
+						this.state = complete;
 					}
 
 					break;
@@ -210,6 +384,13 @@ export class ResponseParser {
 					this.chunkFraming(chunk[offset++]!);
 				}
 			}
+
+			if (this.state === complete) {
+				this.state = idle;
+				this.pending = undefined;
+				this.sink.onResponse(this.status, this.bodyBytes, this.keepAlive, offset < end);
+				return;
+			}
 		}
 	}
 
@@ -219,8 +400,8 @@ export class ResponseParser {
 	 */
 	end(): boolean {
 		if (this.state === untilClose) {
-			this.keepAlive = false;
-			this.finish();
+			this.state = idle;
+			this.sink.onResponse(this.status, this.bodyBytes, false, false);
 			return true;
 		}
 
@@ -233,39 +414,25 @@ export class ResponseParser {
 		this.pending = undefined;
 	}
 
-	private finish(): void {
-		this.state = idle;
-		this.pending = undefined;
-		this.sink.onResponse(this.status, this.bodyBytes, this.keepAlive);
-	}
-
-	/** One byte of chunked framing: sizes, extensions, the CRLF after data, trailers. */
+	/** One byte of chunked framing: sizes, extensions, the CRLF after data. */
 	private chunkFraming(byte: number): void {
 		switch (this.state) {
 			case chunkSize: {
 				const value = hexValue(byte);
 				if (value >= 0) {
-					this.remaining = (this.remaining * 16) + value;
-					this.sizeDigits++;
-					if (this.remaining > maxChunkSize) {
+					if (this.remaining > maxSizeBeforeHexDigit) {
 						throw new ResponseParseError('chunk size too large');
 					}
-				} else if (this.sizeDigits > 0 && (byte === 59 || byte === 32 || byte === 9)) {
-					this.state = chunkExtension;
+
+					this.remaining = (this.remaining * 16) + value;
+					this.sizeDigits++;
 				} else if (this.sizeDigits > 0 && byte === 13) {
 					this.state = chunkSizeLf;
-				} else if (this.sizeDigits > 0 && byte === 10) {
-					this.chunkSizeDone();
+				} else if (this.sizeDigits > 0 && byte === 59) {
+					this.state = extensionName;
+					this.sizeDigits = 0;
 				} else {
 					throw new ResponseParseError('invalid chunk size');
-				}
-
-				return;
-			}
-
-			case chunkExtension: {
-				if (byte === 10) {
-					this.chunkSizeDone();
 				}
 
 				return;
@@ -276,19 +443,21 @@ export class ResponseParser {
 					throw new ResponseParseError('invalid chunk size line');
 				}
 
-				this.chunkSizeDone();
+				if (this.remaining === 0) {
+					this.state = trailers;
+				} else {
+					this.state = chunkData;
+				}
+
 				return;
 			}
 
 			case chunkDataCr: {
-				if (byte === 13) {
-					this.state = chunkDataLf;
-				} else if (byte === 10) {
-					this.startChunk();
-				} else {
+				if (byte !== 13) {
 					throw new ResponseParseError('missing CRLF after chunk data');
 				}
 
+				this.state = chunkDataLf;
 				return;
 			}
 
@@ -297,36 +466,73 @@ export class ResponseParser {
 					throw new ResponseParseError('missing CRLF after chunk data');
 				}
 
-				this.startChunk();
+				this.state = chunkSize;
+				this.remaining = 0;
+				this.sizeDigits = 0;
 				return;
 			}
 
-			case trailerStart: {
-				if (byte === 13) {
-					this.state = trailerEndLf;
-				} else if (byte === 10) {
-					this.finish();
+			default: {
+				this.chunkExtension(byte);
+			}
+		}
+	}
+
+	/** One byte of a chunk extension: `;name[=token|"quoted"]`, repeated. `sizeDigits` counts the name. */
+	private chunkExtension(byte: number): void {
+		switch (this.state) {
+			case extensionName: {
+				if (tokenBytes[byte] === 1) {
+					this.sizeDigits++;
+				} else if (byte === 61 && this.sizeDigits > 0) {
+					this.state = extensionValueStart;
+				} else if (byte === 59) {
+					this.sizeDigits = 0;
+				} else if (byte === 13 && this.sizeDigits > 0) {
+					this.state = chunkSizeLf;
 				} else {
-					this.state = trailerLine;
+					throw new ResponseParseError('invalid chunk extension');
 				}
 
 				return;
 			}
 
-			case trailerLine: {
-				if (byte === 10) {
-					this.state = trailerStart;
+			case extensionValueStart:
+			case extensionToken: {
+				if (tokenBytes[byte] === 1) {
+					this.state = extensionToken;
+				} else if (byte === 34 && this.state === extensionValueStart) {
+					this.state = extensionQuoted;
+				} else {
+					this.extensionEnd(byte);
 				}
 
 				return;
 			}
 
-			case trailerEndLf: {
-				if (byte !== 10) {
-					throw new ResponseParseError('invalid trailer section');
+			case extensionQuoted: {
+				if (byte === 34) {
+					this.state = extensionQuotedEnd;
+				} else if (byte === 92) {
+					this.state = extensionEscape;
+				} else if ((byte < 32 && byte !== 9) || byte === 127) {
+					throw new ResponseParseError('invalid chunk extension');
 				}
 
-				this.finish();
+				return;
+			}
+
+			case extensionEscape: {
+				if ((byte < 32 && byte !== 9) || byte === 127) {
+					throw new ResponseParseError('invalid chunk extension');
+				}
+
+				this.state = extensionQuoted;
+				return;
+			}
+
+			case extensionQuotedEnd: {
+				this.extensionEnd(byte);
 				return;
 			}
 
@@ -336,33 +542,37 @@ export class ResponseParser {
 		}
 	}
 
-	private startChunk(): void {
-		this.state = chunkSize;
-		this.remaining = 0;
-		this.sizeDigits = 0;
-	}
-
-	private chunkSizeDone(): void {
-		this.state = this.remaining === 0 ? trailerStart : chunkData;
+	/** After an extension's value: another extension or the end of the size line. */
+	private extensionEnd(byte: number): void {
+		if (byte === 59) {
+			this.state = extensionName;
+			this.sizeDigits = 0;
+		} else if (byte === 13) {
+			this.state = chunkSizeLf;
+		} else {
+			throw new ResponseParseError('invalid chunk extension');
+		}
 	}
 
 	/**
-	 * Reads a response head from `chunk` at `offset`, joining it to bytes kept from earlier chunks.
-	 * Returns the offset in `chunk` where the body starts, or the chunk's length when the head is
-	 * not complete yet (the bytes are kept for the next chunk).
+	 * Reads a response head (or a trailer section) from `chunk` at `offset`, joining it to bytes
+	 * kept from earlier chunks. Returns the offset in `chunk` where what follows starts, or the
+	 * chunk's length when the section is not complete yet (the bytes are kept for the next chunk).
 	 */
-	private parseHead(chunk: Buffer, offset: number): number {
+	private parseSection(chunk: Buffer, offset: number): number {
 		let buffer = chunk;
 		let start = offset;
 		let kept = 0;
 		if (this.pending === undefined) {
-			// Tolerate empty lines before a status line (RFC 9112 section 2.2).
-			while (start < chunk.length && (chunk[start] === 13 || chunk[start] === 10)) {
-				start++;
-			}
+			if (this.state === head) {
+				// Tolerate empty lines before a status line (RFC 9112 section 2.2), as llhttp does.
+				while (start < chunk.length && (chunk[start] === 13 || chunk[start] === 10)) {
+					start++;
+				}
 
-			if (start === chunk.length) {
-				return start;
+				if (start === chunk.length) {
+					return start;
+				}
 			}
 		} else {
 			kept = this.pending.length;
@@ -371,8 +581,8 @@ export class ResponseParser {
 			this.pending = undefined;
 		}
 
-		const bodyStart = this.readHead(buffer, start);
-		if (bodyStart < 0) {
+		const next = this.state === head ? this.readHead(buffer, start) : this.readTrailers(buffer, start);
+		if (next < 0) {
 			if (buffer.length - start > maxHeadBytes) {
 				throw new ResponseParseError(`response head larger than ${maxHeadBytes} bytes`);
 			}
@@ -381,53 +591,176 @@ export class ResponseParser {
 			return chunk.length;
 		}
 
-		return kept === 0 ? bodyStart : offset + bodyStart - kept;
+		return kept === 0 ? next : offset + next - kept;
+	}
+
+	private readTrailers(buffer: Buffer, start: number): number {
+		const next = this.readFields(buffer, start);
+		if (next < 0) {
+			return -1;
+		}
+
+		if (next - start > maxHeadBytes) {
+			throw new ResponseParseError(`trailer section larger than ${maxHeadBytes} bytes`);
+		}
+
+		if (this.fieldLength >= 0) {
+			throw new ResponseParseError('Content-Length in the trailer section of a chunked response');
+		}
+
+		this.state = complete;
+		return next;
 	}
 
 	/** Parses a complete head in `buffer` from `start`; returns where the body starts, or -1 if incomplete. */
 	private readHead(buffer: Buffer, start: number): number {
 		const end = buffer.length;
-		let lineEnd = buffer.indexOf(10, start);
-		if (lineEnd < 0) {
+		const prefix = Math.min(end - start, 5);
+		for (let index = 0; index < prefix; index++) {
+			if (buffer[start + index] !== httpPrefix[index]) {
+				throw new ResponseParseError('not an HTTP response', this.interim === 0);
+			}
+		}
+
+		if (end - start < 13) {
+			if (buffer.indexOf(10, start) >= 0) {
+				throw new ResponseParseError('invalid status line');
+			}
+
 			return -1;
 		}
 
-		// "HTTP/1.x SSS"
+		// "HTTP/x.y SSS" then SP or CR.
+		const major = buffer[start + 5]! - 48;
+		const minor = buffer[start + 7]! - 48;
 		if (
-			lineEnd - start < 12
-			|| buffer[start] !== 72 || buffer[start + 1] !== 84 || buffer[start + 2] !== 84 || buffer[start + 3] !== 80
-			|| buffer[start + 4] !== 47 || buffer[start + 5] !== 49 || buffer[start + 6] !== 46 || buffer[start + 8] !== 32
-			|| (buffer[start + 12] !== 32 && buffer[start + 12] !== 13 && buffer[start + 12] !== 10)
+			buffer[start + 6] !== 46
+			|| !((major === 1 && (minor === 1 || minor === 0)) || (major === 0 && minor === 9) || (major === 2 && minor === 0))
 		) {
-			throw new ResponseParseError('not an HTTP/1.x response');
+			throw new ResponseParseError('invalid HTTP version');
 		}
 
 		const digit0 = buffer[start + 9]! - 48;
 		const digit1 = buffer[start + 10]! - 48;
 		const digit2 = buffer[start + 11]! - 48;
-		if (digit0 < 1 || digit0 > 5 || digit1 < 0 || digit1 > 9 || digit2 < 0 || digit2 > 9) {
+		const after = buffer[start + 12];
+		if (
+			buffer[start + 8] !== 32
+			|| digit0 < 1 || digit0 > 9 || digit1 < 0 || digit1 > 9 || digit2 < 0 || digit2 > 9
+			|| (after !== 32 && after !== 13)
+		) {
 			throw new ResponseParseError('invalid status code');
 		}
 
-		const status = (digit0 * 100) + (digit1 * 10) + digit2;
-		const http10 = buffer[start + 7] === 48;
-		let keepAlive = !http10;
-		let contentLength = -1;
-		let chunked = false;
-		let hasTransferEncoding = false;
-		let position = lineEnd + 1;
+		// The reason phrase: any byte but CR and LF (as llhttp).
+		let position = start + 12;
 		for (;;) {
 			if (position >= end) {
 				return -1;
 			}
 
-			const first = buffer[position];
-			if (first === 10) {
-				position++;
+			const byte = buffer[position];
+			if (byte === 13 || byte === 10) {
 				break;
 			}
 
-			if (first === 13) {
+			position++;
+		}
+
+		if (buffer[position] === 10) {
+			throw new ResponseParseError('the status line ends in a bare LF');
+		}
+
+		if (position + 1 >= end) {
+			return -1;
+		}
+
+		if (buffer[position + 1] !== 10) {
+			throw new ResponseParseError('the status line ends in a bare CR');
+		}
+
+		position = this.readFields(buffer, position + 2);
+		if (position < 0) {
+			return -1;
+		}
+
+		// Checked before anything is acted on, so an oversized head never counts as a response.
+		if (position - start > maxHeadBytes) {
+			throw new ResponseParseError(`response head larger than ${maxHeadBytes} bytes`);
+		}
+
+		const encoding = this.fieldEncoding;
+		if (encoding !== teEmpty && this.fieldLength >= 0) {
+			throw new ResponseParseError('both Transfer-Encoding and Content-Length');
+		}
+
+		const chunked = (encoding & teRfcChunked) !== 0;
+		if (chunked !== ((encoding & teLlhttpChunked) !== 0)) {
+			throw new ResponseParseError('ambiguous Transfer-Encoding (chunked followed by a tab or an empty list element)');
+		}
+
+		const http11 = major === 1 && minor === 1;
+		const keepAlive = http11 ? !this.fieldClose : this.fieldKeepAlive && !this.fieldClose;
+		const status = (digit0 * 100) + (digit1 * 10) + digit2;
+		if (status < 200) {
+			if (status === 101) {
+				throw new ResponseParseError('the server switched protocols (101), which a load test cannot follow');
+			}
+
+			if (!keepAlive) {
+				throw new ResponseParseError(`an interim response (${status}) that closes the connection`);
+			}
+
+			// 1xx: an interim response; the final one follows on the same connection.
+			this.interim++;
+			return position;
+		}
+
+		this.status = status;
+		// RFC 9112 6.1: Transfer-Encoding in a message older than HTTP/1.1 means faulty framing: close after it.
+		this.keepAlive = keepAlive && (encoding === teEmpty || http11);
+		if (!this.expectBody || status === 204 || status === 304) {
+			this.state = complete;
+		} else if (chunked) {
+			this.state = chunkSize;
+			this.remaining = 0;
+			this.sizeDigits = 0;
+		} else if (encoding !== teEmpty) {
+			// A transfer coding other than chunked last: the body runs until the server closes.
+			this.keepAlive = false;
+			this.state = untilClose;
+		} else if (this.fieldLength > 0) {
+			this.remaining = this.fieldLength;
+			this.state = lengthBody;
+		} else if (this.fieldLength === 0) {
+			this.state = complete;
+		} else {
+			this.keepAlive = false;
+			this.state = untilClose;
+		}
+
+		return position;
+	}
+
+	/**
+	 * Reads field lines from `position` up to and including the empty line, checking each and noting
+	 * the framing fields in `field*`. Returns the position after the empty line, or -1 if incomplete.
+	 */
+	private readFields(buffer: Buffer, from: number): number {
+		const end = buffer.length;
+		let position = from;
+		this.fieldLength = -1;
+		this.fieldEncoding = teEmpty;
+		this.fieldClose = false;
+		this.fieldKeepAlive = false;
+		let rfcChunked = false;
+		let llhttpChunked = false;
+		for (;;) {
+			if (position >= end) {
+				return -1;
+			}
+
+			if (buffer[position] === 13) {
 				if (position + 1 >= end) {
 					return -1;
 				}
@@ -440,84 +773,72 @@ export class ResponseParser {
 				break;
 			}
 
-			lineEnd = buffer.indexOf(10, position);
-			if (lineEnd < 0) {
+			const nameStart = position;
+			while (position < end && tokenBytes[buffer[position]!] === 1) {
+				position++;
+			}
+
+			if (position >= end) {
 				return -1;
 			}
 
-			let colon = position;
-			while (colon < lineEnd && buffer[colon] !== 58) {
-				colon++;
+			if (buffer[position] !== 58 || position === nameStart) {
+				throw new ResponseParseError('invalid header field name (a space, a fold, a bare LF or a character outside a token)');
 			}
 
-			if (colon > position && colon < lineEnd) {
-				const nameLength = colon - position;
-				if (nameIs(buffer, position, nameLength, contentLengthName)) {
-					const value = decimalValue(buffer, colon + 1, lineEnd);
-					if (value < 0 || (contentLength >= 0 && value !== contentLength)) {
-						throw new ResponseParseError(`invalid Content-Length: ${JSON.stringify(headerValue(buffer, colon + 1, lineEnd).slice(0, 40))}`);
-					}
+			const nameLength = position - nameStart;
+			const valueStart = ++position;
+			let byte = 0;
+			for (;;) {
+				if (position >= end) {
+					return -1;
+				}
 
-					contentLength = value;
-				} else if (nameIs(buffer, position, nameLength, transferEncodingName)) {
-					const value = headerValue(buffer, colon + 1, lineEnd).toLowerCase();
-					hasTransferEncoding = true;
-					chunked = value.split(',').at(-1)!.trim() === 'chunked';
-				} else if (nameIs(buffer, position, nameLength, connectionName)) {
-					if (valueHasToken(buffer, colon + 1, lineEnd, closeToken)) {
-						keepAlive = false;
-					} else if (http10 && valueHasToken(buffer, colon + 1, lineEnd, keepAliveToken)) {
-						keepAlive = true;
-					}
+				byte = buffer[position]!;
+				if (valueBytes[byte] === 0) {
+					break;
+				}
+
+				position++;
+			}
+
+			if (byte !== 13) {
+				throw new ResponseParseError('invalid character in a header field value');
+			}
+
+			if (position + 1 >= end) {
+				return -1;
+			}
+
+			if (buffer[position + 1] !== 10) {
+				throw new ResponseParseError('a header field line ends in a bare CR');
+			}
+
+			const valueEnd = position;
+			position += 2;
+			if (nameLength === 14 && nameIs(buffer, nameStart, 14, contentLengthName)) {
+				const value = decimalValue(buffer, valueStart, valueEnd);
+				if (value < 0 || this.fieldLength >= 0) {
+					throw new ResponseParseError(`invalid Content-Length: ${JSON.stringify(buffer.toString('latin1', valueStart, valueEnd).trim().slice(0, 40))}${value >= 0 ? ' (a second one)' : ''}`);
+				}
+
+				this.fieldLength = value;
+			} else if (nameLength === 17 && nameIs(buffer, nameStart, 17, transferEncodingName)) {
+				const flags = transferEncoding(buffer, valueStart, valueEnd);
+				if (flags !== teEmpty) {
+					rfcChunked = (flags & teRfcChunked) !== 0;
+					llhttpChunked = (flags & teLlhttpChunked) !== 0;
+					this.fieldEncoding = tePresent | (rfcChunked ? teRfcChunked : 0) | (llhttpChunked ? teLlhttpChunked : 0);
+				}
+			} else if (nameLength === 10 && nameIs(buffer, nameStart, 10, connectionName)) {
+				if (valueHasToken(buffer, valueStart, valueEnd, closeToken)) {
+					this.fieldClose = true;
+				} else if (valueHasToken(buffer, valueStart, valueEnd, keepAliveToken)) {
+					this.fieldKeepAlive = true;
 				}
 			}
-
-			position = lineEnd + 1;
-		}
-
-		// Checked before anything is acted on, so an oversized head never counts as a response.
-		if (position - start > maxHeadBytes) {
-			throw new ResponseParseError(`response head larger than ${maxHeadBytes} bytes`);
-		}
-
-		if (status < 200) {
-			if (status === 101) {
-				throw new ResponseParseError('the server switched protocols (101), which a load test cannot follow');
-			}
-
-			// 1xx: an interim response; the final one follows on the same connection.
-			return position;
-		}
-
-		this.status = status;
-		this.keepAlive = keepAlive;
-		if (!this.expectBody || status === 204 || status === 304) {
-			this.finish();
-		} else if (chunked) {
-			this.startChunk();
-		} else if (hasTransferEncoding) {
-			// A transfer coding other than chunked last: the body runs until the server closes.
-			this.keepAlive = false;
-			this.state = untilClose;
-		} else if (contentLength > 0) {
-			this.remaining = contentLength;
-			this.state = lengthBody;
-		} else if (contentLength === 0) {
-			this.finish();
-		} else {
-			this.keepAlive = false;
-			this.state = untilClose;
 		}
 
 		return position;
 	}
-}
-
-function headerValue(buffer: Buffer, start: number, lineEnd: number): string {
-	let end = lineEnd;
-	if (end > start && buffer[end - 1] === 13) {
-		end--;
-	}
-
-	return buffer.toString('latin1', start, end).trim();
 }

@@ -1,8 +1,9 @@
 import net from 'node:net';
 import tls from 'node:tls';
 import {Connection, type PreparedEndpoint} from './connection.js';
+import type {ConnectionEventKind} from './errors.js';
 import type {SocketTarget} from './http-request.js';
-import {ResponseParser, type ResponseSink} from './response-parser.js';
+import {ResponseParseError, ResponseParser, type ResponseSink} from './response-parser.js';
 
 /** The server closed the connection before the response was complete. */
 export class ConnectionClosedError extends Error {
@@ -13,6 +14,12 @@ export class ConnectionClosedError extends Error {
 		this.name = 'ConnectionClosedError';
 	}
 }
+
+/** Methods a client may send again when the connection failed before any response (RFC 9110 9.2.2). */
+const idempotentMethods = new Set(['GET', 'HEAD', 'PUT', 'DELETE', 'OPTIONS', 'TRACE']);
+
+/** Errors that mean the server closed the connection (a reused one: it had gone stale). */
+const closedCodes = new Set(['ECONNRESET', 'EPIPE', 'ERR_CONNECTION_CLOSED']);
 
 /** The request was cancelled when the run stopped. */
 class CancelledError extends Error {
@@ -29,6 +36,8 @@ class Wire implements ResponseSink {
 	readonly parser: ResponseParser;
 	private readonly connection: SocketConnection;
 	private dropped = false;
+	/** It already carried a complete response: the request on it now is not its first. */
+	private reused = false;
 
 	constructor(connection: SocketConnection, target: SocketTarget, verifyTls: boolean, session: Buffer | undefined) {
 		this.connection = connection;
@@ -62,8 +71,15 @@ class Wire implements ResponseSink {
 		this.socket.write(request);
 	}
 
-	onResponse(status: number, bodyBytes: number, keepAlive: boolean): void {
-		if (!keepAlive) {
+	onResponse(status: number, bodyBytes: number, keepAlive: boolean, unsolicited: boolean): void {
+		// Before the response is reported: reporting it sends the next request, which must not go
+		// on a connection that is out of step.
+		if (unsolicited) {
+			this.drop();
+			this.connection.event('unsolicited-bytes');
+		} else if (keepAlive) {
+			this.reused = true;
+		} else {
 			this.drop();
 		}
 
@@ -84,10 +100,23 @@ class Wire implements ResponseSink {
 	}
 
 	private readonly onData = (chunk: Buffer): void => {
+		if (!this.parser.busy) {
+			// Between a response and the next request: bytes no request asked for.
+			if (!this.dropped) {
+				this.drop();
+				this.connection.event('unsolicited-bytes');
+			}
+
+			return;
+		}
+
 		try {
 			this.parser.execute(chunk);
 		} catch (error) {
-			this.failWith(error as Error);
+			// On a reused connection, an awaited response that cannot even begin like one means the
+			// bytes answer an earlier request (say a body sent after a HEAD response, in a later read).
+			const outOfStep = this.reused && error instanceof ResponseParseError && error.notAResponse;
+			this.failWith(outOfStep ? new ResponseParseError(`the connection was out of step: bytes that answer no request came before the response (${error.message})`) : error as Error, outOfStep ? 'unsolicited-bytes' : undefined);
 		}
 	};
 
@@ -97,34 +126,41 @@ class Wire implements ResponseSink {
 		try {
 			complete = this.parser.end();
 		} catch (error) {
-			this.failWith(error as Error);
+			this.failWith(error as Error, undefined);
 			return;
 		}
 
-		if (!complete) {
-			this.failWith(new ConnectionClosedError(started));
-		} else {
+		if (complete) {
 			this.drop();
+		} else {
+			this.closed(new ConnectionClosedError(started));
 		}
 	};
 
 	private readonly onError = (error: Error): void => {
-		this.failWith(error);
+		this.closed(error);
 	};
 
 	private readonly onClose = (): void => {
 		if (!this.dropped) {
-			this.failWith(new ConnectionClosedError(this.parser.started));
+			this.closed(new ConnectionClosedError(this.parser.started));
 		}
 	};
 
-	private failWith(error: Error): void {
+	/** The socket ended or failed: on a reused connection before any byte of the response, it had gone stale. */
+	private closed(error: Error): void {
+		const stale = this.reused && !this.parser.started && closedCodes.has((error as {code?: string}).code ?? '');
+		this.failWith(error, stale ? 'stale-connection' : undefined);
+	}
+
+	/** `event`: the request may go once more on a fresh connection, counted as this event. */
+	private failWith(error: Error, event: ConnectionEventKind | undefined): void {
 		if (this.dropped) {
 			return;
 		}
 
 		if (this.drop()) {
-			this.connection.failed(this, error);
+			this.connection.failed(this, error, event);
 		}
 	}
 }
@@ -139,6 +175,8 @@ export class SocketConnection extends Connection {
 	readonly tlsSessions = new Map<string, Buffer>();
 	private readonly wires = new Map<string, Wire>();
 	private active: Wire | undefined;
+	/** The request in flight was already sent once more on a fresh connection. */
+	private resent = false;
 
 	close(): void {
 		for (const wire of [...this.wires.values()]) {
@@ -162,6 +200,11 @@ export class SocketConnection extends Connection {
 	}
 
 	protected transmit(endpoint: PreparedEndpoint): void {
+		this.resent = false;
+		this.put(endpoint);
+	}
+
+	private put(endpoint: PreparedEndpoint): void {
 		const {target} = endpoint;
 		let wire = this.wires.get(target.origin);
 		if (wire === undefined) {
@@ -184,11 +227,33 @@ export class SocketConnection extends Connection {
 		this.complete();
 	}
 
-	/** Called by a wire whose socket failed while a response was awaited. */
-	failed(wire: Wire, error: Error): void {
-		if (wire === this.active) {
+	/**
+	 * Called by a wire whose socket failed while a response was awaited. With an `event` (the
+	 * connection had gone stale, or was out of step), an idempotent request is sent once more on a
+	 * fresh connection: the same attempt, still timed from its first write.
+	 */
+	failed(wire: Wire, error: Error, event: ConnectionEventKind | undefined): void {
+		if (wire !== this.active || !this.inRequest) {
+			return;
+		}
+
+		const endpoint = this.endpoint!;
+		const again = event !== undefined && !this.resent && idempotentMethods.has(endpoint.plan.method.toUpperCase());
+		if (event === 'unsolicited-bytes' || again) {
+			this.owner.connectionEvent(this, event!);
+		}
+
+		if (again) {
+			this.resent = true;
+			this.put(endpoint);
+		} else {
 			this.fail(error);
 		}
+	}
+
+	/** Counts something that happened to a wire that is not an attempt's outcome. */
+	event(kind: ConnectionEventKind): void {
+		this.owner.connectionEvent(this, kind);
 	}
 
 	forget(wire: Wire): void {
