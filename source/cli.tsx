@@ -15,7 +15,7 @@ import {runSingleRequest} from './session/single-request.js';
 import {TokenError} from './session/token.js';
 import type {InteractiveOptions} from './interactive.js';
 import {demoConfigPath, serveDemo, startDemoChild} from './session/demo.js';
-import {explicitSettings, prepareRun, type PreparedRun, type RunFlags} from './session/prepare.js';
+import {explicitSettings, prepareProfileRun, prepareRun, type PreparedRun, type RunFlags} from './session/prepare.js';
 import {parseDurationMs} from './config/duration.js';
 
 const flagDefinitions = {
@@ -227,7 +227,7 @@ function baselineOptions(prepared: PreparedRun): {quickBaselineCount: number; ex
 /** Headless run of a saved profile (--profile), or saving one (--save-profile) and running it. */
 async function runHeadlessProfile(hardware: ReturnType<typeof detectHardware>): Promise<number> {
 	// Loaded here, not at start-up: conf (and its schema validator) costs memory a plain run does not need.
-	const {openProfileStore, settingsToFlags} = await import('./config/profiles.js');
+	const {openProfileStore} = await import('./config/profiles.js');
 	const store = openProfileStore();
 	const flags = runFlags();
 	let prepared: PreparedRun;
@@ -239,7 +239,7 @@ async function runHeadlessProfile(hardware: ReturnType<typeof detectHardware>): 
 			throw new ConfigError('command line', [{path: '--profile', message: `no profile named "${cli.flags.profile}"; see pystress-tui profiles list`}]);
 		}
 
-		prepared = prepareRun({...settingsToFlags(profile.settings), ...withoutUndefined(flags)}, hardware, process.env, profile.config);
+		prepared = prepareProfileRun(profile, flags, hardware, process.env);
 	}
 
 	if (cli.flags.saveProfile !== undefined) {
@@ -248,10 +248,6 @@ async function runHeadlessProfile(hardware: ReturnType<typeof detectHardware>): 
 	}
 
 	return runHeadless({prepared, hardware, ...outputOptions(), ...baselineOptions(prepared)}, io);
-}
-
-function withoutUndefined<T extends object>(value: T): Partial<T> {
-	return Object.fromEntries(Object.entries(value).filter(([, item]) => item !== undefined)) as Partial<T>;
 }
 
 /** Output options shared by every command that runs a test. */

@@ -69,7 +69,7 @@ function initialChoice(options: InteractiveOptions, store: ProfileStore, context
 	if (options.profile !== undefined) {
 		const profile = store.getProfile(options.profile);
 		if (profile) {
-			candidate = candidateFromProfile(profile, context);
+			candidate = candidateFromProfile(profile, context, true);
 		} else {
 			const names = store.listProfiles().map(saved => saved.name);
 			notices.push(`✗ no profile "${options.profile}"${names.length > 0 ? ` (saved: ${names.join(', ')})` : ' (none saved yet)'}: choose a config below`);

@@ -2,7 +2,8 @@ import {mkdtempSync, readFileSync, writeFileSync} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {describe, expect, it} from 'vitest';
-import {literalSecretPaths, maxRecentRuns, ProfileStore, settingsToFlags} from '../source/config/profiles.js';
+import {literalSecretPaths, maxRecentRuns, ProfileStore} from '../source/config/profiles.js';
+import {settingsToFlags} from '../source/session/prepare.js';
 import {runProfilesCommand} from '../source/session/profiles-command.js';
 
 function temporaryStore(): {store: ProfileStore; directory: string} {

@@ -85,17 +85,6 @@ function urlHasSecret(text: string): boolean {
 	}
 }
 
-/** Profile settings as command-line flag strings (so they go through the same validation as flags). */
-export function settingsToFlags(settings: ProfileSettings): {threads?: string; connections?: string; duration?: string; requests?: string; rate?: string} {
-	return {
-		...(settings.threads === undefined ? {} : {threads: String(settings.threads)}),
-		...(settings.connections === undefined ? {} : {connections: String(settings.connections)}),
-		...(settings.durationMs === undefined ? {} : {duration: `${settings.durationMs}ms`}),
-		...(settings.maxRequests === undefined ? {} : {requests: String(settings.maxRequests)}),
-		...(settings.rate === undefined ? {} : {rate: String(settings.rate)}),
-	};
-}
-
 /**
  * Saved profiles and recent runs, in a JSON file managed by conf. Never throws: a corrupt or
  * unreadable store is reported once in `problem` (one line) and behaves as an empty one.

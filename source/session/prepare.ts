@@ -1,6 +1,6 @@
 import {parseDurationMs} from '../config/duration.js';
 import type {ConfigIssue} from '../config/interpolate.js';
-import type {ProfileSettings} from '../config/profiles.js';
+import type {Profile, ProfileSettings} from '../config/profiles.js';
 import {applyOverrides, ConfigError, readConfigFile, resolveConfig, type ConfigOverrides, type LoadedConfig} from '../config/load.js';
 import {defaultConnections, defaultDurationMs, defaultGraceMs, type RunSettings, type Stage} from '../config/types.js';
 import {parseStage, stagesDurationMs} from '../engine/stages.js';
@@ -177,4 +177,28 @@ export function explicitSettings(flags: RunFlags, prepared: PreparedRun, extende
 		...(flags.rate === undefined || settings.rate === undefined ? {} : {rate: settings.rate}),
 		...(extendedBaselineMs ? {baselineDurationMs: extendedBaselineMs} : {}),
 	};
+}
+
+/** The flags that saved settings (a profile's or a recent run's) stand for. */
+export function settingsToFlags(settings: ProfileSettings): RunFlags {
+	return {
+		...(settings.threads === undefined ? {} : {threads: String(settings.threads)}),
+		...(settings.connections === undefined ? {} : {connections: String(settings.connections)}),
+		...(settings.durationMs === undefined ? {} : {duration: `${settings.durationMs}ms`}),
+		...(settings.maxRequests === undefined ? {} : {requests: String(settings.maxRequests)}),
+		...(settings.rate === undefined ? {} : {rate: String(settings.rate)}),
+	};
+}
+
+/** The flags that were given (undefined ones dropped, so they override nothing). */
+export function givenFlags(flags: RunFlags): RunFlags {
+	return Object.fromEntries(Object.entries(flags).filter(([, value]) => value !== undefined)) as RunFlags;
+}
+
+/**
+ * `--profile NAME` with other flags: the profile's config and settings, with every flag given on the
+ * command line on top (`--url`, `--config`, the settings flags alike). One rule for both front ends.
+ */
+export function prepareProfileRun(profile: Pick<Profile, 'config' | 'settings'>, flags: RunFlags, hardware: Hardware, env: Readonly<Record<string, string | undefined>>): PreparedRun {
+	return prepareRun({...settingsToFlags(profile.settings), ...givenFlags(flags)}, hardware, env, profile.config);
 }

@@ -2,10 +2,10 @@ import {readdirSync, statSync} from 'node:fs';
 import path from 'node:path';
 import {fileURLToPath} from 'node:url';
 import {ConfigError} from '../config/load.js';
-import {settingsToFlags, type Profile, type ProfileSettings, type ProfileStore, type RecentRun} from '../config/profiles.js';
+import type {Profile, ProfileSettings, ProfileStore, RecentRun} from '../config/profiles.js';
 import type {RunSettings} from '../config/types.js';
 import type {Hardware} from '../engine/hardware.js';
-import {prepareRun, type RunFlags} from '../session/prepare.js';
+import {prepareProfileRun, prepareRun, settingsToFlags, type PreparedRun, type RunFlags} from '../session/prepare.js';
 import {targetLabel, type Candidate, type CandidateKind, type Choice} from './state/candidate.js';
 
 /** The config examples shipped with the package (dist/ui -> ../../config-examples). */
@@ -34,20 +34,24 @@ function overrideFlags(flags: RunFlags): RunFlags {
 }
 
 function prepare(flags: RunFlags, context: CandidateContext, base?: Record<string, unknown>, savedBaselineMs?: number): Choice {
+	return prepareChoice(() => prepareRun(flags, context.hardware, context.env, base), context, flags.config, savedBaselineMs);
+}
+
+function prepareChoice(run: () => PreparedRun, context: CandidateContext, configPath: string | undefined, savedBaselineMs?: number): Choice {
 	try {
-		const prepared = prepareRun(flags, context.hardware, context.env, base);
+		const prepared = run();
 		return {
 			ok: true,
 			prepared,
 			extendedBaselineMs: context.extendedBaselineMs ?? savedBaselineMs ?? prepared.config.settings.baselineDurationMs,
-			path: flags.config === undefined ? undefined : path.resolve(context.cwd, flags.config),
+			path: configPath === undefined ? undefined : path.resolve(context.cwd, configPath),
 		};
 	} catch (error) {
 		if (error instanceof ConfigError) {
 			return {ok: false, source: error.source, issues: error.issues};
 		}
 
-		return {ok: false, source: flags.config ?? 'config', issues: [{path: '(config)', message: (error as Error).message}]};
+		return {ok: false, source: configPath ?? 'config', issues: [{path: '(config)', message: (error as Error).message}]};
 	}
 }
 
@@ -75,8 +79,14 @@ export function candidateFromUrl(url: string, context: CandidateContext): Candid
 	return {id: `url:${url}`, kind: 'url', label: choice.ok ? targetLabel(choice.prepared) : url, detail: 'typed URL', choice};
 }
 
-export function candidateFromProfile(profile: Profile, context: CandidateContext): Candidate {
-	const choice = prepare({...settingsToFlags(profile.settings), ...overrideFlags(context.flags)}, context, profile.config, profile.settings.baselineDurationMs);
+/**
+ * A saved profile as a candidate. Picked in the picker, the command line's settings flags apply on
+ * top; named by --profile, every flag given applies (--url and --config too), as in headless mode.
+ */
+export function candidateFromProfile(profile: Profile, context: CandidateContext, fromCommandLine = false): Candidate {
+	const choice = fromCommandLine
+		? prepareChoice(() => prepareProfileRun(profile, context.flags, context.hardware, context.env), context, context.flags.config, profile.settings.baselineDurationMs)
+		: prepare({...settingsToFlags(profile.settings), ...overrideFlags(context.flags)}, context, profile.config, profile.settings.baselineDurationMs);
 	const source = choice.ok ? {...choice, prepared: {...choice.prepared, config: {...choice.prepared.config, source: `profile ${profile.name}`}}} : {...choice, source: `profile ${profile.name}`};
 	return {id: `profile:${profile.name}`, kind: 'profile', label: profile.name, detail: `saved ${profile.savedAt.slice(0, 16).replace('T', ' ')}`, choice: source};
 }
