@@ -136,14 +136,11 @@ if (installable.length === 0 || process.getuid?.() !== 0 || !onPath('apt-get')) 
 const packages = unique(installable.map(need => need.apt));
 process.stderr.write(`${what}: installing ${packages.join(' ')} with apt-get (needed for ${list(installable.map(need => need.name))}; done once)\n`);
 const started = Date.now();
+// A failed update (one unreachable source among several) need not stop the install: its error is told only when the install fails.
 const update = apt(['update']);
-if (update.status !== 0) {
-	stop(missing, aptError(update));
-}
-
 const install = apt(['install', '-y', '--no-install-recommends', ...packages]);
 if (install.status !== 0) {
-	stop(missing, aptError(install));
+	stop(missing, update.status === 0 ? aptError(install) : `${aptError(install)}; apt-get update: ${aptError(update)}`);
 }
 
 const stillMissing = missingNeeds();
