@@ -8,7 +8,7 @@ import type {FromWorker, ToWorker, WorkerInit} from './protocol.js';
 import type {RequestLogOptions} from './request-log.js';
 import {Listeners} from './listeners.js';
 import {spawnWorker} from './spawn-worker.js';
-import {stageAt, type StagePosition} from './stages.js';
+import {StageSchedule, stageAt, type StagePosition} from './stages.js';
 
 export type EngineState = 'idle' | 'running' | 'paused' | 'stopping' | 'done';
 
@@ -112,7 +112,9 @@ export class Engine {
 	private extraHeaders: Readonly<Record<string, string>>;
 	private cancelled = 0;
 	private peakUtilization = 0;
-	private stageIndex = -1;
+	/** Staged runs: the schedule, and what it moves (connections in the closed model, the rate in the open one). */
+	private stageSchedule: StageSchedule | undefined;
+	private stagedQuantity: 'connections' | 'rate' = 'connections';
 	private pendingStop: StopReason | undefined;
 	private stageTimer: NodeJS.Timeout | undefined;
 	private lastWindow: {totals: Totals; windowS: number; late: number; dropped: number} | undefined;
@@ -182,7 +184,9 @@ export class Engine {
 		const {stages} = this.settings;
 		if (stages && stages.length > 0) {
 			const first = stageAt(stages, 0, 0).value;
-			this.settings = this.settings.rate === undefined ? {...this.settings, connections: Math.max(1, Math.round(first))} : {...this.settings, rate: first};
+			this.stagedQuantity = this.settings.rate === undefined ? 'connections' : 'rate';
+			this.stageSchedule = new StageSchedule(stages, 0);
+			this.settings = this.stagedQuantity === 'connections' ? {...this.settings, connections: Math.max(1, Math.round(first))} : {...this.settings, rate: first};
 			this.stageTimer = setInterval(() => {
 				this.applyStage();
 			}, 200);
@@ -211,6 +215,8 @@ export class Engine {
 		}
 
 		this.setState('running');
+		// The first stage starts with the clock (marked at 0 s), not at the first 200 ms tick.
+		this.applyStage();
 		if (this.pendingStop) {
 			void this.stop(this.pendingStop);
 			return done;
@@ -489,7 +495,7 @@ export class Engine {
 
 		this.settings = {...this.settings, connections: target};
 		this.rebalance();
-		this.mark('connections', `connections ${target}`, target);
+		this.mark('connections', `connections ${target}${this.liveOverride('connections')}`, target);
 	}
 
 	/** Changes the open-model rate (req/s across all workers); undefined switches to the closed model. */
@@ -500,7 +506,21 @@ export class Engine {
 
 		this.settings = {...this.settings, rate};
 		this.rebalance();
-		this.mark('rate', rate === undefined ? 'closed model' : `rate ${formatRate(rate)}/s`, rate);
+		this.mark('rate', rate === undefined ? 'closed model' : `rate ${formatRate(rate)}/s${this.liveOverride('rate')}`, rate);
+	}
+
+	/**
+	 * A live change of what the stages move holds until the next stage boundary (see StageSchedule):
+	 * the marker's label says so. Empty without stages, for the other quantity, or after the last stage.
+	 */
+	private liveOverride(quantity: 'connections' | 'rate'): string {
+		const schedule = this.stageSchedule;
+		if (!schedule || quantity !== this.stagedQuantity || !schedule.override()) {
+			return '';
+		}
+
+		const next = schedule.index + 1;
+		return next < schedule.stages.length ? ` · live until stage ${next + 1}/${schedule.stages.length}` : ' · live until the stages end';
 	}
 
 	/** Replaces the extra headers (a refreshed token) on every worker. */
@@ -527,39 +547,68 @@ export class Engine {
 		}
 	}
 
-	/** Where the run is within its stages (undefined without stages). */
-	get stage(): (StagePosition & {count: number}) | undefined {
+	/**
+	 * Where the run is within its stages (undefined without stages). `value` is the value in force
+	 * now; `override` is true while a live change holds until the next stage boundary.
+	 */
+	get stage(): (StagePosition & {count: number; override: boolean}) | undefined {
+		const schedule = this.stageSchedule;
 		const {stages} = this.settings;
-		return stages && stages.length > 0 ? {...stageAt(stages, this.activeS * 1000, 0), count: stages.length} : undefined;
+		if (!schedule || !stages || stages.length === 0) {
+			return undefined;
+		}
+
+		const planned = stageAt(stages, this.activeS * 1000, 0);
+		const index = schedule.index < 0 ? planned.index : schedule.index;
+		const target = index < stages.length ? stages[index]!.target : stages.at(-1)!.target;
+		return {index, count: stages.length, value: this.stagedValue, target, override: schedule.overriding};
 	}
 
-	/** Applies the stage value for now: connections (closed model) or rate (open model). */
+	/** The staged quantity in force: connections (closed model) or the rate (open model). */
+	private get stagedValue(): number {
+		return this.stagedQuantity === 'connections' ? this.settings.connections : this.settings.rate ?? 0;
+	}
+
+	/**
+	 * Follows the stages (every 200 ms while running): marks each boundary, applies the ramp unless a
+	 * live change holds, and stops for good after the last stage (the last value then holds).
+	 */
 	private applyStage(): void {
-		const {stages} = this.settings;
-		if (!stages || stages.length === 0 || this.stateValue !== 'running') {
+		const schedule = this.stageSchedule;
+		if (!schedule || this.stateValue !== 'running') {
 			return;
 		}
 
-		const position = stageAt(stages, this.activeS * 1000, 0);
-		if (position.index !== this.stageIndex) {
-			this.stageIndex = position.index;
-			if (position.index < stages.length) {
-				this.mark('stage', `stage ${position.index + 1}/${stages.length} → ${position.target}`, position.target);
+		const step = schedule.step(this.activeS * 1000, this.stagedValue);
+		if (step.entered) {
+			const tookOver = step.tookOverFrom === undefined ? '' : ` (takes over from live ${formatRate(step.tookOverFrom)})`;
+			if (step.index < schedule.stages.length) {
+				this.mark('stage', `stage ${step.index + 1}/${schedule.stages.length} → ${step.target}${tookOver}`, step.target);
+			} else if (tookOver !== '') {
+				this.mark('stage', `stages done → ${step.target}${tookOver}`, step.target);
 			}
 		}
 
-		if (this.settings.rate === undefined) {
-			const connections = Math.max(1, Math.round(position.value));
-			if (connections !== this.settings.connections) {
-				this.settings = {...this.settings, connections};
-				this.rebalance();
+		if (step.value !== undefined) {
+			if (this.stagedQuantity === 'connections') {
+				const connections = Math.max(1, Math.round(step.value));
+				if (connections !== this.settings.connections) {
+					this.settings = {...this.settings, connections};
+					this.rebalance();
+				}
+			} else {
+				const rate = Math.round(step.value * 1000) / 1000;
+				if (rate !== this.settings.rate) {
+					this.settings = {...this.settings, rate};
+					this.rebalance();
+				}
 			}
-		} else {
-			const rate = Math.round(position.value * 1000) / 1000;
-			if (rate !== this.settings.rate) {
-				this.settings = {...this.settings, rate};
-				this.rebalance();
-			}
+		}
+
+		if (step.done && this.stageTimer) {
+			// After the last stage the last value holds: nothing re-applies it over a live change.
+			clearInterval(this.stageTimer);
+			this.stageTimer = undefined;
 		}
 	}
 

@@ -37,7 +37,8 @@ export default function RunHeader({target, frame, stopping, achievedRps, width}:
 	const progress = frame ? runProgress(frame) : {fraction: 0, text: 'starting…'};
 	const stateText = ` ${stateLabels[state]} `;
 	const settings = frame?.settings;
-	const stage = frame?.stage ? stageText(frame.stage, settings?.rate !== undefined) : '';
+	// The stage gets what the state, the progress and a short target leave.
+	const stage = frame?.stage ? stageText(frame.stage, settings?.rate !== undefined, width - stateText.length - progress.text.length - 3 - 3 - 16) : '';
 	const rate = settings?.rate === undefined ? 'off' : `${formatRate(settings.rate)}/s`;
 	const settingsText = `threads ${settings?.threads ?? '-'} · connections ${settings?.connections ?? '-'} · rate ${rate} · achieved ${formatRate(achievedRps)}/s`;
 	const percent = ` ${Math.round(progress.fraction * 100)}%`;

@@ -23,6 +23,8 @@ export type StageFrame = {
 	readonly value: number;
 	/** The value the current stage ramps to. */
 	readonly target: number;
+	/** A live change (`]`/`[` closed model, `>`/`<` open model) holds until the next stage boundary. */
+	readonly override?: boolean | undefined;
 };
 
 /** What the dashboard shows of a running test, taken at most once a second. */
@@ -161,11 +163,19 @@ export function markerSymbol(kind: RunMarker['kind']): string {
 	return markerSymbols[kind];
 }
 
-/** `stage 2/3 → 200 conns` (closed model) or `stage 2/3 → 200/s` (open model); `stages done` after the last one. */
-export function stageText(stage: StageFrame, openModel: boolean): string {
+/**
+ * `stage 2/3 → 200 conns` (closed model) or `stage 2/3 → 200/s` (open model); `stages done` after
+ * the last one. While a live change holds, the longest of `· live override until next stage`,
+ * `· live until next stage`, `· live` that keeps the text within `width`.
+ */
+export function stageText(stage: StageFrame, openModel: boolean, width = Number.POSITIVE_INFINITY): string {
 	if (stage.index >= stage.count) return 'stages done';
 	const target = Number.isInteger(stage.target) ? formatCount(stage.target) : formatRate(stage.target);
-	return `stage ${stage.index + 1}/${stage.count} → ${openModel ? `${target}/s` : `${target} conns`}`;
+	const text = `stage ${stage.index + 1}/${stage.count} → ${openModel ? `${target}/s` : `${target} conns`}`;
+	if (!stage.override) return text;
+	const until = stage.index + 1 < stage.count ? 'next stage' : 'the stages end';
+	const wordings = [`${text} · live override until ${until}`, `${text} · live until ${until}`, `${text} · live`];
+	return wordings.find(wording => wording.length <= width) ?? wordings.at(-1)!;
 }
 
 export type LateWarning = {readonly text: string; readonly level: 'warn' | 'error'};

@@ -41,6 +41,6 @@ export function collectFrame(engine: EngineView): LiveFrame {
 		workers: engine.workerHealth,
 		late: engine.totals.late,
 		dropped: engine.totals.dropped,
-		stage: stage ? {index: stage.index, count: stage.count, value: stage.value, target: stage.target} : undefined,
+		stage: stage ? {index: stage.index, count: stage.count, value: stage.value, target: stage.target, override: stage.override} : undefined,
 	};
 }
