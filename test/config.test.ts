@@ -74,6 +74,34 @@ describe('config resolution', () => {
 		expect(raw.headers).toEqual({'content-type': 'application/xml'});
 	});
 
+	it('treats an empty {} json or form as not set (PyStress\'s "All Options" sets both)', () => {
+		const bodyOf = (config: Record<string, unknown>) => {
+			const [endpoint] = resolve({url: 'http://127.0.0.1:9/', method: 'POST', ...config}).plan.endpoints;
+			return [endpoint!.body, endpoint!.headers['Content-Type']];
+		};
+
+		// Only empty ones: json wins and sends {}, as PyStress does.
+		expect(bodyOf({json: {}, form: {}})).toEqual(['{}', 'application/json']);
+		expect(bodyOf({form: {}, json: {}})).toEqual(['{}', 'application/json']);
+		// An empty one yields to a non-empty one.
+		expect(bodyOf({json: {}, form: {a: 1}})).toEqual(['a=1', 'application/x-www-form-urlencoded']);
+		expect(bodyOf({json: {a: 1}, form: {}})).toEqual(['{"a":1}', 'application/json']);
+		expect(bodyOf({json: {}, form: {}, body: 'raw'})).toEqual(['raw', 'text/plain; charset=utf-8']);
+		// Alone, they send what they are.
+		expect(bodyOf({json: {}})).toEqual(['{}', 'application/json']);
+		expect(bodyOf({form: {}})).toEqual(['', 'application/x-www-form-urlencoded']);
+		// Non-empty values of other types count as set.
+		expect(issuesOf({url: 'http://127.0.0.1:9/', json: [], form: {a: 1}})).toEqual(['form: give one body: "json" and "form" are both set; remove one of them (an empty {} counts as not set)']);
+		expect(issuesOf({requests: [{url: 'http://127.0.0.1:9/', form: {a: 1}, body: ''}]})).toEqual(['requests[0].body: give one body: "form" and "body" are both set; remove one of them (an empty {} counts as not set)']);
+	});
+
+	it('accepts "$schema" (any string) at the top level only', () => {
+		expect(issuesOf({$schema: '../source/config/config.schema.json', url: 'http://127.0.0.1:9/'})).toEqual([]);
+		expect(issuesOf({$schema: 'x', token_acquisition: {url: 'http://127.0.0.1:9/t'}, stress_test: {url: 'http://127.0.0.1:9/'}})).toEqual([]);
+		expect(issuesOf({token_acquisition: {url: 'http://127.0.0.1:9/t'}, stress_test: {url: 'http://127.0.0.1:9/', $schema: 'x'}})).toEqual([expect.stringMatching(/^stress_test\.\$schema: unknown key; known keys: method, url/)]);
+		expect(issuesOf({url: 'http://127.0.0.1:9/', $shema: 'x'})).toEqual(['$shema: unknown key; did you mean "$schema"?']);
+	});
+
 	it('resolves weighted endpoints with shared headers and auth', () => {
 		const loaded = resolve({
 			headers: {Accept: 'application/json'},
@@ -165,7 +193,9 @@ describe('bad input on the command line', () => {
 		{name: 'unknown http_client', config: {url: 'http://127.0.0.1:9/', http_client: 'curl'}, field: /http_client: expected "socket" \(the default, fastest\) or "undici"/},
 		{name: 'bad http-client flag', args: ['--url', 'http://127.0.0.1:9/', '--http-client', 'curl'], field: /--http-client: "curl" is not a client; use socket/},
 		{name: 'headers not object', config: {url: 'http://127.0.0.1:9/', headers: ['A: b']}, field: /headers: expected an object of header names/},
-		{name: 'two bodies', config: {url: 'http://127.0.0.1:9/', json: {}, body: 'x'}, field: /body: give one body/},
+		{name: 'two bodies', config: {url: 'http://127.0.0.1:9/', json: {a: 1}, body: 'x'}, field: /body: give one body: "json" and "body" are both set; remove one of them/},
+		{name: 'json and form both non-empty', config: {url: 'http://127.0.0.1:9/', json: {a: 1}, form: {b: 2}}, field: /^test|form: give one body: "json" and "form" are both set; remove one of them \(an empty \{\} counts as not set\)/m},
+		{name: '$schema not a string', config: {url: 'http://127.0.0.1:9/', $schema: 7}, field: /\$schema: expected a string/},
 		{name: 'url and requests', config: {url: 'http://127.0.0.1:9/', requests: [{url: 'http://127.0.0.1:9/'}]}, field: /requests: give either "url"/},
 		{name: 'empty requests', config: {requests: []}, field: /requests: expected at least one endpoint/},
 		{name: 'endpoint without url', config: {requests: [{name: 'a'}]}, field: /requests\[0\]\.url: missing/},

@@ -1,6 +1,7 @@
 import {readFileSync} from 'node:fs';
 import leven from 'leven';
 import type {z} from 'zod';
+import {chooseBody} from './body.js';
 import {parseDurationMs} from './duration.js';
 import {interpolateEnv, joinPath, type ConfigIssue} from './interpolate.js';
 import {flatConfigSchema, knownKeys, oauthConfigSchema, type EndpointConfig, type FlatConfig, type OauthConfig} from './schema.js';
@@ -236,24 +237,25 @@ function endpointPlan(config: EndpointConfig, sharedHeaders: Record<string, stri
 		return undefined;
 	}
 
-	const bodies = (['json', 'form', 'body'] as const).filter(key => config[key] !== undefined);
-	if (bodies.length > 1) {
-		issues.push({path: joinPath(path, bodies[1]!), message: `give one body: "${bodies.join('" and "')}" are both set`});
+	const body = chooseBody(config);
+	if (body.conflict) {
+		const [first, second] = body.conflict;
+		issues.push({path: joinPath(path, second), message: `give one body: "${first}" and "${second}" are both set; remove one of them (an empty {} counts as not set)`});
 		return undefined;
 	}
 
 	const url = new URL(config.url);
 	const method = (config.method ?? 'GET').toUpperCase();
 	const headers: Record<string, string> = {...sharedHeaders, ...stringHeaders(config.headers)};
-	let body: string | undefined;
-	if (config.json !== undefined) {
-		body = JSON.stringify(config.json);
+	let payload: string | undefined;
+	if (body.kind === 'json') {
+		payload = JSON.stringify(config.json);
 		setDefaultHeader(headers, 'Content-Type', 'application/json');
-	} else if (config.form !== undefined) {
-		body = new URLSearchParams(Object.entries(config.form).map(([key, value]) => [key, String(value)])).toString();
+	} else if (body.kind === 'form') {
+		payload = new URLSearchParams(Object.entries(config.form ?? {}).map(([key, value]) => [key, String(value)])).toString();
 		setDefaultHeader(headers, 'Content-Type', 'application/x-www-form-urlencoded');
-	} else if (config.body !== undefined) {
-		body = config.body;
+	} else if (body.kind === 'body') {
+		payload = config.body;
 		setDefaultHeader(headers, 'Content-Type', 'text/plain; charset=utf-8');
 	}
 
@@ -269,7 +271,7 @@ function endpointPlan(config: EndpointConfig, sharedHeaders: Record<string, stri
 		origin: url.origin,
 		path: `${url.pathname}${url.search}`,
 		headers,
-		body,
+		body: payload,
 		weight: config.weight ?? 1,
 	};
 }
@@ -326,7 +328,7 @@ function keysAt(path: readonly PropertyKey[], isOauth: boolean): readonly string
 	if (last === 'basic_auth') return knownKeys.basicAuth;
 	if (typeof last === 'number' && path.at(-2) === 'requests') return knownKeys.endpoint;
 	if (last === 'token_acquisition') return knownKeys.token;
-	if (last === 'stress_test') return knownKeys.flat;
+	if (last === 'stress_test') return knownKeys.stressTest;
 	return isOauth ? knownKeys.oauth : knownKeys.flat;
 }
 

@@ -2,9 +2,17 @@ import {z} from 'zod';
 import {invalidHeader} from './header-check.js';
 import {parseDurationMs} from './duration.js';
 
+/*
+ * The zod schemas here validate a config after `${VAR}` interpolation (load.ts), and are the
+ * source of the published JSON Schema (json-schema.ts), which editors apply to the file as
+ * written. `.meta({...})` keys other than `description` are JSON-Schema-only hints for rules the
+ * loader checks in code (refinements and load.ts); json-schema.ts lists what stays unexpressed.
+ */
+
 const methodSchema = z
 	.string({error: 'expected an HTTP method such as "GET" or "POST"'})
-	.regex(/^[A-Za-z]+$/, {error: 'expected an HTTP method such as "GET" or "POST"'});
+	.regex(/^[A-Za-z]+$/, {error: 'expected an HTTP method such as "GET" or "POST"'})
+	.meta({description: 'HTTP method, e.g. "GET" (the default) or "POST"; any case.', examples: ['GET', 'POST', 'PUT', 'DELETE']});
 
 const urlSchema = z.string({error: 'expected a URL string such as "http://127.0.0.1:8080/path"'}).refine(value => {
 	try {
@@ -13,9 +21,15 @@ const urlSchema = z.string({error: 'expected a URL string such as "http://127.0.
 	} catch {
 		return false;
 	}
-}, {error: 'expected an absolute http:// or https:// URL such as "http://127.0.0.1:8080/path"'});
+}, {error: 'expected an absolute http:// or https:// URL such as "http://127.0.0.1:8080/path"'}).meta({
+	description: 'Absolute http:// or https:// URL; may use ${VAR} or ${VAR:-default}.',
+	pattern: '^[Hh][Tt][Tt][Pp][Ss]?://',
+});
 
-const headersSchema = z.record(z.string(), z.union([z.string(), z.number()]), {
+/** No CR, LF or NUL in a header value: checked on the text as written, `${VAR}` or not. */
+export const headerValuePattern = '^[^\\r\\n\\u0000]*$';
+
+const headersSchema = z.record(z.string(), z.union([z.string().meta({pattern: headerValuePattern}), z.number()]), {
 	error: 'expected an object of header names to string values, e.g. {"Accept": "application/json"}',
 }).superRefine((headers, context) => {
 	for (const [name, value] of Object.entries(headers)) {
@@ -24,94 +38,143 @@ const headersSchema = z.record(z.string(), z.union([z.string(), z.number()]), {
 			context.addIssue({code: 'custom', path: [name], message: `${problem}; remove it or fix the header`});
 		}
 	}
+}).meta({
+	description: 'Request headers: {"Name": "value"}. Content-Type is set for json and form bodies unless given here.',
+	propertyNames: {type: 'string', pattern: '^[!#$%&\'*+\\-.^_`|~0-9A-Za-z]+$'},
 });
 
 const formSchema = z.record(z.string(), z.union([z.string(), z.number(), z.boolean()]), {
 	error: 'expected an object of field names to string values',
-});
+}).meta({description: 'Form body, sent application/x-www-form-urlencoded. An empty {} counts as not set.'});
 
 const basicAuthSchema = z.strictObject({
-	username: z.string({error: 'expected a string'}),
-	password: z.string({error: 'expected a string (use "${ENV_VAR}" to keep it out of the file)'}),
-});
+	username: z.string({error: 'expected a string'}).meta({description: 'Basic auth user name.'}),
+	password: z.string({error: 'expected a string (use "${ENV_VAR}" to keep it out of the file)'}).meta({description: 'Basic auth password; write "${ENV_VAR}" to keep it out of the file.'}),
+}).meta({description: 'HTTP basic auth: sends Authorization: Basic base64(username:password).'});
 
 const positiveInt = (what: string) => z.number({error: `expected ${what}`}).int({error: `expected ${what}`}).positive({error: `expected ${what}`});
 const nonNegativeInt = (what: string) => z.number({error: `expected ${what}`}).int({error: `expected ${what}`}).nonnegative({error: `expected ${what}`});
 
-const durationSchema = z.union([z.number(), z.string()]).refine(value => parseDurationMs(value) !== undefined, {
+/** The strings parseDurationMs accepts: seconds ("30", "1.5") or units ("500ms", "1m30s"). */
+const durationPattern = String.raw`^\s*(\d+(\.\d+)?|(\d+(\.\d+)?(ms|s|m|h))+)\s*$`;
+
+const durationSchema = (description: string) => z.union([z.number().meta({minimum: 0}), z.string().meta({pattern: durationPattern})]).refine(value => parseDurationMs(value) !== undefined, {
 	error: 'expected a duration: seconds as a number, or a string such as "30s", "2m", "500ms"',
-});
+}).meta({description: `${description} Seconds as a number, or a string such as "30s", "2m", "500ms", "1m30s".`, examples: ['30s', '2m', 10]});
+
+/**
+ * JSON-Schema-only: at most one non-empty body among json, form and body (load.ts checks it).
+ * An empty {} json or form counts as not set.
+ */
+const oneBody = {
+	not: {
+		anyOf: [
+			{type: 'object', required: ['json', 'form'], properties: {json: {not: {type: 'object', maxProperties: 0}}, form: {type: 'object', minProperties: 1}}},
+			{type: 'object', required: ['json', 'body'], properties: {json: {not: {type: 'object', maxProperties: 0}}, body: {}}},
+			{type: 'object', required: ['form', 'body'], properties: {form: {type: 'object', minProperties: 1}, body: {}}},
+		],
+	},
+};
+
+/** JSON-Schema-only: `url` (one endpoint) or `requests` (several), not both (load.ts checks it). */
+const urlOrRequests = {not: {type: 'object', required: ['url', 'requests'], properties: {url: {}, requests: {}}}};
 
 /** Fields describing one request's content. */
 const requestContent = {
 	method: methodSchema.optional(),
 	url: urlSchema.optional(),
 	headers: headersSchema.optional(),
-	json: z.unknown().optional(),
+	json: z.unknown().meta({description: 'JSON body (sets Content-Type: application/json). An empty {} counts as not set when form or body is given.'}).optional(),
 	form: formSchema.optional(),
-	body: z.string({error: 'expected a string (the raw request body)'}).optional(),
+	body: z.string({error: 'expected a string (the raw request body)'}).meta({description: 'Raw request body, sent as is (Content-Type text/plain unless a header says otherwise).'}).optional(),
 	basic_auth: basicAuthSchema.optional(),
 };
 
 /** Fields of how requests are sent (PyStress options). */
 const policyFields = {
-	timeout_ms: positiveInt('a positive whole number of milliseconds').optional(),
-	retries: nonNegativeInt('a whole number of retries, 0 or more').optional(),
-	backoff_ms: nonNegativeInt('a whole number of milliseconds, 0 or more').optional(),
-	backoff_max_ms: nonNegativeInt('a whole number of milliseconds, 0 or more').optional(),
-	jitter_ms: nonNegativeInt('a whole number of milliseconds, 0 or more').optional(),
+	timeout_ms: positiveInt('a positive whole number of milliseconds').meta({description: 'Time limit for a whole attempt (connect, send, headers, body), in ms. Default 30000.'}).optional(),
+	retries: nonNegativeInt('a whole number of retries, 0 or more').meta({description: 'Retries after a network error or a status in retry_on_statuses. Default 0.'}).optional(),
+	backoff_ms: nonNegativeInt('a whole number of milliseconds, 0 or more').meta({description: 'First retry delay in ms, doubled on each retry. Default 200.'}).optional(),
+	backoff_max_ms: nonNegativeInt('a whole number of milliseconds, 0 or more').meta({description: 'Longest retry delay in ms; not below backoff_ms. Default 2000.'}).optional(),
+	jitter_ms: nonNegativeInt('a whole number of milliseconds, 0 or more').meta({description: 'Random extra delay, 0 to this many ms, added to each retry delay. Default 0.'}).optional(),
 	retry_on_statuses: z
 		.array(z.number().int().min(100).max(599), {error: 'expected a list of HTTP status codes such as [429, 503]'})
+		.meta({description: 'HTTP statuses that are retried, e.g. [429, 503].'})
 		.optional(),
-	verify_tls: z.boolean({error: 'expected true or false'}).optional(),
-	http_client: z.enum(['socket', 'undici'], {error: 'expected "socket" (the default, fastest) or "undici"'}).optional(),
+	verify_tls: z.boolean({error: 'expected true or false'}).meta({description: 'Check TLS certificates (default true); false accepts self-signed ones.'}).optional(),
+	http_client: z.enum(['socket', 'undici'], {error: 'expected "socket" (the default, fastest) or "undici"'}).meta({description: 'HTTP/1.1 client: "socket" (the default, fastest) or "undici" (to cross-check).'}).optional(),
 };
+
+const thresholdsSchema = z.array(z.string({error: 'expected a threshold string such as "p99<300ms"'}), {error: 'expected a list such as ["p99<300ms", "errors<1%"]'});
 
 /** Run settings a file may carry; flags override them. */
 const settingsFields = {
-	threads: positiveInt('a whole number of worker threads, 1 or more').optional(),
-	connections: positiveInt('a whole number of connections, 1 or more').optional(),
-	duration: durationSchema.optional(),
-	total_requests: positiveInt('a whole number of requests, 1 or more').optional(),
-	rate: z.number({error: 'expected requests per second, a number > 0'}).positive({error: 'expected requests per second, a number > 0'}).optional(),
-	max_connections: positiveInt('a whole number of connections, 1 or more').optional(),
-	ramp_up: durationSchema.optional(),
+	threads: positiveInt('a whole number of worker threads, 1 or more').meta({description: 'Worker threads (--threads).'}).optional(),
+	connections: positiveInt('a whole number of connections, 1 or more').meta({description: 'Concurrent connections across all threads (--connections). Default 50.'}).optional(),
+	duration: durationSchema('How long the run lasts (--duration).').optional(),
+	total_requests: positiveInt('a whole number of requests, 1 or more').meta({description: 'Stop after this many requests (-n).'}).optional(),
+	rate: z.number({error: 'expected requests per second, a number > 0'}).positive({error: 'expected requests per second, a number > 0'}).meta({description: 'Open model: requests per second across all workers (--rate).'}).optional(),
+	max_connections: positiveInt('a whole number of connections, 1 or more').meta({description: 'Open model: the pool may grow to this many connections to hold the rate.'}).optional(),
+	ramp_up: durationSchema('Ramp from 0 to full load over this time.').optional(),
 	stages: z
-		.array(z.strictObject({duration: durationSchema, target: z.number({error: 'expected a number, 0 or more'}).nonnegative({error: 'expected a number, 0 or more'})}), {error: 'expected a list of stages such as [{"duration": "30s", "target": 200}]'})
+		.array(z.strictObject({
+			duration: durationSchema('How long this stage lasts.'),
+			target: z.number({error: 'expected a number, 0 or more'}).nonnegative({error: 'expected a number, 0 or more'}).meta({description: 'Connections (closed model) or requests per second (open model) at the end of the stage.'}),
+		}), {error: 'expected a list of stages such as [{"duration": "30s", "target": 200}]'})
 		.min(1, {error: 'expected at least one stage'})
+		.meta({description: 'Ramp stages, e.g. [{"duration": "30s", "target": 200}].'})
 		.optional(),
-	thresholds: z.array(z.string({error: 'expected a threshold string such as "p99<300ms"'}), {error: 'expected a list such as ["p99<300ms", "errors<1%"]'}).optional(),
-	baseline_duration: durationSchema.optional(),
+	thresholds: thresholdsSchema.meta({description: 'Pass/fail rules such as "p99<300ms" or "errors<1%"; a failed one exits 99.'}).optional(),
+	baseline_duration: durationSchema('Extended single-connection baseline before the run (--baseline-duration).').optional(),
 };
 
 export const endpointSchema = z.strictObject({
-	name: z.string({error: 'expected a string'}).min(1, {error: 'expected a non-empty name'}).optional(),
-	weight: z.number({error: 'expected a number > 0'}).positive({error: 'expected a number > 0'}).optional(),
-	thresholds: z.array(z.string({error: 'expected a threshold string such as "p99<300ms"'}), {error: 'expected a list such as ["p99<300ms"]'}).optional(),
+	name: z.string({error: 'expected a string'}).min(1, {error: 'expected a non-empty name'}).meta({description: 'Endpoint name in stats and thresholds; unique in the list.'}).optional(),
+	weight: z.number({error: 'expected a number > 0'}).positive({error: 'expected a number > 0'}).meta({description: 'Relative weight for the random choice between endpoints. Default 1.'}).optional(),
+	thresholds: z.array(z.string({error: 'expected a threshold string such as "p99<300ms"'}), {error: 'expected a list such as ["p99<300ms"]'}).meta({description: 'Thresholds for this endpoint alone, e.g. ["p99<500ms"].'}).optional(),
 	...requestContent,
-});
+}).meta({description: 'One endpoint; method, headers and basic_auth default to the top-level ones.', ...oneBody});
+
+const nameFields = {
+	name: z.string().meta({description: 'A name for this test, shown in the TUI and reports.'}).optional(),
+	description: z.string().meta({description: 'Free text, for people reading the file.'}).optional(),
+};
 
 const testFields = {
 	...requestContent,
 	...policyFields,
-	requests: z.array(endpointSchema, {error: 'expected a list of endpoints: [{"name": "...", "url": "...", "weight": 1}]'}).min(1, {error: 'expected at least one endpoint'}).optional(),
-	name: z.string().optional(),
-	description: z.string().optional(),
+	requests: z.array(endpointSchema, {error: 'expected a list of endpoints: [{"name": "...", "url": "...", "weight": 1}]'}).min(1, {error: 'expected at least one endpoint'}).meta({description: 'Several endpoints, chosen at random by weight for every request; instead of url.'}).optional(),
+	...nameFields,
+};
+
+/** `"$schema"`: where editors find this file's JSON Schema; ignored by the loader. */
+const schemaLink = {
+	$schema: z.string({error: 'expected a string (the path or URL of config.schema.json)'}).meta({description: 'The JSON Schema of this file, for editors, e.g. "node_modules/pystress-tui/dist/config/config.schema.json".'}).optional(),
 };
 
 /** A plain config: one `url`, or several endpoints under `requests`. */
 export const flatConfigSchema = z.strictObject({
 	...testFields,
 	...settingsFields,
-});
+	...schemaLink,
+}).meta({title: 'Plain config', description: 'One url (or several requests) with its options and run settings.', allOf: [urlOrRequests, oneBody]});
+
+/** The request part of PyStress's OAuth2 shape: `stress_test`. */
+const stressTestSchema = z.strictObject({...testFields, ...settingsFields}).meta({description: 'The load test, as a plain config; every request carries the token.', allOf: [urlOrRequests, oneBody]});
 
 /** PyStress's OAuth2 shape: a token request, then the test. */
 export const oauthConfigSchema = z.strictObject({
-	token_acquisition: z.strictObject({...requestContent, ...policyFields}),
-	stress_test: z.strictObject({...testFields, ...settingsFields}),
+	token_acquisition: z.strictObject({...requestContent, ...policyFields}).meta({description: 'The OAuth2 token request (POST by default); the answer\'s access_token is sent as Authorization: Bearer.', required: ['url'], ...oneBody}),
+	stress_test: stressTestSchema,
 	...settingsFields,
-	name: z.string().optional(),
-	description: z.string().optional(),
+	...nameFields,
+	...schemaLink,
+}).meta({title: 'OAuth2 config', description: 'PyStress\'s OAuth2 shape: token_acquisition, then stress_test.'});
+
+/** Either shape; the loader picks oauth when `token_acquisition` or `stress_test` is present. */
+export const configSchema = z.union([flatConfigSchema, oauthConfigSchema]).meta({
+	title: 'pystress-tui config',
+	description: 'A pystress-tui (and PyStress) config file: see the readme\'s Configuration section.',
 });
 
 export type FlatConfig = z.infer<typeof flatConfigSchema>;
@@ -122,6 +185,7 @@ export type EndpointConfig = z.infer<typeof endpointSchema>;
 export const knownKeys = {
 	flat: Object.keys(flatConfigSchema.shape),
 	oauth: Object.keys(oauthConfigSchema.shape),
+	stressTest: Object.keys(stressTestSchema.shape),
 	endpoint: Object.keys(endpointSchema.shape),
 	token: [...Object.keys(requestContent), ...Object.keys(policyFields)],
 	basicAuth: ['username', 'password'],
