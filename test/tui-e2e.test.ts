@@ -1,5 +1,5 @@
 import {execFileSync} from 'node:child_process';
-import {existsSync, mkdtempSync, readdirSync, readFileSync} from 'node:fs';
+import {existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {afterEach, describe, expect, it} from 'vitest';
@@ -20,8 +20,8 @@ afterEach(async () => {
 const target = useTargets(afterEach);
 
 /** Runs the CLI in tmux; the exit code lands in a file once it exits. */
-function runInPane(args: readonly string[], options: {columns: number; rows: number; env?: Record<string, string>}): {pane: Pane; directory: string; exitCode: () => string | undefined} {
-	const directory = mkdtempSync(path.join(os.tmpdir(), 'pystress-e2e-'));
+function runInPane(args: readonly string[], options: {columns: number; rows: number; env?: Record<string, string>; cwd?: string}): {pane: Pane; directory: string; exitCode: () => string | undefined} {
+	const directory = options.cwd ?? mkdtempSync(path.join(os.tmpdir(), 'pystress-e2e-'));
 	const exitFile = path.join(directory, 'exit-code');
 	const command = `${entry} ${args.map(arg => shellQuote(arg)).join(' ')}; echo $? > ${shellQuote(exitFile)}`;
 	const pane = startPane(command, {...options, cwd: directory, env: {XDG_CONFIG_HOME: path.join(directory, 'config'), TERM: 'xterm-256color', CI: 'false', ...options.env}});
@@ -167,5 +167,39 @@ describe.skipIf(!hasTmux)('the TUI in a real terminal (tmux)', () => {
 		expect(report.stopReason).toBe('signal');
 		await pane.waitFor(/JSON report: out\.json/, 'the text summary on the normal screen');
 		expect(pane.capture()).not.toMatch(/ RUNNING | STOPPING /);
+	});
+
+	it('a config with stages, picked in the picker and started from the settings screen, runs both stages', async () => {
+		const arrivals: number[] = [];
+		const server = await target({
+			respond(_request, _index, response) {
+				arrivals.push(performance.now());
+				response.writeHead(200, {'content-length': 2});
+				response.end('ok');
+			},
+		});
+		const directory = mkdtempSync(path.join(os.tmpdir(), 'pystress-e2e-stages-'));
+		// Open model: 0 -> 10/s over the first 2 s, then 10 -> 90/s over the next 2 s.
+		writeFileSync(path.join(directory, 'staged.json'), JSON.stringify({url: `${server.url}/staged`, rate: 10, stages: [{duration: '2s', target: 10}, {duration: '2s', target: 90}]}));
+		const {pane, exitCode} = runInPane(['--no-baseline', '--no-report'], {columns: 100, rows: 30, cwd: directory});
+		await pane.waitFor(/staged\.json/, 'the config in the picker');
+		pane.send('/');
+		pane.send('staged', true);
+		await pane.waitFor(/filter "staged": 1 of/, 'the filtered list');
+		// Enter ends the filter, a second Enter chooses the config.
+		pane.send('Enter');
+		await sleep(300);
+		pane.send('Enter');
+		await pane.waitFor(/Worker threads/, 'the settings screen');
+		pane.send('Enter');
+		await pane.waitFor(/ SUMMARY /, 'the summary', 30_000);
+		pane.send('q');
+		await waitFor(() => exitCode() !== undefined, 'the exit');
+		// The server saw the second stage: far more requests in its two seconds than in the first two.
+		const start = arrivals[0]!;
+		const first = arrivals.filter(time => time - start < 2000).length;
+		const second = arrivals.filter(time => time - start >= 2000).length;
+		expect(first).toBeGreaterThan(3);
+		expect(second, `first 2 s ${first}, then ${second}`).toBeGreaterThan(first * 3);
 	});
 });

@@ -115,6 +115,12 @@ describe('settings form', () => {
 		const form = {...formFromSettings(settings, undefined), values: {threads: '3', connections: '20', duration: '2m', requests: '1000', rate: 'off', baseline: '5s'}};
 		expect(validateForm(form, settings)).toEqual({ok: true, settings: {threads: 3, connections: 20, durationMs: 120_000, maxRequests: 1000, rate: undefined, graceMs: 2000}, extendedBaselineMs: 5000});
 	});
+
+	it('applies the form as a patch: what it does not show (stages, max connections, max late, grace) stays as resolved', () => {
+		const staged = {...settings, rate: 50, stages: [{durationMs: 1000, target: 10}, {durationMs: 1000, target: 90}], maxConnections: 40, maxLateMs: 250, graceMs: 500};
+		const form = {...formFromSettings(staged, undefined), values: {...formFromSettings(staged, undefined).values, connections: '12'}};
+		expect(validateForm(form, staged)).toEqual({ok: true, settings: {...staged, connections: 12}, extendedBaselineMs: undefined});
+	});
 });
 
 describe('dashboard state', () => {

@@ -144,7 +144,11 @@ export type FormResult =
 
 const off = (value: string): boolean => value.trim() === '' || value.trim() === 'off' || value.trim() === '0';
 
-/** Validates the form (every problem at once) into run settings; `graceMs` comes from `base`. */
+/**
+ * Validates the form (every problem at once) and applies it as a patch over `base`, the resolved
+ * run: the six fields the form shows change, everything else the run carries (stages, ramp-up,
+ * max_connections, max_late, grace) stays as resolved.
+ */
 export function validateForm(form: SettingsForm, base: RunSettings): FormResult {
 	const issues: ConfigIssue[] = [];
 	const {values} = form;
@@ -190,5 +194,5 @@ export function validateForm(form: SettingsForm, base: RunSettings): FormResult 
 		return {ok: false, issues};
 	}
 
-	return {ok: true, settings: {threads, connections, durationMs, maxRequests, rate, graceMs: base.graceMs}, extendedBaselineMs};
+	return {ok: true, settings: {...base, threads, connections, durationMs, maxRequests, rate}, extendedBaselineMs};
 }
