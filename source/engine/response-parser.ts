@@ -30,11 +30,13 @@
  * |                                                  | sign, a trailing HTAB, a second Content-Length field (even    |                 |
  * |                                                  | equal) are errors                                             |                 |
  * | Content-Length or chunk size above 2^53-1        | an error (*5)                                                 | up to 2^64-1    |
- * | Transfer-Encoding + Content-Length (6.3 item 3)  | an error, in any order, whatever the status or method         | = llhttp        |
- * | Transfer-Encoding with an empty value            | ignored (no Transfer-Encoding)                                | = llhttp        |
+ * | Transfer-Encoding + Content-Length (6.3 item 3)  | an error, in any order, whatever the status or method, even   | = llhttp, but   |
+ * |                                                  | with an empty Transfer-Encoding (*8)                          | see (*8)        |
+ * | Transfer-Encoding with an empty value            | says nothing: framing as without it                           | = llhttp        |
  * | Transfer-Encoding, chunked final (6.1, 6.3)      | chunked framing; otherwise the body runs until close          | = llhttp        |
  * | "chunked, chunked" (6.1)                         | chunked framing (the outer coding is chunked)                 | = llhttp        |
- * | "chunked<HTAB>", "chunked," (RFC 9110 5.6.1)     | an error (*6)                                                 | until close     |
+ * | "chunked<HTAB>", "chunked,", a field "," after   | an error (*6)                                                 | until close     |
+ * | chunked (RFC 9110 5.6.1)                         |                                                               |                 |
  * | Transfer-Encoding on HTTP/1.0 (6.1)              | framed by it; the connection is closed after the response     | framed, reused  |
  * | Chunk size line (7.1)                            | 1*HEXDIG (leading zeros fine) then ";" or CRLF; whitespace is | = llhttp        |
  * |                                                  | an error (7.1.1 allows BWS around ";")                        |                 |
@@ -70,6 +72,8 @@
  * (*7) A load test cannot follow a protocol switch. With "Connection: upgrade" Node emits
  *      'upgrade' (a request without a listener fails); without it Node counts a final 101 with no
  *      body, although the bytes after it belong to the new protocol.
+ * (*8) llhttp refuses an empty Transfer-Encoding field after Content-Length but accepts one
+ *      before it; RFC 9112 6.3 speaks of both fields being present, whatever their values.
  */
 
 /** A response the parser could not frame: the connection is closed, the attempt is an error. */
@@ -227,23 +231,31 @@ function decimalValue(buffer: Buffer, start: number, end: number): number {
 }
 
 // What one Transfer-Encoding field value says (bits).
-const teEmpty = 0;
-const tePresent = 1;
-/** The last non-empty list element is "chunked" (RFC 9110 5.6.1: empty elements and OWS ignored). */
-const teRfcChunked = 2;
+/** Something other than whitespace (llhttp then forgets what an earlier field said). */
+const teNotBlank = 1;
+/** A non-empty list element (RFC 9110 5.6.1: empty elements and OWS are ignored). */
+const teElement = 2;
+/** The last non-empty list element is "chunked". */
+const teRfcChunked = 4;
 /** llhttp's reading: the text after the last comma, less leading OWS, is "chunked" and then spaces only. */
-const teLlhttpChunked = 4;
+const teLlhttpChunked = 8;
 
+/**
+ * Reads a Transfer-Encoding field value in `buffer[start, end)` both as RFC 9110 lists do and as
+ * llhttp does, so that framing the two disagree on can be refused.
+ */
 function transferEncoding(buffer: Buffer, start: number, end: number): number {
 	let lastStart = -1;
 	let lastEnd = -1;
 	let lastComma = -1;
+	let notBlank = false;
 	let afterComma = start;
 	let position = start;
 	while (position <= end) {
 		if (position === end || buffer[position] === 44) {
 			if (position < end) {
 				lastComma = position;
+				notBlank = true;
 			}
 
 			let elementStart = afterComma;
@@ -262,10 +274,10 @@ function transferEncoding(buffer: Buffer, start: number, end: number): number {
 	}
 
 	if (lastStart < 0) {
-		return teEmpty;
+		return notBlank ? teNotBlank : 0;
 	}
 
-	let flags = tePresent;
+	let flags = teNotBlank | teElement;
 	if (nameIs(buffer, lastStart, lastEnd - lastStart, chunkedToken)) {
 		flags |= teRfcChunked;
 	}
@@ -303,7 +315,12 @@ export class ResponseParser {
 	private pending: Buffer | undefined;
 	// Set by readFields for the section it just read.
 	private fieldLength = -1;
-	private fieldEncoding = teEmpty;
+	/** A Transfer-Encoding field, even an empty one (RFC 9112 6.3: with Content-Length, an error). */
+	private fieldTransferEncoding = false;
+	/** A Transfer-Encoding field that is not blank: the body is framed by it. */
+	private fieldEncoded = false;
+	private fieldRfcChunked = false;
+	private fieldLlhttpChunked = false;
 	private fieldClose = false;
 	private fieldKeepAlive = false;
 	private readonly sink: ResponseSink;
@@ -689,14 +706,14 @@ export class ResponseParser {
 			throw new ResponseParseError(`response head larger than ${maxHeadBytes} bytes`);
 		}
 
-		const encoding = this.fieldEncoding;
-		if (encoding !== teEmpty && this.fieldLength >= 0) {
+		if (this.fieldTransferEncoding && this.fieldLength >= 0) {
 			throw new ResponseParseError('both Transfer-Encoding and Content-Length');
 		}
 
-		const chunked = (encoding & teRfcChunked) !== 0;
-		if (chunked !== ((encoding & teLlhttpChunked) !== 0)) {
-			throw new ResponseParseError('ambiguous Transfer-Encoding (chunked followed by a tab or an empty list element)');
+		const encoded = this.fieldEncoded;
+		const chunked = this.fieldRfcChunked;
+		if (chunked !== this.fieldLlhttpChunked) {
+			throw new ResponseParseError('ambiguous Transfer-Encoding: chunked and then a tab or an empty list element');
 		}
 
 		const http11 = major === 1 && minor === 1;
@@ -718,14 +735,14 @@ export class ResponseParser {
 
 		this.status = status;
 		// RFC 9112 6.1: Transfer-Encoding in a message older than HTTP/1.1 means faulty framing: close after it.
-		this.keepAlive = keepAlive && (encoding === teEmpty || http11);
+		this.keepAlive = keepAlive && (!encoded || http11);
 		if (!this.expectBody || status === 204 || status === 304) {
 			this.state = complete;
 		} else if (chunked) {
 			this.state = chunkSize;
 			this.remaining = 0;
 			this.sizeDigits = 0;
-		} else if (encoding !== teEmpty) {
+		} else if (encoded) {
 			// A transfer coding other than chunked last: the body runs until the server closes.
 			this.keepAlive = false;
 			this.state = untilClose;
@@ -750,11 +767,12 @@ export class ResponseParser {
 		const end = buffer.length;
 		let position = from;
 		this.fieldLength = -1;
-		this.fieldEncoding = teEmpty;
+		this.fieldTransferEncoding = false;
+		this.fieldEncoded = false;
+		this.fieldRfcChunked = false;
+		this.fieldLlhttpChunked = false;
 		this.fieldClose = false;
 		this.fieldKeepAlive = false;
-		let rfcChunked = false;
-		let llhttpChunked = false;
 		for (;;) {
 			if (position >= end) {
 				return -1;
@@ -824,11 +842,16 @@ export class ResponseParser {
 
 				this.fieldLength = value;
 			} else if (nameLength === 17 && nameIs(buffer, nameStart, 17, transferEncodingName)) {
+				// A later field adds to the list; a blank one says nothing (to llhttp, a "," resets it).
 				const flags = transferEncoding(buffer, valueStart, valueEnd);
-				if (flags !== teEmpty) {
-					rfcChunked = (flags & teRfcChunked) !== 0;
-					llhttpChunked = (flags & teLlhttpChunked) !== 0;
-					this.fieldEncoding = tePresent | (rfcChunked ? teRfcChunked : 0) | (llhttpChunked ? teLlhttpChunked : 0);
+				this.fieldTransferEncoding = true;
+				if ((flags & teNotBlank) !== 0) {
+					this.fieldEncoded = true;
+					this.fieldLlhttpChunked = (flags & teLlhttpChunked) !== 0;
+				}
+
+				if ((flags & teElement) !== 0) {
+					this.fieldRfcChunked = (flags & teRfcChunked) !== 0;
 				}
 			} else if (nameLength === 10 && nameIs(buffer, nameStart, 10, connectionName)) {
 				if (valueHasToken(buffer, valueStart, valueEnd, closeToken)) {
