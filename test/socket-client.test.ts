@@ -191,6 +191,8 @@ const rejected: Record<string, [string, RegExp, 'HEAD'?]> = {
 	'an unterminated quoted chunk extension': [`${ok}${te}\r\n5;a="b\r\nhello\r\n0\r\n\r\n`, /invalid chunk extension/],
 	'bytes after a quoted chunk extension': [`${ok}${te}\r\n5;a="b"c\r\nhello\r\n0\r\n\r\n`, /invalid chunk extension/],
 	'"==" in a chunk extension': [`${ok}${te}\r\n5;a==b\r\nhello\r\n0\r\n\r\n`, /invalid chunk extension/],
+	'a chunk extension ending in CR CR LF': [`${ok}${te}\r\n5;a=b\r\r\nhello\r\n0\r\n\r\n`, /invalid chunk size line/],
+	'a chunk extension ending in a bare CR': [`${ok}${te}\r\n5;a\rhello\r\n0\r\n\r\n`, /invalid chunk size line/],
 	'a chunk extension ending in a bare LF': [`${ok}${te}\r\n5;a=b\nhello\r\n0\r\n\r\n`, /invalid chunk extension/],
 	'chunk data not followed by CRLF': [`${ok}${te}\r\n3\r\nabcX\r\n0\r\n\r\n`, /missing CRLF after chunk data/],
 	'chunk data followed by a bare LF': [`${ok}${te}\r\n5\r\nhello\n0\r\n\r\n`, /missing CRLF after chunk data/],
