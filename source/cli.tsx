@@ -3,7 +3,7 @@ import path from 'node:path';
 import process from 'node:process';
 import meow from 'meow';
 import {ArgvError, normalizeArgv} from './commands/argv.js';
-import {ConfigError} from './config/load.js';
+import {ConfigError} from './config/errors.js';
 import {detectHardware} from './engine/hardware.js';
 import type {RequestLogOptions} from './engine/request-log.js';
 import {exitCodes, runHeadless, type HeadlessIo, type HeadlessOptions} from './headless/run.js';

@@ -4,7 +4,8 @@ import {Ajv, type ValidateFunction} from 'ajv';
 import formatsPlugin from 'ajv-formats';
 import {beforeAll, describe, expect, it} from 'vitest';
 import configJsonSchema, {configJsonSchemaText} from '../source/config/json-schema.js';
-import {ConfigError, resolveConfig} from '../source/config/load.js';
+import {ConfigError} from '../source/config/errors.js';
+import {resolveConfig} from '../source/config/load.js';
 import {rootDir} from './helpers/cli.js';
 
 const committedPath = path.join(rootDir, 'source/config/config.schema.json');

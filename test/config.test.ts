@@ -3,7 +3,8 @@ import os from 'node:os';
 import path from 'node:path';
 import {describe, expect, it} from 'vitest';
 import {parseDurationMs} from '../source/config/duration.js';
-import {applyOverrides, ConfigError, readConfigFile, resolveConfig, suggest} from '../source/config/load.js';
+import {ConfigError, suggest} from '../source/config/errors.js';
+import {applyOverrides, readConfigFile, resolveConfig} from '../source/config/load.js';
 import {redactSecrets, redactUrl} from '../source/config/redact.js';
 import {rootDir, runCli} from './helpers/cli.js';
 

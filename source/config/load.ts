@@ -1,24 +1,12 @@
 import {readFileSync} from 'node:fs';
-import leven from 'leven';
 import type {z} from 'zod';
+import {ConfigError, suggest} from './errors.js';
 import {chooseBody} from './body.js';
 import {parseDurationMs} from './duration.js';
 import {interpolateEnv, joinPath, type ConfigIssue} from './interpolate.js';
 import {flatConfigSchema, knownKeys, oauthConfigSchema, type EndpointConfig, type FlatConfig, type OauthConfig} from './schema.js';
 import {defaultPolicy, httpClients, type EndpointPlan, type FileSettings, type RequestPolicy, type TestPlan} from './types.js';
 
-/** A config that failed to load or validate: every problem at once. */
-export class ConfigError extends Error {
-	readonly issues: readonly ConfigIssue[];
-	readonly source: string;
-
-	constructor(source: string, issues: readonly ConfigIssue[]) {
-		super(issues.map(issue => `${source}: ${issue.path}: ${issue.message}`).join('\n'));
-		this.name = 'ConfigError';
-		this.issues = issues;
-		this.source = source;
-	}
-}
 
 /** A validated config: the plan to run, settings it carries, and the raw JSON (with `${VAR}` kept). */
 export type LoadedConfig = {
@@ -332,20 +320,6 @@ function keysAt(path: readonly PropertyKey[], isOauth: boolean): readonly string
 	return isOauth ? knownKeys.oauth : knownKeys.flat;
 }
 
-/** The closest known key, when it is close enough to be a likely typo. */
-export function suggest(key: string, candidates: readonly string[]): string | undefined {
-	let best: string | undefined;
-	let bestDistance = Number.POSITIVE_INFINITY;
-	for (const candidate of candidates) {
-		const distance = leven(key.toLowerCase(), candidate.toLowerCase());
-		if (distance < bestDistance) {
-			best = candidate;
-			bestDistance = distance;
-		}
-	}
-
-	return best !== undefined && bestDistance <= Math.max(2, Math.floor(key.length / 3)) ? best : undefined;
-}
 
 function isRecord(value: unknown): value is Record<string, unknown> {
 	return value !== null && typeof value === 'object' && !Array.isArray(value);

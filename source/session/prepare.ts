@@ -1,7 +1,8 @@
 import {parseDurationMs} from '../config/duration.js';
 import type {ConfigIssue} from '../config/interpolate.js';
 import type {Profile, ProfileSettings} from '../config/profiles.js';
-import {applyOverrides, ConfigError, readConfigFile, resolveConfig, type ConfigOverrides, type LoadedConfig} from '../config/load.js';
+import {ConfigError} from '../config/errors.js';
+import {applyOverrides, readConfigFile, resolveConfig, type ConfigOverrides, type LoadedConfig} from '../config/load.js';
 import {defaultConnections, defaultDurationMs, defaultGraceMs, type RunSettings, type Stage} from '../config/types.js';
 import {parseStage, stagesDurationMs} from '../engine/stages.js';
 import {parseThreshold, type Threshold} from '../stats/thresholds.js';

@@ -1,5 +1,5 @@
 import {readFileSync} from 'node:fs';
-import {ConfigError} from '../config/load.js';
+import {ConfigError} from '../config/errors.js';
 import {renderHtmlReport} from '../report/html.js';
 import {schemaVersion, type JsonReport} from '../report/types.js';
 import {describeWriteError, writeFileAtomic} from '../report/write.js';

@@ -1,7 +1,7 @@
 import {readdirSync, statSync} from 'node:fs';
 import path from 'node:path';
 import {fileURLToPath} from 'node:url';
-import {ConfigError} from '../config/load.js';
+import {ConfigError} from '../config/errors.js';
 import type {Profile, ProfileSettings, ProfileStore, RecentRun} from '../config/profiles.js';
 import type {RunSettings} from '../config/types.js';
 import type {Hardware} from '../engine/hardware.js';
