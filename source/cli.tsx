@@ -1,60 +1,20 @@
 #!/usr/bin/env node
-import path from 'node:path';
 import process from 'node:process';
 import meow from 'meow';
 import {ArgvError, normalizeArgv} from './commands/argv.js';
-import {ConfigError} from './config/errors.js';
+import {stdoutMarker, type Command} from './commands/context.js';
+import {demoCommand, demoServerCommand} from './commands/demo.js';
+import {flagDefinitions} from './commands/flags.js';
+import {reportCommand} from './commands/report.js';
+import {runCommand} from './commands/run.js';
+import {ConfigError, suggest} from './config/errors.js';
 import {detectHardware} from './engine/hardware.js';
-import type {RequestLogOptions} from './engine/request-log.js';
-import {exitCodes, runHeadless, type HeadlessIo, type HeadlessOptions} from './headless/run.js';
-import {describeWriteError, ensureDirectory} from './report/write.js';
+import {exitCodes, type HeadlessIo} from './headless/run.js';
 import {FdLimitError} from './session/fd-limit.js';
-import {namesStdout} from './session/report-files.js';
-import {runReportCommand} from './session/report-command.js';
-import {runSingleRequest} from './session/single-request.js';
 import {TokenError} from './session/token.js';
-import type {InteractiveOptions} from './interactive.js';
-import {demoConfigPath, serveDemo, startDemoChild} from './session/demo.js';
-import {explicitSettings, prepareProfileRun, prepareRun, type PreparedRun, type RunFlags} from './session/prepare.js';
-import {parseDurationMs} from './config/duration.js';
-
-const flagDefinitions = {
-	config: {type: 'string'},
-	url: {type: 'string', shortFlag: 'u'},
-	method: {type: 'string', shortFlag: 'm'},
-	header: {type: 'string', shortFlag: 'H', isMultiple: true},
-	body: {type: 'string'},
-	jsonBody: {type: 'string'},
-	threads: {type: 'string', shortFlag: 't'},
-	connections: {type: 'string', shortFlag: 'c'},
-	duration: {type: 'string', shortFlag: 'd'},
-	requests: {type: 'string', shortFlag: 'n'},
-	rate: {type: 'string', shortFlag: 'R'},
-	grace: {type: 'string'},
-	httpClient: {type: 'string'},
-	maxConnections: {type: 'string'},
-	maxLate: {type: 'string'},
-	rampUp: {type: 'string'},
-	stage: {type: 'string', isMultiple: true},
-	threshold: {type: 'string', isMultiple: true},
-	abortOnFail: {type: 'boolean', default: false},
-	singleRequest: {type: 'boolean', default: false},
-	headless: {type: 'boolean', default: false},
-	json: {type: 'string'},
-	output: {type: 'string', shortFlag: 'o'},
-	report: {type: 'boolean', default: true},
-	log: {type: 'string'},
-	logSample: {type: 'string'},
-	quiet: {type: 'boolean', shortFlag: 'q', default: false},
-	port: {type: 'string'},
-	baseline: {type: 'boolean', default: true},
-	profile: {type: 'string'},
-	saveProfile: {type: 'string'},
-	baselineDuration: {type: 'string'},
-} as const;
 
 // `--json -` means stdout; meow would take a lone '-' for an argument.
-let argv = process.argv.slice(2).map((arg, index, all) => (arg === '-' && all[index - 1] === '--json' ? '\u0000stdout' : arg));
+let argv = process.argv.slice(2).map((arg, index, all) => (arg === '-' && all[index - 1] === '--json' ? stdoutMarker : arg));
 try {
 	// The last of a repeated single-value flag wins; an unknown flag is one line with a suggestion.
 	argv = normalizeArgv(argv, flagDefinitions);
@@ -163,185 +123,30 @@ const io: HeadlessIo = {
 	},
 };
 
-/** The --json path, with '-' for stdout (also for /dev/stdout or any path that is where stdout goes). */
-const jsonPath = cli.flags.json === '\u0000stdout' || namesStdout(cli.flags.json) ? '-' : cli.flags.json;
-
-function runFlags(): RunFlags {
-	const {flags} = cli;
-	return {
-		config: flags.config,
-		url: flags.url,
-		method: flags.method,
-		headers: flags.header,
-		body: flags.body,
-		jsonBody: flags.jsonBody,
-		httpClient: flags.httpClient,
-		threads: flags.threads,
-		connections: flags.connections,
-		duration: flags.duration,
-		requests: flags.requests,
-		rate: flags.rate,
-		grace: flags.grace,
-		maxConnections: flags.maxConnections,
-		maxLate: flags.maxLate,
-		rampUp: flags.rampUp,
-		stage: flags.stage,
-		threshold: flags.threshold,
-	};
-}
-
-/**
- * The TUI, loaded only when used: headless runs never load Ink and React, and React runs its
- * production build (the development build costs the dashboard several times more CPU).
- */
-async function runInteractive(options: InteractiveOptions): Promise<number> {
-	process.env['NODE_ENV'] ??= 'production';
-	const {runInteractive: run} = await import('./interactive.js');
-	return run(options);
-}
-
-/** The TUI runs when both ends are a terminal and --headless was not given. */
-function interactive(): boolean {
-	return !cli.flags.headless && process.stdout.isTTY === true && process.stdin.isTTY === true && process.env['CI'] !== 'true';
-}
-
-/** Baseline flags alone: --no-baseline, --baseline-duration. */
-function baselineFlags(): {quickBaselineCount: number; extendedBaselineMs: number | undefined} {
-	let extendedBaselineMs: number | undefined;
-	if (cli.flags.baselineDuration !== undefined) {
-		extendedBaselineMs = parseDurationMs(cli.flags.baselineDuration);
-		if (extendedBaselineMs === undefined) {
-			throw new ConfigError('command line', [{path: '--baseline-duration', message: `"${cli.flags.baselineDuration}" is not a duration; write seconds (30) or with a unit: 30s, 2m`}]);
-		}
-	}
-
-	return {quickBaselineCount: cli.flags.baseline ? 5 : 0, extendedBaselineMs};
-}
-
-/** Baseline options for a prepared run: flags first, then the config's baseline_duration. */
-function baselineOptions(prepared: PreparedRun): {quickBaselineCount: number; extendedBaselineMs: number | undefined} {
-	const flags = baselineFlags();
-	return {...flags, extendedBaselineMs: flags.extendedBaselineMs ?? prepared.config.settings.baselineDurationMs};
-}
-
-/** Headless run of a saved profile (--profile), or saving one (--save-profile) and running it. */
-async function runHeadlessProfile(hardware: ReturnType<typeof detectHardware>): Promise<number> {
-	// Loaded here, not at start-up: conf (and its schema validator) costs memory a plain run does not need.
-	const {openProfileStore} = await import('./config/profiles.js');
-	const store = openProfileStore();
-	const flags = runFlags();
-	let prepared: PreparedRun;
-	if (cli.flags.profile === undefined) {
-		prepared = prepareRun(flags, hardware, process.env);
-	} else {
-		const profile = store.getProfile(cli.flags.profile);
-		if (!profile) {
-			throw new ConfigError('command line', [{path: '--profile', message: `no profile named "${cli.flags.profile}"; see pystress-tui profiles list`}]);
-		}
-
-		prepared = prepareProfileRun(profile, flags, hardware, process.env);
-	}
-
-	if (cli.flags.saveProfile !== undefined) {
-		const saved = store.saveProfile(cli.flags.saveProfile, {config: prepared.config.raw, settings: explicitSettings(flags, prepared, baselineFlags().extendedBaselineMs), source: prepared.config.source});
-		io.stderr(saved.ok ? `profile "${cli.flags.saveProfile}" saved\n` : `profile "${cli.flags.saveProfile}" not saved: ${saved.message}\n`);
-	}
-
-	return runHeadless({prepared, hardware, ...outputOptions(), ...baselineOptions(prepared)}, io);
-}
-
-/** Output options shared by every command that runs a test. */
-function outputOptions(): Pick<HeadlessOptions, 'jsonPath' | 'htmlPath' | 'noReport' | 'log' | 'quiet' | 'abortOnFail'> {
-	let log: RequestLogOptions | undefined;
-	if (cli.flags.log !== undefined) {
-		const sampleRate = cli.flags.logSample === undefined ? 1 : Number(cli.flags.logSample);
-		if (!Number.isFinite(sampleRate) || sampleRate <= 0 || sampleRate > 1) {
-			throw new ConfigError('command line', [{path: '--log-sample', message: `"${cli.flags.logSample}" is not valid; expected a fraction between 0 and 1, e.g. --log-sample 0.1`}]);
-		}
-
-		try {
-			ensureDirectory(path.dirname(cli.flags.log));
-		} catch (error) {
-			throw new ConfigError('command line', [{path: '--log', message: `cannot write ${cli.flags.log} (${describeWriteError(error)}); pick a writable path`}]);
-		}
-
-		log = {path: cli.flags.log, sampleRate};
-	} else if (cli.flags.logSample !== undefined) {
-		throw new ConfigError('command line', [{path: '--log-sample', message: 'goes with --log FILE; add --log requests.ndjson'}]);
-	}
-
-	return {jsonPath, htmlPath: cli.flags.output, noReport: !cli.flags.report, log, quiet: cli.flags.quiet, abortOnFail: cli.flags.abortOnFail};
-}
+/** The sub-commands, by name; no name runs a test. Each is one file in source/commands/. */
+const commands: Readonly<Record<string, Command>> = {
+	demo: demoCommand,
+	'demo-server': demoServerCommand,
+	report: reportCommand,
+	// Loaded when used: conf (and its schema validator) costs start-up time and memory a test does not need.
+	profiles: {takesArguments: true, run: async context => (await import('./commands/profiles.js')).profilesCommand.run(context)},
+};
 
 async function main(): Promise<number> {
-	const [command, ...rest] = cli.input;
-	if (rest.length > 0 && command !== 'report' && command !== 'profiles') {
-		throw new ConfigError('command line', [{path: 'arguments', message: `unexpected "${rest.join(' ')}"; see pystress-tui --help`}]);
+	const [name, ...args] = cli.input;
+	const command = name === undefined ? runCommand : commands[name];
+	if (command === undefined) {
+		const suggestion = suggest(name!, Object.keys(commands));
+		throw new ConfigError('command line', [{path: 'command', message: `unknown command "${name}"; ${suggestion ? `did you mean "${suggestion}"? ` : ''}commands are ${Object.keys(commands).join(', ')} (see --help)`}]);
 	}
 
-	const hardware = detectHardware();
-	switch (command) {
-		case undefined: {
-			if (cli.flags.singleRequest) {
-				const prepared = prepareRun(runFlags(), hardware, process.env);
-				return runSingleRequest(prepared.config.plan, io, cli.flags.log);
-			}
-
-			if (interactive()) {
-				return runInteractive({
-					hardware,
-					flags: runFlags(),
-					env: process.env,
-					...baselineFlags(),
-					...outputOptions(),
-					profile: cli.flags.profile,
-					saveProfile: cli.flags.saveProfile,
-				});
-			}
-
-			if (cli.flags.profile !== undefined || cli.flags.saveProfile !== undefined) {
-				return runHeadlessProfile(hardware);
-			}
-
-			const prepared = prepareRun(runFlags(), hardware, process.env);
-			return runHeadless({prepared, hardware, ...outputOptions(), ...baselineOptions(prepared)}, io);
-		}
-
-		case 'demo': {
-			// The demo target runs in a child process, so it does not share our event loop.
-			const demo = await startDemoChild();
-			try {
-				// A demo starts at once (the TUI skips its settings screen when a duration is given).
-				const flags = {...runFlags(), config: cli.flags.config ?? demoConfigPath, duration: cli.flags.duration ?? '10s'};
-				const env = {...process.env, DEMO_URL: demo.url};
-				if (interactive()) {
-					return await runInteractive({hardware, flags, env, ...baselineFlags(), ...outputOptions(), profile: undefined, saveProfile: undefined});
-				}
-
-				const prepared = prepareRun(flags, hardware, env);
-				return await runHeadless({prepared, hardware, ...outputOptions(), ...baselineOptions(prepared)}, io);
-			} finally {
-				demo.stop();
-			}
-		}
-
-		case 'profiles': {
-			const {runProfilesCommand} = await import('./session/profiles-command.js');
-			return runProfilesCommand(rest, io);
-		}
-
-		case 'report': {
-			return runReportCommand(rest, cli.flags.output, io);
-		}
-
-		case 'demo-server': {
-			return serveDemo(cli.flags.port, io);
-		}
-
-		default: {
-			throw new ConfigError('command line', [{path: 'command', message: `unknown command "${command}"; commands are demo, demo-server, report, profiles (see --help)`}]);
-		}
+	if (args.length > 0 && !command.takesArguments) {
+		throw new ConfigError('command line', [{path: 'arguments', message: `unexpected "${args.join(' ')}"; see pystress-tui --help`}]);
 	}
+
+	// The TUI runs when both ends are a terminal and --headless was not given.
+	const interactive = !cli.flags.headless && process.stdout.isTTY === true && process.stdin.isTTY === true && process.env['CI'] !== 'true';
+	return command.run({args, flags: cli.flags, io, hardware: detectHardware(), env: process.env, interactive});
 }
 
 try {

@@ -42,4 +42,23 @@ describe('imports flow one way (ui -> engine/stats/config/report; engine -> stat
 	it('the UI sends no requests itself', () => {
 		expect(importsOf('ui', false).filter(([, specifier]) => specifier === 'undici' || /engine\/(load-loop|worker|baseline)\.js$/.test(specifier))).toEqual([]);
 	});
+
+	it('the session layer serves both front ends and knows neither (nor the sub-commands, nor Ink)', () => {
+		expect(violations('session', specifier => isNode(specifier) || isLocal(specifier) || /^\.\.\/(engine|stats|config|report)\//.test(specifier) || specifier === 'undici')).toEqual([]);
+	});
+
+	it('headless mode is a front end: it renders and forwards to the session, never the UI or the sub-commands', () => {
+		expect(violations('headless', specifier => isLocal(specifier) || /^\.\.\/(session|report|stats|config|engine)\//.test(specifier))).toEqual([]);
+		expect(importsOf('headless', false).filter(([, specifier]) => /engine\/(load-loop|worker|baseline|engine)\.js$/.test(specifier))).toEqual([]);
+	});
+
+	it('the UI never reaches into headless mode or the sub-commands', () => {
+		expect(importsOf('ui').filter(([, specifier]) => /\/(headless|commands)\//.test(specifier) || /cli\.js$/.test(specifier))).toEqual([]);
+	});
+
+	it('only cli.tsx routes to the sub-commands', () => {
+		const outside = ['engine', 'stats', 'config', 'report', 'session', 'headless', 'ui'].flatMap(folder => importsOf(folder)).filter(([, specifier]) => /\/commands\//.test(specifier));
+		expect(outside).toEqual([]);
+		expect(violations('commands', specifier => isNode(specifier) || isLocal(specifier) || ['leven', 'meow'].includes(specifier) || /^\.\.\/(session|headless|report|stats|config|engine|demo|interactive)(\/|\.js$)/.test(specifier))).toEqual([]);
+	});
 });

@@ -144,7 +144,7 @@ describe('config resolution', () => {
 
 	it('applies flag overrides over the file', () => {
 		const issues: never[] = [];
-		const raw = applyOverrides({requests: [{url: 'http://127.0.0.1:9/a'}], headers: {A: '1'}}, {url: 'http://127.0.0.1:9/b', method: 'PUT', headers: ['B: 2', 'A: 3'], jsonBody: '{"k":1}'}, issues);
+		const raw = applyOverrides({requests: [{url: 'http://127.0.0.1:9/a'}], headers: {A: '1'}}, {url: 'http://127.0.0.1:9/b', method: 'PUT', header: ['B: 2', 'A: 3'], jsonBody: '{"k":1}'}, issues);
 		const loaded = resolve(raw);
 		expect(issues).toEqual([]);
 		expect(loaded.plan.endpoints).toHaveLength(1);

@@ -4,7 +4,7 @@ import path from 'node:path';
 import {describe, expect, it} from 'vitest';
 import {literalSecretPaths, maxRecentRuns, ProfileStore} from '../source/config/profiles.js';
 import {settingsToFlags} from '../source/session/prepare.js';
-import {runProfilesCommand} from '../source/session/profiles-command.js';
+import {runProfilesCommand} from '../source/commands/profiles.js';
 
 function temporaryStore(): {store: ProfileStore; directory: string} {
 	const directory = mkdtempSync(path.join(os.tmpdir(), 'pystress-profiles-'));

@@ -1,4 +1,4 @@
-import leven from 'leven';
+import {suggest} from '../config/errors.js';
 
 /** The part of a meow flag definition that decides how argv is read. */
 export type FlagShape = {
@@ -61,7 +61,7 @@ export function normalizeArgv(argv: readonly string[], flags: Readonly<Record<st
 		}
 
 		if (known === undefined) {
-			throw new ArgvError(name, `unknown flag; ${suggest(name, [...long.keys()])} (see --help)`);
+			throw new ArgvError(name, `unknown flag; ${suggestFlag(name, [...long.keys()])} (see --help)`);
 		}
 
 		const indexes = [index];
@@ -96,17 +96,7 @@ function splitInline(token: string): [string, string | undefined] {
 	return equals < 0 ? [token, undefined] : [token.slice(0, equals), token.slice(equals + 1)];
 }
 
-function suggest(name: string, candidates: readonly string[]): string {
-	const bare = name.replace(/^-+/, '').toLowerCase();
-	let best: string | undefined;
-	let bestDistance = Number.POSITIVE_INFINITY;
-	for (const candidate of candidates) {
-		const distance = leven(bare, candidate);
-		if (distance < bestDistance) {
-			best = candidate;
-			bestDistance = distance;
-		}
-	}
-
-	return best !== undefined && bestDistance <= Math.max(2, Math.floor(bare.length / 3)) ? `did you mean --${best}?` : 'not a pystress-tui flag';
+function suggestFlag(name: string, candidates: readonly string[]): string {
+	const best = suggest(name.replace(/^-+/, ''), candidates);
+	return best === undefined ? 'not a pystress-tui flag' : `did you mean --${best}?`;
 }

@@ -23,8 +23,8 @@ export type LoadedConfig = {
 export type ConfigOverrides = {
 	readonly url?: string | undefined;
 	readonly method?: string | undefined;
-	/** `Name: value` strings. */
-	readonly headers?: readonly string[] | undefined;
+	/** `Name: value` strings (the repeatable -H/--header flag). */
+	readonly header?: readonly string[] | undefined;
 	readonly body?: string | undefined;
 	readonly jsonBody?: string | undefined;
 	/** `socket` or `undici`. */
@@ -69,9 +69,9 @@ export function applyOverrides(raw: Record<string, unknown>, overrides: ConfigOv
 		target['method'] = overrides.method;
 	}
 
-	if (overrides.headers && overrides.headers.length > 0) {
+	if (overrides.header && overrides.header.length > 0) {
 		const headers: Record<string, unknown> = isRecord(target['headers']) ? {...target['headers']} : {};
-		for (const line of overrides.headers) {
+		for (const line of overrides.header) {
 			const colon = line.indexOf(':');
 			if (colon <= 0) {
 				issues.push({path: '--header', message: `"${line}" is not a header; write it as 'Name: value'`});

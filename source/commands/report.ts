@@ -3,7 +3,8 @@ import {ConfigError} from '../config/errors.js';
 import {renderHtmlReport} from '../report/html.js';
 import {schemaVersion, type JsonReport} from '../report/types.js';
 import {describeWriteError, writeFileAtomic} from '../report/write.js';
-import {namesStdout} from './report-files.js';
+import {namesStdout} from '../session/report-files.js';
+import type {Command} from './context.js';
 
 type Io = {stdout(text: string): void; stderr(text: string): void};
 
@@ -63,3 +64,11 @@ function upgradeVersion1(report: JsonReport): JsonReport {
 		endpoints: report.endpoints.map(endpoint => ({...endpoint, retries: endpoint.retries ?? 0, incomplete: endpoint.incomplete ?? 0, errorRate: endpoint.errorRate ?? rate(endpoint.errors, endpoint.requests), connectionEvents: endpoint.connectionEvents ?? {}})),
 	};
 }
+
+/** The `report` sub-command. */
+export const reportCommand: Command = {
+	takesArguments: true,
+	async run({args, flags, io}) {
+		return runReportCommand(args, flags.output, io);
+	},
+};

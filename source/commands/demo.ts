@@ -1,7 +1,9 @@
 import {spawn} from 'node:child_process';
 import {fileURLToPath} from 'node:url';
 import {startDemoServer} from '../demo/server.js';
-import type {HeadlessIo} from '../headless/run.js';
+import {runHeadless, type HeadlessIo} from '../headless/run.js';
+import {prepareRun} from '../session/prepare.js';
+import {baselineFlags, baselineOptions, outputOptions, runInteractive, type Command} from './context.js';
 
 /** The demo config shipped with the package. */
 export const demoConfigPath = fileURLToPath(new URL('../../config-examples/demo.json', import.meta.url));
@@ -52,3 +54,33 @@ export async function startDemoChild(): Promise<{url: string; stop: () => void}>
 		},
 	};
 }
+
+/** `pystress-tui demo`: starts the demo target and runs `config-examples/demo.json` against it for 10 s. */
+export const demoCommand: Command = {
+	takesArguments: false,
+	async run({flags: given, hardware, env: processEnv, io, interactive}) {
+		// The demo target runs in a child process, so it does not share our event loop.
+		const demo = await startDemoChild();
+		try {
+			// A demo starts at once (the TUI skips its settings screen when a duration is given).
+			const flags = {...given, config: given.config ?? demoConfigPath, duration: given.duration ?? '10s'};
+			const env = {...processEnv, DEMO_URL: demo.url};
+			if (interactive) {
+				return await runInteractive({hardware, flags, env, ...baselineFlags(flags), ...outputOptions(flags), profile: undefined, saveProfile: undefined});
+			}
+
+			const prepared = prepareRun(flags, hardware, env);
+			return await runHeadless({prepared, hardware, ...outputOptions(flags), ...baselineOptions(flags, prepared)}, io);
+		} finally {
+			demo.stop();
+		}
+	},
+};
+
+/** `pystress-tui demo-server [--port N]`: the demo target alone, until Ctrl-C. */
+export const demoServerCommand: Command = {
+	takesArguments: false,
+	async run({flags, io}) {
+		return serveDemo(flags.port, io);
+	},
+};

@@ -2,6 +2,7 @@ import {formatDuration} from '../config/duration.js';
 import {openProfileStore, type Profile, type ProfileSettings, type ProfileStore} from '../config/profiles.js';
 import {redactSecrets} from '../config/redact.js';
 import {formatRate, table} from '../report/format.js';
+import type {Command} from './context.js';
 
 export type CommandIo = {
 	stdout(text: string): void;
@@ -102,3 +103,11 @@ export function describeSettings(settings: ProfileSettings): string {
 function isRecord(value: unknown): value is Record<string, unknown> {
 	return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
+
+/** The `profiles` sub-command. */
+export const profilesCommand: Command = {
+	takesArguments: true,
+	async run({args, io}) {
+		return runProfilesCommand(args, io);
+	},
+};

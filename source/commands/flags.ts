@@ -1,0 +1,40 @@
+import type {TypedFlags} from 'meow';
+
+/** Every flag of the command line, as meow reads them (`cli.tsx` has the help text). */
+export const flagDefinitions = {
+	config: {type: 'string'},
+	url: {type: 'string', shortFlag: 'u'},
+	method: {type: 'string', shortFlag: 'm'},
+	header: {type: 'string', shortFlag: 'H', isMultiple: true},
+	body: {type: 'string'},
+	jsonBody: {type: 'string'},
+	threads: {type: 'string', shortFlag: 't'},
+	connections: {type: 'string', shortFlag: 'c'},
+	duration: {type: 'string', shortFlag: 'd'},
+	requests: {type: 'string', shortFlag: 'n'},
+	rate: {type: 'string', shortFlag: 'R'},
+	grace: {type: 'string'},
+	httpClient: {type: 'string'},
+	maxConnections: {type: 'string'},
+	maxLate: {type: 'string'},
+	rampUp: {type: 'string'},
+	stage: {type: 'string', isMultiple: true},
+	threshold: {type: 'string', isMultiple: true},
+	abortOnFail: {type: 'boolean', default: false},
+	singleRequest: {type: 'boolean', default: false},
+	headless: {type: 'boolean', default: false},
+	json: {type: 'string'},
+	output: {type: 'string', shortFlag: 'o'},
+	report: {type: 'boolean', default: true},
+	log: {type: 'string'},
+	logSample: {type: 'string'},
+	quiet: {type: 'boolean', shortFlag: 'q', default: false},
+	port: {type: 'string'},
+	baseline: {type: 'boolean', default: true},
+	profile: {type: 'string'},
+	saveProfile: {type: 'string'},
+	baselineDuration: {type: 'string'},
+} as const;
+
+/** The parsed flags, typed. */
+export type CliFlags = TypedFlags<typeof flagDefinitions>;

@@ -1,0 +1,52 @@
+import {ConfigError} from '../config/errors.js';
+import {runHeadless} from '../headless/run.js';
+import {explicitSettings, prepareProfileRun, prepareRun, type PreparedRun} from '../session/prepare.js';
+import {runSingleRequest} from '../session/single-request.js';
+import {baselineFlags, baselineOptions, outputOptions, runInteractive, type Command, type CommandContext} from './context.js';
+
+/**
+ * `pystress-tui [--config FILE | --url URL | --profile NAME] [options]`: one test, in the TUI when
+ * both ends are a terminal, else headless; `--single-request` sends one request and explains it.
+ */
+export const runCommand: Command = {
+	takesArguments: false,
+	async run(context) {
+		const {flags, hardware, env, io} = context;
+		if (flags.singleRequest) {
+			const prepared = prepareRun(flags, hardware, env);
+			return runSingleRequest(prepared.config.plan, io, flags.log);
+		}
+
+		if (context.interactive) {
+			return runInteractive({hardware, flags, env, ...baselineFlags(flags), ...outputOptions(flags), profile: flags.profile, saveProfile: flags.saveProfile});
+		}
+
+		const prepared = flags.profile !== undefined || flags.saveProfile !== undefined ? await prepareWithProfiles(context) : prepareRun(flags, hardware, env);
+		return runHeadless({prepared, hardware, ...outputOptions(flags), ...baselineOptions(flags, prepared)}, io);
+	},
+};
+
+/** Headless --profile (the profile with the flags given on top) and --save-profile (saved, then run). */
+async function prepareWithProfiles({flags, hardware, env, io}: CommandContext): Promise<PreparedRun> {
+	// Loaded here, not at start-up: conf (and its schema validator) costs memory a plain run does not need.
+	const {openProfileStore} = await import('../config/profiles.js');
+	const store = openProfileStore();
+	let prepared: PreparedRun;
+	if (flags.profile === undefined) {
+		prepared = prepareRun(flags, hardware, env);
+	} else {
+		const profile = store.getProfile(flags.profile);
+		if (!profile) {
+			throw new ConfigError('command line', [{path: '--profile', message: `no profile named "${flags.profile}"; see pystress-tui profiles list`}]);
+		}
+
+		prepared = prepareProfileRun(profile, flags, hardware, env);
+	}
+
+	if (flags.saveProfile !== undefined) {
+		const saved = store.saveProfile(flags.saveProfile, {config: prepared.config.raw, settings: explicitSettings(flags, prepared, baselineFlags(flags).extendedBaselineMs), source: prepared.config.source});
+		io.stderr(saved.ok ? `profile "${flags.saveProfile}" saved\n` : `profile "${flags.saveProfile}" not saved: ${saved.message}\n`);
+	}
+
+	return prepared;
+}
