@@ -5,8 +5,7 @@ import {openProfileStore, type ProfileStore} from './config/profiles.js';
 import type {Hardware} from './engine/hardware.js';
 import type {RequestLogOptions} from './engine/request-log.js';
 import {renderHtmlReport} from './report/html.js';
-import {renderJsonReport} from './report/json.js';
-import {renderTextSummary} from './report/text.js';
+import {printEndOfRun} from './session/outcome.js';
 import {explicitSettings, type RunFlags} from './session/prepare.js';
 import App, {type SignalSource} from './ui/app.js';
 import {candidateFromFlags, candidateFromProfile, candidateFromUrl, loadCandidates, type CandidateContext} from './ui/config-candidates.js';
@@ -176,10 +175,8 @@ export async function runInteractive(options: InteractiveOptions): Promise<numbe
 
 	const report = controller.lastReport;
 	if (report) {
-		(options.jsonPath === '-' ? stderr : stdout).write(renderTextSummary(report));
-		for (const file of controller.lastSaved?.written ?? []) stderr.write(`${file.endsWith('.html') ? 'HTML' : 'JSON'} report: ${file}\n`);
-		for (const error of controller.lastSaved?.errors ?? []) stderr.write(`error: ${error}\n`);
-		if (options.jsonPath === '-') stdout.write(renderJsonReport(report));
+		// The same end of run as headless mode, on the normal screen; the exit code is the app's (q after a run).
+		printEndOfRun(report, controller.lastSaved, {jsonPath: options.jsonPath, logPath: options.log?.path, logFailure: controller.logFailure}, {stdout: text => stdout.write(text), stderr: text => stderr.write(text)});
 	}
 
 	return exitCode;

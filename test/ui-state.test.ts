@@ -1,6 +1,7 @@
 import {describe, expect, it} from 'vitest';
 import {bar, compact, fitSegments, sparkline, truncate, wrapSegments} from '../source/ui/format.js';
-import {runExitCode, runReportPaths} from '../source/ui/report-paths.js';
+import {runExitCode} from '../source/session/outcome.js';
+import {runReportPaths} from '../source/session/report-files.js';
 import {prepareRun} from '../source/session/prepare.js';
 import {appReducer, fetchingTokenFrom, initialAppState, keyContextOf, type AppState} from '../source/ui/state/app-state.js';
 import {baselineReducer, initialBaseline} from '../source/ui/state/baseline-state.js';

@@ -1,12 +1,11 @@
 import type {Hardware} from '../engine/hardware.js';
-import {renderJsonReport} from '../report/json.js';
-import {renderProgressLine, renderTextSummary} from '../report/text.js';
+import {renderProgressLine} from '../report/text.js';
 import type {JsonReport} from '../report/types.js';
 import {renderHtmlReport} from '../report/html.js';
 import type {RequestLogOptions} from '../engine/request-log.js';
-import {defaultReportBase, saveReports, type ReportPaths} from '../session/report-files.js';
+import {runReportPaths, saveReports} from '../session/report-files.js';
 import {formatMs, formatRate, formatSeconds, plural} from '../report/format.js';
-import {runExitCode, runProblems, signalExitCode} from '../session/outcome.js';
+import {printEndOfRun, signalExitCode} from '../session/outcome.js';
 import {Session} from '../session/session.js';
 import type {PreparedRun} from '../session/prepare.js';
 
@@ -128,35 +127,8 @@ export async function runHeadless(options: HeadlessOptions, io: HeadlessIo): Pro
 	}
 }
 
-/** Report paths: what the flags name, else `reports/pystress-<timestamp>.{json,html}` unless noReport. */
-export function reportPaths(options: Pick<HeadlessOptions, 'jsonPath' | 'htmlPath' | 'noReport'>, now: Date): ReportPaths {
-	const base = defaultReportBase(now);
-	const json = options.jsonPath === '-' ? undefined : (options.jsonPath ?? (options.noReport ? undefined : `${base}.json`));
-	const html = options.htmlPath ?? (options.noReport || options.jsonPath === '-' ? undefined : `${base}.html`);
-	return {json, html};
-}
-
-/** Prints the summary, writes the reports, and picks the exit code (a request log that failed counts as a report not written). */
+/** Writes the reports where the flags say, prints the end of the run, and picks the exit code. */
 export function finishReport(report: JsonReport, options: Pick<HeadlessOptions, 'jsonPath' | 'htmlPath' | 'noReport' | 'log'>, io: HeadlessIo, logFailure?: string): number {
-	const summaryOut = options.jsonPath === '-' ? io.stderr : io.stdout;
-	summaryOut(renderTextSummary(report));
-	if (options.jsonPath === '-') {
-		io.stdout(renderJsonReport(report));
-	}
-
-	const saved = saveReports(report, reportPaths(options, new Date(report.startedAt)), renderHtmlReport);
-	for (const file of saved.written) {
-		io.stderr(`${file.endsWith('.html') ? 'HTML' : 'JSON'} report: ${file}\n`);
-	}
-
-	if (options.log && logFailure === undefined) {
-		io.stderr(`request log: ${options.log.path}\n`);
-	}
-
-	for (const problem of runProblems(report, saved)) {
-		io.stderr(problem.startsWith('thresholds failed') ? `${problem}\n` : `error: ${problem}\n`);
-	}
-
-	// A request log that failed was told when it did (an error line); it exits as a report not written.
-	return runExitCode(report, logFailure === undefined ? saved : {...saved, errors: [...saved.errors, logFailure]});
+	const saved = saveReports(report, runReportPaths(options, new Date(report.startedAt)).final, renderHtmlReport);
+	return printEndOfRun(report, saved, {jsonPath: options.jsonPath, logPath: options.log?.path, logFailure}, io);
 }

@@ -1,3 +1,5 @@
+import {renderJsonReport} from '../report/json.js';
+import {renderTextSummary} from '../report/text.js';
 import type {JsonReport} from '../report/types.js';
 import type {SavedReports} from './report-files.js';
 
@@ -34,12 +36,14 @@ export function runProblems(report: JsonReport, saved: SavedReports | undefined)
 
 /**
  * The exit code of a finished run: 1 when no request got a response (this wins: such a run
- * measured nothing) or a report could not be written where asked, 99 when a threshold failed, else 0.
+ * measured nothing) or a report or the request log could not be written where asked, 99 when a
+ * threshold failed, else 0.
  */
-export function runExitCode(report: JsonReport | undefined, saved: SavedReports | undefined): number {
-	if (report === undefined) return saved && saved.errors.length > 0 ? exitCodes.runtime : exitCodes.ok;
+export function runExitCode(report: JsonReport | undefined, saved: SavedReports | undefined, logFailure?: string): number {
+	const unwritten = (saved?.errors.length ?? 0) > 0 || logFailure !== undefined;
+	if (report === undefined) return unwritten ? exitCodes.runtime : exitCodes.ok;
 	if (report.summary.responses === 0) return exitCodes.runtime;
-	if (saved && saved.errors.length > 0) return exitCodes.runtime;
+	if (unwritten) return exitCodes.runtime;
 	if (report.thresholds?.some(threshold => !threshold.passed)) return exitCodes.threshold;
 	return exitCodes.ok;
 }
@@ -47,4 +51,39 @@ export function runExitCode(report: JsonReport | undefined, saved: SavedReports 
 /** The exit code of a headless run that a signal stopped (its report is still written): 130 or 143. */
 export function signalExitCode(signal: 'SIGINT' | 'SIGTERM'): number {
 	return signal === 'SIGINT' ? exitCodes.sigint : exitCodes.sigterm;
+}
+
+/** Where the end of a run goes, and what it wrote. */
+export type EndOfRun = {
+	/** '-' when the JSON report goes to stdout (the summary then goes to stderr). */
+	readonly jsonPath: string | undefined;
+	readonly logPath?: string | undefined;
+	/** The request log stopped being writable (already said when it happened). */
+	readonly logFailure?: string | undefined;
+};
+
+/**
+ * The end of every run, in both front ends (the TUI prints it on the normal screen once it
+ * closes): the text summary, the JSON report when it goes to stdout, where the reports and the log
+ * went, then each problem on a line of its own. Returns the exit code.
+ */
+export function printEndOfRun(report: JsonReport, saved: SavedReports | undefined, options: EndOfRun, io: {stdout(text: string): void; stderr(text: string): void}): number {
+	(options.jsonPath === '-' ? io.stderr : io.stdout)(renderTextSummary(report));
+	if (options.jsonPath === '-') {
+		io.stdout(renderJsonReport(report));
+	}
+
+	for (const file of saved?.written ?? []) {
+		io.stderr(`${file.endsWith('.html') ? 'HTML' : 'JSON'} report: ${file}\n`);
+	}
+
+	if (options.logPath !== undefined && options.logFailure === undefined) {
+		io.stderr(`request log: ${options.logPath}\n`);
+	}
+
+	for (const problem of runProblems(report, saved)) {
+		io.stderr(problem.startsWith('thresholds failed') ? `${problem}\n` : `error: ${problem}\n`);
+	}
+
+	return runExitCode(report, saved, options.logFailure);
 }

@@ -5,10 +5,10 @@ import type {Hardware} from '../engine/hardware.js';
 import type {RequestLogOptions} from '../engine/request-log.js';
 import {formatRate} from '../report/format.js';
 import type {JsonReport} from '../report/types.js';
-import {saveReports, type HtmlRenderer, type ReportPaths, type SavedReports} from '../session/report-files.js';
+import {runExitCode} from '../session/outcome.js';
+import {runReportPaths, saveReports, type HtmlRenderer, type ReportOptions, type ReportPaths, type SavedReports} from '../session/report-files.js';
 import {Session, type SessionEvent, type SessionOptions} from '../session/session.js';
 import {profileSettings, recentRun} from './config-candidates.js';
-import {runExitCode, runReportPaths, type ReportOptions} from './report-paths.js';
 import type {AppAction} from './state/app-state.js';
 import type {Candidate} from './state/candidate.js';
 import {nextConnections, nextRate, nextThreads, type Direction} from './state/live-controls.js';
@@ -48,6 +48,7 @@ export class RunController {
 	private quitAfterRun = false;
 	private paths: {final: ReportPaths; save: ReportPaths} | undefined;
 	private lastReportValue: JsonReport | undefined;
+	private logFailureValue: string | undefined;
 	private lastSavedValue: SavedReports | undefined;
 	private startSettings: RunSettings | undefined;
 
@@ -72,12 +73,18 @@ export class RunController {
 		return this.lastReportValue;
 	}
 
+	/** The request log stopped being writable during the last run (its one-line reason). */
+	get logFailure(): string | undefined {
+		return this.logFailureValue;
+	}
+
 	get lastSaved(): SavedReports | undefined {
 		return this.lastSavedValue;
 	}
 
 	get exitCode(): number {
-		return runExitCode(this.lastReportValue, this.lastSavedValue);
+		// A request log that failed counts as a report not written, as in headless mode.
+		return runExitCode(this.lastReportValue, this.lastSavedValue, this.logFailureValue);
 	}
 
 	private now(): Date {
@@ -108,6 +115,7 @@ export class RunController {
 		this.quitAfterRun = false;
 		this.lastReportValue = undefined;
 		this.lastSavedValue = undefined;
+		this.logFailureValue = undefined;
 		const now = this.now();
 		this.paths = runReportPaths(this.options, now);
 		const recent = recentRun(request.candidate, request.settings, request.extendedBaselineMs, now);
@@ -134,6 +142,7 @@ export class RunController {
 	private finish(report: JsonReport): void {
 		this.running = false;
 		this.lastReportValue = report;
+		this.logFailureValue = this.session?.logFailure;
 		const saved = this.writeFinal(report);
 		this.lastSavedValue = saved;
 		if (this.quitAfterRun) {
