@@ -10,6 +10,7 @@ import {summarize} from '../stats/histogram.js';
 import {computeSpeedup} from '../stats/speedup.js';
 import {describeWriteError, prepareAppendFile} from '../report/write.js';
 import {buildReport} from './build-report.js';
+import {demoTargetFor} from './demo-target.js';
 import {ensureFdLimit} from './fd-limit.js';
 import {TokenManager} from './token.js';
 import type {PreparedRun} from './prepare.js';
@@ -94,9 +95,12 @@ export class Session {
 
 	/** Runs every phase and resolves with the final report (also after a stop: what was measured). */
 	async run(): Promise<JsonReport> {
+		// A shipped example aimed at the demo target's address: start the demo target if none runs there.
+		const demo = await demoTargetFor(this.options.prepared);
 		try {
 			return await this.runPhases();
 		} finally {
+			demo?.stop();
 			this.token?.stop();
 			this.releaseLog?.();
 			this.releaseLog = undefined;

@@ -5,6 +5,7 @@ import {ConfigError} from '../config/errors.js';
 import type {Profile, ProfileSettings, ProfileStore, RecentRun} from '../config/profiles.js';
 import type {RunSettings} from '../config/types.js';
 import type {Hardware} from '../engine/hardware.js';
+import {usesDemoTarget} from '../session/demo-target.js';
 import {prepareProfileRun, prepareRun, settingsToFlags, type PreparedRun, type RunFlags} from '../session/prepare.js';
 import {targetLabel, type Candidate, type CandidateKind, type Choice} from './state/candidate.js';
 
@@ -70,7 +71,9 @@ export function candidateFromFile(file: string, kind: CandidateKind, context: Ca
 	const choice = prepare({...settingsToFlags(settings), ...overrideFlags(context.flags), config: file}, context, undefined, settings.baselineDurationMs);
 	const relative = path.relative(context.cwd, file);
 	const shown = relative.startsWith('..') ? file : relative;
-	return {id: `${kind}:${path.resolve(file)}`, kind, label: labelOf(choice, path.basename(file)), detail: shown, choice};
+	// The shipped examples aim at the demo target: say that choosing one starts it.
+	const note = choice.ok && usesDemoTarget(choice.prepared) ? '▸ starts the built-in demo target on 127.0.0.1:8787 (unless one runs there)' : undefined;
+	return {id: `${kind}:${path.resolve(file)}`, kind, label: labelOf(choice, path.basename(file)), detail: shown, choice, ...(note ? {note} : {})};
 }
 
 /** A URL typed in the picker (u). */

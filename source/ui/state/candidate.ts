@@ -28,6 +28,8 @@ export type Candidate = {
 	/** A path, a date, or where it came from. */
 	readonly detail: string;
 	readonly choice: Choice;
+	/** What choosing it does besides running it (shown in the preview). */
+	readonly note?: string;
 };
 
 export const kindLabels: Readonly<Record<CandidateKind, string>> = {
@@ -65,6 +67,7 @@ export function previewLines(candidate: Candidate, maxLines = 8, withSettings = 
 	const {endpoints} = prepared.config.plan;
 	const lines: string[] = [];
 	if (prepared.config.name) lines.push(prepared.config.name);
+	if (candidate.note) lines.push(candidate.note);
 	if (endpoints.length === 1) {
 		lines.push(`${endpoints[0]!.method} ${redactUrl(endpoints[0]!.url)}`);
 	} else {
