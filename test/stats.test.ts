@@ -151,7 +151,7 @@ describe('speedup and distribution', () => {
 	it('computes speedup figures and guards zero baselines', () => {
 		const speedup = computeSpeedup({rps: 1000, p50: 2, p99: 10}, {rps: 100, p50: 1, p99: 2}, 2, 20);
 		expect(speedup).toEqual({throughput: 10, latencyGrowthP50: 2, latencyGrowthP99: 5, perConnectionEfficiency: 0.5, perThreadRps: 500});
-		expect(computeSpeedup({rps: 1, p50: 1, p99: 1}, {rps: 0, p50: 0, p99: 0}, 1, 1).throughput).toBe(0);
+		expect(computeSpeedup({rps: 1, p50: 1, p99: 1}, {rps: 0, p50: 0, p99: 0}, 1, 1).throughput).toBeNull();
 	});
 
 	it('spreads connections and rate over workers', () => {

@@ -52,8 +52,9 @@ export function formatSeconds(seconds: number): string {
 	return seconds >= 100 ? `${Math.round(seconds)}s` : `${seconds.toFixed(1)}s`;
 }
 
-/** A ratio such as a speedup: 12.3x */
-export function formatRatio(value: number): string {
+/** A ratio such as a speedup: 12.3x; `n/a` for null (a figure that could not be computed). */
+export function formatRatio(value: number | null): string {
+	if (value === null) return 'n/a';
 	return `${value >= 100 ? Math.round(value) : value.toFixed(2)}x`;
 }
 

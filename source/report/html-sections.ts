@@ -94,9 +94,9 @@ export function endpointsSection(report: JsonReport): string {
 	return card('endpoints', report.endpoints.length === 1 ? 'Endpoint' : `Endpoints (${report.endpoints.length})`, `<div class="table-scroll"><table><thead><tr>${head}</tr></thead><tbody>${rows.join('')}</tbody></table></div>`);
 }
 
-function baselineRow(label: string, baseline: BaselineReport): string {
+function baselineRow(label: string, baseline: Pick<BaselineReport, 'requests' | 'errors' | 'rps' | 'latencyMs'>): string {
 	const latency = baseline.latencyMs.count > 0 ? [baseline.latencyMs.p50, baseline.latencyMs.p99, baseline.latencyMs.max].map(value => `<td class="num">${formatMs(value)}</td>`).join('') : '<td class="num">n/a</td>'.repeat(3);
-	return `<tr><td class="row-label">${esc(label)}</td><td class="num">${formatCount(baseline.requests)}</td><td class="num">${formatRate(baseline.rps)}</td>${latency}<td class="num">${formatCount(baseline.errors)}</td></tr>`;
+	return `<tr><td class="row-label">${esc(label)}</td><td class="num">${formatCount(baseline.requests)}</td><td class="num">${baseline.rps > 0 ? formatRate(baseline.rps) : 'n/a'}</td>${latency}<td class="num">${formatCount(baseline.errors)}</td></tr>`;
 }
 
 function tile(label: string, value: string, sub: string, unit = ''): string {
@@ -111,9 +111,11 @@ export function baselineSection(report: JsonReport): string {
 		const rows = [
 			...(baseline.quick ? [baselineRow('quick baseline', baseline.quick)] : []),
 			...(baseline.extended ? [baselineRow('extended baseline', baseline.extended)] : []),
-			baselineRow('this run', {requests: summary.requests, errors: summary.errors, durationS: summary.durationS, rps: summary.rps, latencyMs: summary.latencyMs}),
+			baselineRow('this run', {requests: summary.requests, errors: summary.errors, rps: summary.rps, latencyMs: summary.latencyMs}),
 		];
-		parts.push('<p class="note">A baseline sends one request at a time on a single connection, before the load test: the target\'s latency alone.</p>', `<div class="table-scroll"><table><thead><tr><th>run</th><th class="num">requests</th><th class="num">req/s</th><th class="num">p50</th><th class="num">p99</th><th class="num">max</th><th class="num">errors</th></tr></thead><tbody>${rows.join('')}</tbody></table></div>`);
+		const several = report.endpoints.length > 1;
+		const timedOut = baseline.quick?.stoppedAtTimeout ? '<p class="alert">The quick baseline stopped at its first timeout (timeout_ms): the rest would have timed out too.</p>' : '';
+		parts.push(`<p class="note">A baseline sends one request at a time on a single connection, before the load test: the target's latency alone${several ? ', each endpoint in turn' : ''}. Its req/s is one connection's rate${baseline.quick ? " (quick baseline: warm requests only, each endpoint's first is cold)" : ''}${several ? ", at the config's mix of endpoints" : ''}.</p>${timedOut}`, `<div class="table-scroll"><table><thead><tr><th>run</th><th class="num">requests</th><th class="num">req/s</th><th class="num">p50</th><th class="num">p99</th><th class="num">max</th><th class="num">errors</th></tr></thead><tbody>${rows.join('')}</tbody></table></div>`);
 	}
 
 	if (speedup) {
@@ -126,6 +128,16 @@ export function baselineSection(report: JsonReport): string {
 			tile('Per thread', formatRate(speedup.perThreadRps), 'per worker thread', 'req/s'),
 			'</div>',
 		);
+		if (speedup.endpoints) {
+			const ms = (value: number | null): string => `<td class="num">${value === null ? 'n/a' : formatMs(value)}</td>`;
+			const rows = speedup.endpoints.map(endpoint => `<tr><td class="row-label name">${esc(endpoint.name)}</td><td class="num">${esc(String(endpoint.weight))}</td>${ms(endpoint.baselineP50Ms)}${ms(endpoint.p50Ms)}<td class="num">${formatRatio(endpoint.latencyGrowthP50)}</td>${ms(endpoint.baselineP99Ms)}${ms(endpoint.p99Ms)}<td class="num">${formatRatio(endpoint.latencyGrowthP99)}</td></tr>`);
+			parts.push(
+				'<p class="note">Latency growth per endpoint: its latency under load ÷ its own baseline; the figures above are their mix by weight.</p>',
+				`<div class="table-scroll"><table><thead><tr><th>endpoint</th><th class="num">weight</th><th class="num">alone p50</th><th class="num">loaded p50</th><th class="num">growth</th><th class="num">alone p99</th><th class="num">loaded p99</th><th class="num">growth</th></tr></thead><tbody>${rows.join('')}</tbody></table></div>`,
+			);
+		}
+
+		parts.push(...(speedup.notes ?? []).map(note => `<p class="note">${esc(note)}</p>`));
 	}
 
 	return parts.length === 0 ? '' : card('baseline', 'Baseline comparison', parts.join(''));

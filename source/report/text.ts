@@ -92,30 +92,7 @@ export function renderTextSummary(report: JsonReport): string {
 		]));
 	}
 
-	if (report.baseline?.quick ?? report.baseline?.extended) {
-		lines.push('', 'BASELINE (one connection, sequential)');
-		const rows: string[][] = [['', 'requests', 'req/s', 'p50', 'p99', 'max']];
-		for (const [label, baseline] of [['quick', report.baseline.quick], ['extended', report.baseline.extended]] as const) {
-			if (baseline) {
-				const answered = baseline.latencyMs.count > 0;
-				rows.push([label, formatCount(baseline.requests), formatRate(baseline.rps), ...[baseline.latencyMs.p50, baseline.latencyMs.p99, baseline.latencyMs.max].map(value => (answered ? formatMs(value) : 'n/a'))]);
-			}
-		}
-
-		lines.push(table(rows));
-	}
-
-	if (report.speedup) {
-		const speedup = report.speedup;
-		lines.push(
-			'',
-			`SPEEDUP (vs ${speedup.against} baseline)`,
-			`  Throughput        ${formatRatio(speedup.throughput)}`,
-			`  Latency growth    p50 ${formatRatio(speedup.latencyGrowthP50)}, p99 ${formatRatio(speedup.latencyGrowthP99)}`,
-			`  Per connection    ${formatPercent(speedup.perConnectionEfficiency)} efficiency`,
-			`  Per thread        ${formatRate(speedup.perThreadRps)} req/s`,
-		);
-	}
+	lines.push(...baselineText(report));
 
 	if (report.thresholds && report.thresholds.length > 0) {
 		lines.push('', 'THRESHOLDS', table(report.thresholds.map(threshold => [
@@ -130,6 +107,49 @@ export function renderTextSummary(report: JsonReport): string {
 	}
 
 	return `${lines.join('\n')}\n`;
+}
+
+const msOrNa = (value: number | null): string => (value === null ? 'n/a' : formatMs(value));
+
+/** The BASELINE and SPEEDUP sections (empty without a baseline). */
+function baselineText(report: JsonReport): string[] {
+	const lines: string[] = [];
+	const several = report.endpoints.length > 1;
+	if (report.baseline?.quick ?? report.baseline?.extended) {
+		lines.push('', `BASELINE (one connection, sequential${several ? ', each endpoint in turn' : ''})`);
+		const rows: string[][] = [['', 'requests', 'req/s', 'p50', 'p99', 'max']];
+		for (const [label, baseline] of [['quick', report.baseline.quick], ['extended', report.baseline.extended]] as const) {
+			if (baseline) {
+				const answered = baseline.latencyMs.count > 0;
+				rows.push([label, formatCount(baseline.requests), baseline.rps > 0 ? formatRate(baseline.rps) : 'n/a', ...[baseline.latencyMs.p50, baseline.latencyMs.p99, baseline.latencyMs.max].map(value => (answered ? formatMs(value) : 'n/a'))]);
+			}
+		}
+
+		lines.push(table(rows), `  req/s: one connection's rate${report.baseline.quick ? " (quick: warm requests only, each endpoint's first is cold)" : ''}${several ? ", at the config's mix of endpoints" : ''}`);
+		if (report.baseline.quick?.stoppedAtTimeout) {
+			lines.push(`  The quick baseline stopped at its first timeout (timeout_ms): the rest would have timed out too.`);
+		}
+	}
+
+	const {speedup} = report;
+	if (!speedup) return lines;
+	lines.push(
+		'',
+		`SPEEDUP (vs ${speedup.against} baseline)`,
+		`  Throughput        ${formatRatio(speedup.throughput)}`,
+		`  Latency growth    p50 ${formatRatio(speedup.latencyGrowthP50)}, p99 ${formatRatio(speedup.latencyGrowthP99)} (under load ÷ alone${speedup.endpoints ? ', each endpoint against its own baseline, mixed by weight' : ''})`,
+		`  Per connection    ${speedup.perConnectionEfficiency === null ? 'n/a' : `${formatPercent(speedup.perConnectionEfficiency)} efficiency`}`,
+		`  Per thread        ${formatRate(speedup.perThreadRps)} req/s`,
+	);
+	if (speedup.endpoints) {
+		lines.push(table([
+			['endpoint', 'weight', 'alone p50', 'loaded p50', 'growth', 'alone p99', 'loaded p99', 'growth'],
+			...speedup.endpoints.map(endpoint => [endpoint.name, String(endpoint.weight), msOrNa(endpoint.baselineP50Ms), msOrNa(endpoint.p50Ms), formatRatio(endpoint.latencyGrowthP50), msOrNa(endpoint.baselineP99Ms), msOrNa(endpoint.p99Ms), formatRatio(endpoint.latencyGrowthP99)]),
+		]));
+	}
+
+	for (const note of speedup.notes ?? []) lines.push(`  Note: ${note}`);
+	return lines;
 }
 
 /** One progress line for stderr (headless mode). */

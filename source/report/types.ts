@@ -1,5 +1,6 @@
 import type {TotalsSummary} from '../stats/aggregate.js';
 import type {LatencySummary, PercentilePoint} from '../stats/histogram.js';
+import type {EndpointGrowth} from '../stats/speedup.js';
 import type {ThresholdOutcome} from '../stats/thresholds.js';
 import type {RunMarker, TimelinePoint} from '../stats/timeline.js';
 
@@ -41,25 +42,55 @@ export type ReportSettings = {
 	readonly final: {readonly threads: number; readonly connections: number; readonly rate: number | null};
 };
 
-/** Figures of a single-connection baseline (quick or extended). */
+/** One endpoint of a baseline: its warm requests (all but the baseline's first, which also opened the connection). */
+export type BaselineEndpointReport = {
+	readonly name: string;
+	readonly weight: number;
+	readonly requests: number;
+	readonly errors: number;
+	/** Latency of its warm responses (`count` 0: none). */
+	readonly latencyMs: LatencySummary;
+};
+
+/**
+ * Figures of a single-connection baseline (quick or extended). It cycles through the endpoints in
+ * order, so each is measured alone whatever its weight.
+ */
 export type BaselineReport = {
 	readonly requests: number;
 	readonly errors: number;
 	readonly durationS: number;
+	/**
+	 * One connection's requests per second: of the warm requests (quick baseline) or over the whole
+	 * duration (extended); with several endpoints, at the config's weighted mix (each endpoint's own
+	 * time per request, weighted), so it compares with the run's mix.
+	 */
 	readonly rps: number;
+	/** Latency of every response, the first (cold) one included. */
 	readonly latencyMs: LatencySummary;
 	/** Each latency in ms, for the quick baseline. */
 	readonly samplesMs?: readonly number[];
+	/** Each endpoint's warm figures, in config order (what the speedup compares with). */
+	readonly endpoints?: readonly BaselineEndpointReport[];
+	/** The quick baseline stopped at its first request that timed out (the rest would have too). */
+	readonly stoppedAtTimeout?: boolean;
 };
 
+/** The run compared with a baseline. A null figure is n/a (see `notes`). */
 export type SpeedupReport = {
 	/** Which baseline the figures compare with. */
 	readonly against: 'quick' | 'extended';
-	readonly throughput: number;
-	readonly latencyGrowthP50: number;
-	readonly latencyGrowthP99: number;
-	readonly perConnectionEfficiency: number;
+	readonly throughput: number | null;
+	/** With several endpoints: the weighted mix of each endpoint's growth (see `endpoints`). */
+	readonly latencyGrowthP50: number | null;
+	readonly latencyGrowthP99: number | null;
+	/** throughput ÷ connections; null above 1 (the baseline is no yardstick then). */
+	readonly perConnectionEfficiency: number | null;
 	readonly perThreadRps: number;
+	/** Several endpoints: each one's latency under load ÷ its own baseline. */
+	readonly endpoints?: readonly EndpointGrowth[];
+	/** Why a figure is n/a, or what it leaves out. */
+	readonly notes?: readonly string[];
 };
 
 export type ThresholdResult = ThresholdOutcome;

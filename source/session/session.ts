@@ -1,13 +1,15 @@
-import {runQuickBaseline, type BaselineSample} from '../engine/baseline.js';
+import {performance} from 'node:perf_hooks';
+import {quickBaselineRequests, runBaseline, type BaselineRun, type BaselineSample} from '../engine/baseline.js';
 import {Engine, type RunResult, type StopReason} from '../engine/engine.js';
 import type {Hardware} from '../engine/hardware.js';
 import {Listeners} from '../engine/listeners.js';
 import type {RequestLogOptions} from '../engine/request-log.js';
+import type {TestPlan} from '../config/types.js';
 import type {BaselineReport, JsonReport} from '../report/types.js';
 import {createRunTotals, passRate, thresholdLatency, type Totals} from '../stats/aggregate.js';
 import {evaluateThreshold, type Threshold, type ThresholdFigures} from '../stats/thresholds.js';
 import {summarize} from '../stats/histogram.js';
-import {computeSpeedup} from '../stats/speedup.js';
+import {computeSpeedup, mixRate} from '../stats/speedup.js';
 import {describeWriteError, prepareAppendFile} from '../report/write.js';
 import {buildReport} from './build-report.js';
 import {demoTargetFor} from './demo-target.js';
@@ -15,13 +17,16 @@ import {ensureFdLimit} from './fd-limit.js';
 import {TokenManager} from './token.js';
 import type {PreparedRun} from './prepare.js';
 
+/** How often the quick baseline's samples go to the listeners (a TUI frame each time). */
+const sampleFlushMs = 500;
+
 export type SessionPhase = 'token' | 'quick-baseline' | 'extended-baseline' | 'load' | 'done';
 
 export {TokenError} from './token.js';
 
 export type SessionEvent =
 	| {readonly type: 'phase'; readonly phase: SessionPhase}
-	/** One request of the quick baseline finished. */
+	/** One request of the quick baseline finished (sent in batches at most every half second, see runPhases). */
 	| {readonly type: 'baseline-sample'; readonly sample: BaselineSample; readonly count: number}
 	/** Once a second during the extended baseline. */
 	| {readonly type: 'baseline-progress'; readonly elapsedS: number; readonly totalS: number; readonly requests: number; readonly p50Ms: number; readonly p99Ms: number}
@@ -33,7 +38,7 @@ export type SessionEvent =
 export type SessionOptions = {
 	readonly prepared: PreparedRun;
 	readonly hardware: Hardware;
-	/** Requests in the quick baseline (PyStress: 5); 0 skips it. */
+	/** Requests of the quick baseline to each endpoint (PyStress: 5), in turn; 0 skips it. */
 	readonly quickBaselineCount: number;
 	/** Extended baseline length (ms); 0 or undefined skips it. */
 	readonly extendedBaselineMs: number | undefined;
@@ -52,7 +57,6 @@ export class Session {
 	private readonly listeners = new Listeners<SessionEvent>();
 	private phaseValue: SessionPhase | undefined;
 	private engineValue: Engine | undefined;
-	private baselineEngine: Engine | undefined;
 	private stopped: StopReason | undefined;
 	private quick: BaselineReport | undefined;
 	private extended: BaselineReport | undefined;
@@ -119,7 +123,6 @@ export class Session {
 		this.token = token;
 		await token.start();
 		token.onToken(headers => {
-			this.baselineEngine?.setExtraHeaders(headers);
 			this.engineValue?.setExtraHeaders(headers);
 		});
 	}
@@ -143,51 +146,54 @@ export class Session {
 		ensureFdLimit(prepared.settings);
 		this.prepareLog();
 		await this.acquireToken();
+		const refreshHeaders = async (): Promise<Readonly<Record<string, string>>> => {
+			await this.token?.refresh();
+			return this.tokenHeaders;
+		};
+
 		if (quickBaselineCount > 0 && !this.stopped) {
 			this.setPhase('quick-baseline');
-			const quick = await runQuickBaseline(plan, {
-				count: quickBaselineCount,
+			// Every endpoint in turn, so each is measured alone; stopped at the first timeout (the rest would time out too).
+			const count = quickBaselineRequests(quickBaselineCount, plan.endpoints.length);
+			// Samples go to the listeners at most every half second (and at the end): a TUI frame drawn
+			// for each one shares the CPU with the baseline's requests and shows in their latency.
+			const held: BaselineSample[] = [];
+			let flushedAt = performance.now();
+			const flush = (): void => {
+				flushedAt = performance.now();
+				for (const sample of held.splice(0)) this.emit({type: 'baseline-sample', sample, count});
+			};
+
+			const quick = await runBaseline(plan, {
+				count,
+				stopAtTimeout: true,
 				signal: this.abortBaseline.signal,
 				extraHeaders: this.tokenHeaders,
-				refreshHeaders: async () => {
-					await this.token?.refresh();
-					return this.tokenHeaders;
-				},
+				refreshHeaders,
 				onSample: sample => {
-					this.emit({type: 'baseline-sample', sample, count: quickBaselineCount});
+					held.push(sample);
+					if (performance.now() - flushedAt >= sampleFlushMs) flush();
 				},
 			});
-			// The first request also opens the connection: the rate counts the warm ones (PyStress's quick
-			// baseline "may include cold-start overhead"; its latencies still show every request).
-			const warm = quick.samples.slice(1);
-			const warmS = warm.reduce((sum, sample) => sum + sample.latencyMicros, 0) / 1e6;
-			const figures = baselineReport(quick.totals.overall, quick.durationS);
-			this.quick = {
-				...figures,
-				rps: warm.length > 0 && warmS > 0 ? Math.round((warm.length / warmS) * 1000) / 1000 : figures.rps,
-				samplesMs: quick.samples.map(sample => sample.latencyMicros / 1000),
-			};
+			flush();
+			this.quick = {...baselineReport(plan, quick, 'quick'), samplesMs: quick.samples.map(sample => sample.latencyMicros / 1000)};
 			this.emit({type: 'baseline-done', kind: 'quick', baseline: this.quick});
 		}
 
 		if (extendedBaselineMs && extendedBaselineMs > 0 && !this.stopped) {
 			this.setPhase('extended-baseline');
-			const engine = new Engine({
-				plan,
-				settings: {threads: 1, connections: 1, durationMs: extendedBaselineMs, maxRequests: undefined, rate: undefined, graceMs: prepared.settings.graceMs},
+			const extended = await runBaseline(plan, {
+				durationMs: extendedBaselineMs,
+				graceMs: prepared.settings.graceMs,
+				signal: this.abortBaseline.signal,
 				extraHeaders: this.tokenHeaders,
+				refreshHeaders,
+				onProgress: (elapsedS, totals) => {
+					const latency = summarize(totals.overall.histogram);
+					this.emit({type: 'baseline-progress', elapsedS, totalS: extendedBaselineMs / 1000, requests: totals.overall.requests, p50Ms: latency.p50, p99Ms: latency.p99});
+				},
 			});
-			this.baselineEngine = engine;
-			this.watchUnauthorized(engine);
-			engine.subscribe(event => {
-				if (event.type === 'second') {
-					const latency = summarize(engine.totals.overall.histogram);
-					this.emit({type: 'baseline-progress', elapsedS: engine.activeS, totalS: extendedBaselineMs / 1000, requests: engine.totals.overall.requests, p50Ms: latency.p50, p99Ms: latency.p99});
-				}
-			});
-			const result = await engine.start();
-			this.baselineEngine = undefined;
-			this.extended = baselineReport(result.totals.overall, result.durationS);
+			this.extended = baselineReport(plan, extended, 'extended');
 			this.emit({type: 'baseline-done', kind: 'extended', baseline: this.extended});
 		}
 
@@ -270,11 +276,17 @@ export class Session {
 			return report;
 		}
 
+		// Each endpoint against its own warm baseline; the overall growth is their mix by weight.
+		const answered = (latency: {count: number; p50: number; p99: number}) => (latency.count > 0 ? {p50: latency.p50, p99: latency.p99} : {});
 		const speedup = computeSpeedup(
 			{rps: report.summary.rps, p50: report.summary.latencyMs.p50, p99: report.summary.latencyMs.p99},
 			{rps: reference.rps, p50: reference.latencyMs.p50, p99: reference.latencyMs.p99},
 			report.settings.final.threads,
 			report.settings.final.connections,
+			reference.endpoints ? {
+				run: report.endpoints.map(endpoint => ({name: endpoint.name, weight: endpoint.weight, ...(endpoint.responses > 0 ? answered(endpoint.latencyMs) : {})})),
+				baseline: reference.endpoints.map(endpoint => ({name: endpoint.name, weight: endpoint.weight, ...answered(endpoint.latencyMs)})),
+			} : undefined,
 		);
 		return {...report, speedup: {against, ...speedup}};
 	}
@@ -283,10 +295,6 @@ export class Session {
 	async stop(reason: StopReason = 'user'): Promise<void> {
 		this.stopped ??= reason;
 		this.abortBaseline.abort();
-		if (this.baselineEngine) {
-			await this.baselineEngine.stop(reason);
-		}
-
 		if (this.engineValue) {
 			await this.engineValue.stop(reason);
 		}
@@ -294,18 +302,40 @@ export class Session {
 
 	/** During a stop: cancel in-flight requests now. */
 	cancelNow(): void {
-		this.baselineEngine?.cancelNow();
 		this.engineValue?.cancelNow();
 	}
 }
 
-function baselineReport(totals: Totals, durationS: number): BaselineReport {
+/**
+ * A baseline's figures. Its rate is one connection's: with several endpoints at the config's
+ * weighted mix, from each endpoint's own time per request (the quick baseline: its warm responses;
+ * the extended one: its share of the duration), so the run is compared with the same mix.
+ */
+function baselineReport(plan: TestPlan, run: BaselineRun, kind: 'quick' | 'extended'): BaselineReport {
+	const {totals, warm, durationS} = run;
+	const busyMs = (endpoint: Totals): number => (summarize(endpoint.histogram).mean * endpoint.responses) + (endpoint.failureHistogram ? summarize(endpoint.failureHistogram).mean * endpoint.errors : 0);
+	const allBusyMs = totals.endpoints.reduce((sum, endpoint) => sum + busyMs(endpoint), 0);
+	const secondsEach = (index: number): number | undefined => {
+		if (kind === 'quick') {
+			const endpoint = warm.endpoints[index]!;
+			return endpoint.responses > 0 ? summarize(endpoint.histogram).mean / 1000 : undefined;
+		}
+
+		const endpoint = totals.endpoints[index]!;
+		return endpoint.requests > 0 && allBusyMs > 0 ? (durationS * (busyMs(endpoint) / allBusyMs)) / endpoint.requests : undefined;
+	};
+
 	return {
-		requests: totals.requests,
-		errors: totals.errors,
+		requests: totals.overall.requests,
+		errors: totals.overall.errors,
 		durationS: Math.round(durationS * 1000) / 1000,
-		rps: durationS > 0 ? Math.round((totals.requests / durationS) * 1000) / 1000 : 0,
-		latencyMs: summarize(totals.histogram),
+		rps: mixRate(plan.endpoints.map((endpoint, index) => ({weight: endpoint.weight, secondsEach: secondsEach(index)}))),
+		latencyMs: summarize(totals.overall.histogram),
+		endpoints: plan.endpoints.map((endpoint, index) => {
+			const figures = warm.endpoints[index]!;
+			return {name: endpoint.name, weight: endpoint.weight, requests: figures.requests, errors: figures.errors, latencyMs: summarize(figures.histogram)};
+		}),
+		...(run.stoppedAtTimeout ? {stoppedAtTimeout: true} : {}),
 	};
 }
 

@@ -25,6 +25,8 @@ export default function BaselineScreen({baseline, target, stopping, width, lines
 	const baselines = quickCount > 0 || extendedTotalS > 0;
 	const sampleRows = Math.max(1, lines - 9 - (tokenFrom === undefined ? 0 : 2));
 	const shown = samples.slice(-sampleRows);
+	// With several endpoints the session sends more than asked (each endpoint in turn): its samples say how many.
+	const quickTotal = samples.at(-1)?.count ?? quickCount;
 	return (
 		<Box flexDirection="column" width={width}>
 			<Text wrap="truncate">
@@ -40,9 +42,10 @@ export default function BaselineScreen({baseline, target, stopping, width, lines
 				<Box flexDirection="column" marginTop={1}>
 					<Text wrap="truncate">
 						<Text>{'Quick baseline     '}</Text>
-						<Text color={theme.accent}>{bar(samples.length / quickCount, barWidth)}</Text>
-						<Text>{` ${samples.length}/${quickCount}`}</Text>
-						{quick ? <Text color={theme.ok}>{`  done: ${formatRate(quick.rps)} req/s, p50 ${formatMs(quick.latencyMs.p50)}, max ${formatMs(quick.latencyMs.max)}`}</Text> : undefined}
+						<Text color={theme.accent}>{bar(quick ? 1 : samples.length / quickTotal, barWidth)}</Text>
+						<Text>{` ${samples.length}/${quickTotal}`}</Text>
+						{quick?.stoppedAtTimeout ? <Text color={theme.warn}>{'  stopped at the first timeout: the rest would time out too; going on to the run'}</Text> : undefined}
+						{quick && !quick.stoppedAtTimeout ? <Text color={theme.ok}>{`  done: ${quick.rps > 0 ? `${formatRate(quick.rps)} req/s` : 'req/s n/a'}, p50 ${formatMs(quick.latencyMs.p50)}, max ${formatMs(quick.latencyMs.max)}`}</Text> : undefined}
 					</Text>
 					{shown.map(sample => (
 						<Text key={sample.index} wrap="truncate">

@@ -38,22 +38,37 @@ export function settingsSegments(report: JsonReport): string[] {
 	return segments;
 }
 
-/** Baseline and speedup figures, when the run had a baseline. */
+/**
+ * Baseline and speedup figures, when the run had a baseline. With several endpoints the baseline
+ * measured each one alone and the growth is each endpoint's own, mixed by weight (per endpoint in
+ * the endpoint table); a figure that cannot be right reads n/a, with why.
+ */
 export function baselineSegments(report: JsonReport): string[] {
 	const segments: string[] = [];
+	const several = report.endpoints.length > 1;
 	for (const kind of ['quick', 'extended'] as const) {
 		const baseline = report.baseline?.[kind];
-		if (baseline) segments.push(`${kind} baseline ${formatCount(baseline.requests)} req, ${formatRate(baseline.rps)} req/s, p50 ${formatMs(baseline.latencyMs.p50)}, p99 ${formatMs(baseline.latencyMs.p99)}`);
+		if (!baseline) continue;
+		const rate = baseline.rps > 0 ? `${formatRate(baseline.rps)} req/s${several ? " at the config's mix" : ''}` : 'req/s n/a';
+		const latency = baseline.latencyMs.count > 0 ? `p50 ${formatMs(baseline.latencyMs.p50)}, p99 ${formatMs(baseline.latencyMs.p99)}` : 'no response';
+		// With several endpoints a p50 over all of them alone compares with nothing: each endpoint's is in the table.
+		segments.push(several ? `${kind} baseline ${formatCount(baseline.requests)} req (each endpoint alone, in turn), ${rate}` : `${kind} baseline ${formatCount(baseline.requests)} req, ${rate}, ${latency}`);
+		if (baseline.stoppedAtTimeout) segments.push('stopped at its first timeout: the rest would time out too');
 	}
 
 	const {speedup} = report;
 	if (speedup) {
+		const efficiency = speedup.perConnectionEfficiency === null
+			? (speedup.throughput === null ? 'per connection n/a' : 'per connection n/a (faster than the lone baseline: too short to compare)')
+			: `per connection ${formatPercent(speedup.perConnectionEfficiency)}`;
 		segments.push(
 			`speedup vs ${speedup.against}: throughput ${formatRatio(speedup.throughput)}`,
-			`latency growth p50 ${formatRatio(speedup.latencyGrowthP50)}, p99 ${formatRatio(speedup.latencyGrowthP99)}`,
-			`per connection ${formatPercent(speedup.perConnectionEfficiency)}`,
+			`latency growth p50 ${formatRatio(speedup.latencyGrowthP50)}, p99 ${formatRatio(speedup.latencyGrowthP99)}${speedup.endpoints ? ' (each endpoint vs itself alone, by weight)' : ''}`,
+			efficiency,
 			`per thread ${formatRate(speedup.perThreadRps)} req/s`,
 		);
+		const below = speedup.endpoints ? speedup.endpoints.some(endpoint => endpoint.latencyGrowthP50 !== null && endpoint.latencyGrowthP50 < 1) : speedup.latencyGrowthP50 !== null && speedup.latencyGrowthP50 < 1;
+		if (below) segments.push('growth below 1x: faster under load than alone (a lone request waits for idle processes to wake up)');
 	}
 
 	return segments;
@@ -113,7 +128,10 @@ export default function SummaryScreen({summary, target, width, lines}: Props) {
 			<StatusCodes statusCodes={report.summary.statusCodes} errorKinds={report.summary.errorKinds} requests={report.summary.requests} />
 			{endpointLines >= 2 ? (
 				<EndpointTable
-					endpoints={report.endpoints.map(endpoint => ({name: endpoint.name, method: endpoint.method, requests: endpoint.requests, errors: endpoint.errors, passRate: endpoint.passRate, p50: endpoint.latencyMs.p50, p99: endpoint.latencyMs.p99}))}
+					endpoints={report.endpoints.map((endpoint, index) => {
+						const growth = report.speedup?.endpoints?.[index];
+						return {name: endpoint.name, method: endpoint.method, requests: endpoint.requests, errors: endpoint.errors, passRate: endpoint.passRate, p50: endpoint.latencyMs.p50, p99: endpoint.latencyMs.p99, ...(growth ? {growthP50: growth.latencyGrowthP50, growthP99: growth.latencyGrowthP99} : {})};
+					})}
 					durationS={report.summary.durationS}
 					rows={endpointLines - 1}
 					width={width}

@@ -13,6 +13,9 @@ export type EndpointFrame = {
 	readonly passRate: number | null;
 	readonly p50: number;
 	readonly p99: number;
+	/** The summary: latency under load ÷ this endpoint alone (its baseline); null n/a, undefined without a baseline. */
+	readonly growthP50?: number | null;
+	readonly growthP99?: number | null;
 };
 
 /** Where a staged run is: `index` is 0-based and equals `count` after the last stage. */
