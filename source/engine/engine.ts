@@ -10,6 +10,9 @@ import {Listeners} from './listeners.js';
 import {spawnWorker} from './spawn-worker.js';
 import {StageSchedule, stageAt, type StagePosition} from './stages.js';
 
+/** The shortest window of event-loop utilisation that counts towards the peak (saturation). */
+const minUtilizationWindowMs = 200;
+
 export type EngineState = 'idle' | 'running' | 'paused' | 'stopping' | 'done';
 
 /** Why a run stopped. */
@@ -310,7 +313,9 @@ export class Engine {
 					inFlight: message.snapshot.inFlight,
 					eventLoopUtilization: message.snapshot.eventLoopUtilization,
 				};
-				if (!handle.retiring) {
+				// A sliver (the start, the last drain) says nothing about saturation: busy for 5 ms of 8 is not a
+				// saturated generator. Only windows of at least 200 ms count towards the peak.
+				if (!handle.retiring && (message.snapshot.utilizationWindowMs ?? 0) >= minUtilizationWindowMs) {
 					this.peakUtilization = Math.max(this.peakUtilization, message.snapshot.eventLoopUtilization);
 				}
 

@@ -569,7 +569,8 @@ export class LoadLoop implements ConnectionOwner {
 		this.backlog = [];
 	}
 
-	snapshot(workerId: number, eventLoopUtilization: number): WorkerSnapshot {
+	/** The interval's figures; `windowMs` is how long the utilisation was measured over. */
+	snapshot(workerId: number, eventLoopUtilization: number, windowMs = 0): WorkerSnapshot {
 		const snapshot: WorkerSnapshot = {
 			workerId,
 			endpoints: this.endpoints.map(endpoint => endpoint.recorder.take()),
@@ -578,6 +579,7 @@ export class LoadLoop implements ConnectionOwner {
 			late: this.late,
 			dropped: this.dropped,
 			eventLoopUtilization,
+			utilizationWindowMs: windowMs,
 		};
 		this.late = 0;
 		this.dropped = 0;

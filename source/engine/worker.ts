@@ -52,7 +52,7 @@ let lastElu = performance.eventLoopUtilization();
 function sendSnapshot(): void {
 	const elu = performance.eventLoopUtilization(lastElu);
 	lastElu = performance.eventLoopUtilization();
-	post({type: 'snapshot', snapshot: loop.snapshot(init.workerId, elu.utilization)});
+	post({type: 'snapshot', snapshot: loop.snapshot(init.workerId, elu.utilization, elu.idle + elu.active)});
 	log?.flush();
 }
 

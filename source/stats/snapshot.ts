@@ -47,4 +47,6 @@ export type WorkerSnapshot = {
 	readonly dropped: number;
 	/** Event-loop utilisation of the worker over the interval, 0..1. */
 	readonly eventLoopUtilization: number;
+	/** How long that utilisation was measured over, ms (the last snapshot of a run may be a sliver). */
+	readonly utilizationWindowMs?: number;
 };
