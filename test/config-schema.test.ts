@@ -178,9 +178,12 @@ describe('config.schema.json', () => {
 	 *    the field's rule (the schema sees the file as written, so it lets any `${...}` string through);
 	 * 5. `url` or `requests` is present: a file may lack both when `--url` stands in, so the loader
 	 *    asks for it only when no flag gave one.
+	 * 6. no non-empty body (`json`, `form`, `body`) at the top level next to `requests`, where no
+	 *    endpoint would send it (the zod schema generates no cross-field condition).
 	 */
 	const loaderOnly: Array<{rule: string; config: Record<string, unknown>; issue: RegExp}> = [
 		{rule: 'URL parses', config: {url: 'http://[bad/'}, issue: /url: expected an absolute http/},
+		{rule: 'no top-level body next to requests', config: {form: {a: 1}, requests: [{url}]}, issue: /form: a request body at the top level is sent by no endpoint/},
 		{rule: 'unique endpoint names', config: {requests: [{name: 'a', url}, {name: 'a', url}]}, issue: /requests\[1\]\.name: "a" is also the name/},
 		{rule: 'backoff_max_ms >= backoff_ms', config: {url, backoff_ms: 500, backoff_max_ms: 100}, issue: /backoff_max_ms: is 100, below backoff_ms/},
 		{rule: '${VAR} is set', config: {url, headers: {Authorization: 'Bearer ${PYSTRESS_SCHEMA_UNSET}'}}, issue: /environment variable PYSTRESS_SCHEMA_UNSET is not set/},

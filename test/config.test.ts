@@ -197,6 +197,7 @@ describe('bad input on the command line', () => {
 		{name: 'two bodies', config: {url: 'http://127.0.0.1:9/', json: {a: 1}, body: 'x'}, field: /body: give one body: "json" and "body" are both set; remove one of them/},
 		{name: 'json and form both non-empty', config: {url: 'http://127.0.0.1:9/', json: {a: 1}, form: {b: 2}}, field: /^test|form: give one body: "json" and "form" are both set; remove one of them \(an empty \{\} counts as not set\)/m},
 		{name: '$schema not a string', config: {url: 'http://127.0.0.1:9/', $schema: 7}, field: /\$schema: expected a string/},
+		{name: 'a top-level body with requests', config: {json: {a: 1}, requests: [{url: 'http://127.0.0.1:9/'}]}, field: /json: a request body at the top level is sent by no endpoint when there is a "requests" list/},
 		{name: 'url and requests', config: {url: 'http://127.0.0.1:9/', requests: [{url: 'http://127.0.0.1:9/'}]}, field: /requests: give either "url"/},
 		{name: 'empty requests', config: {requests: []}, field: /requests: expected at least one endpoint/},
 		{name: 'endpoint without url', config: {requests: [{name: 'a'}]}, field: /requests\[0\]\.url: missing/},

@@ -19,6 +19,11 @@ export function chooseBody(config: Pick<EndpointConfig, BodyKind>): {kind: BodyK
 	return {kind: set[0] ?? given[0]};
 }
 
+/** An empty `{}` json or form: "not set". */
+export function isEmptyBody(value: unknown): boolean {
+	return isEmptyObject(value);
+}
+
 function isEmptyObject(value: unknown): boolean {
 	return value !== null && typeof value === 'object' && !Array.isArray(value) && Object.keys(value).length === 0;
 }

@@ -1,7 +1,7 @@
 import {readFileSync} from 'node:fs';
 import type {z} from 'zod';
 import {ConfigError, suggest} from './errors.js';
-import {chooseBody} from './body.js';
+import {chooseBody, isEmptyBody} from './body.js';
 import {parseDurationMs} from './duration.js';
 import {interpolateEnv, joinPath, type ConfigIssue} from './interpolate.js';
 import {flatConfigSchema, knownKeys, oauthConfigSchema, type EndpointConfig, type FlatConfig, type OauthConfig} from './schema.js';
@@ -189,6 +189,15 @@ function testPlan(config: FlatConfig, base: string, issues: ConfigIssue[]): Test
 	if (config.url === undefined && config.requests === undefined) {
 		issues.push({path: joinPath(base, 'url'), message: 'missing; set "url" (e.g. "http://127.0.0.1:8080/") or a "requests" list, or pass --url'});
 		return undefined;
+	}
+
+	if (config.requests !== undefined) {
+		// A body is per endpoint: at the top level of a requests list it would be silently unsent.
+		for (const key of ['json', 'form', 'body'] as const) {
+			if (config[key] !== undefined && !isEmptyBody(config[key])) {
+				issues.push({path: joinPath(base, key), message: `a request body at the top level is sent by no endpoint when there is a "requests" list; move it into the endpoints that send it`});
+			}
+		}
 	}
 
 	const endpointConfigs: EndpointConfig[] = config.requests ?? [{method: config.method, url: config.url, json: config.json, form: config.form, body: config.body, basic_auth: config.basic_auth}];
