@@ -5,7 +5,7 @@ import path from 'node:path';
 import {afterEach, describe, expect, it} from 'vitest';
 import {cliPath, rootDir, runCli} from './helpers/cli.js';
 import {useTargets} from './helpers/target-server.js';
-import {hasTmux, shellQuote, startPane} from './helpers/tmux.js';
+import {hasTmux, pickAndStart, shellQuote, startPane} from './helpers/tmux.js';
 import {sleep, waitFor} from './helpers/wait.js';
 
 async function listening(port: number): Promise<boolean> {
@@ -75,15 +75,7 @@ describe.skipIf(!hasTmux)('both front ends resolve a run the same way', () => {
 		cleanups.push(() => {
 			pane.kill();
 		});
-		pane.send('/');
-		pane.send('post-json', true);
-		await pane.waitFor(/filter "post-json": 1 of/, 'the filtered list');
-		await pane.waitFor(/starts the built-in demo target on 127\.0\.0\.1:8787/, 'the preview saying choosing it starts the demo target');
-		pane.send('Enter');
-		await sleep(300);
-		pane.send('Enter');
-		await pane.waitFor(/Worker threads/, 'the settings screen');
-		pane.send('Enter');
+		await pickAndStart(pane, 'post-json', /starts the built-in demo target on 127\.0\.0\.1:8787/);
 		await pane.waitFor(/ SUMMARY /, 'the summary', 30_000);
 		expect(pane.capture()).toMatch(/30 requests · 30 responses · 0 errors/);
 		pane.send('q');

@@ -6,7 +6,7 @@ import {afterEach, describe, expect, it} from 'vitest';
 import type {JsonReport} from '../source/report/types.js';
 import {cliPath} from './helpers/cli.js';
 import {useTargets} from './helpers/target-server.js';
-import {hasTmux, shellQuote, startPane, type Pane} from './helpers/tmux.js';
+import {hasTmux, pickAndStart, shellQuote, startPane, type Pane} from './helpers/tmux.js';
 import {sleep, waitFor} from './helpers/wait.js';
 
 /** The real CLI (`node dist/cli.js`, built by `npm test`) in a real pseudo-terminal (tmux). */
@@ -183,15 +183,7 @@ describe.skipIf(!hasTmux)('the TUI in a real terminal (tmux)', () => {
 		writeFileSync(path.join(directory, 'staged.json'), JSON.stringify({url: `${server.url}/staged`, rate: 10, stages: [{duration: '2s', target: 10}, {duration: '2s', target: 90}]}));
 		const {pane, exitCode} = runInPane(['--no-baseline', '--no-report'], {columns: 100, rows: 30, cwd: directory});
 		await pane.waitFor(/staged\.json/, 'the config in the picker');
-		pane.send('/');
-		pane.send('staged', true);
-		await pane.waitFor(/filter "staged": 1 of/, 'the filtered list');
-		// Enter ends the filter, a second Enter chooses the config.
-		pane.send('Enter');
-		await sleep(300);
-		pane.send('Enter');
-		await pane.waitFor(/Worker threads/, 'the settings screen');
-		pane.send('Enter');
+		await pickAndStart(pane, 'staged');
 		await pane.waitFor(/ SUMMARY /, 'the summary', 30_000);
 		pane.send('q');
 		await waitFor(() => exitCode() !== undefined, 'the exit');

@@ -1,6 +1,6 @@
 import {execFileSync} from 'node:child_process';
 import {existsSync, rmSync} from 'node:fs';
-import {waitFor} from './wait.js';
+import {sleep, waitFor} from './wait.js';
 
 export const tmuxPath = '/usr/bin/tmux';
 export const hasTmux = existsSync(tmuxPath);
@@ -63,4 +63,21 @@ export function startPane(command: string, options: {columns: number; rows: numb
 /** Quotes a word for the shell. */
 export function shellQuote(word: string): string {
 	return `'${word.replaceAll('\'', '\'\\\'\'')}'`;
+}
+
+/**
+ * In the TUI's config picker: filters by `text` (one match expected), checks the preview with
+ * `preview` when given, chooses it, and starts the run from the settings screen with Enter.
+ */
+export async function pickAndStart(pane: Pane, text: string, preview?: RegExp): Promise<void> {
+	pane.send('/');
+	pane.send(text, true);
+	await pane.waitFor(new RegExp(`filter "${text}": 1 of`), 'the filtered list');
+	if (preview) await pane.waitFor(preview, 'the preview');
+	// Enter ends the filter, a second Enter chooses the config, a third starts it from the settings.
+	pane.send('Enter');
+	await sleep(300);
+	pane.send('Enter');
+	await pane.waitFor(/Worker threads/, 'the settings screen');
+	pane.send('Enter');
 }
