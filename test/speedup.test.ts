@@ -149,7 +149,7 @@ describe('speedup per endpoint', () => {
 
 		const shown = report({speedup: {against: 'quick', ...cold}});
 		const segments = baselineSegments(shown).join(' · ');
-		expect(segments).toContain('per connection n/a (faster than the lone baseline: too short to compare)');
+		expect(segments).toContain('per connection n/a (above 100%: each connection under load beat the lone one)');
 		expect(renderTextSummary(shown)).toMatch(/Per connection {4}n\/a/);
 		const empty = report({speedup: {against: 'quick', ...none}});
 		expect(baselineSegments(empty).join(' · ')).toContain('throughput n/a');

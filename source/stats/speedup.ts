@@ -84,7 +84,7 @@ export function computeSpeedup(parallel: Figures, baseline: Figures, threads: nu
 	if (throughput === null) notes.push('throughput n/a: the baseline measured no rate (no response)');
 	let efficiency = throughput === null ? null : round(throughput / Math.max(1, connections));
 	if (efficiency !== null && efficiency > 1) {
-		notes.push(`per-connection efficiency n/a: each connection under load was faster than the lone baseline connection (${Math.round(efficiency * 100)}%), so the baseline is no yardstick; a longer one (--baseline-duration) measures it better`);
+		notes.push(`per-connection efficiency n/a: above 100% (${Math.round(efficiency * 100)}%), each connection under load beat the lone baseline connection, so the baseline is no yardstick here (a lone request pays for idle processes waking up, and a short baseline is noisy: --baseline-duration measures it better)`);
 		efficiency = null;
 	}
 
