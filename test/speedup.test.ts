@@ -130,11 +130,14 @@ describe('speedup per endpoint', () => {
 		const none = computeSpeedup({rps: 500, p50: 2, p99: 5}, {rps: 0, p50: 0, p99: 0}, 1, 10);
 		expect(none).toMatchObject({throughput: null, latencyGrowthP50: null, latencyGrowthP99: null, perConnectionEfficiency: null, perThreadRps: 500});
 		expect(none.notes).toEqual(expect.arrayContaining([expect.stringMatching(/^throughput n\/a/), expect.stringMatching(/^latency growth n\/a/)]));
-		// Each connection under load faster than the lone one: efficiency above 100% is n/a, with why.
+		// Each connection under load faster than the lone one: efficiency above 110% is n/a, with why.
 		const cold = computeSpeedup({rps: 5000, p50: 0.5, p99: 2}, {rps: 100, p50: 1, p99: 2}, 2, 10);
 		expect(cold.throughput).toBe(50);
 		expect(cold.perConnectionEfficiency).toBeNull();
 		expect(cold.notes?.join(' ')).toMatch(/per-connection efficiency n\/a.*500%/);
+		// A few percent above 100% is a baseline's noise around perfect scaling: shown as measured.
+		expect(computeSpeedup({rps: 1030, p50: 1, p99: 2}, {rps: 100, p50: 1, p99: 2}, 1, 10).perConnectionEfficiency).toBe(1.03);
+		expect(computeSpeedup({rps: 1200, p50: 1, p99: 2}, {rps: 100, p50: 1, p99: 2}, 1, 10).perConnectionEfficiency).toBeNull();
 		// An endpoint with no response alone: n/a for it, the mix over the others, and a note.
 		const partial = computeSpeedup({rps: 100, p50: 2, p99: 4}, {rps: 50, p50: 1, p99: 2}, 1, 4, {
 			run: [{name: 'a', weight: 3, p50: 2, p99: 4}, {name: 'b', weight: 1, p50: 10, p99: 20}],
@@ -149,7 +152,7 @@ describe('speedup per endpoint', () => {
 
 		const shown = report({speedup: {against: 'quick', ...cold}});
 		const segments = baselineSegments(shown).join(' · ');
-		expect(segments).toContain('per connection n/a (above 100%: each connection under load beat the lone one)');
+		expect(segments).toContain('per connection n/a (above 110%: each connection under load beat the lone one)');
 		expect(renderTextSummary(shown)).toMatch(/Per connection {4}n\/a/);
 		const empty = report({speedup: {against: 'quick', ...none}});
 		expect(baselineSegments(empty).join(' · ')).toContain('throughput n/a');

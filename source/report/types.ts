@@ -84,7 +84,7 @@ export type SpeedupReport = {
 	/** With several endpoints: the weighted mix of each endpoint's growth (see `endpoints`). */
 	readonly latencyGrowthP50: number | null;
 	readonly latencyGrowthP99: number | null;
-	/** throughput ÷ connections; null above 1 (the baseline is no yardstick then). */
+	/** throughput ÷ connections; null above 1.1 (the baseline is no yardstick then; up to 1.1 is noise around perfect scaling). */
 	readonly perConnectionEfficiency: number | null;
 	readonly perThreadRps: number;
 	/** Several endpoints: each one's latency under load ÷ its own baseline. */

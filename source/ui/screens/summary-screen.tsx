@@ -59,7 +59,7 @@ export function baselineSegments(report: JsonReport): string[] {
 	const {speedup} = report;
 	if (speedup) {
 		const efficiency = speedup.perConnectionEfficiency === null
-			? (speedup.throughput === null ? 'per connection n/a' : 'per connection n/a (above 100%: each connection under load beat the lone one)')
+			? (speedup.throughput === null ? 'per connection n/a' : 'per connection n/a (above 110%: each connection under load beat the lone one)')
 			: `per connection ${formatPercent(speedup.perConnectionEfficiency)}`;
 		segments.push(
 			`speedup vs ${speedup.against}: throughput ${formatRatio(speedup.throughput)}`,
