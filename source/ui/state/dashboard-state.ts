@@ -148,7 +148,7 @@ const markerSymbols: Readonly<Record<RunMarker['kind'], string>> = {threads: 'T'
 
 /**
  * The row under a chart: a letter where each marker falls on the time axis (T threads, C
- * connections, R rate, P pause, > resume, X stop) and `·` under paused seconds.
+ * connections, R rate, P pause, > resume, S stage, X stop) and `·` under paused seconds.
  */
 export function markerRow(points: readonly TimelinePoint[], markers: readonly RunMarker[]): string {
 	const cells: string[] = points.map(point => (point.paused ? '·' : ' '));
