@@ -317,10 +317,11 @@ class Sequence implements ConnectionOwner {
 
 		const endpoint = this.endpoints[this.sent % this.endpoints.length]!;
 		this.sent++;
-		this.connection.send(endpoint, 0, -1);
+		// Armed before the send: a connection that fails at once ends the attempt (and clears it) within send().
 		this.timeout = setTimeout(() => {
 			this.connection.abort(new BaselineTimeoutError(this.policy.timeoutMs));
 		}, this.policy.timeoutMs);
+		this.connection.send(endpoint, 0, -1);
 	}
 
 	dispatched(): void {
