@@ -179,11 +179,18 @@ describe('baselines', () => {
 		expect(extended.latencyMs.p50).toBeGreaterThan(0);
 		expect(report.speedup.against).toBe('extended');
 		expect(Math.abs(report.speedup.throughput - (report.summary.rps / extended.rps))).toBeLessThan(0.01);
-		expect(report.speedup.perConnectionEfficiency).toBeCloseTo(report.speedup.throughput / 8, 2);
+		if (report.speedup.perConnectionEfficiency === null) {
+			// Above 110%: the lone connection was beaten under load, said in a note rather than a figure.
+			expect(report.speedup.throughput / 8).toBeGreaterThan(1.1);
+			expect(report.speedup.notes.join(' ')).toMatch(/above 110%/);
+		} else {
+			expect(report.speedup.perConnectionEfficiency).toBeCloseTo(report.speedup.throughput / 8, 2);
+		}
 		// Baseline requests are not in the parallel run's figures.
 		expect(server.count - report.summary.requests - 5 - extended.requests).toBeGreaterThanOrEqual(0);
 		expect(server.count - report.summary.requests - 5 - extended.requests).toBeLessThanOrEqual(8);
-		expect(result.stderr).toMatch(/extended baseline \[1\.0s\/1\.0s\]/);
+		// Its progress (once a second) and its end.
+		expect(result.stderr).toMatch(/extended baseline: [\d,]+ requests/);
 		expect(result.stderr).toMatch(/SPEEDUP \(vs extended baseline\)/);
 	});
 });

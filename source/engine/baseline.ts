@@ -1,7 +1,4 @@
-import {createRequire} from 'node:module';
 import {performance} from 'node:perf_hooks';
-import {pathToFileURL} from 'node:url';
-import {Worker} from 'node:worker_threads';
 import type {TestPlan} from '../config/types.js';
 import {addSnapshot, createRunTotals, type RunTotals} from '../stats/aggregate.js';
 import type {EndpointInterval} from '../stats/snapshot.js';
@@ -9,6 +6,7 @@ import {prepareEndpoint, updateHeaders, type Connection, type ConnectionOwner, t
 import type {ConnectionEventKind} from './errors.js';
 import {EndpointRecorder} from './recorder.js';
 import {SocketConnection} from './socket-connection.js';
+import {startWorkerModule} from './spawn-worker.js';
 
 /** One request of a baseline. */
 export type BaselineSample = {
@@ -115,7 +113,7 @@ export async function runBaseline(plan: TestPlan, options: BaselineOptions): Pro
 		graceMs: options.graceMs,
 		progress: options.onProgress !== undefined,
 	};
-	const worker = spawnBaselineWorker(init);
+	const worker = startWorkerModule('baseline-worker', init);
 	const totals = createRunTotals(plan.endpoints.length);
 	const warm = createRunTotals(plan.endpoints.length);
 	const samples: BaselineSample[] = [];
@@ -182,19 +180,6 @@ export async function runBaseline(plan: TestPlan, options: BaselineOptions): Pro
 		options.signal?.removeEventListener('abort', abort);
 		void worker.terminate();
 	}
-}
-
-/** Starts the baseline worker: compiled `baseline-worker.js`, or from TypeScript through a tsx bootstrap (see spawn-worker). */
-function spawnBaselineWorker(init: BaselineWorkerInit): Worker {
-	const here = import.meta.url;
-	if (!here.endsWith('.ts')) {
-		return new Worker(new URL('baseline-worker.js', here), {workerData: init});
-	}
-
-	const apiPath = createRequire(here).resolve('tsx/esm/api').replace(/\.cjs$/, '.mjs');
-	const workerUrl = new URL('baseline-worker.ts', here).href;
-	const bootstrap = `import(${JSON.stringify(pathToFileURL(apiPath).href)}).then(api => { api.register(); return import(${JSON.stringify(workerUrl)}); });`;
-	return new Worker(bootstrap, {eval: true, workerData: init});
 }
 
 /** Runs a baseline's requests on this thread (the baseline worker calls it). */

@@ -1,26 +1,32 @@
 import {createRequire} from 'node:module';
 import {pathToFileURL} from 'node:url';
-import {Worker} from 'node:worker_threads';
+import {Worker, type ResourceLimits} from 'node:worker_threads';
 import type {WorkerInit} from './protocol.js';
 
 const youngGenerationMb = 4;
 
 /**
- * Starts a load worker. From the build, the compiled `worker.js` beside this file. From TypeScript
- * source (tests, `tsx` in development), workers do not inherit the tsx loader on Node 20, so a
- * small eval'd bootstrap registers tsx and then imports `worker.ts`.
+ * Starts one of the engine's worker modules (`worker`: a load worker; `baseline-worker`). From the
+ * build, the compiled `.js` beside this file. From TypeScript source (tests, `tsx` in development),
+ * workers do not inherit the tsx loader on Node 20, so a small eval'd bootstrap registers tsx and
+ * then imports the `.ts` module.
  */
-export function spawnWorker(init: WorkerInit): Worker {
+export function startWorkerModule(name: 'worker' | 'baseline-worker', workerData: unknown, resourceLimits?: ResourceLimits): Worker {
 	const here = import.meta.url;
-	// A small young generation: the hot path allocates little, and V8's default lets each worker's
-	// nursery grow to 16 MB of resident memory for no gain in throughput (npm run bench).
-	const resourceLimits = {maxYoungGenerationSizeMb: youngGenerationMb};
+	const options = {workerData, ...(resourceLimits ? {resourceLimits} : {})};
 	if (!here.endsWith('.ts')) {
-		return new Worker(new URL('worker.js', here), {workerData: init, resourceLimits});
+		return new Worker(new URL(`${name}.js`, here), options);
 	}
 
 	const apiPath = createRequire(here).resolve('tsx/esm/api').replace(/\.cjs$/, '.mjs');
-	const workerUrl = new URL('worker.ts', here).href;
+	const workerUrl = new URL(`${name}.ts`, here).href;
 	const bootstrap = `import(${JSON.stringify(pathToFileURL(apiPath).href)}).then(api => { api.register(); return import(${JSON.stringify(workerUrl)}); });`;
-	return new Worker(bootstrap, {eval: true, workerData: init, resourceLimits});
+	return new Worker(bootstrap, {...options, eval: true});
+}
+
+/** Starts a load worker. */
+export function spawnWorker(init: WorkerInit): Worker {
+	// A small young generation: the hot path allocates little, and V8's default lets each worker's
+	// nursery grow to 16 MB of resident memory for no gain in throughput (npm run bench).
+	return startWorkerModule('worker', init, {maxYoungGenerationSizeMb: youngGenerationMb});
 }

@@ -78,7 +78,9 @@ export async function runHeadless(options: HeadlessOptions, io: HeadlessIo): Pro
 			}
 
 			case 'baseline-done': {
-				progress(`${event.kind} baseline: ${event.baseline.requests} requests, ${formatRate(event.baseline.rps)} req/s, ${event.baseline.latencyMs.count > 0 ? `p50 ${formatMs(event.baseline.latencyMs.p50)}` : 'no response'}`);
+				const {baseline} = event;
+				const stopped = baseline.stoppedAtTimeout ? ' (stopped at its first timeout: the rest would time out too; going on to the run)' : '';
+				progress(`${event.kind} baseline: ${plural(baseline.requests, 'request')}, ${formatRate(baseline.rps)} req/s, ${baseline.latencyMs.count > 0 ? `p50 ${formatMs(baseline.latencyMs.p50)}` : 'no response'}${stopped}`);
 				break;
 			}
 
