@@ -49,7 +49,7 @@ export default function SettingsScreen({candidate, form, quickBaselineCount, log
 					<Text key={`${issue.path}:${issue.message}`} wrap="truncate" color={theme.error}>{`✗ ${issue.path}: ${issue.message}`}</Text>
 				))}
 				{threads > logicalProcessors ? <Text color={theme.warn} wrap="truncate">{`! ${threads} threads on ${logicalProcessors} logical processors: the workers will compete for CPU`}</Text> : undefined}
-				<Text color={theme.muted} wrap="truncate">{quickBaselineCount > 0 ? `A quick baseline of ${quickBaselineCount} sequential requests runs first.` : 'No quick baseline (--no-baseline).'}</Text>
+				<Text color={theme.muted} wrap="truncate">{quickBaselineCount > 0 ? quickBaselineLine(quickBaselineCount, candidate.choice.ok ? candidate.choice.prepared.config.plan.endpoints.length : 1) : 'No quick baseline (--no-baseline).'}</Text>
 				<Text wrap="truncate">
 					<Text bold color={theme.ok}>{'Enter'}</Text>
 					<Text>{' starts the test · type to edit the field · ←/→ or +/- step it'}</Text>
@@ -57,4 +57,11 @@ export default function SettingsScreen({candidate, form, quickBaselineCount, log
 			</Box>
 		</Box>
 	);
+}
+
+/** What the quick baseline will send: `count` requests to each endpoint, one at a time. */
+function quickBaselineLine(count: number, endpoints: number): string {
+	return endpoints === 1
+		? `A quick baseline of ${count} sequential requests runs first.`
+		: `A quick baseline of ${count} sequential requests to each of the ${endpoints} endpoints runs first.`;
 }
