@@ -64,7 +64,7 @@ export function errorsSection(report: JsonReport): string {
 	const {summary} = report;
 	const kinds = Object.entries(summary.errorKinds).sort(([, a], [, b]) => b - a);
 	const body = kinds.length === 0
-		? '<p class="ok-line">✓ No transport errors</p><p class="note">Every request got an HTTP response (status codes are counted separately).</p>'
+		? `<p class="ok-line">✓ No transport errors</p><p class="note">Every request ${summary.incomplete > 0 ? 'that finished ' : ''}got an HTTP response (status codes are counted separately).</p>`
 		: `<div class="table-scroll"><table><thead><tr><th>kind and what it usually means</th><th class="num">count</th><th class="num">share</th></tr></thead><tbody>${kinds
 			.map(([kind, count]) => `<tr><td class="error-kind"><span class="badge s5xx">${esc(kind)}</span><div class="hint">${esc(errorHints[kind] ?? errorHints['other']!)}</div></td><td class="num">${formatCount(count)}</td><td class="num">${share(count, summary.requests)}</td></tr>`)
 			.join('')}</tbody></table></div>`;

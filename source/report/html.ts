@@ -1,5 +1,5 @@
 /** The self-contained HTML report: inline CSS and SVG, no script, no request to anything else. Pure. */
-import {escapeHtml as esc, formatBytes, formatCount, formatMs, formatPercent, formatRate, formatSeconds, formatTimestamp} from './format.js';
+import {escapeHtml as esc, formatBytes, formatCount, formatMs, formatPercent, formatRate, formatSeconds, formatTimestamp, plural} from './format.js';
 import {errorsFigure, latencyFigure, spectrumFigure, throughputFigure, tickSeconds} from './html-plots.js';
 import {baselineSection, card, configSection, endpointsSection, errorsSection, generatorSection, latencySection, statusSection, thresholdsSection} from './html-sections.js';
 import {reportCss} from './html-style.js';
@@ -88,7 +88,7 @@ function settingsSection(report: JsonReport): string {
 		['HTTP client', settings.httpClient === 'socket' ? 'socket (prebuilt requests on plain sockets)' : 'undici'],
 		[
 			'Final (after live changes)',
-			`${final.threads} threads, ${final.connections} connections${final.rate === null ? '' : `, ${formatRate(final.rate)} req/s`}${changed ? ' (changed during the run)' : ' (unchanged)'}`,
+			`${plural(final.threads, 'thread')}, ${plural(final.connections, 'connection')}${final.rate === null ? '' : `, ${formatRate(final.rate)} req/s`}${changed ? ' (changed during the run)' : ' (unchanged)'}`,
 			changed ? 'changed' : undefined,
 		],
 	];
@@ -97,7 +97,7 @@ function settingsSection(report: JsonReport): string {
 	}
 
 	if (summary.incomplete > 0) {
-		rows.push(['Incomplete', `${formatCount(summary.incomplete)} still in flight when the run ended${summary.incompleteAgeMs ? `, oldest ${formatMs(summary.incompleteAgeMs.max)}` : ''} (failures for the pass and error rates)`, 'changed']);
+		rows.push(['Incomplete', `${formatCount(summary.incomplete)} still in flight when the run ended${summary.incompleteAgeMs ? `, oldest ${formatMs(summary.incompleteAgeMs.max)}` : ''} (failures for the pass and error rates)`]);
 	}
 
 	if (summary.retries > 0) {
