@@ -4,6 +4,7 @@ import type {RunSettings, TestPlan} from '../config/types.js';
 import {addSnapshot, addTotals, createRunTotals, takeWindow, type RunTotals, type Totals} from '../stats/aggregate.js';
 import {timelinePoint, type RunMarker, type TimelinePoint} from '../stats/timeline.js';
 import {distribute, rateShare} from './distribute.js';
+import type {WorkerSnapshot} from '../stats/snapshot.js';
 import type {FromWorker, ToWorker, WorkerInit} from './protocol.js';
 import type {RequestLogOptions} from './request-log.js';
 import {Listeners} from './listeners.js';
@@ -28,6 +29,25 @@ export type WorkerHealth = {
 	readonly inFlight: number;
 	/** Event-loop utilisation over the last interval, 0..1. */
 	readonly eventLoopUtilization: number;
+	/** The longest the worker's event loop went without turning over the last interval, ms. */
+	readonly maxEventLoopDelayMs?: number;
+	/** Time its event loop was stalled over the last interval, ms (see `stallThresholdMs`). */
+	readonly eventLoopStallMs?: number;
+	/** How long the last interval was, ms (the stall time's denominator). */
+	readonly windowMs?: number;
+};
+
+/**
+ * The load generator's own stalls over a run, all workers together: time its event loops did not
+ * turn, which the open model's corrected latency would otherwise charge to the server.
+ */
+export type GeneratorStalls = {
+	/** Stall time summed over the workers, ms. */
+	readonly stallMs: number;
+	/** The longest any worker's event loop went without turning, ms. */
+	readonly maxDelayMs: number;
+	/** Worker time the figures cover, ms (each worker's measured time, summed): the stall share's denominator. */
+	readonly measuredMs: number;
 };
 
 export type EngineEvent =
@@ -72,6 +92,8 @@ export type RunResult = {
 	readonly finalSettings: RunSettings;
 	/** Peak event-loop utilisation seen on any worker, 0..1. */
 	readonly peakWorkerUtilization: number;
+	/** The generator's own stalls (absent when no worker measured them). */
+	readonly generatorStalls?: GeneratorStalls;
 };
 
 type WorkerHandle = {
@@ -115,6 +137,7 @@ export class Engine {
 	private extraHeaders: Readonly<Record<string, string>>;
 	private cancelled = 0;
 	private peakUtilization = 0;
+	private readonly stalls = {stallMs: 0, maxDelayMs: 0, measuredMs: 0, measured: false};
 	/** Staged runs: the schedule, and what it moves (connections in the closed model, the rate in the open one). */
 	private stageSchedule: StageSchedule | undefined;
 	private stagedQuantity: 'connections' | 'rate' = 'connections';
@@ -307,12 +330,15 @@ export class Engine {
 
 			case 'snapshot': {
 				addSnapshot(this.totals, message.snapshot);
+				const {snapshot} = message;
 				handle.health = {
 					workerId: handle.id,
-					connections: message.snapshot.connections,
-					inFlight: message.snapshot.inFlight,
-					eventLoopUtilization: message.snapshot.eventLoopUtilization,
+					connections: snapshot.connections,
+					inFlight: snapshot.inFlight,
+					eventLoopUtilization: snapshot.eventLoopUtilization,
+					...(snapshot.maxEventLoopDelayMs === undefined ? {} : {maxEventLoopDelayMs: snapshot.maxEventLoopDelayMs, eventLoopStallMs: snapshot.eventLoopStallMs ?? 0, windowMs: snapshot.utilizationWindowMs ?? 0}),
 				};
+				this.addStalls(snapshot);
 				// A sliver (the start, the last drain) says nothing about saturation: busy for 5 ms of 8 is not a
 				// saturated generator. Only windows of at least 200 ms count towards the peak.
 				if (!handle.retiring && (message.snapshot.utilizationWindowMs ?? 0) >= minUtilizationWindowMs) {
@@ -358,6 +384,22 @@ export class Engine {
 				break;
 			}
 		}
+	}
+
+	/** Adds a snapshot's stall figures to the run's (retiring workers' too: their stalls happened). */
+	private addStalls(snapshot: WorkerSnapshot): void {
+		if (snapshot.maxEventLoopDelayMs === undefined) return;
+		const {stalls} = this;
+		stalls.measured = true;
+		stalls.stallMs += snapshot.eventLoopStallMs ?? 0;
+		stalls.maxDelayMs = Math.max(stalls.maxDelayMs, snapshot.maxEventLoopDelayMs);
+		stalls.measuredMs += snapshot.utilizationWindowMs ?? 0;
+	}
+
+	/** The generator's stalls so far (undefined before the first measured snapshot). */
+	get generatorStalls(): GeneratorStalls | undefined {
+		const {stalls} = this;
+		return stalls.measured ? {stallMs: round3(stalls.stallMs), maxDelayMs: round3(stalls.maxDelayMs), measuredMs: round3(stalls.measuredMs)} : undefined;
 	}
 
 	/** Why the request log stopped, when it could not be opened or written (the run went on). */
@@ -631,7 +673,13 @@ export class Engine {
 			initialSettings: this.initialSettings,
 			finalSettings: this.settings,
 			peakWorkerUtilization: this.peakUtilization,
+			...this.stallsField(),
 		};
+	}
+
+	private stallsField(): {generatorStalls?: GeneratorStalls} {
+		const stalls = this.generatorStalls;
+		return stalls ? {generatorStalls: stalls} : {};
 	}
 
 	/** During a stop: cancel in-flight requests now instead of waiting out the grace period. */
@@ -723,12 +771,15 @@ export class Engine {
 			initialSettings: this.initialSettings,
 			finalSettings: this.settings,
 			peakWorkerUtilization: this.peakUtilization,
+			...this.stallsField(),
 		};
 		this.setState('done');
 		this.resolveDone?.(result);
 		return result;
 	}
 }
+
+const round3 = (value: number): number => Math.round(value * 1000) / 1000;
 
 function formatRate(rate: number): string {
 	return Number.isInteger(rate) ? String(rate) : rate.toFixed(2);

@@ -378,6 +378,25 @@ export class LoadLoop implements ConnectionOwner {
 			this.sendNext(connection, intended);
 		} else {
 			this.free.push(connection);
+			this.sendDue(now);
+		}
+	}
+
+	/**
+	 * Open model: sends what is due now on free connections, between the schedule's timer turns. A
+	 * timer turns at best once a millisecond (setTimeout's granularity), so at thousands of sends a
+	 * second a freed connection would otherwise sit idle until the next turn while sends fell due:
+	 * the pool ran short, sends went late, and the corrected latency charged that wait to the server.
+	 */
+	private sendDue(now: number): void {
+		if (this.timer === undefined) {
+			// No schedule running (paused, stopping, rate 0, or inside a tick, which sends what is due itself).
+			return;
+		}
+
+		while (this.nextIntended <= now && this.free.length > 0) {
+			this.sendNext(this.free.pop()!, this.nextIntended);
+			this.nextIntended += this.intervalMs;
 		}
 	}
 

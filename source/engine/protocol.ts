@@ -23,6 +23,12 @@ export type WorkerInit = {
 	readonly extraHeaders: Readonly<Record<string, string>>;
 	/** NDJSON request log, appended to by every worker. */
 	readonly log: RequestLogOptions | undefined;
+	/**
+	 * Tests only (test/generator-stall.test.ts): block this worker's event loop once, for `stallMs`,
+	 * `afterMs` after the start, to show that the generator's own stalls are measured. No flag or
+	 * config key sets it; the engine never does (a test passes it through `EngineOptions.spawn`).
+	 */
+	readonly testStall?: {readonly afterMs: number; readonly stallMs: number};
 };
 
 /** Main thread -> worker. */

@@ -1,6 +1,7 @@
 import {performance} from 'node:perf_hooks';
 import {parentPort, workerData} from 'node:worker_threads';
 import {redactUrl} from '../config/redact.js';
+import {eventLoopProbeMs, stallThresholdMs} from '../stats/snapshot.js';
 import {LoadLoop, loadHttpClient} from './load-loop.js';
 import {RequestLog} from './request-log.js';
 import type {FromWorker, ToWorker, WorkerInit} from './protocol.js';
@@ -48,12 +49,65 @@ const loop = new LoadLoop(
 	},
 );
 
+/**
+ * Measures this worker's own stalls: a timer every `eventLoopProbeMs`; the gap between two of its
+ * turns is how long the event loop went without turning (a long run of callbacks, GC, a blocking
+ * call). A blocked stretch always falls between two turns, so the gap is at least as long as it.
+ * Finer than `monitorEventLoopDelay` (whose lateness misses up to one period) and it sums the stalls.
+ */
+class EventLoopProbe {
+	private last = performance.now();
+	private maxGapMs = 0;
+	private stallMs = 0;
+	private readonly timer: NodeJS.Timeout;
+
+	constructor() {
+		this.timer = setInterval(this.turn, eventLoopProbeMs);
+		this.timer.unref();
+	}
+
+	private readonly turn = (): void => {
+		const now = performance.now();
+		const gap = now - this.last;
+		this.last = now;
+		if (gap > this.maxGapMs) this.maxGapMs = gap;
+		if (gap > stallThresholdMs) this.stallMs += gap;
+	};
+
+	/** The interval's longest gap and stall time (ms), counting the gap still open; starts a new interval. */
+	take(): {maxEventLoopDelayMs: number; eventLoopStallMs: number} {
+		this.turn();
+		const taken = {maxEventLoopDelayMs: round3(this.maxGapMs), eventLoopStallMs: round3(this.stallMs)};
+		this.maxGapMs = 0;
+		this.stallMs = 0;
+		return taken;
+	}
+
+	stop(): void {
+		clearInterval(this.timer);
+	}
+}
+
+const round3 = (value: number): number => Math.round(value * 1000) / 1000;
+
+const probe = new EventLoopProbe();
 let lastElu = performance.eventLoopUtilization();
 function sendSnapshot(): void {
 	const elu = performance.eventLoopUtilization(lastElu);
 	lastElu = performance.eventLoopUtilization();
-	post({type: 'snapshot', snapshot: loop.snapshot(init.workerId, elu.utilization, elu.idle + elu.active)});
+	post({type: 'snapshot', snapshot: {...loop.snapshot(init.workerId, elu.utilization, elu.idle + elu.active), ...probe.take()}});
 	log?.flush();
+}
+
+/** Tests only: see `WorkerInit.testStall`. Blocks the event loop on purpose, once. */
+function armTestStall(): void {
+	if (init.testStall === undefined) return;
+	const {afterMs, stallMs} = init.testStall;
+	setTimeout(() => {
+		const until = performance.now() + stallMs;
+		// eslint-disable-next-line no-empty
+		while (performance.now() < until) {}
+	}, afterMs).unref();
 }
 
 const interval = setInterval(sendSnapshot, init.snapshotIntervalMs);
@@ -63,6 +117,7 @@ async function stop(graceMs: number): Promise<void> {
 	clearInterval(interval);
 	const cancelled = await loop.stop(graceMs);
 	sendSnapshot();
+	probe.stop();
 	log?.close();
 	post({type: 'done', workerId: init.workerId, cancelled});
 	port.close();
@@ -76,7 +131,9 @@ port.on('message', (message: ToWorker) => {
 			}
 
 			lastElu = performance.eventLoopUtilization();
+			probe.take();
 			loop.start();
+			armTestStall();
 			break;
 		}
 

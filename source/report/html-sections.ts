@@ -2,6 +2,7 @@
 import {connectionEventHints, errorHints} from './error-hints.js';
 import type {LatencySummary} from '../stats/histogram.js';
 import {escapeHtml as esc, formatCount, formatMs, formatPercent, formatRate, formatRatio, formatThresholdActual} from './format.js';
+import {generatorStallFigures, generatorStallWarning} from './text.js';
 import type {BaselineReport, JsonReport} from './types.js';
 
 /** What each error kind usually means, shown beside its count. */
@@ -36,7 +37,9 @@ export function latencySection(report: JsonReport): string {
 	const note = correctedLatencyMs
 		? '<p class="note">Open model: the corrected row measures from the time each request was due, so it includes time spent waiting behind slow responses (coordinated omission).</p>'
 		: '';
-	return card('latency', 'Latency', `<div class="table-scroll"><table>${head}<tbody>${rows.join('')}</tbody></table></div>${note}`);
+	const stalls = generatorStallFigures(report);
+	const stallNote = stalls ? `<p class="note">Generator stalls: ${esc(stalls)}${report.generator.stallWarning ? ': <a href="#generator">they could explain the tail</a>' : ''}.</p>` : '';
+	return card('latency', 'Latency', `<div class="table-scroll"><table>${head}<tbody>${rows.join('')}</tbody></table></div>${note}${stallNote}`);
 }
 
 function share(count: number, total: number): string {
@@ -155,12 +158,19 @@ export function thresholdsSection(report: JsonReport): string {
 }
 
 export function generatorSection(report: JsonReport): string {
-	const {peakEventLoopUtilization, saturated} = report.generator;
+	const {peakEventLoopUtilization, saturated, eventLoopStallMs, maxEventLoopDelayMs, stallShare} = report.generator;
 	const warning = saturated
 		? `<p class="alert"><strong>Load generator saturated.</strong> A worker thread reached ${formatPercent(peakEventLoopUtilization, 0)} event-loop utilisation: these figures may measure the client rather than the target. Add threads or lower the connections.</p>`
 		: '<p class="ok-line">✓ The load generator kept up (below 90% event-loop utilisation).</p>';
-	return card('generator', 'Load generator health', `<dl class="kv"><dt>Peak event-loop utilisation</dt><dd>${formatPercent(peakEventLoopUtilization, 0)}</dd></dl>${warning}`);
+	const stallWarning = generatorStallWarning(report);
+	const stallRows = eventLoopStallMs === undefined || maxEventLoopDelayMs === undefined
+		? ''
+		: `<dt>Event-loop stalls</dt><dd>${esc(formatMs(eventLoopStallMs))} (${esc(formatPercent(stallShare ?? 0, 1))} of the workers' time)</dd><dt>Longest event-loop gap</dt><dd>${esc(formatMs(maxEventLoopDelayMs))}</dd>`;
+	const stalls = stallWarning ? `<p class="alert"><strong>Generator stalls could explain the latency's tail.</strong> ${esc(capitalize(stallWarning))}</p>` : '';
+	return card('generator', 'Load generator health', `<dl class="kv"><dt>Peak event-loop utilisation</dt><dd>${formatPercent(peakEventLoopUtilization, 0)}</dd>${stallRows}</dl>${warning}${stalls}`);
 }
+
+const capitalize = (text: string): string => text.charAt(0).toUpperCase() + text.slice(1);
 
 export function configSection(report: JsonReport): string {
 	const text = JSON.stringify(report.config, null, 2) ?? 'null';

@@ -60,6 +60,11 @@ export function renderTextSummary(report: JsonReport): string {
 		lines.push(table([['', 'min', 'mean', 'p50', 'p90', 'p99', 'p99.9', 'max', 'stdev'], ...latencyRows]));
 	}
 
+	const stalls = generatorStallFigures(report);
+	if (stalls) {
+		lines.push(`  Generator stalls  ${stalls}`);
+	}
+
 	const statuses = Object.entries(summary.statusCodes);
 	if (statuses.length > 0) {
 		lines.push('', 'STATUS CODES', table(statuses.map(([code, count]) => [code, formatCount(count), formatPercent(count / Math.max(summary.requests, 1))])));
@@ -106,7 +111,34 @@ export function renderTextSummary(report: JsonReport): string {
 		lines.push('', `WARNING: a load-generator thread reached ${formatPercent(report.generator.peakEventLoopUtilization, 0)} event-loop utilisation; figures may measure the client, not the target. Add --threads or lower --connections.`);
 	}
 
+	const stallWarning = generatorStallWarning(report);
+	if (stallWarning) {
+		lines.push('', `WARNING: ${stallWarning}`);
+	}
+
 	return `${lines.join('\n')}\n`;
+}
+
+/**
+ * The load generator's own stalls in one line (undefined in reports from before they were
+ * measured): time its event loops did not turn, and the longest such gap.
+ */
+export function generatorStallFigures(report: Pick<JsonReport, 'generator'>): string | undefined {
+	const {eventLoopStallMs, maxEventLoopDelayMs, stallShare, stallThresholdMs} = report.generator;
+	if (eventLoopStallMs === undefined || maxEventLoopDelayMs === undefined) return undefined;
+	const threshold = stallThresholdMs === undefined ? '' : ` (gaps over ${formatMs(stallThresholdMs)})`;
+	return `${formatMs(eventLoopStallMs)} of event-loop stalls${threshold}, ${formatPercent(stallShare ?? 0, 1)} of the workers' time; longest gap ${formatMs(maxEventLoopDelayMs)}`;
+}
+
+/** Why the generator's stalls could explain the latency's tail, when they could (see `GeneratorReport.stallWarning`). */
+export function generatorStallWarning(report: Pick<JsonReport, 'generator' | 'summary'>): string | undefined {
+	const {generator, summary} = report;
+	if (!generator.stallWarning) return undefined;
+	const longest = formatMs(generator.maxEventLoopDelayMs ?? 0);
+	const tail = summary.correctedLatencyMs
+		? `the corrected p99 (${formatMs(summary.correctedLatencyMs.p99)}, uncorrected ${formatMs(summary.latencyMs.p99)}) may be the generator's own delay, not the server's: the correction charges a send the generator held up to the server`
+		: 'the latency may include the generator\'s own delay in reading responses';
+	return `the load generator's event loop stalled (${formatPercent(generator.stallShare ?? 0, 1)} of its time, longest ${longest}); ${tail}. Add --threads, lower the rate, or give the generator a core of its own.`;
 }
 
 const msOrNa = (value: number | null): string => (value === null ? 'n/a' : formatMs(value));

@@ -95,6 +95,30 @@ export type SpeedupReport = {
 
 export type ThresholdResult = ThresholdOutcome;
 
+/**
+ * The load generator's own health. The stall figures (absent in reports from before they were
+ * measured) are the time the workers' event loops did not turn: in the open model the corrected
+ * latency charges such a stall to the server, so `stallWarning` says when it could explain the tail.
+ */
+export type GeneratorReport = {
+	readonly peakEventLoopUtilization: number;
+	readonly saturated: boolean;
+	/** Stall time of the workers' event loops, ms, summed over the workers: gaps between turns longer than `stallThresholdMs`. */
+	readonly eventLoopStallMs?: number;
+	/** The longest any worker's event loop went without turning, ms. */
+	readonly maxEventLoopDelayMs?: number;
+	/** Stall time ÷ the worker time measured, 0..1. */
+	readonly stallShare?: number;
+	/** A gap between two turns of the probe timer longer than this counts as a stall, ms. */
+	readonly stallThresholdMs?: number;
+	/**
+	 * The generator's stalls could explain the latency's tail: in the open model, the corrected p99
+	 * exceeds the uncorrected one by more than `stallThresholdMs`, and by no more than the longest
+	 * stall or the stalls took more than 1% of the time; in either model, the stalls took 10% or more.
+	 */
+	readonly stallWarning?: boolean;
+};
+
 /** The JSON report: everything the HTML report shows, so the HTML can be regenerated from it. */
 export type JsonReport = {
 	readonly schemaVersion: typeof schemaVersion;
@@ -119,7 +143,7 @@ export type JsonReport = {
 	/** The merged HDR histogram of latencies (integer microseconds), compressed base64. */
 	readonly histogram: string;
 	readonly correctedHistogram?: string;
-	readonly generator: {readonly peakEventLoopUtilization: number; readonly saturated: boolean};
+	readonly generator: GeneratorReport;
 	/** The configuration used, secrets redacted. */
 	readonly config: unknown;
 	readonly baseline?: {readonly quick?: BaselineReport; readonly extended?: BaselineReport};

@@ -2,13 +2,52 @@ import type {LoadedConfig} from '../config/load.js';
 import {redactSecrets, redactUrl} from '../config/redact.js';
 import type {Hardware} from '../engine/hardware.js';
 import type {RunResult} from '../engine/engine.js';
-import {summarizeTotals} from '../stats/aggregate.js';
+import {summarizeTotals, type TotalsSummary} from '../stats/aggregate.js';
+import {stallThresholdMs} from '../stats/snapshot.js';
 import {encodeHistogram, percentileSpectrum} from '../stats/histogram.js';
-import {schemaVersion, type JsonReport} from '../report/types.js';
+import {schemaVersion, type GeneratorReport, type JsonReport} from '../report/types.js';
 import {toolVersion} from './version.js';
 
 /** Event-loop utilisation above which the load generator measures itself rather than the target. */
 export const saturationThreshold = 0.9;
+
+/** Stalls taking this share of the workers' time or more could explain any latency figure. */
+export const stallShareWarning = 0.1;
+
+/** Stalls taking more than this share of the time held back more of the sends than a p99 leaves above it. */
+const p99Share = 0.01;
+
+/**
+ * Whether the generator's own stalls could explain the latency's tail. In the open model, when the
+ * corrected p99 exceeds the uncorrected one by more than a stall's threshold: the longest stall is
+ * at least that excess (one stall could account for it), or the stalls took more than 1% of the
+ * time (so more than 1% of the sends fell due while the generator was stalled, and the correction
+ * charged each with its wait). In either model, when the stalls took 10% of the time or more.
+ */
+export function stallsCouldExplainTail(stalls: Pick<GeneratorReport, 'eventLoopStallMs' | 'maxEventLoopDelayMs' | 'stallShare'>, summary: Pick<TotalsSummary, 'latencyMs' | 'correctedLatencyMs' | 'responses'>): boolean {
+	const {eventLoopStallMs = 0, maxEventLoopDelayMs = 0, stallShare = 0} = stalls;
+	if (eventLoopStallMs <= 0) return false;
+	if (stallShare >= stallShareWarning) return true;
+	if (!summary.correctedLatencyMs || summary.responses === 0) return false;
+	const excess = summary.correctedLatencyMs.p99 - summary.latencyMs.p99;
+	return excess > stallThresholdMs && (excess <= maxEventLoopDelayMs || stallShare > p99Share);
+}
+
+function generatorReport(result: RunResult, overall: TotalsSummary): GeneratorReport {
+	const base = {
+		peakEventLoopUtilization: Math.round(result.peakWorkerUtilization * 1000) / 1000,
+		saturated: result.peakWorkerUtilization >= saturationThreshold,
+	};
+	const stalls = result.generatorStalls;
+	if (!stalls) return base;
+	const figures = {
+		eventLoopStallMs: Math.round(stalls.stallMs * 10) / 10,
+		maxEventLoopDelayMs: Math.round(stalls.maxDelayMs * 10) / 10,
+		stallShare: stalls.measuredMs > 0 ? Math.round((stalls.stallMs / stalls.measuredMs) * 1e4) / 1e4 : 0,
+		stallThresholdMs,
+	};
+	return {...base, ...figures, stallWarning: stallsCouldExplainTail(figures, overall)};
+}
 
 export type ReportContext = {
 	readonly config: LoadedConfig;
@@ -69,10 +108,7 @@ export function buildReport(result: RunResult, context: ReportContext): JsonRepo
 			? {correctedPercentiles: percentileSpectrum(result.totals.overall.correctedHistogram), correctedHistogram: encodeHistogram(result.totals.overall.correctedHistogram)}
 			: {}),
 		histogram: encodeHistogram(result.totals.overall.histogram),
-		generator: {
-			peakEventLoopUtilization: Math.round(result.peakWorkerUtilization * 1000) / 1000,
-			saturated: result.peakWorkerUtilization >= saturationThreshold,
-		},
+		generator: generatorReport(result, overall),
 		config: redactSecrets(context.config.raw),
 		...context.extra,
 	};

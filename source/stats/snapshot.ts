@@ -49,4 +49,17 @@ export type WorkerSnapshot = {
 	readonly eventLoopUtilization: number;
 	/** How long that utilisation was measured over, ms (the last snapshot of a run may be a sliver). */
 	readonly utilizationWindowMs?: number;
+	/**
+	 * The longest the worker's event loop went without turning over the interval, ms: the longest gap
+	 * between two turns of its probe timer (see `eventLoopProbeMs`). Absent from older workers.
+	 */
+	readonly maxEventLoopDelayMs?: number;
+	/** Time the worker's event loop was stalled over the interval, ms: the probe's gaps longer than `stallThresholdMs`, summed. */
+	readonly eventLoopStallMs?: number;
 };
+
+/** The worker's event-loop probe fires this often, ms: the resolution of the stall figures. */
+export const eventLoopProbeMs = 1;
+
+/** A gap between two probe turns longer than this is a stall, ms (twice the probe's period). */
+export const stallThresholdMs = 2 * eventLoopProbeMs;

@@ -20,16 +20,40 @@ export function healthText(workers: readonly Health[], width: number): string {
 	return `${workers.length} workers ${mini} peak ${Math.round(peakUtilization(workers) * 100)}%`;
 }
 
-/** Generator health: per-worker event-loop utilisation, with a warning when the load generator is saturated. */
+/** Stalls at or above this share of an interval colour the stall figures as a warning. */
+const stallShareWarning = 0.1;
+
+/**
+ * The workers' own event-loop stalls over the last interval: the largest share of it stalled and
+ * the longest gap between turns (what the open model's corrected latency would charge to the
+ * server). Empty when no worker measured them yet.
+ */
+export function stallFigures(workers: readonly Health[]): {text: string; share: number} | undefined {
+	let share = 0;
+	let gapMs: number | undefined;
+	for (const worker of workers) {
+		if (worker.maxEventLoopDelayMs === undefined) continue;
+		gapMs = Math.max(gapMs ?? 0, worker.maxEventLoopDelayMs);
+		if (worker.windowMs) share = Math.max(share, (worker.eventLoopStallMs ?? 0) / worker.windowMs);
+	}
+
+	if (gapMs === undefined) return undefined;
+	return {text: ` · stalls ${Math.round(share * 100)}%, gap ${gapMs < 10 ? gapMs.toFixed(1) : Math.round(gapMs)} ms`, share};
+}
+
+/** Generator health: per-worker event-loop utilisation and stalls, with a warning when the load generator is saturated. */
 export default function WorkerHealth({workers, saturatedPeak, width}: Props) {
 	const theme = useTheme();
 	const saturated = peakUtilization(workers) >= saturationThreshold;
 	const label = 'generator ELU ';
+	const stalls = stallFigures(workers);
+	const stallWidth = stalls?.text.length ?? 0;
 	return (
 		<Box flexDirection="column" width={width}>
 			<Text wrap="truncate">
 				<Text color={theme.muted}>{label}</Text>
-				<Text color={saturated ? theme.error : theme.ok}>{workers.length === 0 ? 'starting…' : healthText(workers, width - label.length)}</Text>
+				<Text color={saturated ? theme.error : theme.ok}>{workers.length === 0 ? 'starting…' : healthText(workers, width - label.length - stallWidth)}</Text>
+				{stalls ? <Text color={stalls.share >= stallShareWarning ? theme.warn : theme.muted}>{stalls.text}</Text> : undefined}
 			</Text>
 			{saturatedPeak === undefined ? undefined : (
 				<Text wrap="truncate" color={theme.error} inverse bold>

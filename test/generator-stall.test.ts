@@ -1,0 +1,124 @@
+import {readFileSync} from 'node:fs';
+import path from 'node:path';
+import {Ajv} from 'ajv';
+import formatsPlugin from 'ajv-formats';
+import {afterEach, describe, expect, it} from 'vitest';
+import {resolveConfig} from '../source/config/load.js';
+import {Engine, type RunResult} from '../source/engine/engine.js';
+import {detectHardware} from '../source/engine/hardware.js';
+import {spawnWorker} from '../source/engine/spawn-worker.js';
+import {renderHtmlReport} from '../source/report/html.js';
+import {renderTextSummary} from '../source/report/text.js';
+import type {JsonReport} from '../source/report/types.js';
+import {buildReport, stallsCouldExplainTail} from '../source/session/build-report.js';
+import {summarizeTotals} from '../source/stats/aggregate.js';
+import {eventLoopProbeMs, stallThresholdMs} from '../source/stats/snapshot.js';
+import {stallFigures} from '../source/ui/components/worker-health.js';
+import {rootDir} from './helpers/cli.js';
+import {useTargets} from './helpers/target-server.js';
+
+const target = useTargets(afterEach);
+
+/** The stall the test hook causes, ms, and when (after the start). */
+const stallMs = 400;
+const stallAfterMs = 1000;
+
+/**
+ * An open-model run against a fast local server. With `stall`, the worker blocks its own event
+ * loop once (the test-only `WorkerInit.testStall`), as a long GC pause or a blocking call would.
+ */
+async function openRun(stall: boolean): Promise<{result: RunResult; report: JsonReport; snapshotsMaxDelayMs: number[]}> {
+	const server = await target();
+	const config = resolveConfig({url: `${server.url}/`}, {source: 'test', env: {}});
+	const engine = new Engine({
+		plan: config.plan,
+		settings: {threads: 1, connections: 4, durationMs: 3000, maxRequests: undefined, rate: 200, graceMs: 2000},
+		snapshotIntervalMs: 100,
+		spawn: init => spawnWorker(stall ? {...init, testStall: {afterMs: stallAfterMs, stallMs}} : init),
+	});
+	// What the live view sees: each worker's last interval, as the snapshots arrive.
+	const snapshotsMaxDelayMs: number[] = [];
+	engine.subscribe(event => {
+		if (event.type === 'update') {
+			for (const health of engine.workerHealth) snapshotsMaxDelayMs.push(health.maxEventLoopDelayMs ?? -1);
+		}
+	});
+	const result = await engine.start();
+	const report = buildReport(result, {config, hardware: detectHardware()});
+	return {result, report, snapshotsMaxDelayMs};
+}
+
+function validateReport(report: JsonReport): string {
+	const ajv = new Ajv({allErrors: true, strict: true});
+	type FormatsPlugin = (ajv: Ajv) => Ajv;
+	const addFormats = ((formatsPlugin as unknown as {default?: FormatsPlugin}).default ?? formatsPlugin) as unknown as FormatsPlugin;
+	addFormats(ajv);
+	const validate = ajv.compile(JSON.parse(readFileSync(path.join(rootDir, 'source/report/report.schema.json'), 'utf8')) as object);
+	return validate(JSON.parse(JSON.stringify(report))) ? '' : JSON.stringify(validate.errors, null, 2);
+}
+
+describe('generator stalls (the open model must not blame the server for them)', () => {
+	it('a worker that blocks its event loop shows the stall in its snapshot, the report and the warning; the server stays fast', async () => {
+		const {result, report, snapshotsMaxDelayMs} = await openRun(true);
+		const summary = summarizeTotals(result.totals.overall, result.durationS);
+		// The snapshot right after the stall carries it: a blocked stretch always lies between two probe turns.
+		expect(Math.max(...snapshotsMaxDelayMs)).toBeGreaterThanOrEqual(stallMs);
+		expect(result.generatorStalls!.maxDelayMs).toBeGreaterThanOrEqual(stallMs);
+		expect(result.generatorStalls!.stallMs).toBeGreaterThanOrEqual(stallMs);
+		// The server never waited: what it was sent, it answered at once.
+		expect(summary.latencyMs.p50).toBeLessThan(50);
+		expect(summary.latencyMs.p99).toBeLessThan(100);
+		// The correction charged the stall to every send due during it: the tail is the generator's.
+		expect(summary.correctedLatencyMs!.p99).toBeGreaterThan(summary.latencyMs.p99 + stallThresholdMs);
+		expect(report.generator.maxEventLoopDelayMs).toBeGreaterThanOrEqual(stallMs);
+		expect(report.generator.eventLoopStallMs).toBeGreaterThanOrEqual(stallMs);
+		expect(report.generator.stallWarning).toBe(true);
+		expect(validateReport(report)).toBe('');
+		const text = renderTextSummary(report);
+		expect(text).toMatch(/Generator stalls {2}\d[\d.,]* ms of event-loop stalls/);
+		expect(text).toContain("WARNING: the load generator's event loop stalled");
+		const html = renderHtmlReport(report);
+		expect(html).toContain('Generator stalls could explain the latency');
+		expect(html).toContain('Longest event-loop gap');
+	}, 30_000);
+
+	it('a run without the hook shows small stall figures and no warning', async () => {
+		const {result, report} = await openRun(false);
+		const summary = summarizeTotals(result.totals.overall, result.durationS);
+		expect(summary.latencyMs.p99).toBeLessThan(100);
+		// Generous bounds: a shared test machine may hold a thread back now and then, never for most of the stall.
+		expect(result.generatorStalls!.maxDelayMs).toBeGreaterThanOrEqual(eventLoopProbeMs * 0.5);
+		expect(result.generatorStalls!.maxDelayMs).toBeLessThan(stallMs / 2);
+		expect(result.generatorStalls!.stallMs).toBeLessThan(stallMs / 2);
+		expect(report.generator.stallWarning).toBe(false);
+		expect(validateReport(report)).toBe('');
+		expect(renderTextSummary(report)).not.toContain('event loop stalled');
+	}, 30_000);
+
+	it('warns when the corrected tail is within the longest stall, or the stalls outlast 1% (open model) or 10% (any) of the time', () => {
+		const latency = (p99: number) => ({count: 100, min: 0.1, mean: 1, p50: 1, p90: 1, p95: 1, p99, p999: p99, max: p99, stdev: 0});
+		const summary = (uncorrected: number, corrected: number | undefined) => ({responses: 100, latencyMs: latency(uncorrected), ...(corrected === undefined ? {} : {correctedLatencyMs: latency(corrected)})});
+		// A 50 ms gap between corrected and uncorrected p99 and a 60 ms stall: the stall could explain it.
+		expect(stallsCouldExplainTail({eventLoopStallMs: 120, maxEventLoopDelayMs: 60, stallShare: 0.01}, summary(2, 52))).toBe(true);
+		// An excess longer than any stall, and stalls too rare to reach the p99: not the generator's (the server's, or the pool's).
+		expect(stallsCouldExplainTail({eventLoopStallMs: 120, maxEventLoopDelayMs: 10, stallShare: 0.005}, summary(2, 900))).toBe(false);
+		// Short stalls, but more than 1% of the time: more than 1% of the sends waited on the generator.
+		expect(stallsCouldExplainTail({eventLoopStallMs: 600, maxEventLoopDelayMs: 6, stallShare: 0.06}, summary(1.4, 14.6))).toBe(true);
+		// A tail within noise of the uncorrected one is no tail to explain.
+		expect(stallsCouldExplainTail({eventLoopStallMs: 120, maxEventLoopDelayMs: 60, stallShare: 0.01}, summary(2, 3))).toBe(false);
+		// No stall at all.
+		expect(stallsCouldExplainTail({eventLoopStallMs: 0, maxEventLoopDelayMs: 1.2, stallShare: 0}, summary(2, 52))).toBe(false);
+		// A large share warns in either model.
+		expect(stallsCouldExplainTail({eventLoopStallMs: 1500, maxEventLoopDelayMs: 9, stallShare: 0.15}, summary(2, undefined))).toBe(true);
+		// Reports from before the stall figures: nothing to warn about.
+		expect(stallsCouldExplainTail({}, summary(2, 52))).toBe(false);
+	});
+
+	it('the TUI\'s generator line shows the last interval\'s stalls: the largest share and the longest gap', () => {
+		const worker = (workerId: number, stallMs: number, gapMs: number) => ({workerId, connections: 2, inFlight: 1, eventLoopUtilization: 0.5, maxEventLoopDelayMs: gapMs, eventLoopStallMs: stallMs, windowMs: 250});
+		expect(stallFigures([worker(0, 10, 3.25), worker(1, 50, 41)])).toEqual({text: ' · stalls 20%, gap 41 ms', share: 0.2});
+		expect(stallFigures([worker(0, 0, 1.04)])).toEqual({text: ' · stalls 0%, gap 1.0 ms', share: 0});
+		// Workers that measure nothing yet (or a fake engine): no figures rather than zeros.
+		expect(stallFigures([{workerId: 0, connections: 2, inFlight: 1, eventLoopUtilization: 0.5}])).toBeUndefined();
+	});
+});
