@@ -8,7 +8,7 @@ import type {InteractiveOptions} from '../interactive.js';
 import {describeWriteError, ensureDirectory} from '../report/write.js';
 import {namesStdout} from '../session/report-files.js';
 import type {PreparedRun} from '../session/prepare.js';
-import type {CliFlags} from './flags.js';
+import {stdoutMarker, type CliFlags} from './flags.js';
 
 /** What every sub-command is given by `cli.tsx`. */
 export type CommandContext = {
@@ -28,8 +28,7 @@ export type Command = {
 	readonly run: (context: CommandContext) => Promise<number>;
 };
 
-/** `--json -` (read by cli.tsx as a marker) or a path that is this process's stdout: '-'. */
-export const stdoutMarker = '\u0000stdout';
+export {stdoutMarker} from './flags.js';
 
 /**
  * The TUI, loaded only when used: headless runs never load Ink and React, and React runs its

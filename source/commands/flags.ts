@@ -34,7 +34,11 @@ export const flagDefinitions = {
 	profile: {type: 'string'},
 	saveProfile: {type: 'string'},
 	baselineDuration: {type: 'string'},
+	cpuProf: {type: 'string'},
 } as const;
+
+/** `--json -` (read by cli.tsx as a marker) or a path that is this process's stdout: '-'. */
+export const stdoutMarker = '\u0000stdout';
 
 /** The parsed flags, typed. */
 export type CliFlags = TypedFlags<typeof flagDefinitions>;

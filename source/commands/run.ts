@@ -1,12 +1,11 @@
 import {ConfigError} from '../config/errors.js';
-import {runHeadless} from '../headless/run.js';
 import {explicitSettings, prepareProfileRun, prepareRun, type PreparedRun} from '../session/prepare.js';
-import {runSingleRequest} from '../session/single-request.js';
-import {baselineFlags, baselineOptions, outputOptions, runInteractive, type Command, type CommandContext} from './context.js';
+import type {Command, CommandContext} from './context.js';
 
 /**
  * `pystress-tui [--config FILE | --url URL | --profile NAME] [options]`: one test, in the TUI when
  * both ends are a terminal, else headless; `--single-request` sends one request and explains it.
+ * Each path loads its own modules: --single-request never loads the engine, histograms or reports.
  */
 export const runCommand: Command = {
 	takesArguments: false,
@@ -14,14 +13,18 @@ export const runCommand: Command = {
 		const {flags, hardware, env, io} = context;
 		if (flags.singleRequest) {
 			const prepared = prepareRun(flags, hardware, env);
+			const {runSingleRequest} = await import('../session/single-request.js');
 			return runSingleRequest(prepared.config.plan, io, flags.log);
 		}
 
+		// What a test needs beyond --single-request (report paths, the request log: node:crypto and more).
+		const {baselineFlags, baselineOptions, outputOptions, runInteractive} = await import('./context.js');
 		if (context.interactive) {
 			return runInteractive({hardware, flags, env, ...baselineFlags(flags), ...outputOptions(flags), profile: flags.profile, saveProfile: flags.saveProfile});
 		}
 
 		const prepared = flags.profile !== undefined || flags.saveProfile !== undefined ? await prepareWithProfiles(context) : prepareRun(flags, hardware, env);
+		const {runHeadless} = await import('../headless/run.js');
 		return runHeadless({prepared, hardware, ...outputOptions(flags), ...baselineOptions(flags, prepared)}, io);
 	},
 };
@@ -44,6 +47,7 @@ async function prepareWithProfiles({flags, hardware, env, io}: CommandContext): 
 	}
 
 	if (flags.saveProfile !== undefined) {
+		const {baselineFlags} = await import('./context.js');
 		const saved = store.saveProfile(flags.saveProfile, {config: prepared.config.raw, settings: explicitSettings(flags, prepared, baselineFlags(flags).extendedBaselineMs), source: prepared.config.source});
 		io.stderr(saved.ok ? `profile "${flags.saveProfile}" saved\n` : `profile "${flags.saveProfile}" not saved: ${saved.message}\n`);
 	}

@@ -1,9 +1,29 @@
 import {createRequire} from 'node:module';
+import process from 'node:process';
 import {pathToFileURL} from 'node:url';
 import {Worker, type ResourceLimits} from 'node:worker_threads';
 import type {WorkerInit} from './protocol.js';
 
 const youngGenerationMb = 4;
+
+/** `--cpu-prof DIR`: where workers write their CPU profiles, and how many of each kind started. */
+let cpuProfileDirectory: string | undefined;
+const started = {worker: 0, 'baseline-worker': 0};
+
+/**
+ * Every worker started from now on writes a V8 CPU profile into `directory` when it exits (Node's
+ * `--cpu-prof` in its execArgv): `worker-N-PID.cpuprofile` (load workers, N from 1 in start
+ * order) and `baseline-N-PID.cpuprofile`.
+ */
+export function profileWorkersInto(directory: string): void {
+	cpuProfileDirectory = directory;
+}
+
+function cpuProfileArgv(name: 'worker' | 'baseline-worker'): string[] {
+	if (cpuProfileDirectory === undefined) return [];
+	const file = `${name === 'worker' ? 'worker' : 'baseline'}-${++started[name]}-${process.pid}.cpuprofile`;
+	return ['--cpu-prof', '--cpu-prof-dir', cpuProfileDirectory, '--cpu-prof-name', file];
+}
 
 /**
  * Starts one of the engine's worker modules (`worker`: a load worker; `baseline-worker`). From the
@@ -13,7 +33,8 @@ const youngGenerationMb = 4;
  */
 export function startWorkerModule(name: 'worker' | 'baseline-worker', workerData: unknown, resourceLimits?: ResourceLimits): Worker {
 	const here = import.meta.url;
-	const options = {workerData, ...(resourceLimits ? {resourceLimits} : {})};
+	const execArgv = cpuProfileArgv(name);
+	const options = {workerData, ...(resourceLimits ? {resourceLimits} : {}), ...(execArgv.length > 0 ? {execArgv} : {})};
 	if (!here.endsWith('.ts')) {
 		return new Worker(new URL(`${name}.js`, here), options);
 	}

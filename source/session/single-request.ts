@@ -1,16 +1,21 @@
+import {lookup} from 'node:dns';
 import {appendFileSync} from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
+import type {Socket} from 'node:net';
 import path from 'node:path';
 import {performance} from 'node:perf_hooks';
 import {redactHeaders, redactUrl} from '../config/redact.js';
 import type {EndpointPlan, RequestPolicy, TestPlan} from '../config/types.js';
 import {classifyError} from '../engine/errors.js';
 import {formatBytes, formatMs} from '../report/format.js';
-import {ensureDirectory} from '../report/write.js';
-import {TokenManager} from './token.js';
 
-/** Milliseconds from the start of the request to each phase's end (0 when the phase did not happen). */
+/**
+ * Milliseconds from the start of the request to each phase's end (0 when the phase did not happen).
+ * The request starts with its first step on the network: the DNS lookup, or the connection attempt
+ * when the host is an address (as curl's `time_connect` counts); what this process does before
+ * (building the request, Node loading its HTTP client on first use) is not the network's time.
+ */
 export type Timings = {
 	readonly dnsMs: number;
 	readonly connectMs: number;
@@ -42,24 +47,48 @@ export async function sendOnce(endpoint: EndpointPlan, policy: RequestPolicy, ex
 	const headers: Record<string, string> = {...endpoint.headers, ...extraHeaders};
 	const body = endpoint.body === undefined ? Buffer.alloc(0) : Buffer.from(endpoint.body);
 	const requestRecord = {method: endpoint.method, url: redactUrl(endpoint.url), headers: redactHeaders(headers), body: preview(body), bodyBytes: body.length};
-	const start = performance.now();
+	// Until the first network step the clock starts here (an error before it: total from here).
+	let start = performance.now();
+	let started = false;
+	const begin = (): void => {
+		if (started) return;
+		started = true;
+		start = performance.now();
+	};
+
 	const marks = {dns: 0, connect: 0, tls: 0, firstByte: 0};
 	const since = (): number => performance.now() - start;
+	const watch = (socket: Socket): void => {
+		// connectionAttempt comes just before connect(2), a tick after the socket is created: it is seen.
+		socket.once('lookup', () => (marks.dns = since()));
+		socket.once('connectionAttempt', begin);
+		socket.once('connect', () => (marks.connect = since()));
+		socket.once('secureConnect', () => (marks.tls = since()));
+	};
+
 	return new Promise<Exchange>(resolve => {
 		const transport = url.protocol === 'https:' ? https : http;
+		// A fresh agent (no keep-alive, as agent: false would make) that shows us each socket as it is created.
+		const agent: http.Agent = new transport.Agent();
+		const createConnection = agent.createConnection.bind(agent);
+		agent.createConnection = (options, callback) => {
+			const socket = createConnection(options, callback);
+			if (socket) watch(socket as Socket);
+			return socket;
+		};
+
 		const request = transport.request(url, {
 			method: endpoint.method,
 			headers: body.length > 0 ? {...headers, 'Content-Length': String(body.length)} : headers,
 			timeout: policy.timeoutMs,
 			rejectUnauthorized: policy.verifyTls,
-			agent: false,
+			agent,
+			lookup(hostname, options, callback) {
+				begin();
+				lookup(hostname, options, callback);
+			},
 		});
 		const timings = (): Timings => ({dnsMs: round(marks.dns), connectMs: round(marks.connect), tlsMs: round(marks.tls), firstByteMs: round(marks.firstByte), totalMs: round(since())});
-		request.on('socket', socket => {
-			socket.once('lookup', () => (marks.dns = since()));
-			socket.once('connect', () => (marks.connect = since()));
-			socket.once('secureConnect', () => (marks.tls = since()));
-		});
 		request.on('timeout', () => {
 			request.destroy(Object.assign(new Error(`no complete response within ${policy.timeoutMs} ms`), {code: 'ETIMEDOUT'}));
 		});
@@ -114,6 +143,7 @@ export function renderExchange(exchange: Exchange): string {
 export async function runSingleRequest(plan: TestPlan, io: {stdout(text: string): void; stderr(text: string): void}, logPath?: string): Promise<number> {
 	let extraHeaders: Record<string, string> = {};
 	if (plan.token) {
+		const {TokenManager} = await import('./token.js');
 		const token = new TokenManager(plan.token);
 		try {
 			await token.start();
@@ -132,6 +162,7 @@ export async function runSingleRequest(plan: TestPlan, io: {stdout(text: string)
 	const exchange = await sendOnce(endpoint, plan.policy, extraHeaders);
 	io.stdout(renderExchange(exchange));
 	if (logPath !== undefined) {
+		const {ensureDirectory} = await import('../report/write.js');
 		ensureDirectory(path.dirname(logPath));
 		appendFileSync(logPath, `${JSON.stringify({ts: new Date().toISOString(), endpoint: endpoint.name, ...exchange})}\n`);
 	}

@@ -8,7 +8,7 @@
  * Then the TUI (in tmux, a real terminal) against headless mode, same settings: the dashboard's cost.
  *
  * Options (env): BENCH_SECONDS (default 10), BENCH_ROUNDS (3), BENCH_CONNECTIONS (50), BENCH_TUI=0 skips the TUI part,
- * BENCH_UNDICI=0 skips the undici reference runs. BENCH_BASE=REV (a commit, e.g. HEAD~3) also runs that
+ * BENCH_UNDICI=0 skips the undici reference runs, BENCH_STARTUP=0 the start-up times (STARTUP_RUNS, default 30). BENCH_BASE=REV (a commit, e.g. HEAD~3) also runs that
  * revision of pystress-tui, built in a temporary git worktree, and prints the CPU per request of this
  * build over that one: how a change moved the cost of the happy path.
  */
@@ -18,6 +18,7 @@ import os from 'node:os';
 import path from 'node:path';
 import {fileURLToPath} from 'node:url';
 import {pin, startBenchTarget, type BenchTarget} from './nginx.js';
+import {measureStartup} from './startup.js';
 
 const seconds = Number(process.env['BENCH_SECONDS'] ?? 10);
 const rounds = Number(process.env['BENCH_ROUNDS'] ?? 3);
@@ -38,6 +39,13 @@ function buildRevision(revision: string): string {
 }
 
 const baseCli = baseRevision === undefined ? undefined : buildRevision(baseRevision);
+
+// Start-up first (test/bench/startup.ts): whole short runs, before the load rounds heat the machine.
+if (process.env['BENCH_STARTUP'] !== '0') {
+	const startupClis: Array<[string, string]> = [['this build', cli], ...(baseCli === undefined ? [] : [[baseRevision!, baseCli] as [string, string]])];
+	for (const line of await measureStartup(startupClis, Number(process.env['STARTUP_RUNS'] ?? 30))) console.log(line);
+	console.log('');
+}
 
 type Measured = {tool: string; requests: number; rps: number; served: number; cpuMicrosPerRequest: number; peakRssMb: number};
 

@@ -1,0 +1,81 @@
+import meow from 'meow';
+import {flagDefinitions, type CliFlags} from './flags.js';
+
+/** `--help`: every flag, what it does and its default. */
+export const helpText = `
+	Usage
+	  $ pystress-tui [--config FILE | --url URL] [options]
+	  $ pystress-tui demo               run against the built-in demo target
+	  $ pystress-tui demo-server        start the demo target alone
+	  $ pystress-tui report RUN.json [-o RUN.html]   regenerate the HTML report
+	  $ pystress-tui profiles [list | show NAME | rm NAME]
+
+	In a terminal it opens the interactive TUI (config picker, settings, live dashboard);
+	with --headless, or when stdout is not a terminal, it prints plain lines.
+
+	Target
+	  --config FILE          JSON config (PyStress format, or several weighted "requests")
+	  -u, --url URL          quick target without a file
+	  -m, --method METHOD    HTTP method (default GET)
+	  -H, --header 'N: v'    request header, repeatable
+	  --body STRING          raw request body
+	  --json-body STRING     JSON request body (sets Content-Type)
+
+	Profiles
+	  --profile NAME         run a saved profile (flags given override it)
+	  --save-profile NAME    save the config and the settings flags given as a profile
+
+	Load
+	  -t, --threads N        worker threads (default: CPUs available, cgroup quota respected)
+	  -c, --connections N    concurrent connections across all threads (default 50)
+	  -d, --duration TIME    how long: 30, 30s, 2m (default 60s)
+	  -n, --requests N       stop after N requests instead
+	  -R, --rate N           open model: N requests/s across all threads
+	  --max-connections N    open model: let the pool grow to N connections to hold the rate
+	  --max-late TIME        open model: drop (and count) sends later than this (default 1s)
+	  --ramp-up TIME         rise linearly from 0 to the connections (or --rate) over TIME
+	  --stage TIME:TARGET    ramp stage, repeatable: connections, or the rate with --rate
+	  --grace TIME           how long a stop waits for in-flight requests (default 2s)
+	  --http-client NAME     socket (default: prebuilt requests on plain sockets, fastest)
+	                         or undici (undici's Client, to cross-check a result)
+
+	Thresholds (exit 99 when one fails)
+	  --threshold EXPR       repeatable: 'p99<300ms' 'p95<1s' 'errors<1%' 'rps>500',
+	                         for one endpoint 'NAME:p99<300ms'
+	  --abort-on-fail        stop as soon as a threshold fails
+
+	Baselines (before the parallel run, one connection, sequential)
+	  --no-baseline          skip the quick baseline (5 requests)
+	  --baseline-duration T  also run an extended baseline for T (e.g. 30s)
+
+	Debugging
+	  --single-request       send one request (token, auth and body included) and print the
+	                         request, the response and a timing breakdown; exit 0 for 2xx/3xx
+	  --cpu-prof DIR         write V8 CPU profiles into DIR, one per thread: main-PID,
+	                         worker-N-PID (load workers), baseline-N-PID (.cpuprofile; open
+	                         them in Chrome DevTools or VS Code)
+
+	Output
+	  --headless             plain progress lines and a summary (automatic when stdout is not a TTY)
+	  -o, --output FILE      HTML report path (default reports/pystress-<time>.html)
+	  --json FILE            JSON report path (default reports/pystress-<time>.json; - for stdout)
+	  --no-report            write no report files but those named by --output/--json
+	  --log FILE             NDJSON request log: one line per finished attempt
+	  --log-sample RATE      keep this fraction of attempts in the log (0..1, default 1)
+	  -q, --quiet            no progress lines
+
+	A flag that takes one value keeps the last one when given twice (-d 1 -d 2 runs 2 s).
+
+	Exit codes: 0 done, 1 runtime failure (no response at all, unwritable report),
+	2 usage or config error, 99 a threshold failed, 130/143 stopped by SIGINT/SIGTERM
+	(headless; the report of what was measured is still written).
+`;
+
+/**
+ * Reads argv with meow: `--help` and `--version` (which meow answers and exits), and any argv the
+ * fast reader (`parse-flags.ts`) leaves to it. Loaded only then: meow costs start-up time.
+ */
+export function parseWithMeow(argv: readonly string[]): {input: string[]; flags: CliFlags} {
+	const cli = meow(helpText, {importMeta: import.meta, argv: [...argv], allowUnknownFlags: false, flags: flagDefinitions});
+	return {input: cli.input, flags: cli.flags};
+}

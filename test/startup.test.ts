@@ -1,0 +1,164 @@
+import {execFile, spawn, spawnSync} from 'node:child_process';
+import {promisify} from 'node:util';
+import {mkdtempSync, readdirSync, readFileSync, writeFileSync} from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import {pathToFileURL} from 'node:url';
+import meow from 'meow';
+import {afterEach, describe, expect, it} from 'vitest';
+import {normalizeArgv} from '../source/commands/argv.js';
+import {flagDefinitions, type CliFlags} from '../source/commands/flags.js';
+import {parseFlags} from '../source/commands/parse-flags.js';
+import {cliPath, runCli} from './helpers/cli.js';
+import {useTargets} from './helpers/target-server.js';
+
+const target = useTargets(afterEach);
+
+/** meow on argv, as `cli.tsx` called it before the fast reader (and still does for what that leaves). */
+function meowParse(argv: readonly string[]): {input: string[]; flags: CliFlags} {
+	const cli = meow('help', {importMeta: import.meta, argv: [...argv], allowUnknownFlags: false, flags: flagDefinitions});
+	return {input: cli.input, flags: cli.flags};
+}
+
+describe('the fast flag reader reads argv exactly as meow does', () => {
+	const cases: string[][] = [
+		[],
+		['--url', 'http://127.0.0.1:8080/', '--single-request'],
+		['-u', 'http://127.0.0.1:8080/', '-n', '1', '--headless', '--no-baseline', '--no-report'],
+		['--url=http://127.0.0.1:8080/x?a=1&b=2', '-m', 'POST', '--json-body', '{"a":1}', '-H', 'A: 1', '--header', 'B: 2', '-H=C: 3'],
+		['--config', 'config-examples/demo.json', '-t', '4', '-c', '100', '-d', '30', '-R', '2.5', '--max-connections', '400', '--max-late', '1s', '--grace', '0'],
+		['--stage', '30s:200', '--stage', '1m:0', '--threshold', 'p99<300ms', '--threshold', 'home:errors<1%', '--abort-on-fail'],
+		['--ramp-up', '10s', '--baseline-duration', '1e3', '--log', 'x.ndjson', '--log-sample', '0.5', '-q', '--http-client', 'undici'],
+		['--json', '\u0000stdout', '-o', 'r.html', '--report', '--baseline', '--headless', '--quiet'],
+		['--profile', 'smoke', '--save-profile', 'other', '--cpu-prof', 'profiles'],
+		['report', 'run.json', '-o', 'run.html'],
+		['profiles', 'show', 'smoke'],
+		['demo-server', '--port', '8787'],
+		['demo', '--body', '', '--method', 'get'],
+		['--url', 'http://[::1]:8080/', '--body', 'a=b=c', '--json-body', '[1,2]'],
+		['--no-headless', '--no-quiet', '--no-single-request', '--no-abort-on-fail'],
+	];
+
+	it.each(cases)('%j', (...argv) => {
+		const normalized = normalizeArgv(argv, flagDefinitions);
+		const fast = parseFlags<CliFlags>(normalized, flagDefinitions);
+		expect(fast).toBeDefined();
+		expect(fast).toStrictEqual(meowParse(normalized));
+	});
+
+	it('leaves to meow what it does not read exactly as meow: --help, --version, --, values and arguments that begin with - or read as numbers, booleans with =', () => {
+		for (const argv of [['--help'], ['--version'], ['-h'], ['--url', 'x', '--', 'y'], ['-d', '-5'], ['report', '12'], ['--headless=false'], ['--no-url', 'x']]) {
+			expect(parseFlags(argv, flagDefinitions), JSON.stringify(argv)).toBeUndefined();
+		}
+	});
+
+	it('the CLI still answers --help and --version through meow', async () => {
+		const help = await runCli(['--help']);
+		expect(help.code).toBe(0);
+		expect(help.stdout).toContain('--cpu-prof DIR');
+		expect(help.stdout).toContain('$ pystress-tui demo-server');
+		const version = await runCli(['--version']);
+		expect(version.stdout.trim()).toMatch(/^\d+\.\d+\.\d+/);
+	});
+});
+
+/**
+ * A `--import` hook that records every module the CLI loads (resolved URLs, through the module
+ * hooks' thread) and prints them on exit: what a command loads, without any timing.
+ */
+function loadedModulesHook(directory: string): string {
+	const hooks = path.join(directory, 'hooks.mjs');
+	writeFileSync(hooks, 'let port;\nexport function initialize(data) { port = data.port; }\nexport async function resolve(specifier, context, next) { const result = await next(specifier, context); port.postMessage(result.url); return result; }\n');
+	const preload = path.join(directory, 'preload.mjs');
+	writeFileSync(preload, `import {register} from 'node:module';\nimport {MessageChannel} from 'node:worker_threads';\nconst {port1, port2} = new MessageChannel();\nconst seen = new Set();\nport1.on('message', url => seen.add(url));\nport1.unref();\nregister(${JSON.stringify(pathToFileURL(hooks).href)}, {data: {port: port2}, transferList: [port2]});\nprocess.on('exit', () => process.stderr.write('LOADED ' + JSON.stringify([...seen]) + '\\n'));\n`);
+	return preload;
+}
+
+async function loadedBy(args: readonly string[], preload: string): Promise<string[]> {
+	// Asynchronous: the target answers from this process.
+	const child = spawn(process.execPath, ['--import', pathToFileURL(preload).href, cliPath, ...args], {env: {...process.env, NO_COLOR: '1'}, stdio: ['ignore', 'ignore', 'pipe']});
+	let stderr = '';
+	child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+	const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+	await new Promise(resolve => child.on('close', resolve));
+	clearTimeout(timer);
+	// One line per thread (workers run the preload too): what the process loaded in all.
+	const lines = stderr.split('\n').filter(text => text.startsWith('LOADED '));
+	expect(lines.length, stderr).toBeGreaterThan(0);
+	return lines.flatMap(line => JSON.parse(line.slice('LOADED '.length)) as string[]).map(url => url.replace(/^file:\/\/.*?\/(node_modules|dist)\//, '$1/'));
+}
+
+describe('start-up loads only what the command uses', () => {
+	it('--single-request loads neither meow, the engine, histograms, reports, Ink nor conf', async () => {
+		const server = await target();
+		const preload = loadedModulesHook(mkdtempSync(path.join(os.tmpdir(), 'pystress-startup-')));
+		const loaded = await loadedBy(['--url', `${server.url}/`, '--single-request'], preload);
+		expect(loaded).toContain('dist/session/single-request.js');
+		const heavy = loaded.filter(url => /node_modules\/(meow|hdr-histogram-js|ink|react|conf|undici)\/|dist\/(engine\/engine|stats\/histogram|report\/html|headless\/run|interactive)\.js/.test(url));
+		expect(heavy).toEqual([]);
+	});
+
+	it('a headless run loads neither meow, Ink, React, conf nor undici (the socket client, no token)', async () => {
+		const server = await target();
+		const preload = loadedModulesHook(mkdtempSync(path.join(os.tmpdir(), 'pystress-startup-')));
+		const loaded = await loadedBy(['--url', `${server.url}/`, '-n', '1', '-t', '1', '--headless', '--no-baseline', '--no-report', '-q'], preload);
+		expect(loaded).toContain('dist/headless/run.js');
+		expect(loaded.filter(url => /node_modules\/(meow|ink|react|conf|undici)\/|dist\/(interactive|commands\/help)\.js/.test(url))).toEqual([]);
+	});
+});
+
+const hasCurl = spawnSync('curl', ['--version']).status === 0;
+
+describe('--single-request times the network, not module loading', () => {
+	/** The "connected" figure, in ms. */
+	const connectedMs = (stdout: string): number => {
+		const match = /connected\s+([\d.,]+) (ms|s)\b/.exec(stdout);
+		expect(match, stdout).not.toBeNull();
+		return Number(match![1]!.replaceAll(',', '')) * (match![2] === 's' ? 1000 : 1);
+	};
+
+	it.skipIf(!hasCurl)('connect time on loopback is within 2 ms of curl\'s time_connect (the fastest of 5 each)', async () => {
+		const server = await target();
+		const ours: number[] = [];
+		const curls: number[] = [];
+		for (let round = 0; round < 5; round++) {
+			// eslint-disable-next-line no-await-in-loop
+			const result = await runCli(['--url', `${server.url}/`, '--single-request']);
+			expect(result.code).toBe(0);
+			ours.push(connectedMs(result.stdout));
+			// Asynchronous: the target answers from this process.
+			// eslint-disable-next-line no-await-in-loop
+			const {stdout} = await promisify(execFile)('curl', ['-s', '-m', '10', '-o', '/dev/null', '-w', '%{time_connect}', `${server.url}/`], {encoding: 'utf8'});
+			curls.push(Number(stdout) * 1000);
+		}
+
+		expect(Math.min(...ours) - Math.min(...curls), `ours ${ours.join(', ')} ms; curl ${curls.map(ms => ms.toFixed(3)).join(', ')} ms`).toBeLessThan(2);
+	});
+});
+
+describe('--cpu-prof DIR', () => {
+	it('leaves one valid V8 CPU profile per thread: the main thread, each load worker, the baseline worker', async () => {
+		const server = await target();
+		const directory = path.join(mkdtempSync(path.join(os.tmpdir(), 'pystress-cpuprof-')), 'profiles');
+		const result = await runCli(['--url', `${server.url}/`, '-n', '200', '-t', '2', '-c', '4', '--headless', '-q', '--no-report', '--cpu-prof', directory]);
+		expect(result.code, result.stderr).toBe(0);
+		const files = readdirSync(directory).sort();
+		const pid = /^main-(\d+)\.cpuprofile$/.exec(files.find(file => file.startsWith('main-')) ?? '')?.[1];
+		expect(pid, files.join(', ')).toBeDefined();
+		expect(files).toEqual([`baseline-1-${pid}.cpuprofile`, `main-${pid}.cpuprofile`, `worker-1-${pid}.cpuprofile`, `worker-2-${pid}.cpuprofile`]);
+		for (const file of files) {
+			const profile = JSON.parse(readFileSync(path.join(directory, file), 'utf8')) as {nodes: unknown[]; samples: unknown[]; startTime: number; endTime: number};
+			expect(profile.nodes.length, file).toBeGreaterThan(0);
+			expect(Array.isArray(profile.samples), file).toBe(true);
+			expect(profile.endTime, file).toBeGreaterThan(profile.startTime);
+		}
+
+		expect(result.stderr).toContain(`CPU profile: ${path.join(directory, `main-${pid}.cpuprofile`)}`);
+	});
+
+	it('an unwritable directory is a usage error naming the flag, before anything runs', async () => {
+		const result = await runCli(['--url', 'http://127.0.0.1:9/', '-n', '1', '--headless', '--cpu-prof', '/dev/null/profiles']);
+		expect(result.code).toBe(2);
+		expect(result.stderr).toBe('command line: --cpu-prof: cannot write into /dev/null/profiles (ENOTDIR: not a directory); pick a writable directory\n');
+	});
+});
