@@ -66,15 +66,34 @@ export async function sendOnce(endpoint: EndpointPlan, policy: RequestPolicy, ex
 		socket.once('secureConnect', () => (marks.tls = since()));
 	};
 
+	const timeoutError = (): Error => Object.assign(new Error(`no complete response within ${policy.timeoutMs} ms`), {code: 'ETIMEDOUT'});
 	return new Promise<Exchange>(resolve => {
 		const transport = url.protocol === 'https:' ? https : http;
-		// A fresh agent (no keep-alive, as agent: false would make) that shows us each socket as it is created.
+		// A fresh agent (no keep-alive, as agent: false would make) that shows us each socket as it is
+		// created, and hands it to the request only once connected (and TLS done): the request's own
+		// set-up (its parser, the first time) then runs after the connect, not inside its time.
 		const agent: http.Agent = new transport.Agent();
 		const createConnection = agent.createConnection.bind(agent);
+		const connected = url.protocol === 'https:' ? 'secureConnect' : 'connect';
 		agent.createConnection = (options, callback) => {
-			const socket = createConnection(options, callback);
-			if (socket) watch(socket as Socket);
-			return socket;
+			const socket = createConnection(options) as Socket;
+			watch(socket);
+			// The request's timeout starts once it has the socket: until then, this bounds the connect.
+			const timer = setTimeout(() => socket.destroy(timeoutError()), policy.timeoutMs);
+			const settle = (error?: Error): void => {
+				clearTimeout(timer);
+				socket.off(connected, onConnected);
+				socket.off('error', settle);
+				callback?.(error ?? null, socket);
+			};
+
+			const onConnected = (): void => {
+				settle();
+			};
+
+			socket.once(connected, onConnected);
+			socket.once('error', settle);
+			return undefined;
 		};
 
 		const request = transport.request(url, {
@@ -90,7 +109,7 @@ export async function sendOnce(endpoint: EndpointPlan, policy: RequestPolicy, ex
 		});
 		const timings = (): Timings => ({dnsMs: round(marks.dns), connectMs: round(marks.connect), tlsMs: round(marks.tls), firstByteMs: round(marks.firstByte), totalMs: round(since())});
 		request.on('timeout', () => {
-			request.destroy(Object.assign(new Error(`no complete response within ${policy.timeoutMs} ms`), {code: 'ETIMEDOUT'}));
+			request.destroy(timeoutError());
 		});
 		request.on('error', error => {
 			resolve({request: requestRecord, error: {kind: classifyError(error), message: (error as NodeJS.ErrnoException).code ?? error.message}, timings: timings()});
