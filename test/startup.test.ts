@@ -46,8 +46,22 @@ describe('the fast flag reader reads argv exactly as meow does', () => {
 		expect(fast).toStrictEqual(meowParse(normalized));
 	});
 
-	it('leaves to meow what it does not read exactly as meow: --help, --version, --, values and arguments that begin with - or read as numbers, booleans with =', () => {
-		for (const argv of [['--help'], ['--version'], ['-h'], ['--url', 'x', '--', 'y'], ['-d', '-5'], ['report', '12'], ['--headless=false'], ['--no-url', 'x']]) {
+	it('values yargs-parser could read as something else: where the fast reader answers, as meow', () => {
+		let answered = 0;
+		for (const value of ['null', 'undefined', 'NaN', 'Infinity', '0x1F', '1e3', ' 5', '.5', '+5', '', '__proto__', 'constructor', '[]', '{}', 'TRUE', 'x=y', 'démo']) {
+			for (const argv of [['--url', value], ['-H', value], [`--body=${value}`], ['report', value]]) {
+				const fast = parseFlags<CliFlags>(argv, flagDefinitions);
+				if (fast === undefined) continue;
+				answered++;
+				expect(fast, JSON.stringify(argv)).toStrictEqual(meowParse(argv));
+			}
+		}
+
+		expect(answered).toBeGreaterThan(50);
+	});
+
+	it('leaves to meow what it does not read exactly as meow: --help, --version, --, values and arguments that begin with - or read as numbers, booleans with =, true and false', () => {
+		for (const argv of [['--help'], ['--version'], ['-h'], ['--url', 'x', '--', 'y'], ['-d', '-5'], ['report', '12'], ['--headless=false'], ['--no-url', 'x'], ['--headless', 'true'], ['-q', 'false', 'x'], ['--url', 'true'], ['report', 'false']]) {
 			expect(parseFlags(argv, flagDefinitions), JSON.stringify(argv)).toBeUndefined();
 		}
 	});

@@ -10,7 +10,7 @@ const kebab = (name: string): string => name.replaceAll(/[A-Z]/g, letter => `-${
  * does, without loading meow (about a fifth of start-up). Takes argv after `normalizeArgv` (known
  * flags only, repeats resolved). Returns undefined for whatever it does not read exactly as meow
  * would, and the caller asks meow: `--help`, `--version`, `-h`, `--`, `--flag=value` on a boolean,
- * a value or argument that begins with `-` or reads as a number. `test/startup.test.ts` holds it to
+ * a value or argument that begins with `-` or reads as a number, `true` or `false` anywhere. `test/startup.test.ts` holds it to
  * meow on the same argv.
  */
 export function parseFlags<Flags>(argv: readonly string[], definitions: Readonly<Record<string, FlagShape & {readonly default?: unknown}>>): ParsedArgv<Flags> | undefined {
@@ -27,6 +27,8 @@ export function parseFlags<Flags>(argv: readonly string[], definitions: Readonly
 		else if (shape.default !== undefined) flags[key] = shape.default;
 	}
 
+	// yargs-parser reads `true` and `false` anywhere as booleans (`--headless false`, `--url true`).
+	if (argv.some(token => token === 'true' || token === 'false')) return undefined;
 	const input: string[] = [];
 	for (let index = 0; index < argv.length; index++) {
 		const token = argv[index]!;
