@@ -1,4 +1,3 @@
-import {spawn} from 'node:child_process';
 import {mkdtempSync, writeFileSync} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -8,28 +7,14 @@ import {classifyError} from '../source/engine/errors.js';
 import {errorHints} from '../source/report/error-hints.js';
 import type {JsonReport} from '../source/report/types.js';
 import {ensureFdLimit, FdLimitError, fdsNeeded, parseFdLimits, peakConnections, suggestedLimit, type FdLimits, type FdProbe} from '../source/session/fd-limit.js';
-import {cliPath, rootDir, workDir, type CliResult} from './helpers/cli.js';
+import {cliPath, rootDir, runProgram, type CliResult} from './helpers/cli.js';
 import {useTargets} from './helpers/target-server.js';
 
 const target = useTargets(afterEach);
 
-/** Runs a command to completion with a hard time limit (as runCli, for a CLI under prlimit). */
+/** Runs a command (the CLI under prlimit) to completion with a hard time limit. */
 async function run(command: string, args: readonly string[], env: Record<string, string> = {}): Promise<CliResult> {
-	const child = spawn(command, args, {cwd: workDir, env: {...process.env, NO_COLOR: '1', ...env}, stdio: ['ignore', 'pipe', 'pipe']});
-	let stdout = '';
-	let stderr = '';
-	child.stdout.on('data', (chunk: Buffer) => {
-		stdout += chunk.toString();
-	});
-	child.stderr.on('data', (chunk: Buffer) => {
-		stderr += chunk.toString();
-	});
-	const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
-	const code = await new Promise<number | null>(resolve => {
-		child.on('close', resolve);
-	});
-	clearTimeout(timer);
-	return {code, stdout, stderr};
+	return runProgram(command, args, {env});
 }
 
 /** A --import preload that lowers this process's soft limit after Node raised it at start-up (main thread only). */

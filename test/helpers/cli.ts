@@ -13,9 +13,16 @@ export const workDir = mkdtempSync(path.join(os.tmpdir(), 'pystress-work-'));
 
 export type CliResult = {readonly code: number | null; readonly stdout: string; readonly stderr: string};
 
+export type RunOptions = {env?: Record<string, string>; timeoutMs?: number; cwd?: string; onStart?: (child: ReturnType<typeof spawn>) => void};
+
 /** Runs the built CLI to completion with a hard time limit. */
-export async function runCli(args: readonly string[], options: {env?: Record<string, string>; timeoutMs?: number; cwd?: string; onStart?: (child: ReturnType<typeof spawn>) => void} = {}): Promise<CliResult> {
-	const child = spawn(process.execPath, [cliPath, ...args], {
+export async function runCli(args: readonly string[], options: RunOptions = {}): Promise<CliResult> {
+	return runProgram(process.execPath, [cliPath, ...args], options);
+}
+
+/** Runs any program (the CLI under prlimit, say) to completion with a hard time limit, as runCli does. */
+export async function runProgram(command: string, args: readonly string[], options: RunOptions = {}): Promise<CliResult> {
+	const child = spawn(command, args, {
 		cwd: options.cwd ?? workDir,
 		env: {...process.env, NO_COLOR: '1', ...options.env},
 		stdio: ['ignore', 'pipe', 'pipe'],
