@@ -32,6 +32,8 @@ const testNeeds = [
 	{name: 'cat', command: 'cat', apt: 'coreutils'},
 	{name: 'sleep', command: 'sleep', apt: 'coreutils'},
 	{name: 'sh', command: 'sh', apt: 'dash'},
+	// test/startup.test.ts compares --single-request's connect time with curl's time_connect.
+	{name: 'curl', command: 'curl', apt: 'curl'},
 ];
 
 /** What `npm run bench` runs (test/bench/run.ts, test/bench/nginx.ts). */
