@@ -22,13 +22,20 @@ function parserFor(expectBody = true, next = 0): {parser: ResponseParser; seen: 
 	return {parser, seen};
 }
 
-/** Feeds `text` in pieces cut at `cuts`. */
+/**
+ * Feeds `text` in pieces cut at `cuts`, as the socket client does: each piece is read into one
+ * reused buffer (longer than the piece), which is overwritten after every call, so a parser that
+ * kept a view of an earlier read would see garbage.
+ */
 function feed(parser: ResponseParser, text: string | Buffer, cuts: number[] = []): void {
 	const bytes = Buffer.isBuffer(text) ? text : Buffer.from(text, 'latin1');
+	const readBuffer = Buffer.alloc(bytes.length + 16, 'X');
 	let start = 0;
 	for (const cut of [...cuts, bytes.length]) {
 		if (cut > start) {
-			parser.execute(bytes.subarray(start, cut));
+			bytes.copy(readBuffer, 0, start, cut);
+			parser.execute(readBuffer, cut - start);
+			readBuffer.fill('X');
 			start = cut;
 		}
 	}

@@ -351,19 +351,22 @@ export class ResponseParser {
 		return this.received;
 	}
 
-	execute(chunk: Buffer): void {
+	/**
+	 * Parses `chunk[0, end)`. The chunk may be a buffer the caller reuses for its next read: nothing
+	 * of it is kept past this call (a head cut short is copied).
+	 */
+	execute(chunk: Buffer, end = chunk.length): void {
 		if (this.state === idle) {
 			throw new ResponseParseError('the server sent data that answers no request');
 		}
 
 		this.received = true;
-		const end = chunk.length;
 		let offset = 0;
 		while (offset < end) {
 			switch (this.state) {
 				case head:
 				case trailers: {
-					offset = this.parseSection(chunk, offset);
+					offset = this.parseSection(chunk, offset, end);
 					break;
 				}
 
@@ -576,43 +579,46 @@ export class ResponseParser {
 	 * kept from earlier chunks. Returns the offset in `chunk` where what follows starts, or the
 	 * chunk's length when the section is not complete yet (the bytes are kept for the next chunk).
 	 */
-	private parseSection(chunk: Buffer, offset: number): number {
+	private parseSection(chunk: Buffer, offset: number, chunkEnd: number): number {
 		let buffer = chunk;
+		let end = chunkEnd;
 		let start = offset;
 		let kept = 0;
 		if (this.pending === undefined) {
 			if (this.state === head) {
 				// Tolerate empty lines before a status line (RFC 9112 section 2.2), as llhttp does.
-				while (start < chunk.length && (chunk[start] === 13 || chunk[start] === 10)) {
+				while (start < end && (chunk[start] === 13 || chunk[start] === 10)) {
 					start++;
 				}
 
-				if (start === chunk.length) {
+				if (start === end) {
 					return start;
 				}
 			}
 		} else {
 			kept = this.pending.length;
-			buffer = Buffer.concat([this.pending, chunk.subarray(offset)]);
+			buffer = Buffer.concat([this.pending, chunk.subarray(offset, chunkEnd)]);
+			end = buffer.length;
 			start = 0;
 			this.pending = undefined;
 		}
 
-		const next = this.state === head ? this.readHead(buffer, start) : this.readTrailers(buffer, start);
+		const next = this.state === head ? this.readHead(buffer, start, end) : this.readTrailers(buffer, start, end);
 		if (next < 0) {
-			if (buffer.length - start > maxHeadBytes) {
+			if (end - start > maxHeadBytes) {
 				throw new ResponseParseError(`response head larger than ${maxHeadBytes} bytes`);
 			}
 
-			this.pending = buffer.subarray(start);
-			return chunk.length;
+			// A copy: the chunk may be the caller's read buffer, reused for the next read.
+			this.pending = Buffer.from(buffer.subarray(start, end));
+			return chunkEnd;
 		}
 
 		return kept === 0 ? next : offset + next - kept;
 	}
 
-	private readTrailers(buffer: Buffer, start: number): number {
-		const next = this.readFields(buffer, start);
+	private readTrailers(buffer: Buffer, start: number, end: number): number {
+		const next = this.readFields(buffer, start, end);
 		if (next < 0) {
 			return -1;
 		}
@@ -630,8 +636,7 @@ export class ResponseParser {
 	}
 
 	/** Parses a complete head in `buffer` from `start`; returns where the body starts, or -1 if incomplete. */
-	private readHead(buffer: Buffer, start: number): number {
-		const end = buffer.length;
+	private readHead(buffer: Buffer, start: number, end: number): number {
 		const prefix = Math.min(end - start, 5);
 		for (let index = 0; index < prefix; index++) {
 			if (buffer[start + index] !== httpPrefix[index]) {
@@ -640,7 +645,7 @@ export class ResponseParser {
 		}
 
 		if (end - start < 13) {
-			if (buffer.indexOf(10, start) >= 0) {
+			if (buffer.subarray(start, end).includes(10)) {
 				throw new ResponseParseError('invalid status line');
 			}
 
@@ -696,7 +701,7 @@ export class ResponseParser {
 			throw new ResponseParseError('the status line ends in a bare CR');
 		}
 
-		position = this.readFields(buffer, position + 2);
+		position = this.readFields(buffer, position + 2, end);
 		if (position < 0) {
 			return -1;
 		}
@@ -763,8 +768,7 @@ export class ResponseParser {
 	 * Reads field lines from `position` up to and including the empty line, checking each and noting
 	 * the framing fields in `field*`. Returns the position after the empty line, or -1 if incomplete.
 	 */
-	private readFields(buffer: Buffer, from: number): number {
-		const end = buffer.length;
+	private readFields(buffer: Buffer, from: number, end: number): number {
 		let position = from;
 		this.fieldLength = -1;
 		this.fieldTransferEncoding = false;

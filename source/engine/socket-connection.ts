@@ -21,6 +21,14 @@ const idempotentMethods = new Set(['GET', 'HEAD', 'PUT', 'DELETE', 'OPTIONS', 'T
 /** Errors that mean the server closed the connection (a reused one: it had gone stale). */
 const closedCodes = new Set(['ECONNRESET', 'EPIPE', 'ERR_CONNECTION_CLOSED']);
 
+/**
+ * One read buffer for every socket of the thread (`onread`): Node then calls back with the bytes
+ * read instead of making a Buffer per read and pushing it through a Readable stream, about 1 µs
+ * less CPU per response (see the readme's performance section). Sharing is safe because the parser
+ * is done with a read before the next one lands: callbacks run one at a time and keep nothing.
+ */
+const readBuffer = Buffer.allocUnsafe(64 * 1024);
+
 /** The request was cancelled when the run stopped. */
 class CancelledError extends Error {
 	readonly code = 'ERR_CANCELLED';
@@ -43,6 +51,7 @@ class Wire implements ResponseSink {
 		this.connection = connection;
 		this.origin = target.origin;
 		this.parser = new ResponseParser(this);
+		const onread: net.OnReadOpts = {buffer: readBuffer, callback: this.onRead};
 		this.socket = target.tls
 			? tls.connect({
 				host: target.host,
@@ -51,8 +60,10 @@ class Wire implements ResponseSink {
 				rejectUnauthorized: verifyTls,
 				ALPNProtocols: ['http/1.1'],
 				session,
-			})
-			: net.connect({host: target.host, port: target.port, noDelay: true});
+				// Node's TLSSocket takes `onread` like net.Socket does (its types leave it out).
+				onread,
+			} as tls.ConnectionOptions)
+			: net.connect({host: target.host, port: target.port, noDelay: true, onread});
 		if (target.tls) {
 			this.socket.setNoDelay(true);
 			this.socket.on('session', (ticket: Buffer) => {
@@ -60,7 +71,6 @@ class Wire implements ResponseSink {
 			});
 		}
 
-		this.socket.on('data', this.onData);
 		this.socket.on('end', this.onEnd);
 		this.socket.on('error', this.onError);
 		this.socket.on('close', this.onClose);
@@ -99,7 +109,7 @@ class Wire implements ResponseSink {
 		return busy;
 	}
 
-	private readonly onData = (chunk: Buffer): void => {
+	private readonly onRead = (length: number, buffer: Uint8Array): boolean => {
 		if (!this.parser.busy) {
 			// Between a response and the next request: bytes no request asked for.
 			if (!this.dropped) {
@@ -107,17 +117,20 @@ class Wire implements ResponseSink {
 				this.connection.event('unsolicited-bytes');
 			}
 
-			return;
+			return true;
 		}
 
 		try {
-			this.parser.execute(chunk);
+			this.parser.execute(buffer as Buffer, length);
 		} catch (error) {
 			// On a reused connection, an awaited response that cannot even begin like one means the
 			// bytes answer an earlier request (say a body sent after a HEAD response, in a later read).
 			const outOfStep = this.reused && error instanceof ResponseParseError && error.notAResponse;
 			this.failWith(outOfStep ? new ResponseParseError(`the connection was out of step: bytes that answer no request came before the response (${error.message})`) : error as Error, outOfStep ? 'unsolicited-bytes' : undefined);
 		}
+
+		// Keep reading (false would pause the socket).
+		return true;
 	};
 
 	private readonly onEnd = (): void => {
