@@ -3,16 +3,17 @@ import {addInterval, createTotals, passRate, summarizeTotals} from '../source/st
 import {createHistogram, decodeHistogram, encodeHistogram, percentileSpectrum, recordMicros, summarize} from '../source/stats/histogram.js';
 import {computeSpeedup} from '../source/stats/speedup.js';
 import {timelinePoint} from '../source/stats/timeline.js';
+import {LatencyCounts} from '../source/stats/latency-counts.js';
 import {distribute, rateShare} from '../source/engine/distribute.js';
 import type {EndpointInterval} from '../source/stats/snapshot.js';
 
 function interval(values: number[], statuses: Record<string, number>): EndpointInterval {
-	const histogram = createHistogram();
+	const counts = new LatencyCounts();
 	for (const value of values) {
-		recordMicros(histogram, value);
+		counts.record(value);
 	}
 
-	return {requests: values.length, responses: values.length, errors: 0, bytesRead: values.length * 10, statusCodes: statuses, errorKinds: {}, connectionEvents: {}, retries: 0, incomplete: 0, histogram: encodeHistogram(histogram)};
+	return {requests: values.length, responses: values.length, errors: 0, bytesRead: values.length * 10, statusCodes: statuses, errorKinds: {}, connectionEvents: {}, retries: 0, incomplete: 0, histogram: counts.take()};
 }
 
 describe('histogram', () => {

@@ -1,4 +1,4 @@
-import {createHistogram, encodeHistogram, recordMicros, type Histogram} from '../stats/histogram.js';
+import {LatencyCounts} from '../stats/latency-counts.js';
 import type {EndpointInterval} from '../stats/snapshot.js';
 import {classifyError, type ConnectionEventKind} from './errors.js';
 
@@ -20,11 +20,11 @@ export class EndpointRecorder {
 	private readonly statusCounts = new Uint32Array(statusSlots);
 	private readonly errorKinds = new Map<string, number>();
 	private readonly connectionEvents = new Map<string, number>();
-	private readonly histogram: Histogram = createHistogram();
-	private corrected: Histogram | undefined;
-	private failures: Histogram | undefined;
-	private incompleteAges: Histogram | undefined;
-	private correctedIncompleteAges: Histogram | undefined;
+	private readonly histogram = new LatencyCounts();
+	private corrected: LatencyCounts | undefined;
+	private failures: LatencyCounts | undefined;
+	private incompleteAges: LatencyCounts | undefined;
+	private correctedIncompleteAges: LatencyCounts | undefined;
 
 	/** A response arrived (any status). `attempt` > 0 for a retry; `correctedMicros` < 0 outside the open model. */
 	recordResponse(status: number, latencyMicros: number, bytes: number, correctedMicros: number, attempt = 0): void {
@@ -33,9 +33,9 @@ export class EndpointRecorder {
 		if (attempt > 0) this.retries++;
 		this.bytesRead += bytes;
 		this.statusCounts[status > 0 && status < statusSlots ? status : 0]!++;
-		recordMicros(this.histogram, latencyMicros);
+		this.histogram.record(latencyMicros);
 		if (correctedMicros >= 0) {
-			recordMicros(this.corrected ??= createHistogram(), correctedMicros);
+			(this.corrected ??= new LatencyCounts()).record(correctedMicros);
 		}
 	}
 
@@ -46,7 +46,7 @@ export class EndpointRecorder {
 		this.errors++;
 		if (attempt > 0) this.retries++;
 		this.errorKinds.set(kind, (this.errorKinds.get(kind) ?? 0) + 1);
-		recordMicros(this.failures ??= createHistogram(), latencyMicros);
+		(this.failures ??= new LatencyCounts()).record(latencyMicros);
 		return kind;
 	}
 
@@ -56,9 +56,9 @@ export class EndpointRecorder {
 	 */
 	recordIncomplete(ageMicros: number, correctedAgeMicros: number): void {
 		this.incomplete++;
-		recordMicros(this.incompleteAges ??= createHistogram(), ageMicros);
+		(this.incompleteAges ??= new LatencyCounts()).record(ageMicros);
 		if (correctedAgeMicros >= 0) {
-			recordMicros(this.correctedIncompleteAges ??= createHistogram(), correctedAgeMicros);
+			(this.correctedIncompleteAges ??= new LatencyCounts()).record(correctedAgeMicros);
 		}
 	}
 
@@ -92,11 +92,12 @@ export class EndpointRecorder {
 			statusCodes,
 			errorKinds: Object.fromEntries(this.errorKinds),
 			connectionEvents: Object.fromEntries(this.connectionEvents),
-			histogram: encodeHistogram(this.histogram),
-			...(this.corrected ? {correctedHistogram: encodeHistogram(this.corrected)} : {}),
-			...(this.failures && this.failures.totalCount > 0 ? {failureHistogram: encodeHistogram(this.failures)} : {}),
-			...(this.incompleteAges && this.incompleteAges.totalCount > 0 ? {incompleteHistogram: encodeHistogram(this.incompleteAges)} : {}),
-			...(this.correctedIncompleteAges && this.correctedIncompleteAges.totalCount > 0 ? {correctedIncompleteHistogram: encodeHistogram(this.correctedIncompleteAges)} : {}),
+			// Raw counts: the main thread builds the HDR histograms, so no encoding runs on this loop.
+			histogram: this.histogram.take(),
+			...(this.corrected ? {correctedHistogram: this.corrected.take()} : {}),
+			...(this.failures && this.failures.count > 0 ? {failureHistogram: this.failures.take()} : {}),
+			...(this.incompleteAges && this.incompleteAges.count > 0 ? {incompleteHistogram: this.incompleteAges.take()} : {}),
+			...(this.correctedIncompleteAges && this.correctedIncompleteAges.count > 0 ? {correctedIncompleteHistogram: this.correctedIncompleteAges.take()} : {}),
 		};
 		this.requests = 0;
 		this.responses = 0;
@@ -107,11 +108,6 @@ export class EndpointRecorder {
 		this.statusCounts.fill(0);
 		this.errorKinds.clear();
 		this.connectionEvents.clear();
-		this.histogram.reset();
-		this.corrected?.reset();
-		this.failures?.reset();
-		this.incompleteAges?.reset();
-		this.correctedIncompleteAges?.reset();
 		return interval;
 	}
 }

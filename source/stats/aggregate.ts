@@ -1,4 +1,5 @@
-import {addEncoded, createHistogram, summarize, type Histogram, type LatencySummary} from './histogram.js';
+import {createHistogram, summarize, type Histogram, type LatencySummary} from './histogram.js';
+import {addPairs} from './latency-counts.js';
 import type {EndpointInterval, WorkerSnapshot} from './snapshot.js';
 
 /**
@@ -57,7 +58,7 @@ function addCounts(target: Record<string, number>, source: Readonly<Record<strin
 type OptionalHistogram = 'correctedHistogram' | 'failureHistogram' | 'incompleteHistogram' | 'correctedIncompleteHistogram';
 const optionalHistograms: readonly OptionalHistogram[] = ['correctedHistogram', 'failureHistogram', 'incompleteHistogram', 'correctedIncompleteHistogram'];
 
-/** Adds one endpoint interval into each of `targets` (decoding its histograms once per target). */
+/** Adds one endpoint interval into each of `targets`. */
 export function addInterval(targets: readonly Totals[], interval: EndpointInterval): void {
 	for (const target of targets) {
 		target.requests += interval.requests;
@@ -69,11 +70,11 @@ export function addInterval(targets: readonly Totals[], interval: EndpointInterv
 		addCounts(target.statusCodes, interval.statusCodes);
 		addCounts(target.errorKinds, interval.errorKinds);
 		addCounts(target.connectionEvents, interval.connectionEvents);
-		addEncoded(target.histogram, interval.histogram);
+		addPairs(target.histogram, interval.histogram);
 		for (const name of optionalHistograms) {
-			const encoded = interval[name];
-			if (encoded !== undefined && encoded !== '') {
-				addEncoded(target[name] ??= createHistogram(), encoded);
+			const pairs = interval[name];
+			if (pairs !== undefined && pairs.length > 0) {
+				addPairs(target[name] ??= createHistogram(), pairs);
 			}
 		}
 	}

@@ -1,6 +1,8 @@
+import type {LatencyPairs} from './latency-counts.js';
+
 /**
  * What a worker sends the main thread once per interval for one endpoint: counters since the last
- * snapshot and the interval's latency histogram, encoded. Never one message per request.
+ * snapshot and the interval's latencies as value/count pairs. Never one message per request.
  */
 export type EndpointInterval = {
 	/** Finished attempts: responses plus errors (retries are attempts too). */
@@ -21,16 +23,16 @@ export type EndpointInterval = {
 	readonly errorKinds: Readonly<Record<string, number>>;
 	/** Connection events by kind (see engine/errors ConnectionEventKind): neither attempts nor errors. */
 	readonly connectionEvents: Readonly<Record<string, number>>;
-	/** Latency from the actual send, integer microseconds, compressed base64 HDR ('' when empty). */
-	readonly histogram: string;
+	/** Latency from the actual send, integer microseconds, as value/count pairs (empty when none). */
+	readonly histogram: LatencyPairs;
 	/** Open model only: latency from the intended send time (coordinated-omission corrected). */
-	readonly correctedHistogram?: string;
+	readonly correctedHistogram?: LatencyPairs;
 	/** Time to fail of the errors (never mixed into the latency of responses). */
-	readonly failureHistogram?: string;
+	readonly failureHistogram?: LatencyPairs;
 	/** Age of the incomplete requests when the run ended (a lower bound of their latency). */
-	readonly incompleteHistogram?: string;
+	readonly incompleteHistogram?: LatencyPairs;
 	/** Open model: the same age from the intended send time. */
-	readonly correctedIncompleteHistogram?: string;
+	readonly correctedIncompleteHistogram?: LatencyPairs;
 };
 
 /** One worker's interval snapshot. */
