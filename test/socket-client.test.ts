@@ -382,6 +382,78 @@ describe('ResponseParser never parses bytes that come after a complete response'
 	});
 });
 
+describe('ResponseParser\'s head cache: a head seen before frames exactly as parsing it would', () => {
+	const head = (length: number, extra = ''): string => `HTTP/1.1 200 OK\r\nServer: test\r\n${extra}Content-Length: ${length}\r\n\r\n`;
+	/** Parses `responses` one after another on one parser (one request each), whole or cut at `cut`. */
+	function run(responses: Array<[string, boolean]>, cut?: number): Seen[] {
+		const seen: Seen[] = [];
+		const parser = new ResponseParser({
+			onResponse(status, bodyBytes, keepAlive, unsolicited) {
+				seen.push({status, bodyBytes, keepAlive, unsolicited});
+			},
+		});
+		for (const [response, expectBody] of responses) {
+			parser.expect(expectBody);
+			feed(parser, response, cut === undefined ? [] : [Math.min(cut, response.length)]);
+		}
+
+		return seen;
+	}
+
+	const sequence: Array<[string, boolean]> = [
+		[`${head(2)}ok`, true],
+		[`${head(2)}ok`, true],
+		// The same head to a HEAD request: no body, although the cached head had one.
+		[head(2), false],
+		[`${head(2)}ok`, true],
+		// Only the length differs, by a digit the cached head ends before.
+		[`${head(25)}${'x'.repeat(25)}`, true],
+		[`${head(2)}ok`, true],
+		// One more header: differs in the middle.
+		[`${head(2, 'Connection: close\r\n')}ok`, true],
+		// A chunked head, then the same chunked head with other chunks.
+		['HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n', true],
+		['HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n2\r\nde\r\n0\r\n\r\n', true],
+		// A 1xx before a head seen before.
+		[`HTTP/1.1 100 Continue\r\n\r\n${head(2)}ok`, true],
+		[`${head(2)}ok`, true],
+	];
+	const expected: Seen[] = [
+		{status: 200, bodyBytes: 2, keepAlive: true, unsolicited: false},
+		{status: 200, bodyBytes: 2, keepAlive: true, unsolicited: false},
+		{status: 200, bodyBytes: 0, keepAlive: true, unsolicited: false},
+		{status: 200, bodyBytes: 2, keepAlive: true, unsolicited: false},
+		{status: 200, bodyBytes: 25, keepAlive: true, unsolicited: false},
+		{status: 200, bodyBytes: 2, keepAlive: true, unsolicited: false},
+		{status: 200, bodyBytes: 2, keepAlive: false, unsolicited: false},
+		{status: 200, bodyBytes: 5, keepAlive: true, unsolicited: false},
+		{status: 200, bodyBytes: 5, keepAlive: true, unsolicited: false},
+		{status: 200, bodyBytes: 2, keepAlive: true, unsolicited: false},
+		{status: 200, bodyBytes: 2, keepAlive: true, unsolicited: false},
+	];
+
+	it('frames a sequence of repeated and changed heads as llhttp would, whole and cut at every byte', () => {
+		expect(run(sequence)).toEqual(expected);
+		for (let cut = 0; cut < 80; cut++) {
+			expect(run(sequence, cut), `cut at ${cut}`).toEqual(expected);
+		}
+	});
+
+	it('a head that is a cached one with bytes past it (a longer Content-Length) is parsed, not matched', () => {
+		const seen = run([[`${head(2)}ok`, true], [`${head(2)}ok`, true], [`${head(21)}${'y'.repeat(21)}`, true]]);
+		expect(seen.map(response => response.bodyBytes)).toEqual([2, 2, 21]);
+		// The cached head but for its last empty line, then one more field that changes the framing.
+		const longer = `${head(2).slice(0, -2)}Connection: close\r\n\r\nok`;
+		expect(run([[`${head(2)}ok`, true], [`${head(2)}ok`, true], [longer, true]]).at(-1)).toEqual({status: 200, bodyBytes: 2, keepAlive: false, unsolicited: false});
+	});
+
+	it('still refuses a malformed head after many good ones, and keeps framing when heads always differ', () => {
+		const good = Array.from({length: 300}, (_, index): [string, boolean] => [`${head(2, `X-Id: ${index}\r\n`)}ok`, true]);
+		expect(run(good)).toHaveLength(300);
+		expect(() => run([...good.slice(0, 5), [`${head(2)}ok`.replace('Server: test', 'Server: te\u0001st'), true]])).toThrow(/invalid character/);
+	});
+});
+
 function plan(overrides: Partial<EndpointPlan>): EndpointPlan {
 	return {name: 'test', method: 'GET', url: 'http://127.0.0.1:8080/a?b=1', origin: 'http://127.0.0.1:8080', path: '/a?b=1', headers: {}, body: undefined, weight: 1, ...overrides};
 }

@@ -76,6 +76,8 @@
  *      before it; RFC 9112 6.3 speaks of both fields being present, whatever their values.
  */
 
+import {HeadCache} from './head-cache.js';
+
 /** A response the parser could not frame: the connection is closed, the attempt is an error. */
 export class ResponseParseError extends Error {
 	readonly code = 'ERR_INVALID_RESPONSE';
@@ -313,6 +315,7 @@ export class ResponseParser {
 	private received = false;
 	private interim = 0;
 	private pending: Buffer | undefined;
+	private readonly headCache = new HeadCache();
 	// Set by readFields for the section it just read.
 	private fieldLength = -1;
 	/** A Transfer-Encoding field, even an empty one (RFC 9112 6.3: with Content-Length, an error). */
@@ -594,6 +597,19 @@ export class ResponseParser {
 				if (start === end) {
 					return start;
 				}
+
+				if (this.interim === 0) {
+					const cached = this.headCache.match(chunk, start, end, this.expectBody);
+					if (cached >= 0) {
+						const cache = this.headCache;
+						this.status = cache.status;
+						this.keepAlive = cache.keepAlive;
+						this.state = cache.state;
+						this.remaining = cache.remaining;
+						this.sizeDigits = 0;
+						return start + cached;
+					}
+				}
 			}
 		} else {
 			kept = this.pending.length;
@@ -603,7 +619,13 @@ export class ResponseParser {
 			this.pending = undefined;
 		}
 
-		const next = this.state === head ? this.readHead(buffer, start, end) : this.readTrailers(buffer, start, end);
+		const wasHead = this.state === head;
+		const next = wasHead ? this.readHead(buffer, start, end) : this.readTrailers(buffer, start, end);
+		if (wasHead && next >= 0 && this.interim === 0) {
+			// A final response's head (not one after a 1xx): the next may well be the same bytes.
+			this.headCache.store(buffer, start, next, this.expectBody, this.status, this.keepAlive, this.state, this.remaining);
+		}
+
 		if (next < 0) {
 			if (end - start > maxHeadBytes) {
 				throw new ResponseParseError(`response head larger than ${maxHeadBytes} bytes`);
