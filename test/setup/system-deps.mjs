@@ -5,7 +5,8 @@
  * present); otherwise it stops with one line naming what to install, before any test runs.
  * Silent, and a few milliseconds, when everything is present (it only looks at files).
  *
- * `--bench` checks what `npm run bench` needs instead (GNU time; nginx as the target).
+ * `--bench` checks what `npm run bench` needs instead (GNU time; nginx as the target; wrk as the
+ * reference client of the CPU, body and latency cases).
  *
  * Plain Node on purpose: it runs before the build and before tsx is involved.
  */
@@ -36,10 +37,12 @@ const testNeeds = [
 	{name: 'curl', command: 'curl', apt: 'curl'},
 ];
 
-/** What `npm run bench` runs (test/bench/run.ts, test/bench/nginx.ts). */
+/** What `npm run bench` runs (test/bench/run.ts, test/bench/nginx.ts, test/bench/cases/). */
 const benchNeeds = [
 	{name: 'GNU time', paths: ['/usr/bin/time'], apt: 'time'},
 	{name: 'nginx', paths: ['/usr/sbin/nginx', '/usr/bin/nginx'], any: true, apt: 'nginx-light'},
+	// test/bench/tools.ts: the reference client (cases cpu, body, latency).
+	{name: 'wrk', paths: ['/usr/bin/wrk'], command: 'wrk', apt: 'wrk'},
 ];
 
 const bench = process.argv.includes('--bench');
