@@ -1,17 +1,27 @@
-import {spawn, spawnSync, type ChildProcess} from 'node:child_process';
-import {existsSync, mkdtempSync, writeFileSync} from 'node:fs';
+import {spawn, type ChildProcess} from 'node:child_process';
+import {randomBytes} from 'node:crypto';
+import {chmodSync, existsSync, mkdirSync, mkdtempSync, writeFileSync} from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import {childPids, pin, processCpuS} from './process.js';
 
 /** A benchmark target: nginx (one worker, pinned) when installed, else the demo server in a child process. */
 export type BenchTarget = {
+	/** The small response ("ok"). */
 	readonly url: string;
-	readonly kind: 'nginx' | 'demo';
-	/** Requests the target has handled so far. */
+	/** nginx only: a 1 MiB file of random bytes (`bodyBytes`), served from disk. */
+	readonly bodyUrl?: string;
+	readonly kind: 'nginx' | 'demo' | 'slow';
+	/** Load requests the target has handled so far (its own status requests left out). */
 	served(): Promise<number>;
+	/** CPU time (user + system) the serving process has used so far, seconds: nginx's worker, else the server's whole process. */
+	cpuS(): number;
 	stop(): void;
 };
+
+/** Size of the file behind `bodyUrl`. */
+export const bodyBytes = 1024 * 1024;
 
 async function freePort(): Promise<number> {
 	return new Promise((resolve, reject) => {
@@ -47,13 +57,21 @@ async function waitForPort(port: number): Promise<void> {
 	throw new Error(`nothing listens on 127.0.0.1:${port}`);
 }
 
-export function nginxPath(): string | undefined {
-	return ['/usr/sbin/nginx', '/usr/bin/nginx'].find(candidate => existsSync(candidate));
+/** The first child of `pid` (nginx's worker), waiting for the master to fork it. */
+async function firstChild(pid: number): Promise<number> {
+	const deadline = Date.now() + 10_000;
+	while (Date.now() < deadline) {
+		const [worker] = childPids(pid);
+		if (worker !== undefined) return worker;
+		// eslint-disable-next-line no-await-in-loop
+		await new Promise(resolve => setTimeout(resolve, 20));
+	}
+
+	throw new Error(`nginx (pid ${pid}) started no worker`);
 }
 
-export function pin(core: number, command: string, args: readonly string[]): [string, string[]] {
-	const taskset = spawnSync('taskset', ['-c', String(core), 'true']).status === 0;
-	return taskset ? ['taskset', ['-c', String(core), command, ...args]] : [command, [...args]];
+export function nginxPath(): string | undefined {
+	return ['/usr/sbin/nginx', '/usr/bin/nginx'].find(candidate => existsSync(candidate));
 }
 
 export async function startBenchTarget(core: number): Promise<BenchTarget> {
@@ -63,8 +81,13 @@ export async function startBenchTarget(core: number): Promise<BenchTarget> {
 	let kind: BenchTarget['kind'];
 	if (nginx) {
 		const directory = mkdtempSync(path.join(os.tmpdir(), 'pystress-nginx-'));
+		// Started as root, nginx's worker runs as nobody: it must be able to read the body file.
+		chmodSync(directory, 0o755);
+		mkdirSync(path.join(directory, 'www'), {mode: 0o755});
+		writeFileSync(path.join(directory, 'www', 'body-1mib.bin'), randomBytes(bodyBytes), {mode: 0o644});
 		writeFileSync(path.join(directory, 'nginx.conf'), `
 worker_processes 1;
+worker_rlimit_nofile 65536;
 daemon off;
 pid ${directory}/nginx.pid;
 error_log ${directory}/error.log warn;
@@ -82,6 +105,7 @@ http {
 		listen 127.0.0.1:${port};
 		location = /nginx_status { stub_status; }
 		location / { default_type text/plain; return 200 "ok"; }
+		location = /body-1mib { alias ${directory}/www/body-1mib.bin; default_type application/octet-stream; sendfile on; tcp_nopush on; }
 	}
 }
 `);
@@ -96,16 +120,22 @@ http {
 	}
 
 	await waitForPort(port);
+	// taskset execs the server, so the child is nginx's master (or the demo server); nginx serves from its one worker.
+	const servingPid = kind === 'nginx' ? await firstChild(child.pid!) : child.pid!;
 	const url = `http://127.0.0.1:${port}`;
+	let statusRequests = 0;
 	return {
 		url: `${url}/`,
+		...(kind === 'nginx' ? {bodyUrl: `${url}/body-1mib`} : {}),
 		kind,
+		cpuS: () => processCpuS(servingPid),
 		async served() {
 			if (kind === 'nginx') {
+				statusRequests++;
 				const text = await (await fetch(`${url}/nginx_status`)).text();
-				// "server accepts handled requests\n 1 1 5" -> requests, minus this status request itself.
+				// "server accepts handled requests\n 1 1 5" -> requests, less the status requests (this one included).
 				const numbers = /\n\s*(\d+)\s+(\d+)\s+(\d+)/.exec(text);
-				return Number(numbers?.[3] ?? 0) - 1;
+				return Number(numbers?.[3] ?? 0) - statusRequests;
 			}
 
 			const stats = await (await fetch(`${url}/stats`)).json() as Record<string, number>;

@@ -1,0 +1,73 @@
+/**
+ * `body`: large responses. nginx serves a 1 MiB file (random bytes, sendfile) to 10 connections;
+ * pystress-tui (`-t 1`) against wrk (`-t1`): MiB/s, its steadiness across rounds, and what each
+ * client costs the server, nginx's CPU per MiB.
+ *
+ * MiB/s is the bytes the tool read over its duration: bodies only for pystress-tui, headers too for
+ * wrk (about 250 bytes a MiB, 0.02%).
+ */
+import {bodyBytes, startBenchTarget} from '../nginx.js';
+import {runLine, runRounds} from '../rounds.js';
+import {fixed, median, range, spread} from '../stats.js';
+import {ratioLine, ratioRow, type SummaryRow} from '../summary.js';
+import {measure, type Measured, type ToolName} from '../tools.js';
+import type {BenchCase} from './types.js';
+
+const connections = 10;
+/** Ours must reach this share of wrk's MiB/s. */
+const minShare = 0.95;
+
+const mebibytes = (measured: Measured): number => measured.bytesRead / (1024 * 1024);
+const mibPerSecond = (measured: Measured): number => mebibytes(measured) / measured.durationS;
+/** nginx's CPU per MiB the tool read, µs. */
+const targetMicrosPerMib = (measured: Measured): number => (measured.targetCpuS * 1e6) / mebibytes(measured);
+/** The client's own CPU per MiB, µs. */
+const clientMicrosPerMib = (measured: Measured): number => (measured.cpuS * 1e6) / mebibytes(measured);
+
+export const bodyCase: BenchCase = async context => {
+	const target = await startBenchTarget(1);
+	if (target.bodyUrl === undefined) {
+		target.stop();
+		console.log('body: skipped (needs nginx)\n');
+		return {rows: []};
+	}
+
+	console.log(`body: ${target.bodyUrl} (${bodyBytes / 1024 / 1024} MiB, sendfile; core 1); tools on core 0; ${connections} connections, ${context.seconds} s per run, ${context.rounds} rounds`);
+	const tools: ToolName[] = ['wrk', 'pystress-tui'];
+	let rounds;
+	try {
+		rounds = await runRounds(tools, context.rounds, async tool => measure(tool, target, {url: target.bodyUrl!, connections, seconds: context.seconds}), (round, results, order) => {
+			for (const tool of order) {
+				const measured = results.get(tool)!;
+				console.log(`${runLine(round, measured, connections)}  ${fixed(mibPerSecond(measured), 0)} MiB/s  client ${fixed(clientMicrosPerMib(measured), 0)} µs CPU/MiB  nginx ${fixed(targetMicrosPerMib(measured), 0)} µs CPU/MiB`);
+			}
+
+			console.log(`round ${round} MiB/s pystress-tui/wrk: ${fixed(mibPerSecond(results.get('pystress-tui')!) / mibPerSecond(results.get('wrk')!), 3)}\n`);
+		});
+	} finally {
+		target.stop();
+	}
+
+	const figures = (tool: ToolName, figure: (measured: Measured) => number): number[] => rounds.map(results => figure(results.get(tool)!));
+	const throughput = ratioRow({case: 'body', measure: 'MiB/s ours/wrk, 1 MiB bodies', ours: figures('pystress-tui', mibPerSecond), reference: figures('wrk', mibPerSecond), referenceName: 'wrk', format: value => `${fixed(value, 0)} MiB/s`, target: {text: `>= ${minShare.toFixed(2)}`, met: ratio => ratio >= minShare}});
+	const serverCost = ratioRow({case: 'body', measure: 'nginx CPU/MiB with ours/with wrk', ours: figures('pystress-tui', targetMicrosPerMib), reference: figures('wrk', targetMicrosPerMib), referenceName: 'wrk', format: value => `${fixed(value, 0)} µs`, target: {text: '<= 1.00', met: ratio => ratio <= 1}});
+	const clientCost = ratioRow({case: 'body', measure: 'client CPU/MiB ours/wrk', ours: figures('pystress-tui', clientMicrosPerMib), reference: figures('wrk', clientMicrosPerMib), referenceName: 'wrk', format: value => `${fixed(value, 0)} µs`});
+	const oursSpread = spread(figures('pystress-tui', mibPerSecond));
+	const wrkSpread = spread(figures('wrk', mibPerSecond));
+	const [oursMin, oursMax] = range(figures('pystress-tui', mibPerSecond));
+	const steadiness: SummaryRow = {
+		case: 'body',
+		measure: 'MiB/s spread (max-min)/median, ours',
+		ours: `${fixed(oursMin, 0)}-${fixed(oursMax, 0)} MiB/s`,
+		reference: `wrk ${fixed(wrkSpread * 100, 1)}%`,
+		median: oursSpread * 100,
+		min: null,
+		max: null,
+		unit: '%',
+		target: '',
+		verdict: 'INFO',
+	};
+	for (const row of [throughput, serverCost, clientCost]) console.log(ratioLine(row));
+	console.log(`steadiness: MiB/s spread over rounds ours ${fixed(oursSpread * 100, 1)}%, wrk ${fixed(wrkSpread * 100, 1)}% (median ours ${fixed(median(figures('pystress-tui', mibPerSecond)), 0)} MiB/s)\n`);
+	return {rows: [throughput, steadiness, serverCost, clientCost]};
+};

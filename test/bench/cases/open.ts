@@ -1,0 +1,96 @@
+/**
+ * `open`: the open model, `--rate 50000 -c 50 -t 1`, against nginx. Prints the corrected p99 (from
+ * the intended send time), the uncorrected p99, late and dropped sends, and the generator's own
+ * health from the report (`generator`: peak event-loop utilisation, stall time, longest stall).
+ *
+ * The check, corrected p99 <= 2 x uncorrected p99 + 1 ms, says the schedule kept up; it only means
+ * something while the generator has time to spare, so it counts only when its peak event-loop
+ * utilisation stays below 70% (else N/A).
+ */
+import type {JsonReport} from '../../../source/report/types.js';
+import {startBenchTarget} from '../nginx.js';
+import {runLine, runRounds} from '../rounds.js';
+import {count, fixed, median, range} from '../stats.js';
+import {verdict, type SummaryRow} from '../summary.js';
+import {measure, type Measured} from '../tools.js';
+import type {BenchCase} from './types.js';
+
+const rate = 50_000;
+const connections = 50;
+const maxUtilization = 0.7;
+
+/** The corrected p99 may be this many times the uncorrected one, plus `slackMs`. */
+const factor = 2;
+const slackMs = 1;
+
+type Figures = {correctedP99Ms: number; p99Ms: number; limitMs: number; utilization: number};
+
+function figures(measured: Measured): Figures {
+	const {summary} = measured.report!;
+	const correctedP99Ms = summary.correctedLatencyMs?.p99 ?? Number.NaN;
+	return {correctedP99Ms, p99Ms: summary.latencyMs.p99, limitMs: (factor * summary.latencyMs.p99) + slackMs, utilization: measured.report!.generator.peakEventLoopUtilization};
+}
+
+function describe(report: JsonReport, measured: Measured): string {
+	const {summary, generator} = report;
+	const sent = summary.requests + summary.incomplete;
+	return [
+		`${count(summary.rps)} req/s of ${count(rate)} asked`,
+		`late ${count(summary.late)}, dropped ${count(summary.dropped)} (of ${count(sent)} sent)`,
+		`p50 ${fixed(summary.latencyMs.p50, 3)} ms, corrected p50 ${fixed(summary.correctedLatencyMs?.p50 ?? Number.NaN, 3)} ms`,
+		`generator: peak event-loop utilisation ${fixed(generator.peakEventLoopUtilization * 100, 1)}%${generator.saturated ? ' (saturated)' : ''}, process CPU ${fixed((measured.cpuS / measured.durationS) * 100, 0)}% of a core`,
+		`stalls ${fixed(generator.eventLoopStallMs ?? Number.NaN, 1)} ms (${fixed((generator.stallShare ?? Number.NaN) * 100, 2)}% of the time, gaps over ${generator.stallThresholdMs ?? '?'} ms), longest ${fixed(generator.maxEventLoopDelayMs ?? Number.NaN, 2)} ms${generator.stallWarning ? ', STALL WARNING' : ''}`,
+	].join('; ');
+}
+
+export const openCase: BenchCase = async context => {
+	const target = await startBenchTarget(1);
+	console.log(`open: ${target.kind} at ${target.url} (core 1); pystress-tui on core 0 at --rate ${rate} -c ${connections} -t 1, ${context.seconds} s per run, ${context.rounds} rounds`);
+	let rounds;
+	try {
+		rounds = await runRounds(['pystress-tui'] as const, context.rounds, async tool => measure(tool, target, {url: target.url, connections, seconds: context.seconds, rate, threads: 1}), (round, results) => {
+			const measured = results.get('pystress-tui')!;
+			const {correctedP99Ms, p99Ms, limitMs, utilization} = figures(measured);
+			console.log(runLine(round, measured, connections));
+			console.log(`round ${round} ${describe(measured.report!, measured)}`);
+			console.log(`round ${round} corrected p99 ${fixed(correctedP99Ms, 3)} ms, uncorrected p99 ${fixed(p99Ms, 3)} ms: ${correctedP99Ms <= limitMs ? 'within' : 'OVER'} ${factor} x uncorrected + ${slackMs} ms = ${fixed(limitMs, 3)} ms${utilization < maxUtilization ? '' : ` (generator at ${fixed(utilization * 100, 0)}% >= ${maxUtilization * 100}%: not meaningful)`}\n`);
+		});
+	} finally {
+		target.stop();
+	}
+
+	const all = rounds.map(results => figures(results.get('pystress-tui')!));
+	const ratios = all.map(round => round.correctedP99Ms / round.limitMs);
+	const [min, max] = range(ratios);
+	const ratio = median(ratios);
+	const utilization = median(all.map(round => round.utilization));
+	const meaningful = utilization < maxUtilization;
+	const checkRow: SummaryRow = {
+		case: 'open',
+		measure: `corrected p99/(${factor} x p99 + ${slackMs} ms), ${count(rate)} req/s`,
+		ours: `${fixed(median(all.map(round => round.correctedP99Ms)), 3)} ms corrected`,
+		reference: `${fixed(median(all.map(round => round.p99Ms)), 3)} ms uncorrected`,
+		median: ratio,
+		min,
+		max,
+		unit: 'ratio',
+		target: '<= 1.00',
+		verdict: meaningful ? verdict(ratio <= 1) : 'N/A',
+		...(meaningful ? {} : {note: `generator ${fixed(utilization * 100, 0)}% busy`}),
+	};
+	const [utilizationMin, utilizationMax] = range(all.map(round => round.utilization * 100));
+	const utilizationRow: SummaryRow = {
+		case: 'open',
+		measure: 'generator peak event-loop utilisation',
+		ours: `${fixed(utilization * 100, 1)}%`,
+		reference: '',
+		median: utilization * 100,
+		min: utilizationMin,
+		max: utilizationMax,
+		unit: '%',
+		target: `< ${maxUtilization * 100}% for the check`,
+		verdict: 'INFO',
+	};
+	console.log(`median corrected p99 / limit: ${fixed(ratio, 3)} (range ${fixed(min, 3)}-${fixed(max, 3)}); generator peak utilisation ${fixed(utilization * 100, 1)}%: ${checkRow.verdict}\n`);
+	return {rows: [checkRow, utilizationRow]};
+};

@@ -1,0 +1,55 @@
+/**
+ * The bench's settings, from the environment. Unknown case names and bad numbers are all reported
+ * at once, before anything runs.
+ */
+
+/** Every case, in the order they run. */
+export const caseNames = ['startup', 'cpu', 'body', 'latency', 'open', 'memory', 'tui'] as const;
+export type CaseName = (typeof caseNames)[number];
+
+export type BenchOptions = {
+	/** Seconds per run (BENCH_SECONDS, default 10). */
+	readonly seconds: number;
+	/** Rounds of each case (BENCH_ROUNDS, default 3). */
+	readonly rounds: number;
+	/** The usual connection count (BENCH_CONNECTIONS, default 50). */
+	readonly connections: number;
+	readonly cases: readonly CaseName[];
+	/** Also run pystress-tui's undici client as a reference in `cpu` (BENCH_UNDICI=0: not). */
+	readonly undici: boolean;
+	/** An earlier revision to run beside this build (BENCH_BASE). */
+	readonly baseRevision: string | undefined;
+	/** Start-up runs per case (STARTUP_RUNS, default 30). */
+	readonly startupRuns: number;
+	/** Where to write the summary as JSON (BENCH_JSON). */
+	readonly jsonPath: string | undefined;
+};
+
+export function readOptions(env: NodeJS.ProcessEnv): BenchOptions {
+	const problems: string[] = [];
+	const positive = (name: string, fallback: number): number => {
+		const value = Number(env[name] ?? fallback);
+		if (!Number.isInteger(value) || value <= 0) problems.push(`${name} must be a positive whole number (got "${env[name]}")`);
+		return value;
+	};
+
+	const listed = env['BENCH_CASES']?.split(',').map(name => name.trim()).filter(Boolean);
+	const unknown = (listed ?? []).filter(name => !(caseNames as readonly string[]).includes(name));
+	if (unknown.length > 0) problems.push(`BENCH_CASES: unknown ${unknown.map(name => `"${name}"`).join(', ')} (known: ${caseNames.join(', ')})`);
+	// The default: all, less what BENCH_STARTUP=0 and BENCH_TUI=0 turn off.
+	const cases = listed
+		? caseNames.filter(name => listed.includes(name))
+		: caseNames.filter(name => !(name === 'startup' && env['BENCH_STARTUP'] === '0') && !(name === 'tui' && env['BENCH_TUI'] === '0'));
+	const options: BenchOptions = {
+		seconds: positive('BENCH_SECONDS', 10),
+		rounds: positive('BENCH_ROUNDS', 3),
+		connections: positive('BENCH_CONNECTIONS', 50),
+		cases,
+		undici: env['BENCH_UNDICI'] !== '0',
+		baseRevision: env['BENCH_BASE'] || undefined,
+		startupRuns: positive('STARTUP_RUNS', 30),
+		jsonPath: env['BENCH_JSON'] || undefined,
+	};
+	if (problems.length > 0) throw new Error(`bench settings:\n  ${problems.join('\n  ')}`);
+	return options;
+}
