@@ -3,8 +3,8 @@
  * at once, before anything runs.
  */
 
-/** Every case, in the order they run. */
-export const caseNames = ['startup', 'cpu', 'body', 'latency', 'open', 'memory', 'tui'] as const;
+/** Every case, in the order they run. `soak` runs only when named. */
+export const caseNames = ['startup', 'cpu', 'body', 'latency', 'open', 'memory', 'tui', 'soak'] as const;
 export type CaseName = (typeof caseNames)[number];
 
 export type BenchOptions = {
@@ -19,6 +19,8 @@ export type BenchOptions = {
 	readonly undici: boolean;
 	/** An earlier revision to run beside this build (BENCH_BASE). */
 	readonly baseRevision: string | undefined;
+	/** The soak run's length, seconds (BENCH_SOAK_SECONDS, default 600). */
+	readonly soakSeconds: number;
 	/** Start-up runs per case (STARTUP_RUNS, default 30). */
 	readonly startupRuns: number;
 	/** Where to write the summary as JSON (BENCH_JSON). */
@@ -36,10 +38,10 @@ export function readOptions(env: NodeJS.ProcessEnv): BenchOptions {
 	const listed = env['BENCH_CASES']?.split(',').map(name => name.trim()).filter(Boolean);
 	const unknown = (listed ?? []).filter(name => !(caseNames as readonly string[]).includes(name));
 	if (unknown.length > 0) problems.push(`BENCH_CASES: unknown ${unknown.map(name => `"${name}"`).join(', ')} (known: ${caseNames.join(', ')})`);
-	// The default: all, less what BENCH_STARTUP=0 and BENCH_TUI=0 turn off.
+	// The default: all but soak, less what BENCH_STARTUP=0 and BENCH_TUI=0 turn off.
 	const cases = listed
 		? caseNames.filter(name => listed.includes(name))
-		: caseNames.filter(name => !(name === 'startup' && env['BENCH_STARTUP'] === '0') && !(name === 'tui' && env['BENCH_TUI'] === '0'));
+		: caseNames.filter(name => name !== 'soak' && !(name === 'startup' && env['BENCH_STARTUP'] === '0') && !(name === 'tui' && env['BENCH_TUI'] === '0'));
 	const options: BenchOptions = {
 		seconds: positive('BENCH_SECONDS', 10),
 		rounds: positive('BENCH_ROUNDS', 3),
@@ -47,6 +49,7 @@ export function readOptions(env: NodeJS.ProcessEnv): BenchOptions {
 		cases,
 		undici: env['BENCH_UNDICI'] !== '0',
 		baseRevision: env['BENCH_BASE'] || undefined,
+		soakSeconds: positive('BENCH_SOAK_SECONDS', 600),
 		startupRuns: positive('STARTUP_RUNS', 30),
 		jsonPath: env['BENCH_JSON'] || undefined,
 	};

@@ -5,7 +5,7 @@
  * min-max over rounds) against the targets of issue 12, PASS or MISSED; the end prints one summary
  * table. Ratios matter; absolute numbers depend on the machine.
  *
- * Cases (BENCH_CASES=a,b; default all):
+ * Cases (BENCH_CASES=a,b; default all but soak):
  * - startup (./startup.ts): whole short CLI runs, before the load rounds heat the machine.
  * - cpu (./cases/cpu.ts): client CPU per request against wrk at 50 and 1000 connections; autocannon,
  *   the undici client and BENCH_BASE at 50.
@@ -14,14 +14,16 @@
  * - open (./cases/open.ts): the open model at 50,000 req/s: corrected against uncorrected p99.
  * - memory (./cases/memory.ts): peak RSS at -t 1 -c 50 and -t 2 -c 1000.
  * - tui (./cases/tui.ts): the TUI's cost against headless mode.
+ * - soak (./cases/soak.ts): one long run, RSS every 10 s; exits 1 on growth above 5%.
  *
  * Options (env): BENCH_SECONDS (default 10) per run, BENCH_ROUNDS (3), BENCH_CONNECTIONS (50),
  * BENCH_CASES, BENCH_STARTUP=0 and BENCH_TUI=0 drop those from the default cases, BENCH_UNDICI=0
- * skips the undici reference runs, STARTUP_RUNS (30), BENCH_JSON=FILE
+ * skips the undici reference runs, STARTUP_RUNS (30), BENCH_SOAK_SECONDS (600), BENCH_JSON=FILE
  * writes the summary as JSON. BENCH_BASE=REV (a commit, e.g. HEAD~3) also runs that revision,
  * built in a temporary git worktree, and prints the CPU per request of this build over that one's.
  *
- * Exits non-zero when a tool fails to run; a missed target is printed as MISSED, not an exit code.
+ * Exits non-zero when a tool fails to run, or when soak finds memory growth; a missed target is
+ * printed as MISSED, not an exit code.
  */
 import {bodyCase} from './cases/body.js';
 import {buildRevision, removeRevision} from './cases/base.js';
@@ -29,6 +31,7 @@ import {cpuCase} from './cases/cpu.js';
 import {latencyCase} from './cases/latency.js';
 import {memoryCase} from './cases/memory.js';
 import {openCase} from './cases/open.js';
+import {soakCase} from './cases/soak.js';
 import {tuiCase} from './cases/tui.js';
 import type {BenchCase, BenchContext} from './cases/types.js';
 import {readOptions, type CaseName} from './options.js';
@@ -52,6 +55,7 @@ const cases: Readonly<Record<CaseName, BenchCase>> = {
 	open: openCase,
 	memory: memoryCase,
 	tui: tuiCase,
+	soak: soakCase,
 };
 
 const options = readOptions(process.env);
@@ -77,7 +81,7 @@ if (rows.length > 0) {
 }
 
 if (options.jsonPath !== undefined) {
-	writeSummaryJson(options.jsonPath, rows, {seconds: options.seconds, rounds: options.rounds, connections: options.connections, cases: options.cases, base: options.baseRevision ?? null});
+	writeSummaryJson(options.jsonPath, rows, {seconds: options.seconds, rounds: options.rounds, connections: options.connections, cases: options.cases, soakSeconds: options.soakSeconds, base: options.baseRevision ?? null});
 	console.log(`\nsummary written to ${options.jsonPath}`);
 }
 
