@@ -61,7 +61,7 @@ const cases: Readonly<Record<CaseName, BenchCase>> = {
 const options = readOptions(process.env);
 const baseCli = options.baseRevision === undefined ? undefined : buildRevision(options.baseRevision);
 const context: BenchContext = {...options, baseCli};
-console.log(`bench cases: ${options.cases.join(', ')}; ${options.seconds} s per run, ${options.rounds} rounds\n`);
+console.log(`bench cases: ${options.cases.join(', ')}; ${options.seconds} s per run, ${options.rounds} rounds${options.cases.includes('soak') ? `; soak: one run of ${options.soakSeconds} s` : ''}\n`);
 const rows: SummaryRow[] = [];
 let failed = false;
 try {
