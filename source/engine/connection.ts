@@ -2,6 +2,7 @@ import {performance} from 'node:perf_hooks';
 import type {EndpointPlan, RequestPolicy} from '../config/types.js';
 import {buildRequest, requestHeaders, socketTarget, type SocketTarget} from './http-request.js';
 import type {ConnectionEventKind} from './errors.js';
+import {HeadCache} from './head-cache.js';
 import type {EndpointRecorder} from './recorder.js';
 
 /**
@@ -15,6 +16,8 @@ export type PreparedEndpoint = {
 	readonly target: SocketTarget;
 	/** HEAD responses carry no body. */
 	readonly expectBody: boolean;
+	/** The last response head from this endpoint, for the socket client's parsers (one per thread and endpoint). */
+	readonly headCache: HeadCache;
 	options: {path: string; method: string; headers: string[]; body: Buffer | null};
 	wire: Buffer;
 };
@@ -26,6 +29,7 @@ export function prepareEndpoint(index: number, plan: EndpointPlan, recorder: End
 		recorder,
 		target: socketTarget(plan),
 		expectBody: plan.method !== 'HEAD',
+		headCache: new HeadCache(),
 		options: undiciOptions(plan, extraHeaders),
 		wire: buildRequest(plan, extraHeaders),
 	};

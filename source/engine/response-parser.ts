@@ -315,7 +315,9 @@ export class ResponseParser {
 	private received = false;
 	private interim = 0;
 	private pending: Buffer | undefined;
-	private readonly headCache = new HeadCache();
+	/** The cache of the endpoint the request went to (shared by the thread's connections), or this parser's own. */
+	private headCache: HeadCache;
+	private readonly ownHeadCache = new HeadCache();
 	// Set by readFields for the section it just read.
 	private fieldLength = -1;
 	/** A Transfer-Encoding field, even an empty one (RFC 9112 6.3: with Content-Length, an error). */
@@ -330,10 +332,12 @@ export class ResponseParser {
 
 	constructor(sink: ResponseSink) {
 		this.sink = sink;
+		this.headCache = this.ownHeadCache;
 	}
 
 	/** A request was written: its response comes next. HEAD responses have no body. */
-	expect(expectBody: boolean): void {
+	expect(expectBody: boolean, headCache?: HeadCache): void {
+		this.headCache = headCache ?? this.ownHeadCache;
 		this.state = head;
 		this.expectBody = expectBody;
 		this.status = 0;

@@ -76,9 +76,9 @@ class Wire implements ResponseSink {
 		this.socket.on('close', this.onClose);
 	}
 
-	write(request: Buffer, expectBody: boolean): void {
-		this.parser.expect(expectBody);
-		this.socket.write(request);
+	write(endpoint: PreparedEndpoint): void {
+		this.parser.expect(endpoint.expectBody, endpoint.headCache);
+		this.socket.write(endpoint.wire);
 	}
 
 	onResponse(status: number, bodyBytes: number, keepAlive: boolean, unsolicited: boolean): void {
@@ -226,7 +226,7 @@ export class SocketConnection extends Connection {
 		}
 
 		this.active = wire;
-		wire.write(endpoint.wire, endpoint.expectBody);
+		wire.write(endpoint);
 	}
 
 	/** Called by a wire with a complete response. */
