@@ -62,3 +62,32 @@ describe('imports flow one way (ui -> engine/stats/config/report; engine -> stat
 		expect(violations('commands', specifier => isNode(specifier) || isLocal(specifier) || ['leven', 'meow'].includes(specifier) || /^\.\.\/(session|headless|report|stats|config|engine|demo|interactive)(\/|\.js$)/.test(specifier))).toEqual([]);
 	});
 });
+
+/** The packages a module pulls in at run time, through its own imports and theirs (`import type` excluded). */
+function runtimePackagesOf(entry: string): Set<string> {
+	const packages = new Set<string>();
+	const seen = new Set<string>();
+	const visit = (file: string): void => {
+		if (seen.has(file)) return;
+		seen.add(file);
+		const text = readFileSync(file, 'utf8');
+		for (const match of text.matchAll(/(?:^|\n)\s*(?:import|export)(\s+type)?[^'"]*?from\s+'([^']+)'/g)) {
+			const specifier = match[2]!;
+			if (match[1]) continue;
+			if (specifier.startsWith('.')) {
+				visit(path.resolve(path.dirname(file), specifier.replace(/\.js$/, '.ts')));
+			} else {
+				packages.add(specifier);
+			}
+		}
+	};
+
+	visit(path.join(rootDir, 'source', entry));
+	return packages;
+}
+
+describe('a load worker starts light', () => {
+	it('loads no package but Node\'s own (undici only on demand, by dynamic import): not hdr-histogram-js, zod or Ink', () => {
+		expect([...runtimePackagesOf('engine/worker.ts')].filter(specifier => !specifier.startsWith('node:'))).toEqual([]);
+	});
+});

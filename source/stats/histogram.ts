@@ -1,10 +1,10 @@
 import * as hdr from 'hdr-histogram-js';
+import {highestTrackableMicros} from './latency-counts.js';
+
+export {highestTrackableMicros} from './latency-counts.js';
 
 /** An HDR histogram of latencies in integer microseconds. */
 export type Histogram = hdr.Histogram;
-
-/** Highest latency we can record: one hour, in microseconds. Larger values are clamped. */
-export const highestTrackableMicros = 3_600_000_000;
 
 /** Latency figures in milliseconds (fractional, microsecond resolution). */
 export type LatencySummary = {
