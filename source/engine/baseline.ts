@@ -118,7 +118,7 @@ export async function runBaseline(plan: TestPlan, options: BaselineOptions): Pro
 	const warm = createRunTotals(plan.endpoints.length);
 	const samples: BaselineSample[] = [];
 	const add = (target: RunTotals, intervals: readonly EndpointInterval[]): void => {
-		addSnapshot(target, {workerId: 0, endpoints: intervals, inFlight: 0, connections: 1, late: 0, dropped: 0, eventLoopUtilization: 0});
+		addSnapshot(target, {endpoints: intervals, late: 0, dropped: 0});
 	};
 
 	const post = (message: ToBaselineWorker): void => {

@@ -236,8 +236,8 @@ export function createRunTotals(endpointCount: number): RunTotals {
 	};
 }
 
-/** Merges one worker snapshot into the run totals. */
-export function addSnapshot(run: RunTotals, snapshot: WorkerSnapshot): void {
+/** Merges one worker snapshot (or any interval of the same shape) into the run totals. */
+export function addSnapshot(run: RunTotals, snapshot: Pick<WorkerSnapshot, 'endpoints' | 'late' | 'dropped'>): void {
 	for (const [index, interval] of snapshot.endpoints.entries()) {
 		if (interval.requests === 0 && !interval.incomplete && Object.keys(interval.connectionEvents ?? {}).length === 0) {
 			continue;
