@@ -1,12 +1,13 @@
 import {performance} from 'node:perf_hooks';
 import {quickBaselineRequests, runBaseline, type BaselineRun, type BaselineSample} from '../engine/baseline.js';
-import {Engine, type RunResult, type StopReason} from '../engine/engine.js';
+import {Engine, type ResultState, type RunResult, type StopReason} from '../engine/engine.js';
 import type {Hardware} from '../engine/hardware.js';
 import {Listeners} from '../engine/listeners.js';
+import {RunAggregator} from '../engine/run-aggregator.js';
 import type {RequestLogOptions} from '../engine/request-log.js';
 import type {TestPlan} from '../config/types.js';
 import type {BaselineReport, JsonReport} from '../report/types.js';
-import {createRunTotals, passRate, thresholdLatency, type Totals} from '../stats/aggregate.js';
+import {passRate, thresholdLatency, type Totals} from '../stats/aggregate.js';
 import {evaluateThreshold, type Threshold, type ThresholdFigures} from '../stats/thresholds.js';
 import {summarize} from '../stats/histogram.js';
 import {computeSpeedup, mixRate} from '../stats/speedup.js';
@@ -339,21 +340,11 @@ function baselineReport(plan: TestPlan, run: BaselineRun, kind: 'quick' | 'exten
 	};
 }
 
-function emptyResult(prepared: PreparedRun, reason: RunResult['stopReason']): RunResult {
+/** The result of a run that never started (stopped during the baselines, or asked for before the load). */
+function emptyResult(prepared: PreparedRun, reason: ResultState): RunResult {
 	const now = new Date();
-	return {
-		startedAt: now,
-		endedAt: now,
-		durationS: 0,
-		totals: createRunTotals(prepared.config.plan.endpoints.length),
-		timeline: [],
-		markers: [],
-		stopReason: reason,
-		cancelled: 0,
-		initialSettings: prepared.settings,
-		finalSettings: prepared.settings,
-		peakWorkerUtilization: 0,
-	};
+	const aggregator = new RunAggregator({endpointCount: prepared.config.plan.endpoints.length, initialSettings: prepared.settings, startedAt: now});
+	return aggregator.result({endedAt: now, durationS: 0, stopReason: reason, finalSettings: prepared.settings});
 }
 
 /**

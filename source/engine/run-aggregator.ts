@@ -1,0 +1,207 @@
+import type {RunSettings} from '../config/types.js';
+import {addSnapshot, addTotals, createRunTotals, takeWindow, type RunTotals, type Totals} from '../stats/aggregate.js';
+import type {WorkerSnapshot} from '../stats/snapshot.js';
+import {timelinePoint, type RunMarker, type TimelineContext, type TimelinePoint} from '../stats/timeline.js';
+
+/** The shortest window of event-loop utilisation that counts towards the peak (saturation). */
+const minUtilizationWindowMs = 200;
+
+/** Why a run stopped. */
+export type StopReason = 'duration' | 'requests' | 'user' | 'signal' | 'error' | 'threshold';
+
+/** Why a result ended: a stop reason, or 'running' for a snapshot of a run still going. */
+export type ResultState = StopReason | 'running';
+
+/**
+ * The load generator's own stalls over a run, all workers together: time its event loops did not
+ * turn, which the open model's corrected latency would otherwise charge to the server.
+ */
+export type GeneratorStalls = {
+	/** Stall time summed over the workers, ms. */
+	readonly stallMs: number;
+	/** The longest any worker's event loop went without turning, ms. */
+	readonly maxDelayMs: number;
+	/** Worker time the figures cover, ms (each worker's measured time, summed): the stall share's denominator. */
+	readonly measuredMs: number;
+};
+
+/** What a finished run measured. Totals are mutable HDR accumulators; see `stats/aggregate`. */
+export type RunResult = {
+	readonly startedAt: Date;
+	readonly endedAt: Date;
+	/** Seconds of load (paused time excluded). */
+	readonly durationS: number;
+	readonly totals: RunTotals;
+	readonly timeline: readonly TimelinePoint[];
+	readonly markers: readonly RunMarker[];
+	readonly stopReason: ResultState;
+	/** In-flight requests cancelled when the stop grace period ran out (not counted as requests). */
+	readonly cancelled: number;
+	/** Settings at the start, and as they were at the end after live changes. */
+	readonly initialSettings: RunSettings;
+	readonly finalSettings: RunSettings;
+	/** Peak event-loop utilisation seen on any worker, 0..1. */
+	readonly peakWorkerUtilization: number;
+	/** The generator's own stalls (absent when no worker measured them). */
+	readonly generatorStalls?: GeneratorStalls;
+};
+
+/**
+ * One interval of measurements: a worker's snapshot, or (for `merge`) an interval rebuilt from a
+ * report. Only the counts and latencies are needed; the generator figures are optional.
+ */
+export type RunInterval = Pick<WorkerSnapshot, 'endpoints' | 'late' | 'dropped'>
+	& Partial<Pick<WorkerSnapshot, 'eventLoopUtilization' | 'utilizationWindowMs' | 'maxEventLoopDelayMs' | 'eventLoopStallMs'>>;
+
+/** What a timeline point records of the run's settings at the time it closes. */
+export type WindowContext = Pick<TimelineContext, 'threads' | 'connections' | 'rate' | 'paused'>;
+
+/** How a run ended, for `result()`. */
+export type ResultEnd = {
+	readonly endedAt: Date;
+	/** Seconds of load (paused time excluded). */
+	readonly durationS: number;
+	readonly stopReason: ResultState;
+	readonly finalSettings: RunSettings;
+};
+
+export type RunAggregatorOptions = {
+	readonly endpointCount: number;
+	readonly initialSettings: RunSettings;
+	/** Wall time of the start (replaced by `begin`). */
+	readonly startedAt?: Date;
+};
+
+/**
+ * Merges a run's intervals: whole-run and per-endpoint totals, per-second windows, the timeline,
+ * markers, late and dropped sends, cancelled requests and the generator's figures; `result()`
+ * builds the one `RunResult`. Needs no worker and reads no clock: times are given in ms on any
+ * monotonic clock (the same one as `begin`), so a live run and a merge of reports can both feed it.
+ */
+export class RunAggregator {
+	readonly totals: RunTotals;
+	readonly timeline: TimelinePoint[] = [];
+	readonly markers: RunMarker[] = [];
+	private readonly initialSettings: RunSettings;
+	private startedAt: Date;
+	/** The `begin` time (undefined before it). */
+	private startMs: number | undefined;
+	private windowStartMs = 0;
+	private lastWindow: {totals: Totals; windowS: number; late: number; dropped: number} | undefined;
+	private cancelled = 0;
+	private peakUtilization = 0;
+	private readonly stalls = {stallMs: 0, maxDelayMs: 0, measuredMs: 0, measured: false};
+
+	constructor(options: RunAggregatorOptions) {
+		this.totals = createRunTotals(options.endpointCount);
+		this.initialSettings = options.initialSettings;
+		this.startedAt = options.startedAt ?? new Date();
+	}
+
+	/** Starts the clock: timeline and marker times count from `atMs`; the first window opens then. */
+	begin(atMs: number, startedAt = new Date()): void {
+		this.startedAt = startedAt;
+		this.startMs = atMs;
+		this.windowStartMs = atMs;
+	}
+
+	/**
+	 * Adds one interval. `countsTowardsPeak: false` (a retiring worker) keeps its utilisation out of
+	 * the peak; its stalls count all the same (they happened).
+	 */
+	add(interval: RunInterval, options: {readonly countsTowardsPeak?: boolean} = {}): void {
+		addSnapshot(this.totals, interval);
+		this.addStalls(interval);
+		// A sliver (the start, the last drain) says nothing about saturation: busy for 5 ms of 8 is not a
+		// saturated generator. Only windows of at least 200 ms count towards the peak.
+		if ((options.countsTowardsPeak ?? true) && (interval.utilizationWindowMs ?? 0) >= minUtilizationWindowMs) {
+			this.peakUtilization = Math.max(this.peakUtilization, interval.eventLoopUtilization ?? 0);
+		}
+	}
+
+	private addStalls(interval: RunInterval): void {
+		if (interval.maxEventLoopDelayMs === undefined) return;
+		const {stalls} = this;
+		stalls.measured = true;
+		stalls.stallMs += interval.eventLoopStallMs ?? 0;
+		stalls.maxDelayMs = Math.max(stalls.maxDelayMs, interval.maxEventLoopDelayMs);
+		stalls.measuredMs += interval.utilizationWindowMs ?? 0;
+	}
+
+	/** Requests cancelled at the end of the grace period (a worker's `done`). */
+	addCancelled(count: number): void {
+		this.cancelled += count;
+	}
+
+	/** Records a change made during the run, `atMs` on the `begin` clock (0 s before it). */
+	mark(atMs: number, kind: RunMarker['kind'], label: string, value?: number): RunMarker {
+		const elapsedS = this.startMs === undefined ? 0 : (atMs - this.startMs) / 1000;
+		const marker: RunMarker = {t: Math.round(elapsedS * 1000) / 1000, kind, label, ...(value === undefined ? {} : {value})};
+		this.markers.push(marker);
+		return marker;
+	}
+
+	/**
+	 * Closes the current timeline window at `atMs` and returns its point. The last window of a run is
+	 * often a sliver (the drain after the final tick); `final` folds a sliver shorter than half a
+	 * second into the previous point.
+	 */
+	closeWindow(atMs: number, context: WindowContext, final = false): TimelinePoint {
+		let windowS = (atMs - this.windowStartMs) / 1000;
+		this.windowStartMs = atMs;
+		let {totals, late, dropped} = takeWindow(this.totals);
+		const previous = this.lastWindow;
+		let {paused} = context;
+		if (final && windowS < 0.5 && previous && this.timeline.length > 0) {
+			paused ||= this.timeline.at(-1)!.paused;
+			addTotals(previous.totals, totals);
+			totals = previous.totals;
+			windowS += previous.windowS;
+			late += previous.late;
+			dropped += previous.dropped;
+			this.timeline.pop();
+		}
+
+		this.lastWindow = {totals, windowS, late, dropped};
+		const point = timelinePoint(totals, {...context, t: (atMs - (this.startMs ?? 0)) / 1000, windowS, late, dropped, paused});
+		this.timeline.push(point);
+		return point;
+	}
+
+	/** At the end of a run: closes the last window if it holds requests or the timeline is still empty. */
+	closeFinalWindow(atMs: number, context: WindowContext): TimelinePoint | undefined {
+		return this.totals.window.requests > 0 || this.timeline.length === 0 ? this.closeWindow(atMs, context, true) : undefined;
+	}
+
+	/** The generator's stalls so far (undefined before the first measured interval). */
+	get generatorStalls(): GeneratorStalls | undefined {
+		const {stalls} = this;
+		return stalls.measured ? {stallMs: round3(stalls.stallMs), maxDelayMs: round3(stalls.maxDelayMs), measuredMs: round3(stalls.measuredMs)} : undefined;
+	}
+
+	/** Peak event-loop utilisation of any worker over a window of 200 ms or more, 0..1. */
+	get peakWorkerUtilization(): number {
+		return this.peakUtilization;
+	}
+
+	/** The run's result: the totals as they stand (shared), the timeline and markers (copied). */
+	result(end: ResultEnd): RunResult {
+		const stalls = this.generatorStalls;
+		return {
+			startedAt: this.startedAt,
+			endedAt: end.endedAt,
+			durationS: end.durationS,
+			totals: this.totals,
+			timeline: [...this.timeline],
+			markers: [...this.markers],
+			stopReason: end.stopReason,
+			cancelled: this.cancelled,
+			initialSettings: this.initialSettings,
+			finalSettings: end.finalSettings,
+			peakWorkerUtilization: this.peakUtilization,
+			...(stalls ? {generatorStalls: stalls} : {}),
+		};
+	}
+}
+
+const round3 = (value: number): number => Math.round(value * 1000) / 1000;

@@ -1,0 +1,112 @@
+import {describe, expect, it} from 'vitest';
+import type {RunSettings} from '../source/config/types.js';
+import {RunAggregator, type RunInterval} from '../source/engine/run-aggregator.js';
+import {summarizeTotals} from '../source/stats/aggregate.js';
+import {LatencyCounts} from '../source/stats/latency-counts.js';
+import type {EndpointInterval} from '../source/stats/snapshot.js';
+
+const settings: RunSettings = {threads: 2, connections: 8, durationMs: 2000, maxRequests: undefined, rate: undefined, graceMs: 1000};
+const context = {threads: 2, connections: 8, rate: undefined, paused: false};
+
+/** One endpoint's interval: 200 responses at `latenciesMicros`, and `errors` errors (timeouts). */
+function endpoint(latenciesMicros: number[], errors = 0): EndpointInterval {
+	const counts = new LatencyCounts();
+	for (const micros of latenciesMicros) counts.record(micros);
+	const failures = new LatencyCounts();
+	for (let index = 0; index < errors; index++) failures.record(50_000);
+	const responses = latenciesMicros.length;
+	return {
+		requests: responses + errors,
+		responses,
+		errors,
+		retries: 0,
+		incomplete: 0,
+		bytesRead: responses * 100,
+		statusCodes: responses > 0 ? {200: responses} : {},
+		errorKinds: errors > 0 ? {timeout: errors} : {},
+		connectionEvents: {},
+		histogram: counts.take(),
+		...(errors > 0 ? {failureHistogram: failures.take()} : {}),
+	};
+}
+
+/** A hand-made worker snapshot for two endpoints (no worker anywhere). */
+function snapshot(first: EndpointInterval, second: EndpointInterval, extra: Partial<RunInterval> = {}): RunInterval {
+	return {endpoints: [first, second], late: 0, dropped: 0, ...extra};
+}
+
+describe('run aggregator (no workers)', () => {
+	it('merges snapshots over two seconds into totals, a timeline and one result', () => {
+		const startedAt = new Date('2024-05-01T12:00:00.000Z');
+		const aggregator = new RunAggregator({endpointCount: 2, initialSettings: settings});
+		// Times on any monotonic clock: here the run starts at 10 s.
+		aggregator.begin(10_000, startedAt);
+
+		// Second 1: two workers report; the second is retiring (its utilisation stays out of the peak).
+		aggregator.add(snapshot(endpoint([1000, 2000, 3000]), endpoint([4000], 1), {late: 2, dropped: 1, eventLoopUtilization: 0.5, utilizationWindowMs: 250, maxEventLoopDelayMs: 3, eventLoopStallMs: 1}));
+		aggregator.add(snapshot(endpoint([2000]), endpoint([])), {countsTowardsPeak: false});
+		aggregator.add({...snapshot(endpoint([]), endpoint([])), eventLoopUtilization: 0.99, utilizationWindowMs: 250}, {countsTowardsPeak: false});
+		const first = aggregator.closeWindow(11_000, context);
+		expect(first).toMatchObject({t: 1, requests: 6, responses: 5, errors: 1, rps: 6, late: 2, dropped: 1, threads: 2, connections: 8, paused: false});
+		expect(first.p50).toBeCloseTo(2, 2);
+		expect(first.max).toBeCloseTo(4, 2);
+
+		// Second 2: a pause is marked; one worker reports.
+		const marker = aggregator.mark(11_500, 'pause', 'paused');
+		expect(marker).toEqual({t: 1.5, kind: 'pause', label: 'paused'});
+		aggregator.add(snapshot(endpoint([8000, 8000]), endpoint([1000]), {late: 1, eventLoopUtilization: 0.25, utilizationWindowMs: 300, maxEventLoopDelayMs: 7, eventLoopStallMs: 4}));
+		const second = aggregator.closeWindow(12_000, {...context, paused: true});
+		expect(second).toMatchObject({t: 2, requests: 3, responses: 3, errors: 0, rps: 3, late: 1, dropped: 0, paused: true});
+		expect(second.max).toBeCloseTo(8, 2);
+
+		// The drain: a sliver of 0.2 s folds into the last second.
+		aggregator.add(snapshot(endpoint([1000]), endpoint([])));
+		aggregator.addCancelled(2);
+		const last = aggregator.closeFinalWindow(12_200, context);
+		expect(last).toMatchObject({t: 2.2, requests: 4, late: 1, paused: true});
+		expect(aggregator.timeline.map(point => point.t)).toEqual([1, 2.2]);
+		expect(aggregator.timeline.map(point => point.requests)).toEqual([6, 4]);
+
+		const {totals} = aggregator;
+		expect(totals.overall).toMatchObject({requests: 10, responses: 9, errors: 1, bytesRead: 900, statusCodes: {200: 9}, errorKinds: {timeout: 1}});
+		expect(totals.endpoints.map(figures => figures.requests)).toEqual([7, 3]);
+		expect(totals.endpoints.map(figures => figures.histogram.totalCount)).toEqual([7, 2]);
+		expect(totals.late).toBe(3);
+		expect(totals.dropped).toBe(1);
+		expect(totals.window.requests).toBe(0);
+
+		const result = aggregator.result({endedAt: new Date('2024-05-01T12:00:02.200Z'), durationS: 2, stopReason: 'duration', finalSettings: {...settings, threads: 1}});
+		expect(result).toMatchObject({
+			startedAt,
+			durationS: 2,
+			stopReason: 'duration',
+			cancelled: 2,
+			initialSettings: settings,
+			finalSettings: {threads: 1},
+			peakWorkerUtilization: 0.5,
+			generatorStalls: {stallMs: 5, maxDelayMs: 7, measuredMs: 550},
+			markers: [{t: 1.5, kind: 'pause'}],
+		});
+		expect(result.timeline).toEqual(aggregator.timeline);
+		expect(result.timeline).not.toBe(aggregator.timeline);
+		const summary = summarizeTotals(result.totals.overall, result.durationS);
+		expect(summary).toMatchObject({requests: 10, rps: 5, passRate: 0.9});
+		expect(summary.latencyMs.max).toBeCloseTo(8, 2);
+	});
+
+	it('gives the result of a run that never started: empty timeline, no generator figures', () => {
+		const now = new Date();
+		const aggregator = new RunAggregator({endpointCount: 1, initialSettings: settings, startedAt: now});
+		const result = aggregator.result({endedAt: now, durationS: 0, stopReason: 'user', finalSettings: settings});
+		expect(result).toEqual({startedAt: now, endedAt: now, durationS: 0, totals: aggregator.totals, timeline: [], markers: [], stopReason: 'user', cancelled: 0, initialSettings: settings, finalSettings: settings, peakWorkerUtilization: 0});
+		expect(result.totals.endpoints).toHaveLength(1);
+	});
+
+	it('closes a last window only when it holds requests or the timeline is empty', () => {
+		const aggregator = new RunAggregator({endpointCount: 1, initialSettings: settings});
+		aggregator.begin(0);
+		expect(aggregator.closeFinalWindow(300, context)).toMatchObject({t: 0.3, requests: 0});
+		expect(aggregator.closeFinalWindow(400, context)).toBeUndefined();
+		expect(aggregator.timeline).toHaveLength(1);
+	});
+});
