@@ -1,54 +1,20 @@
 import {performance} from 'node:perf_hooks';
 import type {Worker} from 'node:worker_threads';
 import type {RunSettings, TestPlan} from '../config/types.js';
-import {addSnapshot, addTotals, createRunTotals, takeWindow, type RunTotals, type Totals} from '../stats/aggregate.js';
-import {timelinePoint, type RunMarker, type TimelinePoint} from '../stats/timeline.js';
+import type {RunTotals} from '../stats/aggregate.js';
+import type {RunMarker, TimelinePoint} from '../stats/timeline.js';
 import {distribute, rateShare} from './distribute.js';
-import type {WorkerSnapshot} from '../stats/snapshot.js';
-import type {FromWorker, ToWorker, WorkerInit} from './protocol.js';
+import type {WorkerInit} from './protocol.js';
 import type {RequestLogOptions} from './request-log.js';
 import {Listeners} from './listeners.js';
-import {spawnWorker} from './spawn-worker.js';
-import {StageSchedule, stageAt, type StagePosition} from './stages.js';
+import {RunAggregator, type GeneratorStalls, type RunResult, type StopReason, type WindowContext} from './run-aggregator.js';
+import {formatRate, StageFollower, type StageState} from './stage-follower.js';
+import {WorkerPool, type PooledWorker, type WorkerHealth} from './worker-pool.js';
 
-/** The shortest window of event-loop utilisation that counts towards the peak (saturation). */
-const minUtilizationWindowMs = 200;
+export type {GeneratorStalls, ResultState, RunResult, StopReason} from './run-aggregator.js';
+export type {WorkerHealth} from './worker-pool.js';
 
 export type EngineState = 'idle' | 'running' | 'paused' | 'stopping' | 'done';
-
-/** Why a run stopped. */
-export type StopReason = 'duration' | 'requests' | 'user' | 'signal' | 'error' | 'threshold';
-
-/** Why a result ended: a stop reason, or 'running' for a snapshot of a run still going. */
-export type ResultState = StopReason | 'running';
-
-/** Live figures of one worker. */
-export type WorkerHealth = {
-	readonly workerId: number;
-	readonly connections: number;
-	readonly inFlight: number;
-	/** Event-loop utilisation over the last interval, 0..1. */
-	readonly eventLoopUtilization: number;
-	/** The longest the worker's event loop went without turning over the last interval, ms. */
-	readonly maxEventLoopDelayMs?: number;
-	/** Time its event loop was stalled over the last interval, ms (see `stallThresholdMs`). */
-	readonly eventLoopStallMs?: number;
-	/** How long the last interval was, ms (the stall time's denominator). */
-	readonly windowMs?: number;
-};
-
-/**
- * The load generator's own stalls over a run, all workers together: time its event loops did not
- * turn, which the open model's corrected latency would otherwise charge to the server.
- */
-export type GeneratorStalls = {
-	/** Stall time summed over the workers, ms. */
-	readonly stallMs: number;
-	/** The longest any worker's event loop went without turning, ms. */
-	readonly maxDelayMs: number;
-	/** Worker time the figures cover, ms (each worker's measured time, summed): the stall share's denominator. */
-	readonly measuredMs: number;
-};
 
 export type EngineEvent =
 	/** Merged worker snapshots arrived (up to 4 times a second): the totals changed. */
@@ -75,59 +41,22 @@ export type EngineOptions = {
 	readonly spawn?: (init: WorkerInit) => Worker;
 };
 
-/** What a finished run measured. Totals are mutable HDR accumulators; see `stats/aggregate`. */
-export type RunResult = {
-	readonly startedAt: Date;
-	readonly endedAt: Date;
-	/** Seconds of load (paused time excluded). */
-	readonly durationS: number;
-	readonly totals: RunTotals;
-	readonly timeline: readonly TimelinePoint[];
-	readonly markers: readonly RunMarker[];
-	readonly stopReason: ResultState;
-	/** In-flight requests cancelled when the stop grace period ran out (not counted as requests). */
-	readonly cancelled: number;
-	/** Settings at the start, and as they were at the end after live changes. */
-	readonly initialSettings: RunSettings;
-	readonly finalSettings: RunSettings;
-	/** Peak event-loop utilisation seen on any worker, 0..1. */
-	readonly peakWorkerUtilization: number;
-	/** The generator's own stalls (absent when no worker measured them). */
-	readonly generatorStalls?: GeneratorStalls;
-};
-
-type WorkerHandle = {
-	readonly id: number;
-	readonly worker: Worker;
-	connections: number;
-	retiring: boolean;
-	exhausted: boolean;
-	health: WorkerHealth;
-	readonly done: Promise<number>;
-	readonly ready: Promise<void>;
-};
-
 /**
- * Runs a load test on a pool of worker threads and merges their interval snapshots. Knows nothing
- * of the UI: it emits typed events and resolves `start()` with the result.
+ * Runs a load test: wires a worker pool (the threads), a run aggregator (what they measured) and
+ * the live controls (pause, threads, connections, rate, stages). Knows nothing of the UI: it emits
+ * typed events and resolves `start()` with the result.
  */
 export class Engine {
 	readonly plan: TestPlan;
 	private settings: RunSettings;
-	private readonly initialSettings: RunSettings;
 	private readonly options: EngineOptions;
 	private readonly listeners = new Listeners<EngineEvent>();
-	private readonly workers = new Map<number, WorkerHandle>();
-	private nextWorkerId = 0;
-	readonly totals: RunTotals;
-	readonly timeline: TimelinePoint[] = [];
-	readonly markers: RunMarker[] = [];
+	private readonly pool: WorkerPool;
+	private readonly aggregator: RunAggregator;
 	private stateValue: EngineState = 'idle';
 	private startedAtMs = 0;
-	private startedAt = new Date();
 	private activeMs = 0;
 	private activeSinceMs = 0;
-	private lastSecondMs = 0;
 	private secondTimer: NodeJS.Timeout | undefined;
 	private durationTimer: NodeJS.Timeout | undefined;
 	private stopReason: StopReason = 'user';
@@ -135,25 +64,53 @@ export class Engine {
 	private resolveDone: ((result: RunResult) => void) | undefined;
 	private readonly issued: SharedArrayBuffer | undefined;
 	private extraHeaders: Readonly<Record<string, string>>;
-	private cancelled = 0;
-	private peakUtilization = 0;
-	private readonly stalls = {stallMs: 0, maxDelayMs: 0, measuredMs: 0, measured: false};
 	/** Staged runs: the schedule, and what it moves (connections in the closed model, the rate in the open one). */
-	private stageSchedule: StageSchedule | undefined;
-	private stagedQuantity: 'connections' | 'rate' = 'connections';
+	private stages: StageFollower | undefined;
 	private pendingStop: StopReason | undefined;
 	private stageTimer: NodeJS.Timeout | undefined;
-	private lastWindow: {totals: Totals; windowS: number; late: number; dropped: number} | undefined;
 	private logFailureValue: string | undefined;
 
 	constructor(options: EngineOptions) {
 		this.options = options;
 		this.plan = options.plan;
 		this.settings = options.settings;
-		this.initialSettings = options.settings;
 		this.extraHeaders = options.extraHeaders ?? {};
-		this.totals = createRunTotals(options.plan.endpoints.length);
+		this.aggregator = new RunAggregator({endpointCount: options.plan.endpoints.length, initialSettings: options.settings});
 		this.issued = options.settings.maxRequests === undefined ? undefined : new SharedArrayBuffer(4);
+		this.pool = new WorkerPool({
+			spawn: options.spawn,
+			handlers: {
+				ready: worker => {
+					// A worker added during the run starts as soon as it is ready.
+					if (this.isLive && !worker.retiring) {
+						this.pool.start(worker, this.stateValue === 'paused');
+					}
+				},
+				snapshot: (worker, snapshot) => {
+					this.aggregator.add(snapshot, {countsTowardsPeak: !worker.retiring});
+					this.emit({type: 'update'});
+				},
+				// The shared budget is spent: no attempt starts anywhere any more. Stopping drains
+				// the attempts still in flight (they end by timeout_ms at the latest).
+				exhausted: () => void this.stop('requests'),
+				unauthorized: () => {
+					this.emit({type: 'unauthorized'});
+				},
+				done: (_worker, cancelled) => {
+					this.aggregator.addCancelled(cancelled);
+				},
+				logFailed: message => {
+					// Every worker writes the log: tell the first failure once.
+					if (this.logFailureValue === undefined) {
+						this.logFailureValue = message;
+						this.emit({type: 'error', message});
+					}
+				},
+				error: message => {
+					this.emit({type: 'error', message});
+				},
+			},
+		});
 	}
 
 	get state(): EngineState {
@@ -162,6 +119,20 @@ export class Engine {
 
 	get currentSettings(): RunSettings {
 		return this.settings;
+	}
+
+	/** Whole-run, per-endpoint and current-window totals (live accumulators). */
+	get totals(): RunTotals {
+		return this.aggregator.totals;
+	}
+
+	/** The timeline so far, a point a second. */
+	get timeline(): readonly TimelinePoint[] {
+		return this.aggregator.timeline;
+	}
+
+	get markers(): readonly RunMarker[] {
+		return this.aggregator.markers;
 	}
 
 	/** Seconds since the start, wall time. */
@@ -176,7 +147,17 @@ export class Engine {
 	}
 
 	get workerHealth(): WorkerHealth[] {
-		return [...this.workers.values()].filter(handle => !handle.retiring).map(handle => handle.health);
+		return this.pool.live.map(worker => worker.health);
+	}
+
+	/** The generator's stalls so far (undefined before the first measured snapshot). */
+	get generatorStalls(): GeneratorStalls | undefined {
+		return this.aggregator.generatorStalls;
+	}
+
+	/** Why the request log stopped, when it could not be opened or written (the run went on). */
+	get logFailure(): string | undefined {
+		return this.logFailureValue;
 	}
 
 	subscribe(listener: (event: EngineEvent) => void): () => void {
@@ -193,8 +174,7 @@ export class Engine {
 	}
 
 	private mark(kind: RunMarker['kind'], label: string, value?: number): void {
-		const marker: RunMarker = {t: Math.round(this.elapsedS * 1000) / 1000, kind, label, ...(value === undefined ? {} : {value})};
-		this.markers.push(marker);
+		const marker = this.aggregator.mark(performance.now(), kind, label, value);
 		this.emit({type: 'marker', marker});
 	}
 
@@ -209,31 +189,23 @@ export class Engine {
 		});
 		const {stages} = this.settings;
 		if (stages && stages.length > 0) {
-			const first = stageAt(stages, 0, 0).value;
-			this.stagedQuantity = this.settings.rate === undefined ? 'connections' : 'rate';
-			this.stageSchedule = new StageSchedule(stages, 0);
-			this.settings = this.stagedQuantity === 'connections' ? {...this.settings, connections: Math.max(1, Math.round(first))} : {...this.settings, rate: first};
+			this.stages = new StageFollower(stages, this.settings.rate !== undefined);
+			this.settings = this.stages.initialSettings(this.settings);
 			this.stageTimer = setInterval(() => {
 				this.applyStage();
 			}, 200);
 		}
 
 		const shares = distribute(this.settings.connections, this.settings.threads);
-		const handles = shares.map(connections => this.spawn(connections));
+		const workers = shares.map(connections => this.spawn(connections));
 		// The clock starts when every worker has loaded, so a run's first second is not start-up.
-		await Promise.race([
-			Promise.all(handles.map(async handle => handle.ready)),
-			new Promise(resolve => {
-				setTimeout(resolve, 10_000).unref();
-			}),
-		]);
-		this.startedAt = new Date();
+		await this.pool.whenReady(workers, 10_000);
 		this.startedAtMs = performance.now();
+		this.aggregator.begin(this.startedAtMs);
 		this.activeSinceMs = this.startedAtMs;
-		this.lastSecondMs = this.startedAtMs;
 		this.stateValue = 'running';
-		for (const handle of handles) {
-			this.startWorker(handle, false);
+		for (const worker of workers) {
+			this.pool.start(worker, false);
 		}
 
 		if (this.settings.maxConnections !== undefined) {
@@ -249,16 +221,14 @@ export class Engine {
 		}
 
 		this.secondTimer = setInterval(() => {
-			this.closeSecond();
+			this.emit({type: 'second', point: this.aggregator.closeWindow(performance.now(), this.windowContext)});
 		}, 1000);
 		this.armDuration();
 		return done;
 	}
 
-	private spawn(connections: number): WorkerHandle {
-		const id = this.nextWorkerId++;
-		const init: WorkerInit = {
-			workerId: id,
+	private spawn(connections: number): PooledWorker {
+		return this.pool.spawn({
 			plan: this.plan,
 			policy: this.plan.policy,
 			connections,
@@ -271,193 +241,13 @@ export class Engine {
 			paused: this.stateValue === 'paused',
 			extraHeaders: this.extraHeaders,
 			log: this.options.log,
-		};
-		const worker = (this.options.spawn ?? spawnWorker)(init);
-		let resolveDone!: (cancelled: number) => void;
-		const done = new Promise<number>(resolve => {
-			resolveDone = resolve;
 		});
-		let resolveReady!: () => void;
-		const ready = new Promise<void>(resolve => {
-			resolveReady = resolve;
-		});
-		const handle: WorkerHandle & {resolveReady: () => void} = {
-			id,
-			worker,
-			connections,
-			retiring: false,
-			exhausted: false,
-			health: {workerId: id, connections, inFlight: 0, eventLoopUtilization: 0},
-			done,
-			ready,
-			resolveReady,
-		};
-		let finished = false;
-		const finish = (cancelled: number): void => {
-			if (!finished) {
-				finished = true;
-				this.workers.delete(id);
-				resolveDone(cancelled);
-			}
-		};
-
-		worker.on('message', (message: FromWorker) => {
-			this.onWorkerMessage(handle, message, finish);
-		});
-		worker.on('error', error => {
-			this.emit({type: 'error', message: `worker ${id}: ${error.message}`});
-			finish(0);
-		});
-		worker.on('exit', () => {
-			resolveReady();
-			finish(0);
-		});
-		this.workers.set(id, handle);
-		return handle;
 	}
 
-	private onWorkerMessage(handle: WorkerHandle & {resolveReady?: () => void}, message: FromWorker, finish: (cancelled: number) => void): void {
-		switch (message.type) {
-			case 'ready': {
-				handle.resolveReady?.();
-				// A worker added during the run starts as soon as it is ready.
-				if ((this.stateValue === 'running' || this.stateValue === 'paused') && !handle.retiring) {
-					this.startWorker(handle, this.stateValue === 'paused');
-				}
-
-				break;
-			}
-
-			case 'snapshot': {
-				addSnapshot(this.totals, message.snapshot);
-				const {snapshot} = message;
-				handle.health = {
-					workerId: handle.id,
-					connections: snapshot.connections,
-					inFlight: snapshot.inFlight,
-					eventLoopUtilization: snapshot.eventLoopUtilization,
-					...(snapshot.maxEventLoopDelayMs === undefined ? {} : {maxEventLoopDelayMs: snapshot.maxEventLoopDelayMs, eventLoopStallMs: snapshot.eventLoopStallMs ?? 0, windowMs: snapshot.utilizationWindowMs ?? 0}),
-				};
-				this.addStalls(snapshot);
-				// A sliver (the start, the last drain) says nothing about saturation: busy for 5 ms of 8 is not a
-				// saturated generator. Only windows of at least 200 ms count towards the peak.
-				if (!handle.retiring && (message.snapshot.utilizationWindowMs ?? 0) >= minUtilizationWindowMs) {
-					this.peakUtilization = Math.max(this.peakUtilization, message.snapshot.eventLoopUtilization);
-				}
-
-				this.emit({type: 'update'});
-				break;
-			}
-
-			case 'exhausted': {
-				// The shared budget is spent: no attempt starts anywhere any more. Stopping drains
-				// the attempts still in flight (they end by timeout_ms at the latest).
-				handle.exhausted = true;
-				void this.stop('requests');
-				break;
-			}
-
-			case 'unauthorized': {
-				this.emit({type: 'unauthorized'});
-				break;
-			}
-
-			case 'done': {
-				this.cancelled += message.cancelled;
-				void handle.worker.terminate();
-				finish(message.cancelled);
-				break;
-			}
-
-			case 'log-failed': {
-				// Every worker writes the log: tell the first failure once.
-				if (this.logFailureValue === undefined) {
-					this.logFailureValue = message.message;
-					this.emit({type: 'error', message: message.message});
-				}
-
-				break;
-			}
-
-			case 'fatal': {
-				this.emit({type: 'error', message: `worker ${message.workerId}: ${message.message}`});
-				break;
-			}
-		}
-	}
-
-	/** Adds a snapshot's stall figures to the run's (retiring workers' too: their stalls happened). */
-	private addStalls(snapshot: WorkerSnapshot): void {
-		if (snapshot.maxEventLoopDelayMs === undefined) return;
-		const {stalls} = this;
-		stalls.measured = true;
-		stalls.stallMs += snapshot.eventLoopStallMs ?? 0;
-		stalls.maxDelayMs = Math.max(stalls.maxDelayMs, snapshot.maxEventLoopDelayMs);
-		stalls.measuredMs += snapshot.utilizationWindowMs ?? 0;
-	}
-
-	/** The generator's stalls so far (undefined before the first measured snapshot). */
-	get generatorStalls(): GeneratorStalls | undefined {
-		const {stalls} = this;
-		return stalls.measured ? {stallMs: round3(stalls.stallMs), maxDelayMs: round3(stalls.maxDelayMs), measuredMs: round3(stalls.measuredMs)} : undefined;
-	}
-
-	/** Why the request log stopped, when it could not be opened or written (the run went on). */
-	get logFailure(): string | undefined {
-		return this.logFailureValue;
-	}
-
-	private readonly started = new Set<number>();
-
-	private startWorker(handle: WorkerHandle, paused: boolean): void {
-		if (!this.started.has(handle.id)) {
-			this.started.add(handle.id);
-			this.post(handle, {type: 'start', paused});
-		}
-	}
-
-	private post(handle: WorkerHandle, message: ToWorker): void {
-		handle.worker.postMessage(message);
-	}
-
-	private get liveWorkers(): WorkerHandle[] {
-		return [...this.workers.values()].filter(handle => !handle.retiring);
-	}
-
-	/**
-	 * Closes the current timeline window. The last window of a run is often a sliver (the drain
-	 * after the final tick); `final` folds a sliver shorter than half a second into the previous point.
-	 */
-	private closeSecond(final = false): void {
-		const now = performance.now();
-		let windowS = (now - this.lastSecondMs) / 1000;
-		this.lastSecondMs = now;
-		let {totals, late, dropped} = takeWindow(this.totals);
-		const previous = this.lastWindow;
-		let paused = this.stateValue === 'paused';
-		if (final && windowS < 0.5 && previous && this.timeline.length > 0) {
-			paused ||= this.timeline.at(-1)!.paused;
-			addTotals(previous.totals, totals);
-			totals = previous.totals;
-			windowS += previous.windowS;
-			late += previous.late;
-			dropped += previous.dropped;
-			this.timeline.pop();
-		}
-
-		this.lastWindow = {totals, windowS, late, dropped};
-		const point = timelinePoint(totals, {
-			t: (now - this.startedAtMs) / 1000,
-			windowS,
-			late,
-			dropped,
-			threads: this.settings.threads,
-			connections: this.settings.connections,
-			rate: this.settings.rate,
-			paused,
-		});
-		this.timeline.push(point);
-		this.emit({type: 'second', point});
+	/** What the timeline point closing now records of the settings. */
+	private get windowContext(): WindowContext {
+		const {threads, connections, rate} = this.settings;
+		return {threads, connections, rate, paused: this.stateValue === 'paused'};
 	}
 
 	private armDuration(): void {
@@ -486,10 +276,7 @@ export class Engine {
 		this.activeMs += performance.now() - this.activeSinceMs;
 		this.activeSinceMs = 0;
 		this.disarmDuration();
-		for (const handle of this.liveWorkers) {
-			this.post(handle, {type: 'pause'});
-		}
-
+		this.pool.postLive({type: 'pause'});
 		this.setState('paused');
 		this.mark('pause', 'paused');
 	}
@@ -500,10 +287,7 @@ export class Engine {
 		}
 
 		this.activeSinceMs = performance.now();
-		for (const handle of this.liveWorkers) {
-			this.post(handle, {type: 'resume'});
-		}
-
+		this.pool.postLive({type: 'resume'});
 		this.armDuration();
 		this.setState('running');
 		this.mark('resume', 'resumed');
@@ -516,15 +300,14 @@ export class Engine {
 			return;
 		}
 
-		const live = this.liveWorkers;
+		const {live} = this.pool;
 		if (target > live.length) {
 			for (let index = live.length; index < target; index++) {
 				this.spawn(0);
 			}
 		} else {
-			for (const handle of live.slice(target)) {
-				handle.retiring = true;
-				this.post(handle, {type: 'stop', graceMs: this.settings.graceMs});
+			for (const worker of live.slice(target)) {
+				this.pool.retire(worker, this.settings.graceMs);
 			}
 		}
 
@@ -542,7 +325,7 @@ export class Engine {
 
 		this.settings = {...this.settings, connections: target};
 		this.rebalance();
-		this.mark('connections', `connections ${target}${this.liveOverride('connections')}`, target);
+		this.mark('connections', `connections ${target}${this.stages?.liveChange('connections') ?? ''}`, target);
 	}
 
 	/** Changes the open-model rate (req/s across all workers); undefined switches to the closed model. */
@@ -553,29 +336,13 @@ export class Engine {
 
 		this.settings = {...this.settings, rate};
 		this.rebalance();
-		this.mark('rate', rate === undefined ? 'closed model' : `rate ${formatRate(rate)}/s${this.liveOverride('rate')}`, rate);
-	}
-
-	/**
-	 * A live change of what the stages move holds until the next stage boundary (see StageSchedule):
-	 * the marker's label says so. Empty without stages, for the other quantity, or after the last stage.
-	 */
-	private liveOverride(quantity: 'connections' | 'rate'): string {
-		const schedule = this.stageSchedule;
-		if (!schedule || quantity !== this.stagedQuantity || !schedule.override()) {
-			return '';
-		}
-
-		const next = schedule.index + 1;
-		return next < schedule.stages.length ? ` · live until stage ${next + 1}/${schedule.stages.length}` : ' · live until the stages end';
+		this.mark('rate', rate === undefined ? 'closed model' : `rate ${formatRate(rate)}/s${this.stages?.liveChange('rate') ?? ''}`, rate);
 	}
 
 	/** Replaces the extra headers (a refreshed token) on every worker. */
 	setExtraHeaders(extraHeaders: Readonly<Record<string, string>>): void {
 		this.extraHeaders = extraHeaders;
-		for (const handle of this.liveWorkers) {
-			this.post(handle, {type: 'set-headers', extraHeaders});
-		}
+		this.pool.postLive({type: 'set-headers', extraHeaders});
 	}
 
 	private get isLive(): boolean {
@@ -583,14 +350,14 @@ export class Engine {
 	}
 
 	private rebalance(): void {
-		const live = this.liveWorkers;
+		const {live} = this.pool;
 		const shares = distribute(this.settings.connections, live.length);
 		const caps = distribute(Math.max(this.settings.maxConnections ?? 0, this.settings.connections), live.length);
-		for (const [index, handle] of live.entries()) {
+		for (const [index, worker] of live.entries()) {
 			const connections = shares[index] ?? 0;
-			handle.connections = connections;
-			this.post(handle, {type: 'set-connections', connections, maxConnections: Math.max(connections, caps[index] ?? 0)});
-			this.post(handle, {type: 'set-rate', rate: rateShare(this.settings.rate, connections, this.settings.connections)});
+			worker.connections = connections;
+			this.pool.post(worker, {type: 'set-connections', connections, maxConnections: Math.max(connections, caps[index] ?? 0)});
+			this.pool.post(worker, {type: 'set-rate', rate: rateShare(this.settings.rate, connections, this.settings.connections)});
 		}
 	}
 
@@ -598,22 +365,8 @@ export class Engine {
 	 * Where the run is within its stages (undefined without stages). `value` is the value in force
 	 * now; `override` is true while a live change holds until the next stage boundary.
 	 */
-	get stage(): (StagePosition & {count: number; override: boolean}) | undefined {
-		const schedule = this.stageSchedule;
-		const {stages} = this.settings;
-		if (!schedule || !stages || stages.length === 0) {
-			return undefined;
-		}
-
-		const planned = stageAt(stages, this.activeS * 1000, 0);
-		const index = schedule.index < 0 ? planned.index : schedule.index;
-		const target = index < stages.length ? stages[index]!.target : stages.at(-1)!.target;
-		return {index, count: stages.length, value: this.stagedValue, target, override: schedule.overriding};
-	}
-
-	/** The staged quantity in force: connections (closed model) or the rate (open model). */
-	private get stagedValue(): number {
-		return this.stagedQuantity === 'connections' ? this.settings.connections : this.settings.rate ?? 0;
+	get stage(): StageState | undefined {
+		return this.stages?.position(this.settings, this.activeS * 1000);
 	}
 
 	/**
@@ -621,35 +374,18 @@ export class Engine {
 	 * live change holds, and stops for good after the last stage (the last value then holds).
 	 */
 	private applyStage(): void {
-		const schedule = this.stageSchedule;
-		if (!schedule || this.stateValue !== 'running') {
+		if (!this.stages || this.stateValue !== 'running') {
 			return;
 		}
 
-		const step = schedule.step(this.activeS * 1000, this.stagedValue);
-		if (step.entered) {
-			const tookOver = step.tookOverFrom === undefined ? '' : ` (takes over from live ${formatRate(step.tookOverFrom)})`;
-			if (step.index < schedule.stages.length) {
-				this.mark('stage', `stage ${step.index + 1}/${schedule.stages.length} → ${step.target}${tookOver}`, step.target);
-			} else if (tookOver !== '') {
-				this.mark('stage', `stages done → ${step.target}${tookOver}`, step.target);
-			}
+		const step = this.stages.step(this.settings, this.activeS * 1000);
+		if (step.marker) {
+			this.mark('stage', step.marker.label, step.marker.value);
 		}
 
-		if (step.value !== undefined) {
-			if (this.stagedQuantity === 'connections') {
-				const connections = Math.max(1, Math.round(step.value));
-				if (connections !== this.settings.connections) {
-					this.settings = {...this.settings, connections};
-					this.rebalance();
-				}
-			} else {
-				const rate = Math.round(step.value * 1000) / 1000;
-				if (rate !== this.settings.rate) {
-					this.settings = {...this.settings, rate};
-					this.rebalance();
-				}
-			}
+		if (step.settings !== this.settings) {
+			this.settings = step.settings;
+			this.rebalance();
 		}
 
 		if (step.done && this.stageTimer) {
@@ -661,25 +397,7 @@ export class Engine {
 
 	/** What has been measured so far, as a result (for saving a report while the run goes on). */
 	currentResult(): RunResult {
-		return {
-			startedAt: this.startedAt,
-			endedAt: new Date(),
-			durationS: this.activeS,
-			totals: this.totals,
-			timeline: [...this.timeline],
-			markers: [...this.markers],
-			stopReason: this.stateValue === 'done' ? this.stopReason : 'running',
-			cancelled: this.cancelled,
-			initialSettings: this.initialSettings,
-			finalSettings: this.settings,
-			peakWorkerUtilization: this.peakUtilization,
-			...this.stallsField(),
-		};
-	}
-
-	private stallsField(): {generatorStalls?: GeneratorStalls} {
-		const stalls = this.generatorStalls;
-		return stalls ? {generatorStalls: stalls} : {};
+		return this.aggregator.result({endedAt: new Date(), durationS: this.activeS, stopReason: this.stateValue === 'done' ? this.stopReason : 'running', finalSettings: this.settings});
 	}
 
 	/** During a stop: cancel in-flight requests now instead of waiting out the grace period. */
@@ -688,9 +406,7 @@ export class Engine {
 			return;
 		}
 
-		for (const handle of this.workers.values()) {
-			this.post(handle, {type: 'stop', graceMs: 0});
-		}
+		this.pool.postAll({type: 'stop', graceMs: 0});
 	}
 
 	/** Stops the run: workers stop sending, drain in-flight requests for the grace period, then report. */
@@ -729,24 +445,9 @@ export class Engine {
 		this.activeSinceMs = 0;
 		this.setState('stopping');
 		this.mark('stop', `stop (${this.stopReason})`);
-		const handles = [...this.workers.values()];
 		// A request budget is exact: let in-flight attempts finish (or time out) rather than cancel them.
 		const graceMs = this.stopReason === 'requests' ? Math.max(this.settings.graceMs, this.plan.policy.timeoutMs + 1000) : this.settings.graceMs;
-		for (const handle of handles) {
-			if (!handle.retiring) {
-				handle.retiring = true;
-				this.post(handle, {type: 'stop', graceMs});
-			}
-		}
-
-		// A worker that never answers is terminated after the grace period and a margin.
-		const deadline = setTimeout(() => {
-			for (const handle of this.workers.values()) {
-				void handle.worker.terminate();
-			}
-		}, graceMs + 3000);
-		await Promise.all(handles.map(async handle => handle.done));
-		clearTimeout(deadline);
+		await this.pool.retireAll(graceMs);
 		if (this.secondTimer) {
 			clearInterval(this.secondTimer);
 		}
@@ -755,32 +456,14 @@ export class Engine {
 			clearInterval(this.stageTimer);
 		}
 
-		if (this.totals.window.requests > 0 || this.timeline.length === 0) {
-			this.closeSecond(true);
+		const last = this.aggregator.closeFinalWindow(performance.now(), this.windowContext);
+		if (last) {
+			this.emit({type: 'second', point: last});
 		}
 
-		const result: RunResult = {
-			startedAt: this.startedAt,
-			endedAt: new Date(),
-			durationS: this.activeMs / 1000,
-			totals: this.totals,
-			timeline: this.timeline,
-			markers: this.markers,
-			stopReason: this.stopReason,
-			cancelled: this.cancelled,
-			initialSettings: this.initialSettings,
-			finalSettings: this.settings,
-			peakWorkerUtilization: this.peakUtilization,
-			...this.stallsField(),
-		};
+		const result = this.aggregator.result({endedAt: new Date(), durationS: this.activeMs / 1000, stopReason: this.stopReason, finalSettings: this.settings});
 		this.setState('done');
 		this.resolveDone?.(result);
 		return result;
 	}
-}
-
-const round3 = (value: number): number => Math.round(value * 1000) / 1000;
-
-function formatRate(rate: number): string {
-	return Number.isInteger(rate) ? String(rate) : rate.toFixed(2);
 }
