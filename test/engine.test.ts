@@ -153,6 +153,38 @@ describe.each(['socket', 'undici'] as const)('engine against a real server (%s c
 		expect(strict.totals.overall.errorKinds).toEqual({tls: 3});
 	});
 
+	it.each([false, true])('counts every byte of large bodies on many connections at once (TLS: %s)', async useTls => {
+		// Bodies several times the socket client's shared 64 KiB read buffer, length-framed and chunked
+		// in uneven writes, on 6 connections of one thread: reads of different connections interleave.
+		const lengthBody = Buffer.alloc(300_001, 'a');
+		const chunkedBody = Buffer.alloc(200_000, 'b');
+		const tls = useTls ? {key: readFileSync(new URL('fixtures/self-signed-key.pem', import.meta.url), 'utf8'), cert: readFileSync(new URL('fixtures/self-signed-cert.pem', import.meta.url), 'utf8')} : undefined;
+		const server = await target({
+			...(tls ? {tls} : {}),
+			respond(request, _index, response) {
+				if (request.url === '/chunked') {
+					response.writeHead(200);
+					response.write(chunkedBody.subarray(0, 70_001));
+					response.write(chunkedBody.subarray(70_001, 70_002));
+					response.end(chunkedBody.subarray(70_002));
+				} else {
+					response.writeHead(200, {'content-length': lengthBody.length});
+					response.end(lengthBody);
+				}
+			},
+		});
+		const result = await engineFor({verify_tls: false, requests: [
+			{name: 'length', url: `${server.url}/length`},
+			{name: 'chunked', url: `${server.url}/chunked`},
+		]}, {threads: 1, connections: 6, durationMs: undefined, maxRequests: 120}).start();
+		const [length, chunked] = result.totals.endpoints;
+		expect(result.totals.overall.errors).toBe(0);
+		expect(result.totals.overall.responses).toBe(120);
+		expect(server.count).toBe(120);
+		expect(length!.bytesRead).toBe(length!.responses * lengthBody.length);
+		expect(chunked!.bytesRead).toBe(chunked!.responses * chunkedBody.length);
+	});
+
 	it('changes worker threads and connections live, keeping counts', async () => {
 		const server = await target();
 		const engine = engineFor({url: `${server.url}/`}, {threads: 1, connections: 4, durationMs: 20_000});

@@ -46,11 +46,14 @@ describe('LatencyCounts: the worker\'s hand-written recording, checked against h
 	});
 
 	it('gives each index the lowest value hdr-histogram-js gives it', () => {
+		const wrong: Array<{index: number; ours: number; reference: number}> = [];
 		for (let index = 0; index <= countsIndex(highestTrackableMicros); index++) {
 			if (lowestValueAt(index) !== reference.valueFromIndex(index)) {
-				expect({index, ours: lowestValueAt(index)}).toEqual({index, ours: reference.valueFromIndex(index)});
+				wrong.push({index, ours: lowestValueAt(index), reference: reference.valueFromIndex(index)});
 			}
 		}
+
+		expect(wrong.slice(0, 5)).toEqual([]);
 	});
 
 	it.each([
