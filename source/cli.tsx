@@ -62,6 +62,8 @@ const commands: Readonly<Record<string, Command>> = {
 	report: {takesArguments: true, run: async context => (await import('./commands/report.js')).reportCommand.run(context)},
 	// conf (and its schema validator) costs start-up time and memory a test does not need.
 	profiles: {takesArguments: true, run: async context => (await import('./commands/profiles.js')).profilesCommand.run(context)},
+	merge: {takesArguments: true, run: async context => (await import('./commands/merge.js')).mergeCommand.run(context)},
+	compare: {takesArguments: true, run: async context => (await import('./commands/compare.js')).compareCommand.run(context)},
 };
 
 /** No sub-command: a test (TUI or headless) or --single-request. */

@@ -35,6 +35,14 @@ export const flagDefinitions = {
 	saveProfile: {type: 'string'},
 	baselineDuration: {type: 'string'},
 	cpuProf: {type: 'string'},
+	// Distributed runs (agents) and the merge/compare sub-commands.
+	agents: {type: 'string'},
+	agentIndex: {type: 'string'},
+	startAt: {type: 'string'},
+	startLateMax: {type: 'string'},
+	expectAgents: {type: 'string'},
+	allowPartial: {type: 'boolean', default: false},
+	failOn: {type: 'string', isMultiple: true},
 } as const;
 
 /** `--json -` (read by cli.tsx as a marker) or a path that is this process's stdout: '-'. */

@@ -9,6 +9,9 @@ export const helpText = `
 	  $ pystress-tui demo-server        start the demo target alone
 	  $ pystress-tui report RUN.json [-o RUN.html]   regenerate the HTML report
 	  $ pystress-tui profiles [list | show NAME | rm NAME]
+	  $ pystress-tui merge A.json B.json ... [--json OUT] [-o OUT.html] [--expect-agents N]
+	                    [--allow-partial] [--threshold EXPR]   merge reports exactly
+	  $ pystress-tui compare BASE.json NEW.json [--fail-on EXPR ...] [--json OUT] [-o OUT.html]
 
 	In a terminal it opens the interactive TUI (config picker, settings, live dashboard);
 	with --headless, or when stdout is not a terminal, it prints plain lines.
@@ -47,6 +50,18 @@ export const helpText = `
 	Baselines (before the parallel run, one connection, sequential)
 	  --no-baseline          skip the quick baseline (5 requests)
 	  --baseline-duration T  also run an extended baseline for T (e.g. 30s)
+
+	Distributed runs (one agent per machine or pod; merge their JSON reports afterwards)
+	  --agents N             this run is one of N agents: it takes its share of the load
+	  --agent-index I        which agent, 0..N-1 (default: $JOB_COMPLETION_INDEX)
+	  --start-at ISO-TIME    load the workers, then start at this wall-clock time
+	  --start-late-max TIME  an agent later than this at --start-at exits 3 (default 2s)
+
+	merge and compare
+	  --expect-agents N      merge: exit 1 unless all N agents' reports are given
+	  --allow-partial        merge: merge what is there when agents are missing
+	  --fail-on EXPR         compare, repeatable: 'p99>+10%' 'rps<-5%' 'errors>+0.5pp';
+	                         exit 99 when a significant change passes the gate
 
 	Debugging
 	  --single-request       send one request (token, auth and body included) and print the
