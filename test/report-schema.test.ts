@@ -117,7 +117,7 @@ describe('report.schema.json', () => {
 
 	it('lists exactly the top-level fields of a real report plus the optional ones', () => {
 		const schema = JSON.parse(readFileSync(schemaPath, 'utf8')) as {required: string[]; properties: Record<string, unknown>};
-		const optional = ['correctedPercentiles', 'correctedHistogram', 'baseline', 'speedup', 'thresholds', 'token'];
+		const optional = ['agent', 'correctedPercentiles', 'correctedHistogram', 'baseline', 'speedup', 'thresholds', 'token'];
 		expect(new Set(schema.required)).toEqual(new Set(Object.keys(single).filter(key => !optional.includes(key))));
 		expect(Object.keys(schema.properties).sort()).toEqual([...schema.required, ...optional].sort());
 	});

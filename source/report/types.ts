@@ -119,6 +119,15 @@ export type GeneratorReport = {
 	readonly stallWarning?: boolean;
 };
 
+/** A run that was one agent of a distributed run (`--agents N --agent-index I`). */
+export type ReportAgent = {
+	/** 0..count-1. */
+	readonly index: number;
+	readonly count: number;
+	/** The wall-clock start the agents agreed on (`--start-at`), ISO 8601; absent without one. */
+	readonly startAt?: string;
+};
+
 /** The JSON report: everything the HTML report shows, so the HTML can be regenerated from it. */
 export type JsonReport = {
 	readonly schemaVersion: typeof schemaVersion;
@@ -150,4 +159,6 @@ export type JsonReport = {
 	readonly speedup?: SpeedupReport;
 	readonly thresholds?: readonly ThresholdResult[];
 	readonly token?: {readonly requests: number; readonly errors: number; readonly refreshes: number};
+	/** Present when this run was one agent of a distributed run. */
+	readonly agent?: ReportAgent;
 };

@@ -5,7 +5,7 @@ import type {RunResult} from '../engine/engine.js';
 import {summarizeTotals, type TotalsSummary} from '../stats/aggregate.js';
 import {stallThresholdMs} from '../stats/snapshot.js';
 import {encodeHistogram, percentileSpectrum} from '../stats/histogram.js';
-import {schemaVersion, type GeneratorReport, type JsonReport} from '../report/types.js';
+import {schemaVersion, type GeneratorReport, type JsonReport, type ReportAgent} from '../report/types.js';
 import {toolVersion} from './version.js';
 
 /** Event-loop utilisation above which the load generator measures itself rather than the target. */
@@ -53,6 +53,8 @@ export type ReportContext = {
 	readonly config: LoadedConfig;
 	readonly hardware: Hardware;
 	readonly extra?: Pick<JsonReport, 'baseline' | 'speedup' | 'thresholds' | 'token'>;
+	/** This run was one agent of a distributed run. */
+	readonly agent?: ReportAgent;
 };
 
 /** Builds the JSON report (the single source for the text, JSON and HTML outputs) from a run. */
@@ -111,5 +113,6 @@ export function buildReport(result: RunResult, context: ReportContext): JsonRepo
 		generator: generatorReport(result, overall),
 		config: redactSecrets(context.config.raw),
 		...context.extra,
+		...(context.agent ? {agent: context.agent} : {}),
 	};
 }
