@@ -39,6 +39,13 @@ export type EngineOptions = {
 	readonly log?: RequestLogOptions | undefined;
 	/** Start the workers for a given worker init (tests may inject; default spawns threads). */
 	readonly spawn?: (init: WorkerInit) => Worker;
+	/**
+	 * Called once every worker is ready, before any sends (agent mode waits for `--start-at` here).
+	 * Resolving false ends the run unstarted: the workers stop without sending anything.
+	 */
+	readonly beforeStart?: () => Promise<boolean>;
+	/** Open model: the first send is due this long after the start (an agent's place among the agents' sends). */
+	readonly sendOffsetMs?: number;
 };
 
 /**
@@ -197,9 +204,23 @@ export class Engine {
 		}
 
 		const shares = distribute(this.settings.connections, this.settings.threads);
-		const workers = shares.map(connections => this.spawn(connections));
+		// Open model: thread t's schedule starts t/R_thread-interval later, so the threads' sends interleave evenly.
+		const rate = this.settings.rate ?? 0;
+		const workers = shares.map((connections, index) => this.spawn(connections, (this.options.sendOffsetMs ?? 0) + (rate > 0 ? (index * 1000) / rate : 0)));
 		// The clock starts when every worker has loaded, so a run's first second is not start-up.
 		await this.pool.whenReady(workers, 10_000);
+		if (this.options.beforeStart && !(await this.options.beforeStart())) {
+			// Refused before the start (too late, or stopped while waiting): the workers go without sending anything.
+			this.stopReason = this.pendingStop ?? 'user';
+			this.stopPromise = done;
+			this.stateValue = 'stopping';
+			await this.pool.retireAll(0);
+			const result = this.aggregator.result({endedAt: new Date(), durationS: 0, stopReason: this.stopReason, finalSettings: this.settings});
+			this.setState('done');
+			this.resolveDone?.(result);
+			return done;
+		}
+
 		this.startedAtMs = performance.now();
 		this.aggregator.begin(this.startedAtMs);
 		this.activeSinceMs = this.startedAtMs;
@@ -227,8 +248,9 @@ export class Engine {
 		return done;
 	}
 
-	private spawn(connections: number): PooledWorker {
+	private spawn(connections: number, sendOffsetMs = 0): PooledWorker {
 		return this.pool.spawn({
+			sendOffsetMs,
 			plan: this.plan,
 			policy: this.plan.policy,
 			connections,

@@ -35,6 +35,8 @@ export type LoopOptions = {
 	readonly connections: number;
 	readonly rate: number | undefined;
 	readonly maxLateMs: number;
+	/** Open model: the first send is due this long after `start()` (threads and agents interleave their sends). */
+	readonly sendOffsetMs?: number | undefined;
 	/** Open model: grow up to this many connections when all are busy (default: `connections`). */
 	readonly maxConnections?: number | undefined;
 	readonly issued: Int32Array | undefined;
@@ -80,6 +82,8 @@ export class LoadLoop implements ConnectionOwner {
 	private rate: number | undefined;
 	private intervalMs = 0;
 	private nextIntended = 0;
+	/** Open model: the delay of the very first send (used once, by the first schedule). */
+	private sendOffsetMs: number;
 	private timer: NodeJS.Timeout | undefined;
 	private readonly free: Connection[] = [];
 	/** Connections removed by setConnections that still have a request in flight. */
@@ -98,6 +102,7 @@ export class LoadLoop implements ConnectionOwner {
 		this.maxConnections = options.maxConnections ?? options.connections;
 		this.paused = options.paused;
 		this.rate = options.rate;
+		this.sendOffsetMs = options.sendOffsetMs ?? 0;
 		this.endpoints = options.endpoints.map((plan, index) => prepareEndpoint(index, plan, new EndpointRecorder(), options.extraHeaders));
 		let sum = 0;
 		this.cumulativeWeights = options.endpoints.map(endpoint => (sum += endpoint.weight));
@@ -156,7 +161,8 @@ export class LoadLoop implements ConnectionOwner {
 		}
 
 		this.intervalMs = 1000 / this.rate;
-		this.nextIntended = performance.now();
+		this.nextIntended = performance.now() + this.sendOffsetMs;
+		this.sendOffsetMs = 0;
 		this.tick();
 	}
 

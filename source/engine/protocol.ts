@@ -14,6 +14,8 @@ export type WorkerInit = {
 	readonly rate: number | undefined;
 	/** Open model: sends later than this are dropped (counted) instead of sent. */
 	readonly maxLateMs: number;
+	/** Open model: this worker's first send is due this long after its start (threads and agents interleave). */
+	readonly sendOffsetMs?: number;
 	/** Shared counter of attempts started, with `maxRequests` (Int32Array over a SharedArrayBuffer). */
 	readonly issued: SharedArrayBuffer | undefined;
 	readonly maxRequests: number | undefined;

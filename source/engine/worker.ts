@@ -29,6 +29,7 @@ const loop = new LoadLoop(
 		maxConnections: init.maxConnections,
 		rate: init.rate,
 		maxLateMs: init.maxLateMs,
+		sendOffsetMs: init.sendOffsetMs,
 		issued: init.issued ? new Int32Array(init.issued) : undefined,
 		maxRequests: init.maxRequests,
 		extraHeaders: init.extraHeaders,
