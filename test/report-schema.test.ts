@@ -1,9 +1,11 @@
-import {readFileSync, rmSync} from 'node:fs';
+import {readFileSync, rmSync, writeFileSync} from 'node:fs';
 import path from 'node:path';
 import {Ajv, type ValidateFunction} from 'ajv';
 import formatsPlugin from 'ajv-formats';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
+import {readReportFile} from '../source/commands/read-report.js';
 import type {JsonReport} from '../source/report/types.js';
+import {decodeHistogram, summarize} from '../source/stats/histogram.js';
 import {rootDir} from './helpers/cli.js';
 import {runReport, temporaryDirectory} from './helpers/sample-report.js';
 import {startTarget, type TargetServer} from './helpers/target-server.js';
@@ -80,6 +82,52 @@ describe('report.schema.json', () => {
 		expect(errorsOf(full)).toBe('');
 	});
 
+	it('gives every second and every endpoint its own histogram, with counts that match its figures (schema 3)', () => {
+		for (const report of [single, open, demo]) {
+			expect(report.schemaVersion).toBe(3);
+			expect(report.planFingerprint).toMatch(/^[\da-f]{16}$/);
+			expect(report.timeline.length).toBeGreaterThan(0);
+			for (const point of report.timeline) {
+				expect(decodeHistogram(point.histogram!).totalCount).toBe(point.responses);
+			}
+
+			for (const endpoint of report.endpoints) {
+				expect(decodeHistogram(endpoint.histogram).totalCount).toBe(endpoint.responses);
+			}
+		}
+
+		for (const point of open.timeline) {
+			expect(decodeHistogram(point.correctedHistogram!).totalCount).toBe(point.responses);
+		}
+
+		const [endpoint] = open.endpoints;
+		expect(summarize(decodeHistogram(endpoint!.correctedHistogram!))).toEqual(endpoint!.correctedLatencyMs);
+		// The fingerprint leaves out load settings: the open run differs only in path and rate, the single run in neither.
+		expect(open.planFingerprint).not.toBe(single.planFingerprint);
+	});
+
+	it('reads reports of schema versions 1 and 2 (upgraded) and refuses others with one line naming the version', () => {
+		const path2 = path.join(directory, 'v2.json');
+		const {planFingerprint: _fingerprint, ...rest} = copy(single);
+		const version2 = {...rest, schemaVersion: 2, timeline: single.timeline.map(({histogram: _h, correctedHistogram: _c, ...point}) => point), endpoints: single.endpoints.map(({correctedHistogram: _c, ...endpoint}) => endpoint)};
+		writeFileSync(path2, JSON.stringify(version2));
+		const read = readReportFile(path2);
+		expect(read.writtenVersion).toBe(2);
+		expect(read.report.schemaVersion).toBe(3);
+		expect(read.report.summary).toEqual(single.summary);
+
+		const path1 = path.join(directory, 'v1.json');
+		const {retries: _r, incomplete: _i, errorRate: _e, connectionEvents: _c, ...summary1} = single.summary;
+		writeFileSync(path1, JSON.stringify({...version2, schemaVersion: 1, summary: summary1}));
+		const read1 = readReportFile(path1);
+		expect(read1.writtenVersion).toBe(1);
+		expect(read1.report.summary).toMatchObject({retries: 0, incomplete: 0, connectionEvents: {}});
+
+		const path4 = path.join(directory, 'v4.json');
+		writeFileSync(path4, JSON.stringify({...single, schemaVersion: 4}));
+		expect(() => readReportFile(path4)).toThrow(/v4\.json: schemaVersion: expected a pystress-tui JSON report with schemaVersion 1, 2, 3 \(found 4\)/);
+	});
+
 	it('rejects an extra top-level key', () => {
 		const report = copy(single);
 		report['surprise'] = true;
@@ -111,13 +159,13 @@ describe('report.schema.json', () => {
 		expect(validate(badMarker)).toBe(false);
 
 		const badVersion = copy(single);
-		badVersion['schemaVersion'] = 3;
+		badVersion['schemaVersion'] = 2;
 		expect(validate(badVersion)).toBe(false);
 	});
 
 	it('lists exactly the top-level fields of a real report plus the optional ones', () => {
 		const schema = JSON.parse(readFileSync(schemaPath, 'utf8')) as {required: string[]; properties: Record<string, unknown>};
-		const optional = ['agent', 'correctedPercentiles', 'correctedHistogram', 'baseline', 'speedup', 'thresholds', 'token'];
+		const optional = ['agent', 'merge', 'correctedPercentiles', 'correctedHistogram', 'baseline', 'speedup', 'thresholds', 'token'];
 		expect(new Set(schema.required)).toEqual(new Set(Object.keys(single).filter(key => !optional.includes(key))));
 		expect(Object.keys(schema.properties).sort()).toEqual([...schema.required, ...optional].sort());
 	});

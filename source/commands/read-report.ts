@@ -2,12 +2,23 @@ import {readFileSync} from 'node:fs';
 import {ConfigError} from '../config/errors.js';
 import {schemaVersion, type JsonReport} from '../report/types.js';
 
+/** A report as read, and the schema version it was written with (before any upgrade). */
+export type ReadReport = {
+	readonly report: JsonReport;
+	readonly writtenVersion: number;
+};
+
 /**
  * Reads a JSON report written by --json (any schema version this build still reads, upgraded to
  * the current shape). A missing or unreadable file, or one that is not a report, is a ConfigError
  * naming the file (exit 2).
  */
 export function readJsonReport(input: string): JsonReport {
+	return readReportFile(input).report;
+}
+
+/** `readJsonReport`, also saying which schema version the file was written with. */
+export function readReportFile(input: string): ReadReport {
 	let report: JsonReport;
 	try {
 		report = JSON.parse(readFileSync(input, 'utf8')) as JsonReport;
@@ -16,15 +27,24 @@ export function readJsonReport(input: string): JsonReport {
 		throw new ConfigError(input, [{path: '(file)', message: code === 'ENOENT' ? 'file not found; pass a JSON report written by --json' : `not a readable JSON report (${message})`}]);
 	}
 
-	if ((report?.schemaVersion as number) === 1 && typeof report.summary === 'object') {
-		report = upgradeVersion1(report);
+	const writtenVersion = report?.schemaVersion as unknown;
+	if (!isReportShape(report) || typeof writtenVersion !== 'number' || !readableVersions.includes(writtenVersion)) {
+		const found = report !== null && typeof report === 'object' && 'schemaVersion' in report ? `found ${JSON.stringify(writtenVersion)}` : 'found none';
+		throw new ConfigError(input, [{path: 'schemaVersion', message: `expected a pystress-tui JSON report with schemaVersion ${readableVersions.join(', ')} (${found}); pass a report written by --json`}]);
 	}
 
-	if (report?.schemaVersion !== schemaVersion || typeof report.summary !== 'object') {
-		throw new ConfigError(input, [{path: 'schemaVersion', message: `expected a pystress-tui JSON report with schemaVersion ${schemaVersion} (or 1)`}]);
-	}
+	if (writtenVersion === 1) report = upgradeVersion1(report);
+	// Version 2 had no histograms per second or per endpoint's corrected latency, and no plan fingerprint: all optional since.
+	return {report: {...report, schemaVersion}, writtenVersion};
+}
 
-	return report;
+/** The schema versions this build reads (older ones are upgraded). */
+const readableVersions: readonly number[] = [1, 2, schemaVersion];
+
+function isReportShape(value: unknown): value is JsonReport {
+	const report = value as Partial<JsonReport> | null;
+	return report !== null && typeof report === 'object' && typeof report.summary === 'object' && report.summary !== null
+		&& Array.isArray(report.endpoints) && Array.isArray(report.timeline) && typeof report.histogram === 'string';
 }
 
 /**

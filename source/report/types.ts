@@ -4,8 +4,12 @@ import type {EndpointGrowth} from '../stats/speedup.js';
 import type {ThresholdOutcome} from '../stats/thresholds.js';
 import type {RunMarker, TimelinePoint} from '../stats/timeline.js';
 
-/** Version of the JSON report's shape. Bump on any incompatible change. */
-export const schemaVersion = 2;
+/**
+ * Version of the JSON report's shape. Bump on any incompatible change. 3: every timeline second and
+ * every endpoint carries its encoded histograms (mergeable), `planFingerprint`, and `merge` in
+ * merged reports.
+ */
+export const schemaVersion = 3;
 
 /** Counts and latency of a set of attempts (whole run or one endpoint): see stats/aggregate. */
 export type ReportSummary = TotalsSummary;
@@ -15,7 +19,15 @@ export type ReportEndpoint = ReportSummary & {
 	readonly method: string;
 	readonly url: string;
 	readonly weight: number;
+	/** Latency of its responses, encoded HDR histogram (integer microseconds; '' when none). */
 	readonly histogram: string;
+	/** Open model: the corrected latency, encoded. */
+	readonly correctedHistogram?: string;
+	/** Time to fail of its errors, encoded, when there were any. */
+	readonly failureHistogram?: string;
+	/** Age of its incomplete requests at the end, encoded, when there were any (and corrected, in the open model). */
+	readonly incompleteHistogram?: string;
+	readonly correctedIncompleteHistogram?: string;
 };
 
 export type ReportHardware = {
@@ -128,6 +140,43 @@ export type ReportAgent = {
 	readonly startAt?: string;
 };
 
+/** One input of a merged report (`pystress-tui merge`): what each agent measured alone. */
+export type MergedAgentReport = {
+	/** The report file as given on the command line. */
+	readonly file: string;
+	/** Its `agent` section, when it was an agent of a distributed run. */
+	readonly agent?: ReportAgent;
+	readonly startedAt: string;
+	readonly endedAt: string;
+	/** Its start minus the earliest start of the inputs, ms. */
+	readonly startOffsetMs: number;
+	readonly stopReason: string;
+	readonly durationS: number;
+	readonly requests: number;
+	readonly errors: number;
+	readonly rps: number;
+	readonly passRate: number | null;
+	readonly p99Ms: number;
+	readonly correctedP99Ms?: number;
+	readonly peakEventLoopUtilization: number;
+	readonly saturated: boolean;
+	/** The machine it ran on. */
+	readonly cpuModel: string;
+	readonly logicalProcessors: number;
+};
+
+/** How a merged report was put together. */
+export type MergeReport = {
+	/** Latest start minus earliest start of the inputs, ms (a warning above 1 s). */
+	readonly startSkewMs: number;
+	/** Agents the merge expected (`--expect-agents`, else the inputs' `agent.count`); null when unknown. */
+	readonly expectedAgents: number | null;
+	/** Agent indexes expected but not given (`--allow-partial`). */
+	readonly missingAgents: readonly number[];
+	/** One row per input, in the order given. */
+	readonly agents: readonly MergedAgentReport[];
+};
+
 /** The JSON report: everything the HTML report shows, so the HTML can be regenerated from it. */
 export type JsonReport = {
 	readonly schemaVersion: typeof schemaVersion;
@@ -161,4 +210,13 @@ export type JsonReport = {
 	readonly token?: {readonly requests: number; readonly errors: number; readonly refreshes: number};
 	/** Present when this run was one agent of a distributed run. */
 	readonly agent?: ReportAgent;
+	/**
+	 * What was sent, as a digest: the endpoints (name, method, URL, headers and body, secrets
+	 * redacted, weight) and the request policy, but no load setting (threads, connections, rate,
+	 * duration, requests, stages, thresholds), which agents split. `merge` refuses reports whose
+	 * fingerprints differ. Absent in reports upgraded from schema 1 and 2.
+	 */
+	readonly planFingerprint?: string;
+	/** Present in a report written by `merge`. */
+	readonly merge?: MergeReport;
 };

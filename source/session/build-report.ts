@@ -4,8 +4,10 @@ import type {Hardware} from '../engine/hardware.js';
 import type {RunResult} from '../engine/engine.js';
 import {summarizeTotals, type TotalsSummary} from '../stats/aggregate.js';
 import {stallThresholdMs} from '../stats/snapshot.js';
-import {encodeHistogram, percentileSpectrum} from '../stats/histogram.js';
-import {schemaVersion, type GeneratorReport, type JsonReport, type ReportAgent} from '../report/types.js';
+import {encodeHistogram, percentileSpectrum, type Histogram} from '../stats/histogram.js';
+import {schemaVersion, type GeneratorReport, type JsonReport, type MergeReport, type ReportAgent, type ReportHardware} from '../report/types.js';
+import type {EndpointPlan, HttpClient} from '../config/types.js';
+import {planFingerprint} from './plan-fingerprint.js';
 import {toolVersion} from './version.js';
 
 /** Event-loop utilisation above which the load generator measures itself rather than the target. */
@@ -57,9 +59,49 @@ export type ReportContext = {
 	readonly agent?: ReportAgent;
 };
 
+/** What a report says of the plan: its endpoints, client, config and fingerprint (`merge` takes them from its inputs). */
+export type ReportPlan = {
+	readonly endpoints: ReadonlyArray<Pick<EndpointPlan, 'name' | 'method' | 'url' | 'weight'>>;
+	readonly httpClient: HttpClient;
+	/** The configuration used (secrets are redacted here). */
+	readonly config: unknown;
+	readonly planFingerprint?: string;
+};
+
+/** Everything but the run that a report is built from. */
+export type ReportParts = Omit<ReportContext, 'config' | 'hardware'> & {
+	readonly plan: ReportPlan;
+	readonly hardware: ReportHardware;
+	readonly merge?: MergeReport;
+};
+
 /** Builds the JSON report (the single source for the text, JSON and HTML outputs) from a run. */
 export function buildReport(result: RunResult, context: ReportContext): JsonReport {
 	const {plan} = context.config;
+	const {hardware} = context;
+	return assembleReport(result, {
+		...context,
+		plan: {endpoints: plan.endpoints, httpClient: plan.policy.httpClient, config: context.config.raw, planFingerprint: planFingerprint(plan)},
+		hardware: {
+			cpuModel: hardware.cpuModel,
+			physicalCores: hardware.physicalCores,
+			logicalProcessors: hardware.logicalProcessors,
+			cpuQuota: hardware.cpuQuota,
+			totalMemoryBytes: hardware.totalMemoryBytes,
+			node: hardware.node,
+			platform: hardware.platform,
+		},
+	});
+}
+
+/** An encoded histogram when there is one with counts, for optional report fields. */
+function encodedIfAny<K extends string>(key: K, histogram: Histogram | undefined): Partial<Record<K, string>> {
+	return histogram && histogram.totalCount > 0 ? {[key]: encodeHistogram(histogram)} as Record<K, string> : {};
+}
+
+/** Builds the JSON report from a run's (or a merge's) result and what is known of its plan. */
+export function assembleReport(result: RunResult, parts: ReportParts): JsonReport {
+	const {plan} = parts;
 	const overall = summarizeTotals(result.totals.overall, result.durationS);
 	const first = plan.endpoints[0]!;
 	const initial = result.initialSettings;
@@ -79,18 +121,10 @@ export function buildReport(result: RunResult, context: ReportContext): JsonRepo
 			durationS: initial.durationMs === undefined ? null : initial.durationMs / 1000,
 			maxRequests: initial.maxRequests ?? null,
 			rate: initial.rate ?? null,
-			httpClient: plan.policy.httpClient,
+			httpClient: plan.httpClient,
 			final: {threads: final.threads, connections: final.connections, rate: final.rate ?? null},
 		},
-		hardware: {
-			cpuModel: context.hardware.cpuModel,
-			physicalCores: context.hardware.physicalCores,
-			logicalProcessors: context.hardware.logicalProcessors,
-			cpuQuota: context.hardware.cpuQuota,
-			totalMemoryBytes: context.hardware.totalMemoryBytes,
-			node: context.hardware.node,
-			platform: context.hardware.platform,
-		},
+		hardware: parts.hardware,
 		summary: {...overall, late: result.totals.late, dropped: result.totals.dropped, cancelled: result.cancelled},
 		endpoints: plan.endpoints.map((endpoint, index) => {
 			const totals = result.totals.endpoints[index]!;
@@ -101,6 +135,10 @@ export function buildReport(result: RunResult, context: ReportContext): JsonRepo
 				weight: endpoint.weight,
 				...summarizeTotals(totals, result.durationS),
 				histogram: encodeHistogram(totals.histogram),
+				...(totals.correctedHistogram ? {correctedHistogram: encodeHistogram(totals.correctedHistogram)} : {}),
+				...encodedIfAny('failureHistogram', totals.failureHistogram),
+				...encodedIfAny('incompleteHistogram', totals.incompleteHistogram),
+				...encodedIfAny('correctedIncompleteHistogram', totals.correctedIncompleteHistogram),
 			};
 		}),
 		timeline: result.timeline,
@@ -111,8 +149,10 @@ export function buildReport(result: RunResult, context: ReportContext): JsonRepo
 			: {}),
 		histogram: encodeHistogram(result.totals.overall.histogram),
 		generator: generatorReport(result, overall),
-		config: redactSecrets(context.config.raw),
-		...context.extra,
-		...(context.agent ? {agent: context.agent} : {}),
+		config: redactSecrets(plan.config),
+		...parts.extra,
+		...(parts.agent ? {agent: parts.agent} : {}),
+		...(plan.planFingerprint === undefined ? {} : {planFingerprint: plan.planFingerprint}),
+		...(parts.merge ? {merge: parts.merge} : {}),
 	};
 }

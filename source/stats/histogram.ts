@@ -1,5 +1,5 @@
 import * as hdr from 'hdr-histogram-js';
-import {highestTrackableMicros} from './latency-counts.js';
+import {highestTrackableMicros, type LatencyPairs} from './latency-counts.js';
 
 export {highestTrackableMicros} from './latency-counts.js';
 
@@ -20,10 +20,17 @@ export type LatencySummary = {
 	readonly stdev: number;
 };
 
+/**
+ * Bits per bucket count: 64 (exact to 2^53), because histograms are merged (workers into a run,
+ * reports into one by `merge`) and 32-bit counts wrap past 4.29e9 in one bucket. Only the main
+ * thread builds these; workers count in `LatencyCounts` (Float64Array) and never load this module.
+ */
+const bitBucketSize = 64;
+
 /** Creates an empty histogram for microsecond latencies (3 significant digits, up to one hour). */
 export function createHistogram(): Histogram {
 	return hdr.build({
-		bitBucketSize: 32,
+		bitBucketSize,
 		autoResize: false,
 		lowestDiscernibleValue: 1,
 		highestTrackableValue: highestTrackableMicros,
@@ -48,7 +55,7 @@ export function decodeHistogram(encoded: string): Histogram {
 		return createHistogram();
 	}
 
-	const decoded = hdr.decodeFromCompressedBase64(encoded, 32, false);
+	const decoded = hdr.decodeFromCompressedBase64(encoded, bitBucketSize, false);
 	const histogram = createHistogram();
 	histogram.add(decoded);
 	return histogram;
@@ -57,8 +64,33 @@ export function decodeHistogram(encoded: string): Histogram {
 /** Adds an encoded histogram into `target`. */
 export function addEncoded(target: Histogram, encoded: string): void {
 	if (encoded !== '') {
-		target.add(hdr.decodeFromCompressedBase64(encoded, 32, false));
+		target.add(hdr.decodeFromCompressedBase64(encoded, bitBucketSize, false));
 	}
+}
+
+/**
+ * A histogram's counts as value/count pairs (what `addPairs` takes): each bucket's lowest value.
+ * The encoded form keeps counts, not the exact minimum, so `minMicros` (a report's `min`, exact)
+ * puts the lowest bucket's values at it: the same bucket, so the same counts and percentiles, and
+ * the histogram they are added to keeps the true minimum.
+ */
+export function histogramPairs(histogram: Histogram, minMicros?: number): LatencyPairs {
+	const h = histogram as Indexed;
+	const pairs: number[] = [];
+	for (let index = 0; index < h.countsArrayLength; index++) {
+		const count = h.getCountAtIndex(index);
+		if (count === 0) continue;
+		const value = h.valueFromIndex(index);
+		const exact = pairs.length === 0 && minMicros !== undefined && minMicros >= value && minMicros <= h.highestEquivalentValue(value);
+		pairs.push(exact ? minMicros : value, count);
+	}
+
+	return Float64Array.from(pairs);
+}
+
+/** `histogramPairs` of an encoded histogram. */
+export function encodedPairs(encoded: string | undefined, minMicros?: number): LatencyPairs {
+	return encoded === undefined || encoded === '' ? new Float64Array(0) : histogramPairs(decodeHistogram(encoded), minMicros);
 }
 
 const microsToMs = (micros: number): number => Math.round(micros) / 1000;

@@ -1,5 +1,5 @@
 import type {Totals} from './aggregate.js';
-import {summarize} from './histogram.js';
+import {encodeHistogram, summarize} from './histogram.js';
 
 /** One second (or the last partial second) of a run. Latencies in milliseconds. */
 export type TimelinePoint = {
@@ -22,6 +22,13 @@ export type TimelinePoint = {
 	/** Target rate (req/s) in force, open model only. */
 	readonly rate?: number;
 	readonly paused: boolean;
+	/**
+	 * This window's latencies (responses), encoded HDR histogram (see `encodeHistogram`), so any
+	 * second can be merged exactly (`merge`). Absent only in reports upgraded from schema 1 and 2.
+	 */
+	readonly histogram?: string;
+	/** Open model: this window's corrected latencies, encoded. */
+	readonly correctedHistogram?: string;
 };
 
 export type TimelineContext = {
@@ -55,6 +62,8 @@ export function timelinePoint(window: Totals, context: TimelineContext): Timelin
 		connections: context.connections,
 		...(context.rate === undefined ? {} : {rate: context.rate}),
 		paused: context.paused,
+		histogram: encodeHistogram(window.histogram),
+		...(window.correctedHistogram ? {correctedHistogram: encodeHistogram(window.correctedHistogram)} : {}),
 	};
 	return point;
 }
