@@ -24,7 +24,7 @@ describe('headless CLI', () => {
 		expect(result.stdout).toMatch(/STATUS CODES\n {2}200/);
 		expect(result.stdout).toMatch(/SPEEDUP \(vs quick baseline\)/);
 		const report = JSON.parse(readFileSync(jsonPath, 'utf8'));
-		expect(report.schemaVersion).toBe(2);
+		expect(report.schemaVersion).toBe(3);
 		expect(report.target).toMatchObject({url: `${server.url}/hello`, method: 'GET'});
 		expect(report.settings).toMatchObject({threads: 2, connections: 8, durationS: 2, httpClient: 'socket'});
 		expect(Object.keys(report.hardware).sort()).toEqual(['cpuModel', 'cpuQuota', 'logicalProcessors', 'node', 'physicalCores', 'platform', 'totalMemoryBytes']);
