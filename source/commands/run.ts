@@ -1,5 +1,7 @@
 import {ConfigError} from '../config/errors.js';
 import {explicitSettings, prepareProfileRun, prepareRun, type PreparedRun} from '../session/prepare.js';
+import {agentModeProblems, agentOutputFlags, agentReportDefaults} from '../session/agents.js';
+import {defaultReportBase} from '../session/report-files.js';
 import type {Command, CommandContext} from './context.js';
 
 /**
@@ -19,13 +21,21 @@ export const runCommand: Command = {
 
 		// What a test needs beyond --single-request (report paths, the request log: node:crypto and more).
 		const {baselineFlags, baselineOptions, outputOptions, runInteractive} = await import('./context.js');
+		const agentIssues = agentModeProblems(flags, context.interactive);
+		if (agentIssues.length > 0) {
+			throw new ConfigError('command line', agentIssues);
+		}
+
 		if (context.interactive) {
 			return runInteractive({hardware, flags, env, ...baselineFlags(flags), ...outputOptions(flags), profile: flags.profile, saveProfile: flags.saveProfile});
 		}
 
 		const prepared = flags.profile !== undefined || flags.saveProfile !== undefined ? await prepareWithProfiles(context) : prepareRun(flags, hardware, env);
 		const {runHeadless} = await import('../headless/run.js');
-		return runHeadless({prepared, hardware, ...outputOptions(flags), ...baselineOptions(flags, prepared)}, io);
+		// An agent's paths: {index} replaced, and default report names of its own.
+		const {agent, startAt} = prepared;
+		const outputs = agentReportDefaults(outputOptions(agentOutputFlags(flags, agent)), agent, defaultReportBase(new Date(startAt?.atMs ?? Date.now())));
+		return runHeadless({prepared, hardware, ...outputs, ...baselineOptions(flags, prepared)}, io);
 	},
 };
 

@@ -5,8 +5,8 @@ import {renderHtmlReport} from '../report/html.js';
 import type {RequestLogOptions} from '../engine/request-log.js';
 import {runReportPaths, saveReports} from '../session/report-files.js';
 import {formatMs, formatRate, formatSeconds, plural} from '../report/format.js';
-import {printEndOfRun, signalExitCode} from '../session/outcome.js';
-import {Session} from '../session/session.js';
+import {exitCodes, printEndOfRun, signalExitCode} from '../session/outcome.js';
+import {LateStartError, Session} from '../session/session.js';
 import type {PreparedRun} from '../session/prepare.js';
 
 /** Where headless output goes and how signals reach it (the CLI passes process streams). */
@@ -87,7 +87,7 @@ export async function runHeadless(options: HeadlessOptions, io: HeadlessIo): Pro
 			case 'load-start': {
 				const {settings} = prepared;
 				const {endpoints} = prepared.config.plan;
-				progress(`pystress-tui: ${endpoints.length === 1 ? `${endpoints[0]!.method} ${endpoints[0]!.url}` : `${endpoints.length} endpoints`}, ${plural(settings.threads, 'thread')} (${prepared.threadsReason}), ${plural(settings.connections, 'connection')}, ${settings.durationMs === undefined ? plural(settings.maxRequests ?? 0, 'request') : formatSeconds(settings.durationMs / 1000)}${settings.rate === undefined ? '' : `, rate ${formatRate(settings.rate)}/s`}`);
+				progress(`pystress-tui${prepared.agent ? ` agent ${prepared.agent.index} of ${prepared.agent.count}` : ''}: ${endpoints.length === 1 ? `${endpoints[0]!.method} ${endpoints[0]!.url}` : `${endpoints.length} endpoints`}, ${plural(settings.threads, 'thread')} (${prepared.threadsReason}), ${plural(settings.connections, 'connection')}, ${settings.durationMs === undefined ? plural(settings.maxRequests ?? 0, 'request') : formatSeconds(settings.durationMs / 1000)}${settings.rate === undefined ? '' : `, rate ${formatRate(settings.rate)}/s`}`);
 				const {engine} = event;
 				engine.subscribe(engineEvent => {
 					if (engineEvent.type === 'second') {
@@ -114,13 +114,28 @@ export async function runHeadless(options: HeadlessOptions, io: HeadlessIo): Pro
 			}
 
 			case 'phase': {
+				const {agent, startAt} = prepared;
+				if (event.phase === 'start-wait' && startAt) {
+					const who = agent ? `agent ${agent.index} of ${agent.count}` : 'pystress-tui';
+					progress(`${who}: workers ready, starting at ${new Date(startAt.atMs).toISOString()} (in ${formatSeconds(Math.max(0, startAt.atMs - Date.now()) / 1000)})`);
+				}
+
 				break;
 			}
 		}
 	});
 
 	try {
-		const report = await session.run();
+		let report: JsonReport;
+		try {
+			report = await session.run();
+		} catch (error) {
+			if (!(error instanceof LateStartError)) throw error;
+			// Too late for --start-at: nothing was sent and no report is written (merge sees the agent missing).
+			io.stderr(`pystress-tui: ${error.message}\n`);
+			return exitCodes.late;
+		}
+
 		const code = finishReport(report, options, io, session.logFailure);
 		// A run a signal stopped (a CI timeout, a Ctrl-C) must not look green: 128 + the signal number.
 		return firstSignal === undefined ? code : signalExitCode(firstSignal);

@@ -4,7 +4,7 @@ import type {JsonReport} from '../report/types.js';
 import type {SavedReports} from './report-files.js';
 
 /** Exit codes of a run, for both front ends (see the readme's table). */
-export const exitCodes = {ok: 0, runtime: 1, usage: 2, threshold: 99, sigint: 130, sigterm: 143} as const;
+export const exitCodes = {ok: 0, runtime: 1, usage: 2, late: 3, threshold: 99, sigint: 130, sigterm: 143} as const;
 
 /**
  * What went wrong with a finished run, one line each (empty when nothing did): no response at all
@@ -27,7 +27,8 @@ export function runProblems(report: JsonReport, saved: SavedReports | undefined)
 	}
 
 	const failed = (report.thresholds ?? []).filter(threshold => !threshold.passed);
-	if (failed.length > 0) {
+	// An agent's thresholds are judged on the merged figures (by merge), not on its share.
+	if (failed.length > 0 && report.agent === undefined) {
 		problems.push(`thresholds failed: ${failed.map(threshold => `${threshold.expression} (actual ${threshold.actual === null ? 'no data' : threshold.actual}${threshold.actual === null || threshold.unit === 'count' || threshold.unit === undefined ? '' : (threshold.unit === '%' ? '%' : ` ${threshold.unit}`)})`).join(', ')}`);
 	}
 
@@ -37,14 +38,15 @@ export function runProblems(report: JsonReport, saved: SavedReports | undefined)
 /**
  * The exit code of a finished run: 1 when no request got a response (this wins: such a run
  * measured nothing) or a report or the request log could not be written where asked, 99 when a
- * threshold failed, else 0.
+ * threshold failed (never for an agent of a distributed run: `merge` judges the thresholds on the
+ * merged figures), else 0. (3, a run too late for --start-at, ends before any report.)
  */
 export function runExitCode(report: JsonReport | undefined, saved: SavedReports | undefined, logFailure?: string): number {
 	const unwritten = (saved?.errors.length ?? 0) > 0 || logFailure !== undefined;
 	if (report === undefined) return unwritten ? exitCodes.runtime : exitCodes.ok;
 	if (report.summary.responses === 0) return exitCodes.runtime;
 	if (unwritten) return exitCodes.runtime;
-	if (report.thresholds?.some(threshold => !threshold.passed)) return exitCodes.threshold;
+	if (report.agent === undefined && report.thresholds?.some(threshold => !threshold.passed)) return exitCodes.threshold;
 	return exitCodes.ok;
 }
 
@@ -79,6 +81,10 @@ export function printEndOfRun(report: JsonReport, saved: SavedReports | undefine
 
 	if (options.logPath !== undefined && options.logFailure === undefined) {
 		io.stderr(`request log: ${options.logPath}\n`);
+	}
+
+	if (report.agent !== undefined && (report.thresholds?.length ?? 0) > 0) {
+		io.stderr(`thresholds: agent ${report.agent.index} of ${report.agent.count} measured its share only; pystress-tui merge judges them on the merged figures\n`);
 	}
 
 	for (const problem of runProblems(report, saved)) {

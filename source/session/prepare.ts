@@ -7,9 +7,10 @@ import {defaultConnections, defaultDurationMs, defaultGraceMs, type RunSettings,
 import {parseStage, stagesDurationMs} from '../engine/stages.js';
 import {parseThreshold, type Threshold} from '../stats/thresholds.js';
 import {defaultThreads, type Hardware} from '../engine/hardware.js';
+import {agentProblems, agentSendOffsetMs, agentSettings, readAgentFlags, type AgentFlags, type AgentPlan, type StartAt} from './agents.js';
 
 /** Run flags as the command line gives them (strings, so that bad values get our own messages). */
-export type RunFlags = ConfigOverrides & {
+export type RunFlags = ConfigOverrides & AgentFlags & {
 	readonly config?: string | undefined;
 	readonly threads?: string | undefined;
 	readonly connections?: string | undefined;
@@ -33,6 +34,10 @@ export type PreparedRun = {
 	readonly threadsReason: string;
 	/** Pass/fail criteria, evaluated at the end (and during the run with --abort-on-fail). */
 	readonly thresholds: readonly Threshold[];
+	/** This run is one agent of a distributed run (`--agents`): `settings` are already its share. */
+	readonly agent?: AgentPlan | undefined;
+	/** `--start-at`: the workers load, then the run waits for this wall-clock time. */
+	readonly startAt?: StartAt | undefined;
 };
 
 /** Loads the config (file and/or flags) and resolves run settings: flags > config file > defaults. */
@@ -54,6 +59,7 @@ export function prepareRun(flags: RunFlags, hardware: Hardware, env: Readonly<Re
 	const durationFlag = duration(flags.duration, '--duration', settingsIssues);
 	const graceFlag = duration(flags.grace, '--grace', settingsIssues);
 	const rateFlag = positiveNumber(flags.rate, '--rate', 'requests per second, e.g. --rate 500', settingsIssues);
+	const agentFlags = readAgentFlags(flags, env, parseDurationMs, settingsIssues);
 	let config: LoadedConfig;
 	try {
 		config = resolveConfig(withOverrides, {source, env, issues});
@@ -116,21 +122,31 @@ export function prepareRun(flags: RunFlags, hardware: Hardware, env: Readonly<Re
 	const maxRequests = requestsFlag ?? file.maxRequests;
 	const explicitDuration = durationFlag ?? file.durationMs;
 	const stagedDuration = stages && rampUpMs === undefined ? stagesDurationMs(stages) : undefined;
+	const settings: RunSettings = {
+		threads,
+		connections,
+		durationMs: explicitDuration ?? stagedDuration ?? (maxRequests === undefined ? defaultDurationMs : undefined),
+		maxRequests,
+		rate,
+		graceMs: graceFlag ?? defaultGraceMs,
+		maxConnections: maxConnectionsFlag ?? file.maxConnections,
+		stages,
+		maxLateMs: maxLateFlag,
+	};
+	const {agent, startAt} = agentFlags;
+	if (agent) {
+		const problems = agentProblems(settings, agent.count);
+		if (problems.length > 0) throw new ConfigError('command line', problems);
+	}
+
 	return {
 		config,
-		settings: {
-			threads,
-			connections,
-			durationMs: explicitDuration ?? stagedDuration ?? (maxRequests === undefined ? defaultDurationMs : undefined),
-			maxRequests,
-			rate,
-			graceMs: graceFlag ?? defaultGraceMs,
-			maxConnections: maxConnectionsFlag ?? file.maxConnections,
-			stages,
-			maxLateMs: maxLateFlag,
-		},
+		// An agent takes its share of the load; the union of the agents' sends is the whole run's.
+		settings: agent ? agentSettings(settings, agent.count, agent.index) : settings,
 		threadsReason,
 		thresholds,
+		...(agent ? {agent: {...agent, sendOffsetMs: agentSendOffsetMs(rate, agent.index)}} : {}),
+		...(startAt ? {startAt} : {}),
 	};
 }
 

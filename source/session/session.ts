@@ -6,8 +6,8 @@ import {Listeners} from '../engine/listeners.js';
 import {RunAggregator} from '../engine/run-aggregator.js';
 import type {RequestLogOptions} from '../engine/request-log.js';
 import type {TestPlan} from '../config/types.js';
-import type {BaselineReport, JsonReport} from '../report/types.js';
-import {passRate, thresholdLatency, type Totals} from '../stats/aggregate.js';
+import type {BaselineReport, JsonReport, ReportAgent} from '../report/types.js';
+import {thresholdFigures, totalsForThreshold, type Totals} from '../stats/aggregate.js';
 import {evaluateThreshold, type Threshold, type ThresholdFigures} from '../stats/thresholds.js';
 import {summarize} from '../stats/histogram.js';
 import {computeSpeedup, mixRate} from '../stats/speedup.js';
@@ -17,13 +17,29 @@ import {demoTargetFor} from './demo-target.js';
 import {ensureFdLimit} from './fd-limit.js';
 import {TokenManager} from './token.js';
 import type {PreparedRun} from './prepare.js';
+import {startLateness} from './agents.js';
 
 /** How often the quick baseline's samples go to the listeners (a TUI frame each time). */
 const sampleFlushMs = 500;
 
-export type SessionPhase = 'token' | 'quick-baseline' | 'extended-baseline' | 'load' | 'done';
+/** `start-wait`: the workers are ready and the run waits for `--start-at`. */
+export type SessionPhase = 'token' | 'quick-baseline' | 'extended-baseline' | 'start-wait' | 'load' | 'done';
 
 export {TokenError} from './token.js';
+
+/**
+ * The run arrived later than `--start-late-max` at `--start-at` and sent nothing (exit 3). The
+ * front ends print the message; no report is written, so `merge` finds the agent missing.
+ */
+export class LateStartError extends Error {
+	readonly lateMs: number;
+
+	constructor(lateMs: number, message: string) {
+		super(message);
+		this.name = 'LateStartError';
+		this.lateMs = lateMs;
+	}
+}
 
 export type SessionEvent =
 	| {readonly type: 'phase'; readonly phase: SessionPhase}
@@ -66,6 +82,10 @@ export class Session {
 	private logFailureValue: string | undefined;
 	/** Closes the write end of a FIFO request log held open during the run. */
 	private releaseLog: (() => void) | undefined;
+	/** Set when the run came later than --start-late-max to --start-at (it then sends nothing). */
+	private late: LateStartError | undefined;
+	/** Ends the wait for --start-at early (a stop). */
+	private readonly abortWait = new AbortController();
 
 	constructor(options: SessionOptions) {
 		this.options = options;
@@ -141,8 +161,14 @@ export class Session {
 	}
 
 	private async runPhases(): Promise<JsonReport> {
-		const {prepared, quickBaselineCount, extendedBaselineMs} = this.options;
+		const {prepared} = this.options;
+		// A distributed or scheduled run starts at an agreed time with its share of the load: no baseline.
+		const synchronized = prepared.agent !== undefined || prepared.startAt !== undefined;
+		const quickBaselineCount = synchronized ? 0 : this.options.quickBaselineCount;
+		const extendedBaselineMs = synchronized ? 0 : this.options.extendedBaselineMs;
 		const {plan} = prepared.config;
+		// Too late already: nothing is prepared, nothing sent.
+		this.checkLate();
 		// Before anything is sent: room for the connections (FdLimitError), and the request log.
 		ensureFdLimit(prepared.settings);
 		this.prepareLog();
@@ -203,7 +229,14 @@ export class Session {
 			result = emptyResult(prepared, this.stopped);
 		} else {
 			this.setPhase('load');
-			const engine = new Engine({plan, settings: prepared.settings, log: this.options.log, extraHeaders: this.tokenHeaders});
+			const engine = new Engine({
+				plan,
+				settings: prepared.settings,
+				log: this.options.log,
+				extraHeaders: this.tokenHeaders,
+				sendOffsetMs: prepared.agent?.sendOffsetMs,
+				beforeStart: prepared.startAt ? async () => this.waitForStart() : undefined,
+			});
 			this.engineValue = engine;
 			this.watchUnauthorized(engine);
 			engine.subscribe(event => {
@@ -218,10 +251,55 @@ export class Session {
 			this.emit({type: 'load-start', engine});
 			result = await engine.start();
 			this.logFailureValue = engine.logFailure;
+			if (this.late) throw this.late;
 		}
 
 		this.setPhase('done');
 		return this.report(result);
+	}
+
+	/** Throws LateStartError when the run is later than --start-late-max for --start-at. */
+	private checkLate(nowMs = Date.now()): void {
+		const {startAt, agent} = this.options.prepared;
+		if (!startAt) return;
+		const {lateMs, tooLate} = startLateness(startAt, nowMs);
+		if (tooLate) {
+			const who = agent ? `agent ${agent.index} of ${agent.count}` : 'the run';
+			this.late = new LateStartError(lateMs, `${who} was ready ${(lateMs / 1000).toFixed(3)} s after --start-at ${new Date(startAt.atMs).toISOString()}, later than --start-late-max ${startAt.lateMaxMs / 1000} s; nothing was sent`);
+			throw this.late;
+		}
+	}
+
+	/**
+	 * The engine's workers are ready: wait for --start-at (to the millisecond of the wall clock).
+	 * Resolves false, so that nothing is sent, when the run is too late or was stopped meanwhile.
+	 */
+	private async waitForStart(): Promise<boolean> {
+		const {startAt} = this.options.prepared;
+		if (!startAt || this.stopped) return !this.stopped;
+		try {
+			this.checkLate();
+		} catch {
+			return false;
+		}
+
+		this.setPhase('start-wait');
+		const signal = this.abortWait.signal;
+		while (!signal.aborted) {
+			const waitMs = startAt.atMs - Date.now();
+			if (waitMs <= 0) break;
+			// eslint-disable-next-line no-await-in-loop
+			await new Promise<void>(resolve => {
+				const timer = setTimeout(resolve, Math.min(waitMs, 1000));
+				signal.addEventListener('abort', () => {
+					clearTimeout(timer);
+					resolve();
+				}, {once: true});
+			});
+		}
+
+		this.setPhase('load');
+		return !this.stopped;
 	}
 
 	/** Empties (or creates) the request log file; a device or /dev/stdout is left as it is, a FIFO gets a reader first. */
@@ -270,6 +348,7 @@ export class Session {
 			config: this.options.prepared.config,
 			hardware: this.options.hardware,
 			extra: {...(baseline ? {baseline} : {}), ...(outcomes.length > 0 ? {thresholds: outcomes} : {}), ...(this.token ? {token: {...this.token.stats}} : {})},
+			agent: reportAgent(this.options.prepared),
 		});
 		const against = this.extended ? 'extended' : 'quick';
 		const reference = this.extended ?? this.quick;
@@ -296,6 +375,7 @@ export class Session {
 	async stop(reason: StopReason = 'user'): Promise<void> {
 		this.stopped ??= reason;
 		this.abortBaseline.abort();
+		this.abortWait.abort();
 		if (this.engineValue) {
 			await this.engineValue.stop(reason);
 		}
@@ -347,19 +427,12 @@ function emptyResult(prepared: PreparedRun, reason: ResultState): RunResult {
 	return aggregator.result({endedAt: now, durationS: 0, stopReason: reason, finalSettings: prepared.settings});
 }
 
-/**
- * The figures a threshold is checked against: the whole run, or its endpoint. In the open model
- * latency thresholds use the corrected latency (from the intended send time): what users wait.
- */
+/** The report's `agent` section: which agent, of how many, and the agreed start. */
+function reportAgent({agent, startAt}: PreparedRun): ReportAgent | undefined {
+	return agent ? {index: agent.index, count: agent.count, ...(startAt ? {startAt: new Date(startAt.atMs).toISOString()} : {})} : undefined;
+}
+
+/** The figures a threshold is checked against: the whole run, or its endpoint (see `thresholdFigures`). */
 function figuresFor(threshold: Threshold, overall: Totals, endpoints: readonly Totals[], prepared: PreparedRun, durationS: number): ThresholdFigures {
-	const index = threshold.endpoint === undefined ? -1 : prepared.config.plan.endpoints.findIndex(endpoint => endpoint.name === threshold.endpoint);
-	const totals = index >= 0 ? endpoints[index] ?? overall : overall;
-	return {
-		requests: totals.requests,
-		errors: totals.errors,
-		incomplete: totals.incomplete,
-		rps: durationS > 0 ? totals.requests / durationS : 0,
-		passRate: passRate(totals),
-		latencyMs: thresholdLatency(totals),
-	};
+	return thresholdFigures(totalsForThreshold(threshold, overall, endpoints, prepared.config.plan.endpoints.map(endpoint => endpoint.name)), durationS);
 }
