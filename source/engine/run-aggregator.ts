@@ -1,5 +1,5 @@
 import type {RunSettings} from '../config/types.js';
-import {addSnapshot, addTotals, createRunTotals, takeWindow, type RunTotals, type Totals} from '../stats/aggregate.js';
+import {addSnapshot, addTotals, createRunTotals, takeWindow, type RunTotals, type SnapshotScope, type Totals} from '../stats/aggregate.js';
 import type {WorkerSnapshot} from '../stats/snapshot.js';
 import {timelinePoint, type RunMarker, type TimelineContext, type TimelinePoint} from '../stats/timeline.js';
 
@@ -107,10 +107,11 @@ export class RunAggregator {
 
 	/**
 	 * Adds one interval. `countsTowardsPeak: false` (a retiring worker) keeps its utilisation out of
-	 * the peak; its stalls count all the same (they happened).
+	 * the peak; its stalls count all the same (they happened). `scope` (see `addSnapshot`): `merge`
+	 * adds a report's totals and its seconds apart.
 	 */
-	add(interval: RunInterval, options: {readonly countsTowardsPeak?: boolean} = {}): void {
-		addSnapshot(this.totals, interval);
+	add(interval: RunInterval, options: {readonly countsTowardsPeak?: boolean; readonly scope?: SnapshotScope} = {}): void {
+		addSnapshot(this.totals, interval, options.scope);
 		this.addStalls(interval);
 		// A sliver (the start, the last drain) says nothing about saturation: busy for 5 ms of 8 is not a
 		// saturated generator. Only windows of at least 200 ms count towards the peak.

@@ -1,6 +1,7 @@
 import {createHistogram, summarize, type Histogram, type LatencySummary} from './histogram.js';
 import {addPairs} from './latency-counts.js';
 import type {EndpointInterval, WorkerSnapshot} from './snapshot.js';
+import {evaluateThreshold, type Threshold, type ThresholdFigures, type ThresholdOutcome} from './thresholds.js';
 
 /**
  * Running totals for one endpoint or for the whole run. Mutable accumulator; see `addInterval`.
@@ -236,21 +237,61 @@ export function createRunTotals(endpointCount: number): RunTotals {
 	};
 }
 
+/**
+ * Where an interval goes: `all` (a live run: the whole-run, endpoint and window totals at once),
+ * or, when the whole run and its seconds come apart (`merge` adds a report's endpoints to the
+ * totals and its timeline seconds to the windows), `totals` or `window` alone.
+ */
+export type SnapshotScope = 'all' | 'totals' | 'window';
+
 /** Merges one worker snapshot (or any interval of the same shape) into the run totals. */
-export function addSnapshot(run: RunTotals, snapshot: Pick<WorkerSnapshot, 'endpoints' | 'late' | 'dropped'>): void {
+export function addSnapshot(run: RunTotals, snapshot: Pick<WorkerSnapshot, 'endpoints' | 'late' | 'dropped'>, scope: SnapshotScope = 'all'): void {
+	const totals = scope !== 'window';
+	const window = scope !== 'totals';
 	for (const [index, interval] of snapshot.endpoints.entries()) {
 		if (interval.requests === 0 && !interval.incomplete && Object.keys(interval.connectionEvents ?? {}).length === 0) {
 			continue;
 		}
 
 		const endpoint = run.endpoints[index];
-		addInterval(endpoint ? [run.overall, endpoint, run.window] : [run.overall, run.window], interval);
+		addInterval([...(totals ? [run.overall, ...(endpoint ? [endpoint] : [])] : []), ...(window ? [run.window] : [])], interval);
 	}
 
-	run.late += snapshot.late;
-	run.dropped += snapshot.dropped;
-	run.windowLate += snapshot.late;
-	run.windowDropped += snapshot.dropped;
+	if (totals) {
+		run.late += snapshot.late;
+		run.dropped += snapshot.dropped;
+	}
+
+	if (window) {
+		run.windowLate += snapshot.late;
+		run.windowDropped += snapshot.dropped;
+	}
+}
+
+/** The totals a threshold judges: its endpoint's (by name), else the whole run's. */
+export function totalsForThreshold(threshold: Pick<Threshold, 'endpoint'>, overall: Totals, endpoints: readonly Totals[], endpointNames: readonly string[]): Totals {
+	const index = threshold.endpoint === undefined ? -1 : endpointNames.indexOf(threshold.endpoint);
+	return index >= 0 ? endpoints[index] ?? overall : overall;
+}
+
+/**
+ * The figures a threshold is checked against, from totals over `durationS`. In the open model
+ * latency thresholds use the corrected latency (from the intended send time): what users wait.
+ */
+export function thresholdFigures(totals: Totals, durationS: number): ThresholdFigures {
+	return {
+		requests: totals.requests,
+		errors: totals.errors,
+		incomplete: totals.incomplete,
+		rps: durationS > 0 ? totals.requests / durationS : 0,
+		passRate: passRate(totals),
+		latencyMs: thresholdLatency(totals),
+	};
+}
+
+/** Evaluates thresholds on a run's totals (each on its endpoint's, when it names one). */
+export function evaluateThresholds(thresholds: readonly Threshold[], run: Pick<RunTotals, 'overall' | 'endpoints'>, endpointNames: readonly string[], durationS: number): ThresholdOutcome[] {
+	return thresholds.map(threshold => evaluateThreshold(threshold, thresholdFigures(totalsForThreshold(threshold, run.overall, run.endpoints, endpointNames), durationS)));
 }
 
 /** Returns the current window and starts a new one. */
