@@ -1,0 +1,153 @@
+/**
+ * `compare`: two runs side by side, each figure's change with a 95% interval that accounts for how
+ * much each run varied from second to second, and a verdict. Pure: decoded figures in, rows out.
+ * The method is described in the readme ("Comparing runs").
+ */
+import {type SparseCounts, bucketTable, probabilityOfSuperiority, shiftMagnitude} from './compare-bucket-table.js';
+import {differenceInterval} from './compare-bootstrap.js';
+import {type LatencySpread, type TestedLatency, endpointErrorSe, endpointLatencySpread, latencySpread, rateSpread} from './compare-spread.js';
+import type {CompareFigures, CompareMetric, CompareOptions, CompareRow, CompareRun, CompareShift, Comparison, LatencyMetric} from './compare-types.js';
+import type {Histogram} from './histogram.js';
+
+export * from './compare-types.js';
+
+export const latencyMetrics: readonly LatencyMetric[] = ['min', 'mean', 'p50', 'p90', 'p99', 'p999', 'max'];
+
+/** Figures tested for significance: min and max are single samples, and the pass rate has no per-second figure. */
+export const testedMetrics: ReadonlySet<CompareMetric> = new Set(['rps', 'errors', 'mean', 'p50', 'p90', 'p99', 'p999']);
+
+export const defaultCompareOptions: CompareOptions = {iterations: 2000, seed: 1, relativeFloor: 0.05, pointsFloor: 0.001};
+
+/** Whether a rise of this figure is for the worse. */
+const worseWhenUp = (metric: CompareMetric): boolean => metric !== 'rps' && metric !== 'pass';
+
+type Side = {readonly value: number | null; readonly se: number; readonly windows: number};
+
+function direction(metric: CompareMetric, change: number): CompareRow['direction'] {
+	if (change === 0) return null;
+	return (change > 0) === worseWhenUp(metric) ? 'worse' : 'better';
+}
+
+/** A row whose change is relative (latency, rps), tested on the log scale. */
+function relativeRow(endpoint: string | null, metric: CompareMetric, corrected: boolean, base: Side, next: Side, options: CompareOptions): CompareRow {
+	const row = {endpoint, metric, corrected, base: base.value, next: next.value, changeKind: 'relative' as const};
+	if (base.value === null || next.value === null || base.value <= 0 || next.value <= 0) {
+		return {...row, change: null, interval: null, verdict: 'no data', direction: null, note: 'a run has no figure'};
+	}
+
+	const change = (next.value / base.value) - 1;
+	if (next.value === base.value) {
+		return {...row, change: 0, interval: null, verdict: 'no change', direction: null};
+	}
+
+	if (!testedMetrics.has(metric)) {
+		return {...row, change, interval: null, verdict: 'not tested', direction: direction(metric, change), note: 'a single sample'};
+	}
+
+	const interval = differenceInterval(Math.log(next.value / base.value), base, next);
+	if (!interval) {
+		return {...row, change, interval: null, verdict: 'not tested', direction: direction(metric, change), note: 'needs two one-second windows in each run'};
+	}
+
+	const low = Math.expm1(interval.low);
+	const high = Math.expm1(interval.high);
+	const significant = low > options.relativeFloor || high < -options.relativeFloor;
+	return {...row, change, interval: {low, high}, verdict: significant ? 'significant' : 'within noise', direction: direction(metric, change)};
+}
+
+/** A row whose change is a difference of fractions (pass rate, error rate). */
+function pointsRow(endpoint: string | null, metric: CompareMetric, base: Side, next: Side, options: CompareOptions): CompareRow {
+	const row = {endpoint, metric, corrected: false, base: base.value, next: next.value, changeKind: 'points' as const};
+	if (base.value === null || next.value === null) {
+		return {...row, change: null, interval: null, verdict: 'no data', direction: null, note: 'a run sent nothing'};
+	}
+
+	const change = next.value - base.value;
+	if (change === 0) {
+		return {...row, change, interval: null, verdict: 'no change', direction: null};
+	}
+
+	if (!testedMetrics.has(metric)) {
+		return {...row, change, interval: null, verdict: 'not tested', direction: direction(metric, change), note: 'no per-second figure'};
+	}
+
+	const interval = differenceInterval(change, base, next);
+	if (!interval) {
+		return {...row, change, interval: null, verdict: 'not tested', direction: direction(metric, change), note: 'needs two one-second windows in each run'};
+	}
+
+	const significant = interval.low > options.pointsFloor || interval.high < -options.pointsFloor;
+	return {...row, change, interval: {low: interval.low, high: interval.high}, verdict: significant ? 'significant' : 'within noise', direction: direction(metric, change)};
+}
+
+function latencyRows(endpoint: string | null, base: CompareFigures, next: CompareFigures, spreads: {base: LatencySpread; next: LatencySpread}, corrected: boolean, options: CompareOptions): CompareRow[] {
+	const baseLatency = corrected ? base.correctedLatencyMs : base.latencyMs;
+	const nextLatency = corrected ? next.correctedLatencyMs : next.latencyMs;
+	return latencyMetrics.map(metric => {
+		const se = (spread: LatencySpread): number => (metric === 'min' || metric === 'max' ? Number.NaN : spread.se[metric as TestedLatency]);
+		const side = (latency: typeof baseLatency, spread: LatencySpread): Side => ({value: latency && latency.count > 0 ? latency[metric] : null, se: se(spread), windows: spread.windows});
+		return relativeRow(endpoint, metric, corrected, side(baseLatency, spreads.base), side(nextLatency, spreads.next), options);
+	});
+}
+
+type Scope = {readonly endpoint: string | null; readonly base: CompareFigures; readonly next: CompareFigures};
+
+/** Compares two runs: the whole run, then each endpoint both have (by name). */
+export function compareRuns(base: CompareRun, next: CompareRun, options: CompareOptions = defaultCompareOptions): Comparison {
+	const scopes: Scope[] = [{endpoint: null, base: base.run, next: next.run}];
+	for (const endpoint of base.endpoints) {
+		const other = next.endpoints.find(candidate => candidate.name === endpoint.name);
+		if (other && base.endpoints.length > 1) scopes.push({endpoint: endpoint.name, base: endpoint, next: other});
+	}
+
+	const rates = {base: rateSpread(base.windows, base.run, options), next: rateSpread(next.windows, next.run, options)};
+	const rows: CompareRow[] = [];
+	const shifts: CompareShift[] = [];
+	const kinds = base.run.correctedHistogram && next.run.correctedHistogram ? [false, true] : [false];
+	const latency = new Map<string, CompareRow[]>();
+	const spreadFrom = {base: 'none', next: 'none'} as Comparison['spreadFrom'] & Record<string, string>;
+	for (const corrected of kinds) {
+		const histogramOf = (figures: CompareFigures): Histogram | undefined => (corrected ? figures.correctedHistogram : figures.histogram);
+		const windowHistograms = [...base.windows, ...next.windows].flatMap(window => {
+			const histogram = corrected ? window.correctedHistogram : window.histogram;
+			return histogram ? [histogram] : [];
+		});
+		const wholes = scopes.flatMap(scope => [histogramOf(scope.base), histogramOf(scope.next)]).filter((histogram): histogram is Histogram => histogram !== undefined);
+		const all = [...wholes, ...windowHistograms];
+		const {table, sparse} = bucketTable(all);
+		const sparseMap = new Map<Histogram, SparseCounts>(all.map((histogram, index) => [histogram, sparse[index]!]));
+		const sparseOf = (histogram: Histogram): SparseCounts => sparseMap.get(histogram)!;
+		const runSpreads = {
+			base: latencySpread(base.windows, sparseOf(histogramOf(base.run)!), corrected, table, sparseOf, options),
+			next: latencySpread(next.windows, sparseOf(histogramOf(next.run)!), corrected, table, sparseOf, options),
+		};
+		if (!corrected) Object.assign(spreadFrom, {base: runSpreads.base.source, next: runSpreads.next.source});
+		for (const scope of scopes) {
+			const baseHistogram = histogramOf(scope.base);
+			const nextHistogram = histogramOf(scope.next);
+			if (!baseHistogram || !nextHistogram) continue;
+			const spreads = scope.endpoint === null
+				? runSpreads
+				: {base: endpointLatencySpread(runSpreads.base, sparseOf(baseHistogram), table), next: endpointLatencySpread(runSpreads.next, sparseOf(nextHistogram), table)};
+			latency.set(`${scope.endpoint ?? ''}\u0000${corrected}`, latencyRows(scope.endpoint, scope.base, scope.next, spreads, corrected, options));
+			const a = probabilityOfSuperiority(sparseOf(baseHistogram), sparseOf(nextHistogram), table);
+			if (Number.isFinite(a)) shifts.push({endpoint: scope.endpoint, corrected, probabilityNextSlower: a, magnitude: shiftMagnitude(a)});
+		}
+	}
+
+	for (const scope of scopes) {
+		const whole = scope.endpoint === null;
+		const rpsSide = (figures: CompareFigures, spread: typeof rates.base): Side => ({value: figures.rps, se: spread.rpsSe, windows: spread.windows});
+		const errorSide = (figures: CompareFigures, spread: typeof rates.base): Side => ({value: figures.errorRate, se: whole ? spread.errorSe : endpointErrorSe(spread, figures), windows: spread.windows});
+		const passSide = (figures: CompareFigures): Side => ({value: figures.passRate, se: Number.NaN, windows: 0});
+		rows.push(
+			relativeRow(scope.endpoint, 'rps', false, rpsSide(scope.base, rates.base), rpsSide(scope.next, rates.next), options),
+			pointsRow(scope.endpoint, 'pass', passSide(scope.base), passSide(scope.next), options),
+			pointsRow(scope.endpoint, 'errors', errorSide(scope.base, rates.base), errorSide(scope.next, rates.next), options),
+			...(latency.get(`${scope.endpoint ?? ''}\u0000false`) ?? []),
+			...(latency.get(`${scope.endpoint ?? ''}\u0000true`) ?? []),
+		);
+	}
+
+	return {rows, shifts, options, windows: {base: base.windows.length, next: next.windows.length}, spreadFrom};
+}
