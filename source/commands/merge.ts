@@ -1,10 +1,101 @@
+import path from 'node:path';
 import {ConfigError} from '../config/errors.js';
-import type {Command} from './context.js';
+import type {ConfigIssue} from '../config/interpolate.js';
+import {renderHtmlReport} from '../report/html.js';
+import {mergeReports, type MergeInput} from '../session/merge-reports.js';
+import {exitCodes, printEndOfRun} from '../session/outcome.js';
+import {defaultReportBase, namesStdout, saveReports, type ReportPaths} from '../session/report-files.js';
+import type {Command, CommandContext} from './context.js';
+import {stdoutMarker} from './flags.js';
+import {readReportFile} from './read-report.js';
 
-/** `pystress-tui merge`: not built yet (issue 13). */
+/** Reads every input, collecting every unreadable one (one line each) before refusing. */
+function readInputs(files: readonly string[]): MergeInput[] {
+	const inputs: MergeInput[] = [];
+	const issues: ConfigIssue[] = [];
+	for (const file of files) {
+		try {
+			const {report, writtenVersion} = readReportFile(file);
+			inputs.push({file, report, writtenVersion});
+		} catch (error) {
+			if (!(error instanceof ConfigError)) throw error;
+			issues.push(...error.issues.map(issue => ({...issue, path: `${file}: ${issue.path}`})));
+		}
+	}
+
+	if (issues.length > 0) throw new ConfigError('merge', issues);
+	return inputs;
+}
+
+function expectedAgents(text: string | undefined): number | undefined {
+	if (text === undefined) return undefined;
+	const count = Number(text);
+	if (!Number.isInteger(count) || count < 1) {
+		throw new ConfigError('command line', [{path: '--expect-agents', message: `"${text}" is not a count of agents; expected a whole number from 1, e.g. --expect-agents 3`}]);
+	}
+
+	return count;
+}
+
+/**
+ * Where the merged reports go: --json and -o as given; with neither, reports/pystress-<now>-merged
+ * .json and .html (never a name an agent's default report could have), unless --no-report. A path
+ * that is one of the inputs is refused: the merge would overwrite what it read.
+ */
+function mergedReportPaths(flags: CommandContext['flags'], files: readonly string[], now: Date): {paths: ReportPaths; jsonPath: string | undefined} {
+	const jsonPath = flags.json === stdoutMarker || namesStdout(flags.json) ? '-' : flags.json;
+	const base = `${defaultReportBase(now)}-merged`;
+	const given = jsonPath !== undefined || flags.output !== undefined;
+	const paths: ReportPaths = {
+		json: jsonPath === '-' ? undefined : (jsonPath ?? (given || !flags.report ? undefined : `${base}.json`)),
+		html: flags.output ?? (given || !flags.report ? undefined : `${base}.html`),
+	};
+	const inputs = new Set(files.map(file => path.resolve(file)));
+	for (const [flag, target] of [['--json', paths.json], ['--output', paths.html]] as const) {
+		if (target !== undefined && inputs.has(path.resolve(target))) {
+			throw new ConfigError('command line', [{path: flag, message: `${target} is one of the inputs; write the merged report to another path`}]);
+		}
+	}
+
+	return {paths, jsonPath};
+}
+
+/**
+ * `pystress-tui merge A.json B.json ... [--json OUT] [-o OUT.html] [--expect-agents N]
+ * [--allow-partial] [--threshold EXPR]`: one report of a distributed run from its agents' reports.
+ * Exit 2 for inputs that cannot be merged, 1 for a missing agent (unless --allow-partial) or a
+ * report that could not be written, 99 when a threshold fails on the merged figures.
+ */
+export async function runMerge({args, flags, io}: Pick<CommandContext, 'args' | 'flags' | 'io'>, now = new Date()): Promise<number> {
+	if (args.length === 0) {
+		throw new ConfigError('command line', [{path: 'merge', message: 'expected JSON reports: pystress-tui merge A.json B.json ... [--json OUT] [-o OUT.html]'}]);
+	}
+
+	const expectAgents = expectedAgents(flags.expectAgents);
+	const {paths, jsonPath} = mergedReportPaths(flags, args, now);
+	const inputs = readInputs(args);
+	const {report, missingAgents, warnings: mergeWarnings} = mergeReports(inputs, {expectAgents, thresholds: flags.threshold ?? []});
+	const warnings = [...mergeWarnings];
+	if (missingAgents.length > 0) {
+		const which = inputs.some(input => input.report.agent) ? `agent${missingAgents.length > 1 ? 's' : ''} ${missingAgents.join(', ')}` : `${missingAgents.length} report${missingAgents.length > 1 ? 's' : ''}`;
+		const message = `${which} of ${report.merge?.expectedAgents} missing`;
+		if (!flags.allowPartial) {
+			io.stderr(`error: ${message}; give every agent's report, or --allow-partial to merge the ${inputs.length} given\n`);
+			return exitCodes.runtime;
+		}
+
+		warnings.unshift(`${message} (--allow-partial): the figures cover ${inputs.length} of ${report.merge?.expectedAgents}`);
+	}
+
+	for (const warning of warnings) io.stderr(`warning: ${warning}\n`);
+	const saved = saveReports(report, paths, renderHtmlReport);
+	return printEndOfRun(report, saved, {jsonPath}, io);
+}
+
+/** The `merge` sub-command. */
 export const mergeCommand: Command = {
 	takesArguments: true,
-	async run() {
-		throw new ConfigError('command line', [{path: 'merge', message: 'not available yet'}]);
+	async run(context) {
+		return runMerge(context);
 	},
 };

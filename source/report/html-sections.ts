@@ -4,6 +4,7 @@ import type {LatencySummary} from '../stats/histogram.js';
 import {escapeHtml as esc, formatCount, formatMs, formatPercent, formatRate, formatRatio, formatThresholdActual} from './format.js';
 import {generatorStallFigures, generatorStallWarning} from './text.js';
 import type {BaselineReport, JsonReport} from './types.js';
+import {agentRows, agentsCaption} from './agents-rows.js';
 
 /** What each error kind usually means, shown beside its count. */
 /** A section card with a stable id. */
@@ -144,6 +145,16 @@ export function baselineSection(report: JsonReport): string {
 	}
 
 	return parts.length === 0 ? '' : card('baseline', 'Baseline comparison', parts.join(''));
+}
+
+/** A merged report's inputs, one row each (see `agentRows`). */
+export function agentsSection(report: JsonReport): string {
+	if (!report.merge) return '';
+	const [head = [], ...rows] = agentRows(report.merge);
+	const numeric = (index: number): boolean => index >= 2 && index < head.length - 1;
+	const cell = (tag: 'th' | 'td', text: string, index: number): string => `<${tag}${numeric(index) ? ' class="num"' : ''}>${esc(text)}</${tag}>`;
+	const table = `<div class="table-scroll"><table><thead><tr>${head.map((text, index) => cell('th', text, index)).join('')}</tr></thead><tbody>${rows.map(row => `<tr>${row.map((text, index) => cell('td', text, index)).join('')}</tr>`).join('')}</tbody></table></div>`;
+	return card('agents', 'Agents', `<p class="note">${esc(agentsCaption(report.merge))}.</p>${table}`);
 }
 
 export function thresholdsSection(report: JsonReport): string {

@@ -2,6 +2,7 @@ import {connectionEventHints, errorHints} from './error-hints.js';
 import type {LatencySummary} from '../stats/histogram.js';
 import {plural, formatBytes, formatCount, formatMs, formatPercent, formatRate, formatRatio, formatSeconds, formatThresholdActual, table} from './format.js';
 import type {JsonReport} from './types.js';
+import {agentRows, agentsCaption} from './agents-rows.js';
 
 function latencyRow(label: string, latency: LatencySummary): string[] {
 	return [label, formatMs(latency.min), formatMs(latency.mean), formatMs(latency.p50), formatMs(latency.p90), formatMs(latency.p99), formatMs(latency.p999), formatMs(latency.max), formatMs(latency.stdev)];
@@ -95,6 +96,10 @@ export function renderTextSummary(report: JsonReport): string {
 				endpoint.responses > 0 ? formatMs(endpoint.latencyMs.max) : 'n/a',
 			]),
 		]));
+	}
+
+	if (report.merge) {
+		lines.push('', 'AGENTS', `  ${agentsCaption(report.merge)}`, table(agentRows(report.merge)));
 	}
 
 	lines.push(...baselineText(report));

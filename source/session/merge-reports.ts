@@ -1,0 +1,373 @@
+import {ConfigError} from '../config/errors.js';
+import type {ConfigIssue} from '../config/interpolate.js';
+import {defaultGraceMs, type RunSettings} from '../config/types.js';
+import {RunAggregator, type ResultState, type RunInterval, type WindowContext} from '../engine/run-aggregator.js';
+import type {JsonReport, MergedAgentReport, ReportEndpoint} from '../report/types.js';
+import {evaluateThresholds} from '../stats/aggregate.js';
+import {encodedPairs} from '../stats/histogram.js';
+import type {EndpointInterval} from '../stats/snapshot.js';
+import {parseThreshold, type Threshold} from '../stats/thresholds.js';
+import type {TimelinePoint} from '../stats/timeline.js';
+import {assembleReport, saturationThreshold} from './build-report.js';
+
+/** One report to merge: the file named on the command line, the report, and its written schema version. */
+export type MergeInput = {
+	readonly file: string;
+	readonly report: JsonReport;
+	readonly writtenVersion: number;
+};
+
+export type MergeOptions = {
+	/** `--expect-agents N`. */
+	readonly expectAgents?: number;
+	/** `--threshold`, on top of the inputs' own. */
+	readonly thresholds?: readonly string[];
+};
+
+export type MergeResult = {
+	readonly report: JsonReport;
+	/** Agent indexes expected but not given (exit 1 unless --allow-partial). */
+	readonly missingAgents: readonly number[];
+	/** One line each: start skew above 1 s, saturation, older inputs, missing agents. */
+	readonly warnings: readonly string[];
+};
+
+/** Start skew above which the merge warns that seconds of different inputs do not line up, ms. */
+export const startSkewWarningMs = 1000;
+
+const micros = (ms: number): number => Math.round(ms * 1000);
+
+/**
+ * Why these inputs cannot be merged (each an exit-2 line): different schema versions, different
+ * plans (fingerprint, endpoints, HTTP client, open vs closed model), the same report twice,
+ * duplicate agent indexes or counts that disagree, bad `--expect-agents` or `--threshold`.
+ */
+export function mergeProblems(inputs: readonly MergeInput[], options: MergeOptions): ConfigIssue[] {
+	const issues: ConfigIssue[] = [];
+	const [first] = inputs;
+	if (!first) return [{path: 'merge', message: 'expected JSON reports: pystress-tui merge A.json B.json ... [--json OUT] [-o OUT.html]'}];
+	const model = (report: JsonReport): string => (report.settings.rate === null ? 'closed model' : 'open model (--rate)');
+	const endpointKey = (endpoint: ReportEndpoint): string => `${endpoint.method} ${endpoint.url} "${endpoint.name}" weight ${endpoint.weight}`;
+	for (const input of inputs.slice(1)) {
+		const {report, file} = input;
+		const against = `${first.file}'s`;
+		if (input.writtenVersion !== first.writtenVersion) {
+			issues.push({path: `${file}: schemaVersion`, message: `${input.writtenVersion}, but ${against} is ${first.writtenVersion}; merge reports written by the same version (rerun the older agents)`});
+			continue;
+		}
+
+		if (report.planFingerprint !== undefined && first.report.planFingerprint !== undefined && report.planFingerprint !== first.report.planFingerprint) {
+			issues.push({path: `${file}: planFingerprint`, message: `${report.planFingerprint} differs from ${against} ${first.report.planFingerprint}: the runs sent different requests (URL, headers, body, weights or request policy); merge only the agents of one run`});
+		}
+
+		const endpoints = report.endpoints.map(endpoint => endpointKey(endpoint));
+		const firstEndpoints = first.report.endpoints.map(endpoint => endpointKey(endpoint));
+		const differing = endpoints.findIndex((key, index) => key !== firstEndpoints[index]);
+		if (endpoints.length !== firstEndpoints.length || differing >= 0) {
+			issues.push({path: `${file}: endpoints`, message: endpoints.length === firstEndpoints.length
+				? `endpoint ${differing + 1} is ${endpoints[differing]}, but ${against} is ${firstEndpoints[differing]}; merge only the agents of one run`
+				: `${endpoints.length} endpoints, but ${against} has ${firstEndpoints.length}; merge only the agents of one run`});
+		}
+
+		if (model(report) !== model(first.report)) {
+			issues.push({path: `${file}: settings.rate`, message: `${model(report)}, but ${against} is ${model(first.report)}; the corrected latency means something else in each, so merge runs of one model`});
+		}
+
+		if (report.settings.httpClient !== first.report.settings.httpClient) {
+			issues.push({path: `${file}: settings.httpClient`, message: `${report.settings.httpClient}, but ${against} is ${first.report.settings.httpClient}; merge runs of one client`});
+		}
+	}
+
+	for (const [index, input] of inputs.entries()) {
+		const same = inputs.slice(0, index).find(other => other.report.startedAt === input.report.startedAt && other.report.endedAt === input.report.endedAt && other.report.histogram === input.report.histogram);
+		if (same) {
+			issues.push({path: input.file, message: `the same report as ${same.file} (same start, end and histogram); give each agent's report once`});
+		}
+
+		const {agent} = input.report;
+		if (!agent) continue;
+		const duplicate = inputs.slice(0, index).find(other => other.report.agent?.index === agent.index);
+		if (duplicate && !same) {
+			issues.push({path: `${input.file}: agent.index`, message: `${agent.index} again (also ${duplicate.file}); each agent's report once: check the --agent-index / $JOB_COMPLETION_INDEX of each agent`});
+		}
+
+		const count = options.expectAgents ?? inputs.find(other => other.report.agent)!.report.agent!.count;
+		if (agent.count !== count) {
+			issues.push({path: `${input.file}: agent.count`, message: `${agent.count} agents, but ${options.expectAgents === undefined ? 'another input says' : '--expect-agents is'} ${count}; merge the agents of one run`});
+		} else if (agent.index >= count) {
+			issues.push({path: `${input.file}: agent.index`, message: `${agent.index} is outside 0..${count - 1}`});
+		}
+	}
+
+	if (options.expectAgents !== undefined && inputs.length > options.expectAgents) {
+		issues.push({path: '--expect-agents', message: `${options.expectAgents}, but ${inputs.length} reports were given; give one report per agent`});
+	}
+
+	for (const text of options.thresholds ?? []) {
+		try {
+			checkThresholdEndpoint(parseThreshold(text), first.report);
+		} catch (error) {
+			issues.push({path: '--threshold', message: (error as Error).message});
+		}
+	}
+
+	return issues;
+}
+
+function checkThresholdEndpoint(threshold: Threshold, report: JsonReport): Threshold {
+	const names = report.endpoints.map(endpoint => endpoint.name);
+	if (threshold.endpoint !== undefined && !names.includes(threshold.endpoint)) {
+		throw new Error(`"${threshold.expression}": no endpoint named "${threshold.endpoint}" (endpoints: ${names.join(', ')})`);
+	}
+
+	return threshold;
+}
+
+/** Agents expected (`--expect-agents`, else the inputs' `agent.count`) and those missing. */
+export function missingAgents(inputs: readonly MergeInput[], expectAgents: number | undefined): {expected: number | null; missing: number[]} {
+	const agents = inputs.flatMap(input => (input.report.agent ? [input.report.agent] : []));
+	const expected = expectAgents ?? agents[0]?.count ?? null;
+	if (expected === null) return {expected, missing: []};
+	if (agents.length === 0) {
+		// Reports without an agent section: only how many are missing is known.
+		return {expected, missing: Array.from({length: Math.max(0, expected - inputs.length)}, (_, index) => inputs.length + index)};
+	}
+
+	const present = new Set(agents.map(agent => agent.index));
+	return {expected, missing: Array.from({length: expected}, (_, index) => index).filter(index => !present.has(index))};
+}
+
+/** A report endpoint as an interval (counts and latencies) for the aggregator; min kept exact. */
+function endpointInterval(endpoint: ReportEndpoint, report: JsonReport): EndpointInterval {
+	// Schema 2 kept the corrected histogram for the whole run only: with one endpoint it is that endpoint's.
+	const corrected = endpoint.correctedHistogram ?? (report.endpoints.length === 1 ? report.correctedHistogram : undefined);
+	return {
+		requests: endpoint.requests,
+		responses: endpoint.responses,
+		errors: endpoint.errors,
+		retries: endpoint.retries,
+		incomplete: endpoint.incomplete,
+		bytesRead: endpoint.bytesRead,
+		statusCodes: endpoint.statusCodes,
+		errorKinds: endpoint.errorKinds,
+		connectionEvents: endpoint.connectionEvents,
+		histogram: encodedPairs(endpoint.histogram, endpoint.latencyMs.count > 0 ? micros(endpoint.latencyMs.min) : undefined),
+		correctedHistogram: encodedPairs(corrected, endpoint.correctedLatencyMs ? micros(endpoint.correctedLatencyMs.min) : undefined),
+		failureHistogram: encodedPairs(endpoint.failureHistogram, endpoint.failureLatencyMs ? micros(endpoint.failureLatencyMs.min) : undefined),
+		incompleteHistogram: encodedPairs(endpoint.incompleteHistogram, endpoint.incompleteAgeMs ? micros(endpoint.incompleteAgeMs.min) : undefined),
+		correctedIncompleteHistogram: encodedPairs(endpoint.correctedIncompleteHistogram),
+	};
+}
+
+/** One timeline second of a report as an interval for the aggregator's window (overall counts only). */
+function pointInterval(point: TimelinePoint): RunInterval {
+	const empty = {} as const;
+	return {
+		endpoints: [{
+			requests: point.requests,
+			responses: point.responses,
+			errors: point.errors,
+			retries: 0,
+			incomplete: 0,
+			bytesRead: 0,
+			statusCodes: empty,
+			errorKinds: empty,
+			connectionEvents: empty,
+			histogram: encodedPairs(point.histogram),
+			correctedHistogram: encodedPairs(point.correctedHistogram),
+		}],
+		late: point.late,
+		dropped: point.dropped,
+	};
+}
+
+/**
+ * The generator's figures of a report as intervals: its peak utilisation (counts towards the peak,
+ * so the merge is saturated when any input was), and its stalls over the worker time they were
+ * measured on (the stall share's denominator; a report keeps the share, so the time is stall ÷
+ * share, or the run's thread-seconds when there was no stall).
+ */
+function generatorIntervals(report: JsonReport): RunInterval[] {
+	const {generator} = report;
+	const peak: RunInterval = {endpoints: [], late: 0, dropped: 0, eventLoopUtilization: generator.peakEventLoopUtilization, utilizationWindowMs: Number.MAX_SAFE_INTEGER};
+	if (generator.maxEventLoopDelayMs === undefined) return [peak];
+	const stallMs = generator.eventLoopStallMs ?? 0;
+	const share = generator.stallShare ?? 0;
+	const measuredMs = stallMs > 0 && share > 0 ? stallMs / share : report.summary.durationS * 1000 * report.settings.final.threads;
+	return [peak, {endpoints: [], late: 0, dropped: 0, maxEventLoopDelayMs: generator.maxEventLoopDelayMs, eventLoopStallMs: stallMs, utilizationWindowMs: measuredMs}];
+}
+
+const sum = (values: ReadonlyArray<number | null | undefined>): number => values.reduce<number>((total, value) => total + (value ?? 0), 0);
+
+/** The settings of the whole distributed run: each agent's share added up. */
+function mergedSettings(reports: readonly JsonReport[], which: 'initial' | 'final'): RunSettings {
+	const pick = (report: JsonReport) => (which === 'initial' ? report.settings : report.settings.final);
+	const open = reports[0]!.settings.rate !== null;
+	const {durationS} = reports[0]!.settings;
+	return {
+		threads: sum(reports.map(report => pick(report).threads)),
+		connections: sum(reports.map(report => pick(report).connections)),
+		durationMs: durationS === null ? undefined : durationS * 1000,
+		maxRequests: reports.every(report => report.settings.maxRequests !== null) ? sum(reports.map(report => report.settings.maxRequests)) : undefined,
+		rate: open ? Math.round(sum(reports.map(report => pick(report).rate)) * 1e6) / 1e6 : undefined,
+		graceMs: defaultGraceMs,
+	};
+}
+
+/** Each input's timeline seconds, placed on the merge's wall-clock seconds (by each window's middle). */
+function alignSeconds(inputs: readonly MergeInput[], baseMs: number): Map<number, TimelinePoint[]> {
+	const slots = new Map<number, TimelinePoint[]>();
+	for (const {report} of inputs) {
+		const offsetS = (Date.parse(report.startedAt) - baseMs) / 1000;
+		let previousT = 0;
+		for (const point of report.timeline) {
+			const middle = offsetS + ((previousT + point.t) / 2);
+			previousT = point.t;
+			const slot = Math.max(1, Math.ceil(middle));
+			slots.set(slot, [...(slots.get(slot) ?? []), point]);
+		}
+	}
+
+	return slots;
+}
+
+function windowContext(points: readonly TimelinePoint[]): WindowContext {
+	const rates = points.flatMap(point => (point.rate === undefined ? [] : [point.rate]));
+	return {
+		threads: sum(points.map(point => point.threads)),
+		connections: sum(points.map(point => point.connections)),
+		rate: rates.length > 0 ? Math.round(sum(rates) * 1e6) / 1e6 : undefined,
+		paused: points.some(point => point.paused),
+	};
+}
+
+/** The thresholds to judge: the inputs' own (as they wrote them) and `--threshold`, each once. */
+function mergeThresholds(inputs: readonly MergeInput[], extra: readonly string[]): Threshold[] {
+	const expressions = new Set<string>();
+	for (const {report} of inputs) {
+		for (const outcome of report.thresholds ?? []) expressions.add(outcome.expression);
+	}
+
+	for (const text of extra) expressions.add(text.trim());
+	const thresholds: Threshold[] = [];
+	for (const expression of expressions) {
+		try {
+			thresholds.push(checkThresholdEndpoint(parseThreshold(expression), inputs[0]!.report));
+		} catch (error) {
+			throw new ConfigError('merge', [{path: 'thresholds', message: (error as Error).message}]);
+		}
+	}
+
+	return thresholds;
+}
+
+function agentRow(input: MergeInput, baseMs: number): MergedAgentReport {
+	const {report, file} = input;
+	const {summary} = report;
+	return {
+		file,
+		...(report.agent ? {agent: report.agent} : {}),
+		startedAt: report.startedAt,
+		endedAt: report.endedAt,
+		startOffsetMs: Date.parse(report.startedAt) - baseMs,
+		stopReason: report.stopReason,
+		durationS: summary.durationS,
+		requests: summary.requests,
+		errors: summary.errors,
+		rps: summary.rps,
+		passRate: summary.passRate,
+		p99Ms: summary.latencyMs.p99,
+		...(summary.correctedLatencyMs ? {correctedP99Ms: summary.correctedLatencyMs.p99} : {}),
+		peakEventLoopUtilization: report.generator.peakEventLoopUtilization,
+		saturated: report.generator.saturated || report.generator.peakEventLoopUtilization >= saturationThreshold,
+		cpuModel: report.hardware.cpuModel,
+		logicalProcessors: report.hardware.logicalProcessors,
+	};
+}
+
+const describeInput = (row: MergedAgentReport): string => (row.agent ? `agent ${row.agent.index} (${row.file})` : row.file);
+
+/**
+ * Merges reports of one run's agents (or of runs of one plan) exactly: every counter summed,
+ * every histogram added (64-bit counts), `durationS` from the first start to the last end, rps and
+ * rates recomputed, the timelines added second by wall-clock second, thresholds (the inputs' and
+ * `--threshold`) judged on the merged figures. Throws ConfigError (exit 2) for `mergeProblems`.
+ */
+export function mergeReports(inputs: readonly MergeInput[], options: MergeOptions = {}): MergeResult {
+	const issues = mergeProblems(inputs, options);
+	if (issues.length > 0) throw new ConfigError('merge', issues);
+	const reports = inputs.map(input => input.report);
+	const first = reports[0]!;
+	const baseMs = Math.min(...reports.map(report => Date.parse(report.startedAt)));
+	const endMs = Math.max(...reports.map(report => Date.parse(report.endedAt)));
+	const durationS = (endMs - baseMs) / 1000;
+	const initialSettings = mergedSettings(reports, 'initial');
+	const aggregator = new RunAggregator({endpointCount: first.endpoints.length, initialSettings, startedAt: new Date(baseMs)});
+	aggregator.begin(0, new Date(baseMs));
+
+	for (const report of reports) {
+		aggregator.add({endpoints: report.endpoints.map(endpoint => endpointInterval(endpoint, report)), late: report.summary.late, dropped: report.summary.dropped}, {scope: 'totals'});
+		for (const interval of generatorIntervals(report)) aggregator.add(interval, {scope: 'totals'});
+		aggregator.addCancelled(report.summary.cancelled);
+	}
+
+	const markers = reports.flatMap(report => report.markers.map(marker => ({...marker, atMs: Date.parse(report.startedAt) - baseMs + (marker.t * 1000)})));
+	const seen = new Set<string>();
+	for (const marker of markers.sort((a, b) => a.atMs - b.atMs)) {
+		// Every agent marks the same stage change: once is enough.
+		const key = `${marker.kind}|${marker.label}|${Math.round(marker.atMs / 100)}`;
+		if (seen.has(key)) continue;
+		seen.add(key);
+		aggregator.mark(marker.atMs, marker.kind, marker.label, marker.value);
+	}
+
+	const slots = alignSeconds(inputs, baseMs);
+	const lastSlot = Math.max(0, ...slots.keys());
+	for (let slot = 1; slot <= lastSlot; slot++) {
+		const points = slots.get(slot) ?? [];
+		for (const point of points) aggregator.add(pointInterval(point), {scope: 'window'});
+		const final = slot === lastSlot;
+		aggregator.closeWindow(final ? Math.max(endMs - baseMs, ((slot - 1) * 1000) + 1) : slot * 1000, windowContext(points), final);
+	}
+
+	const names = first.endpoints.map(endpoint => endpoint.name);
+	const thresholds = mergeThresholds(inputs, options.thresholds ?? []);
+	const outcomes = evaluateThresholds(thresholds, aggregator.totals, names, durationS);
+	const stopReasons = new Set(reports.map(report => report.stopReason));
+	const lastEnded = reports.find(report => Date.parse(report.endedAt) === endMs)!;
+	const result = aggregator.result({
+		endedAt: new Date(endMs),
+		durationS,
+		stopReason: (stopReasons.size === 1 ? first.stopReason : lastEnded.stopReason) as ResultState,
+		finalSettings: mergedSettings(reports, 'final'),
+	});
+	const tokens = reports.flatMap(report => (report.token ? [report.token] : []));
+	const {expected, missing} = missingAgents(inputs, options.expectAgents);
+	const rows = inputs.map(input => agentRow(input, baseMs));
+	const startSkewMs = Math.max(...rows.map(row => row.startOffsetMs));
+	const report = assembleReport(result, {
+		plan: {endpoints: first.endpoints, httpClient: first.settings.httpClient, config: first.config, ...(first.planFingerprint === undefined ? {} : {planFingerprint: first.planFingerprint})},
+		hardware: first.hardware,
+		extra: {
+			...(outcomes.length > 0 ? {thresholds: outcomes} : {}),
+			...(tokens.length > 0 ? {token: {requests: sum(tokens.map(token => token.requests)), errors: sum(tokens.map(token => token.errors)), refreshes: sum(tokens.map(token => token.refreshes))}} : {}),
+		},
+		merge: {startSkewMs, expectedAgents: expected, missingAgents: missing, agents: rows},
+	});
+
+	const warnings: string[] = [];
+	if (startSkewMs > startSkewWarningMs) {
+		const latest = rows.find(row => row.startOffsetMs === startSkewMs)!;
+		warnings.push(`the inputs started ${(startSkewMs / 1000).toFixed(3)} s apart (${describeInput(latest)} last): each merged second mixes different moments of their load; start the agents together with --start-at`);
+	}
+
+	for (const row of rows.filter(row => row.saturated)) {
+		warnings.push(`the load generator saturated on ${describeInput(row)} (peak event-loop utilisation ${Math.round(row.peakEventLoopUtilization * 100)}%): the merged figures measure that generator as well as the target`);
+	}
+
+	if (first.timeline.length > 0 && first.timeline.some(point => point.histogram === undefined)) {
+		warnings.push(`the inputs are schema ${inputs[0]!.writtenVersion} reports: their seconds carry no histogram, so the merged timeline has counts but no per-second latency (totals and endpoints are exact)`);
+	}
+
+	return {report, missingAgents: missing, warnings};
+}
