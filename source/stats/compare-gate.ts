@@ -89,7 +89,9 @@ function holds(left: number, operator: Gate['operator'], right: number): boolean
 
 /** Checks a gate against the rows (a latency gate uses the corrected row when there is one, as thresholds do). */
 export function evaluateGate(gate: Gate, rows: readonly CompareRow[]): GateOutcome {
-	const matching = rows.filter(row => row.metric === gate.metric && row.endpoint === (gate.endpoint ?? null));
+	// With one endpoint there are only the whole run's rows: they are that endpoint's.
+	const single = rows.every(row => row.endpoint === null);
+	const matching = rows.filter(row => row.metric === gate.metric && row.endpoint === (single ? null : (gate.endpoint ?? null)));
 	const row = matching.find(candidate => candidate.corrected) ?? matching[0];
 	if (!row || row.change === null || row.base === null || row.next === null) {
 		return {gate, row, change: null, crossed: false, failed: false};
