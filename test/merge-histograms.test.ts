@@ -1,0 +1,145 @@
+import * as hdr from 'hdr-histogram-js';
+import {describe, expect, it} from 'vitest';
+import type {RunSettings} from '../source/config/types.js';
+import {RunAggregator} from '../source/engine/run-aggregator.js';
+import type {JsonReport} from '../source/report/types.js';
+import {assembleReport} from '../source/session/build-report.js';
+import {mergeReports, type MergeInput} from '../source/session/merge-reports.js';
+import {createHistogram, decodeHistogram, encodedPairs, encodeHistogram, recordMicros, summarize} from '../source/stats/histogram.js';
+import {addPairs, LatencyCounts} from '../source/stats/latency-counts.js';
+import type {EndpointInterval} from '../source/stats/snapshot.js';
+
+/** A small seeded PRNG (mulberry32), so a failure can be replayed. */
+function random(seed: number): () => number {
+	let state = seed >>> 0;
+	return () => {
+		state = (state + 0x6D_2B_79_F5) >>> 0;
+		let t = state;
+		t = Math.imul(t ^ (t >>> 15), t | 1);
+		t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+		return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
+	};
+}
+
+/**
+ * Latencies log-uniform from 10^lowest microseconds to minutes, so every bucket magnitude is hit;
+ * with `lowest` above 3.4 even the minimum lies where a bucket holds several values (the exact
+ * minimum then has to come from the report, not the bucket).
+ */
+function latencyMicros(next: () => number, lowest = 0): number {
+	return Math.max(1, Math.round(10 ** (lowest + (next() * (8 - lowest)))));
+}
+
+/** What `merge` does with one report's endpoint: encode, then decode to pairs with the exact min the report states. */
+function viaReport(histogram: hdr.Histogram): Float64Array {
+	const encoded = encodeHistogram(histogram);
+	const stated = summarize(histogram);
+	return encodedPairs(JSON.parse(JSON.stringify(encoded)) as string, stated.count > 0 ? Math.round(stated.min * 1000) : undefined);
+}
+
+describe('merged histograms (property: a merge of parts equals one histogram of all values)', () => {
+	it('random latencies split across N histograms, encoded, decoded and merged, give exactly the summary of one histogram of them all', () => {
+		for (let seed = 1; seed <= 60; seed++) {
+			const next = random(seed);
+			const parts = 1 + Math.floor(next() * 6);
+			const lowest = seed % 2 === 0 ? 0 : 4;
+			const values = Array.from({length: 1 + Math.floor(next() * 5000)}, () => latencyMicros(next, lowest));
+			const all = createHistogram();
+			const split = Array.from({length: parts}, () => createHistogram());
+			for (const value of values) {
+				recordMicros(all, value);
+				recordMicros(split[Math.floor(next() * parts)]!, value);
+			}
+
+			const merged = createHistogram();
+			for (const part of split) addPairs(merged, viaReport(part));
+			expect(summarize(merged), `seed ${seed}, ${parts} parts, ${values.length} values`).toEqual(summarize(all));
+			expect(encodeHistogram(merged)).toBe(encodeHistogram(all));
+		}
+	});
+
+	it('keeps counts past 2^32 in one bucket exact (32-bit counts would wrap)', () => {
+		const big = 2 ** 32 + 12_345;
+		const inputs = [createHistogram(), createHistogram(), createHistogram()];
+		inputs[0]!.recordValueWithCount(1500, big);
+		inputs[1]!.recordValueWithCount(1500, big);
+		inputs[1]!.recordValueWithCount(250_000, 7);
+		inputs[2]!.recordValueWithCount(1501, 3_000_000_000);
+		const merged = createHistogram();
+		for (const input of inputs) addPairs(merged, viaReport(input));
+		const total = (2 * big) + 7 + 3_000_000_000;
+		expect(merged.totalCount).toBe(total);
+		const summary = summarize(merged);
+		expect(summary.count).toBe(total);
+		expect(summary.p50).toBe(1.5);
+		expect(summary.p99).toBe(1.501);
+		expect(summary.max).toBe(summarize(inputs[1]!).max);
+		// The merged histogram itself survives encoding: what a merged report writes.
+		expect(decodeHistogram(encodeHistogram(merged)).totalCount).toBe(total);
+		// The same bytes read with 32-bit counts wrap: what this test guards against.
+		expect(hdr.decodeFromCompressedBase64(encodeHistogram(merged), 32, false).totalCount).not.toBe(total);
+	});
+});
+
+const settings = (threads: number, rate: number): RunSettings => ({threads, connections: 4, durationMs: 5000, maxRequests: undefined, rate, graceMs: 2000});
+
+/** An interval of random latencies for one endpoint, as a worker would post it. */
+function randomInterval(next: () => number, count: number, all: hdr.Histogram[], endpoint: number): EndpointInterval {
+	const counts = new LatencyCounts();
+	const corrected = new LatencyCounts();
+	for (let index = 0; index < count; index++) {
+		const value = latencyMicros(next, endpoint === 1 ? 5 : 0);
+		counts.record(value);
+		corrected.record(value + 50);
+		recordMicros(all[endpoint]!, value);
+	}
+
+	return {requests: count, responses: count, errors: 0, retries: 0, incomplete: 0, bytesRead: count * 2, statusCodes: count > 0 ? {200: count} : {}, errorKinds: {}, connectionEvents: {}, histogram: counts.take(), correctedHistogram: corrected.take()};
+}
+
+describe('mergeReports on reports built by the run code (the aggregator and the report builder)', () => {
+	it('gives the summary, endpoints and seconds of one run that saw every agent\'s requests', () => {
+		const next = random(99);
+		const baseMs = Date.parse('2026-11-28T10:00:00.000Z');
+		const endpoints = [{name: 'home', method: 'GET', url: 'http://127.0.0.1:1/', weight: 3}, {name: 'api', method: 'POST', url: 'http://127.0.0.1:1/api', weight: 1}];
+		const oracle = [createHistogram(), createHistogram()];
+		const inputs: MergeInput[] = [];
+		const secondsRequests = new Map<number, number>();
+		for (const [index, offsetMs] of [0, 120, 340].entries()) {
+			const aggregator = new RunAggregator({endpointCount: 2, initialSettings: settings(1, 100)});
+			aggregator.begin(0, new Date(baseMs + offsetMs));
+			for (let second = 1; second <= 5; second++) {
+				const perEndpoint = [Math.floor(next() * 300), Math.floor(next() * 100)];
+				aggregator.add({endpoints: perEndpoint.map((count, endpoint) => randomInterval(next, count, oracle, endpoint)), late: 1, dropped: 0, eventLoopUtilization: index === 2 ? 0.95 : 0.3, utilizationWindowMs: 1000});
+				aggregator.closeWindow(second * 1000, {threads: 1, connections: 4, rate: 100, paused: false});
+				secondsRequests.set(second, (secondsRequests.get(second) ?? 0) + perEndpoint[0]! + perEndpoint[1]!);
+			}
+
+			const result = aggregator.result({endedAt: new Date(baseMs + offsetMs + 5000), durationS: 5, stopReason: 'duration', finalSettings: settings(1, 100)});
+			const report = assembleReport(result, {plan: {endpoints, httpClient: 'socket', config: {}, planFingerprint: '0123456789abcdef'}, hardware: {cpuModel: 'test', physicalCores: 1, logicalProcessors: 1, cpuQuota: null, totalMemoryBytes: 1, node: 'v20', platform: 'linux'}, agent: {index, count: 3}});
+			inputs.push({file: `agent-${index}.json`, report: JSON.parse(JSON.stringify(report)) as JsonReport, writtenVersion: 3});
+		}
+
+		const {report, warnings, missingAgents} = mergeReports(inputs, {thresholds: ['rps>250', 'api:p99<1ms']});
+		expect(missingAgents).toEqual([]);
+		const all = createHistogram();
+		for (const histogram of oracle) all.add(histogram);
+		expect(report.summary.latencyMs).toEqual(summarize(all));
+		expect(report.endpoints.map(endpoint => endpoint.latencyMs)).toEqual(oracle.map(histogram => summarize(histogram)));
+		expect(report.summary.requests).toBe(inputs.reduce((total, input) => total + input.report.summary.requests, 0));
+		expect(report.summary.late).toBe(15);
+		expect(report.summary.durationS).toBe(5.34);
+		expect(report.summary.rps).toBe(Math.round((report.summary.requests / 5.34) * 1000) / 1000);
+		expect(report.settings).toMatchObject({threads: 3, connections: 12, rate: 300});
+		// Starts 0, 120 and 340 ms apart: every agent's second n lands in the merged second n.
+		expect(report.timeline.map(point => point.requests)).toEqual([1, 2, 3, 4, 5].map(second => secondsRequests.get(second)));
+		expect(report.timeline.reduce((total, point) => total + decodeHistogram(point.histogram!).totalCount, 0)).toBe(report.summary.responses);
+		expect(report.merge).toMatchObject({startSkewMs: 340, expectedAgents: 3, missingAgents: []});
+		expect(report.merge?.agents.map(row => row.file)).toEqual(['agent-0.json', 'agent-1.json', 'agent-2.json']);
+		expect(report.generator.saturated).toBe(true);
+		expect(warnings.some(warning => warning.includes('saturated on agent 2 (agent-2.json)'))).toBe(true);
+		// Judged on the merged figures: the rate over the merged duration, the endpoint's corrected p99 (open model).
+		expect(report.thresholds?.[0]).toMatchObject({expression: 'rps>250', actual: Math.round((report.summary.requests / 5.34) * 1e6) / 1e6, passed: report.summary.requests / 5.34 > 250});
+		expect(report.thresholds?.[1]).toMatchObject({expression: 'api:p99<1ms', actual: report.endpoints[1]!.correctedLatencyMs!.p99});
+	});
+});
