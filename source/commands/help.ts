@@ -53,8 +53,10 @@ export const helpText = `
 
 	Distributed runs (one agent per machine or pod; merge their JSON reports afterwards)
 	  --agents N             this run is one of N agents: it takes its share of the load
-	  --agent-index I        which agent, 0..N-1 (default: $JOB_COMPLETION_INDEX)
+	  --agent-index I        which agent, 0..N-1 (default: $JOB_COMPLETION_INDEX);
+	                         {index} in --json, -o and --log becomes I; headless only
 	  --start-at ISO-TIME    load the workers, then start at this wall-clock time
+	                         (e.g. 2026-11-28T21:00:00Z; no baseline then)
 	  --start-late-max TIME  an agent later than this at --start-at exits 3 (default 2s)
 
 	merge and compare
@@ -82,7 +84,8 @@ export const helpText = `
 	A flag that takes one value keeps the last one when given twice (-d 1 -d 2 runs 2 s).
 
 	Exit codes: 0 done, 1 runtime failure (no response at all, unwritable report),
-	2 usage or config error, 99 a threshold failed, 130/143 stopped by SIGINT/SIGTERM
+	2 usage or config error, 3 later than --start-late-max for --start-at (nothing sent),
+	99 a threshold failed (never an agent: merge judges), 130/143 stopped by SIGINT/SIGTERM
 	(headless; the report of what was measured is still written).
 `;
 
