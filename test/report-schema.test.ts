@@ -34,6 +34,7 @@ describe('report.schema.json', () => {
 	let single: JsonReport;
 	let demo: JsonReport;
 	let open: JsonReport;
+	let merged: JsonReport;
 
 	const errorsOf = (value: unknown): string => (validate(value) ? '' : JSON.stringify(validate.errors, null, 2));
 
@@ -44,6 +45,13 @@ describe('report.schema.json', () => {
 		single = await runReport(['--url', `${target.url}/`, '-d', '2', '-c', '4', '-t', '1'], directory);
 		open = await runReport(['--url', `${target.url}/open`, '-d', '2', '-c', '4', '-t', '1', '-R', '200', '--threshold', 'p99<5s'], directory);
 		demo = await runReport(['demo', '-d', '2', '--stage', '1s:8', '--stage', '1s:16'], directory);
+		const again = await runReport(['--url', `${target.url}/open`, '-d', '2', '-c', '4', '-t', '1', '-R', '200', '--threshold', 'p99<5s'], directory);
+		const inputs = [open, again].map((report, index) => {
+			const file = path.join(directory, `agent-${index}.json`);
+			writeFileSync(file, JSON.stringify(report));
+			return file;
+		});
+		merged = await runReport(['merge', ...inputs], directory);
 	});
 
 	afterAll(async () => {
@@ -69,6 +77,15 @@ describe('report.schema.json', () => {
 		expect(typeof open.correctedHistogram).toBe('string');
 		expect(open.thresholds?.[0]?.passed).toBe(true);
 		expect(errorsOf(open)).toBe('');
+	});
+
+	it('accepts a merged report (agents section, merged open-model histograms)', () => {
+		expect(merged.merge?.agents).toHaveLength(2);
+		expect(merged.summary.requests).toBe(open.summary.requests + merged.merge!.agents[1]!.requests);
+		expect(errorsOf(merged)).toBe('');
+		const extra = copy(merged);
+		extra['merge'].agents[0].surprise = 1;
+		expect(validate(extra)).toBe(false);
 	});
 
 	it('accepts every optional section (baseline, speedup, thresholds, token)', () => {
