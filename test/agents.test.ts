@@ -4,6 +4,7 @@ import path from 'node:path';
 import {performance} from 'node:perf_hooks';
 import {afterEach, describe, expect, it} from 'vitest';
 import type {JsonReport} from '../source/report/types.js';
+import {createHistogram, recordMicros, summarize} from '../source/stats/histogram.js';
 import {runCli, type CliResult} from './helpers/cli.js';
 import {useTargets, type Responder} from './helpers/target-server.js';
 
@@ -32,7 +33,7 @@ async function runAgents(count: number, args: readonly string[]): Promise<CliRes
 }
 
 describe('agent mode: three agent processes against one counting server', () => {
-	it('-n 3000 at --start-at now+3 s: the shares add up to 3000 at the server and in the logs, the agents start within 200 ms, none exits 99', async () => {
+	it('-n 3000 at --start-at now+3 s: the shares add up to 3000 at the server, in the logs and merged; the merged p99 is the logged latencies\' p99; the agents start within 200 ms; merge, not an agent, exits 99', async () => {
 		const server = await target();
 		const directory = mkdtempSync(path.join(os.tmpdir(), 'pystress-agents-'));
 		const startAt = inSeconds(3);
@@ -64,7 +65,23 @@ describe('agent mode: three agent processes against one counting server', () => 
 		// Not before the agreed time, and all within 200 ms of each other.
 		expect(Math.min(...starts)).toBeGreaterThanOrEqual(Date.parse(startAt));
 		expect(spreadMs).toBeLessThan(200);
-		console.log(`agents -n 3000: start spread ${spreadMs} ms, first start ${Math.min(...starts) - Date.parse(startAt)} ms after --start-at, requests ${requests.join(' + ')} = server ${server.count} = log lines ${logs.map(lines => lines.length).join(' + ')}`);
+		// The merge: exact figures from the three reports (the threshold fails there: merge exits 99).
+		const merged = path.join(directory, 'merged.json');
+		const merge = await runCli(['merge', ...[0, 1, 2].map(index => path.join(directory, `agent-${index}.json`)), '--expect-agents', '3', '--json', merged]);
+		expect(merge.code, merge.stderr).toBe(99);
+		const mergedReport = readReport(merged);
+		expect(mergedReport.summary.requests).toBe(3000);
+		expect(mergedReport.thresholds?.map(threshold => threshold.passed)).toEqual([false]);
+		const logged = createHistogram();
+		for (const line of logs.flat()) {
+			const entry = JSON.parse(line) as {status: number | null; latencyUs: number};
+			if (entry.status !== null) recordMicros(logged, entry.latencyUs);
+		}
+
+		expect(mergedReport.summary.latencyMs.count).toBe(3000);
+		expect(mergedReport.summary.latencyMs.p99).toBe(summarize(logged).p99);
+		expect(mergedReport.summary.latencyMs.max).toBe(summarize(logged).max);
+		console.log(`agents -n 3000: merged p99 ${mergedReport.summary.latencyMs.p99} ms = logged p99 ${summarize(logged).p99} ms; start spread ${spreadMs} ms, first start ${Math.min(...starts) - Date.parse(startAt)} ms after --start-at, requests ${requests.join(' + ')} = server ${server.count} = log lines ${logs.map(lines => lines.length).join(' + ')}`);
 	}, 90_000);
 
 	it('open model (--rate 300 -d 3): the agents\' sends add up to the rate within 2%, the server count equals their requests, and their sends interleave', async () => {
@@ -82,10 +99,16 @@ describe('agent mode: three agent processes against one counting server', () => 
 		expect(Math.abs(rate - 300) / 300).toBeLessThan(0.02);
 		const starts = reports.map(report => Date.parse(report.startedAt));
 		expect(Math.max(...starts) - Math.min(...starts)).toBeLessThan(200);
+		const merged = path.join(directory, 'merged.json');
+		const merge = await runCli(['merge', ...[0, 1, 2].map(index => path.join(directory, `agent-${index}.json`)), '--expect-agents', '3', '--json', merged]);
+		expect(merge.code, merge.stderr).toBe(0);
+		const mergedReport = readReport(merged);
+		expect(mergedReport.summary.requests).toBe(server.count);
+		expect(Math.abs(mergedReport.summary.rps - 300) / 300).toBeLessThan(0.02);
 		// Measured, not judged (timing on a shared 2-core machine): the gaps between arrivals at the server.
 		const gaps = recorder.arrivals.slice(1).map((at, index) => at - recorder.arrivals[index]!).sort((a, b) => a - b);
 		const quantile = (q: number): string => gaps[Math.floor(q * (gaps.length - 1))]!.toFixed(2);
-		console.log(`agents --rate 300 -d 3: ${requests} requests (server ${server.count}), ${rate.toFixed(1)} req/s summed over the agents, start spread ${Math.max(...starts) - Math.min(...starts)} ms; arrival gaps p10 ${quantile(0.1)} ms, p50 ${quantile(0.5)} ms, p90 ${quantile(0.9)} ms (even spacing: 3.33 ms)`);
+		console.log(`agents --rate 300 -d 3: ${requests} requests (server ${server.count}), merged ${mergedReport.summary.rps} req/s over ${mergedReport.summary.durationS} s, ${rate.toFixed(1)} req/s summed over the agents, start spread ${Math.max(...starts) - Math.min(...starts)} ms; arrival gaps p10 ${quantile(0.1)} ms, p50 ${quantile(0.5)} ms, p90 ${quantile(0.9)} ms (even spacing: 3.33 ms)`);
 	}, 90_000);
 });
 
