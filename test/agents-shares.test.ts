@@ -150,7 +150,7 @@ describe('agent flags (pure)', () => {
 		const problems = (flags: Parameters<typeof agentModeProblems>[0], interactive = false): string[] => agentModeProblems(flags, interactive).map(issue => issue.path);
 		expect(problems({agents: '2'}, true)).toEqual(['--agents']);
 		expect(problems({startAt: '2026-11-28T21:00:00Z'}, true)).toEqual(['--start-at']);
-		expect(problems({agents: '2', abortOnFail: true, baselineDuration: '5s'})).toEqual(['--abort-on-fail', '--baseline-duration']);
+		expect(problems({agents: '2', abortOnFail: true, baselineDuration: '5s', saveProfile: 'p'})).toEqual(['--abort-on-fail', '--save-profile', '--baseline-duration']);
 		expect(problems({json: 'r-{index}.json', log: 'l-{index}'})).toEqual(['--json', '--log']);
 		expect(problems({agents: '2', json: 'r-{index}.json'})).toEqual([]);
 	});

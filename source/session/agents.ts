@@ -204,12 +204,13 @@ export type AgentOutputFlags = {
 export type AgentModeFlags = AgentFlags & AgentOutputFlags & {
 	readonly abortOnFail?: boolean | undefined;
 	readonly baselineDuration?: string | undefined;
+	readonly saveProfile?: string | undefined;
 };
 
 /**
  * What agent mode refuses, one issue per flag: the TUI (an agent runs headless: in a pod, over
  * SSH), --abort-on-fail and --baseline-duration (thresholds and baselines are not an agent's to
- * judge or measure), `{index}` in a path without --agents.
+ * judge or measure), --save-profile (it would save a share), `{index}` in a path without --agents.
  */
 export function agentModeProblems(flags: AgentModeFlags, interactive: boolean): ConfigIssue[] {
 	const issues: ConfigIssue[] = [];
@@ -220,6 +221,10 @@ export function agentModeProblems(flags: AgentModeFlags, interactive: boolean): 
 
 	if (flags.agents !== undefined && flags.abortOnFail) {
 		issues.push({path: '--abort-on-fail', message: 'not in agent mode: an agent sees only its share, so pystress-tui merge judges the thresholds; drop --abort-on-fail'});
+	}
+
+	if (flags.agents !== undefined && flags.saveProfile !== undefined) {
+		issues.push({path: '--save-profile', message: 'not in agent mode: it would save one agent\'s share as the settings; save the profile without --agents, then run it with --profile NAME --agents N'});
 	}
 
 	if (synchronized && flags.baselineDuration !== undefined) {
