@@ -86,6 +86,8 @@ export type Comparison = {
 	readonly options: CompareOptions;
 	/** One-second windows in each run. */
 	readonly windows: {readonly base: number; readonly next: number};
+	/** Blocks resampled in each run: the windows, or groups of consecutive windows in long runs. */
+	readonly blocks: {readonly base: number; readonly next: number};
 	/** How each run's second-to-second spread was measured. */
 	readonly spreadFrom: {readonly base: SpreadSource; readonly next: SpreadSource};
 };

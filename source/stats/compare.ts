@@ -6,8 +6,8 @@
 import {type SparseCounts, bucketTable, probabilityOfSuperiority, shiftMagnitude} from './compare-bucket-table.js';
 import {differenceInterval} from './compare-bootstrap.js';
 import {type LatencySpread, type TestedLatency, endpointErrorSe, endpointLatencySpread, latencySpread, rateSpread} from './compare-spread.js';
-import type {CompareFigures, CompareMetric, CompareOptions, CompareRow, CompareRun, CompareShift, Comparison, LatencyMetric} from './compare-types.js';
-import type {Histogram} from './histogram.js';
+import type {CompareFigures, CompareMetric, CompareOptions, CompareRow, CompareRun, CompareShift, CompareWindow, Comparison, LatencyMetric} from './compare-types.js';
+import {createHistogram, type Histogram} from './histogram.js';
 
 export * from './compare-types.js';
 
@@ -90,17 +90,64 @@ function latencyRows(endpoint: string | null, base: CompareFigures, next: Compar
 	});
 }
 
+/** Bucket additions a run's resamples may cost (about 0.2 s), and the fewest resamples however long the runs. */
+const workBudget = 3e7;
+const minimumIterations = 300;
+
+/** At most this many blocks per run: longer runs resample blocks of several consecutive seconds. */
+export const maxBlocks = 100;
+
+/**
+ * Consecutive windows merged into blocks of ceil(n / maxBlocks) seconds: long runs resample fewer,
+ * longer blocks (which also keeps any correlation between neighbouring seconds inside a block).
+ */
+export function blocksOf(windows: readonly CompareWindow[]): CompareWindow[] {
+	const length = Math.ceil(windows.length / maxBlocks);
+	if (length <= 1) return [...windows];
+	const blocks: CompareWindow[] = [];
+	for (let start = 0; start < windows.length; start += length) {
+		const group = windows.slice(start, start + length);
+		const responses = group.reduce((sum, window) => sum + window.responses, 0);
+		const weighted = (value: (window: CompareWindow) => number | undefined): number => (responses > 0 ? group.reduce((sum, window) => sum + ((value(window) ?? 0) * window.responses), 0) / responses : 0);
+		const merged = (pick: (window: CompareWindow) => Histogram | undefined): Histogram | undefined => {
+			if (!group.every(window => pick(window))) return undefined;
+			const histogram = createHistogram();
+			for (const window of group) histogram.add(pick(window)!);
+			return histogram;
+		};
+
+		const histogram = merged(window => window.histogram);
+		const correctedHistogram = merged(window => window.correctedHistogram);
+		blocks.push({
+			durationS: group.reduce((sum, window) => sum + window.durationS, 0),
+			requests: group.reduce((sum, window) => sum + window.requests, 0),
+			errors: group.reduce((sum, window) => sum + window.errors, 0),
+			responses,
+			p50: weighted(window => window.p50),
+			p90: weighted(window => window.p90),
+			p99: weighted(window => window.p99),
+			...(group.every(window => window.correctedP99 !== undefined) ? {correctedP99: weighted(window => window.correctedP99)} : {}),
+			...(histogram ? {histogram} : {}),
+			...(correctedHistogram ? {correctedHistogram} : {}),
+		});
+	}
+
+	return blocks;
+}
+
 type Scope = {readonly endpoint: string | null; readonly base: CompareFigures; readonly next: CompareFigures};
 
 /** Compares two runs: the whole run, then each endpoint both have (by name). */
 export function compareRuns(base: CompareRun, next: CompareRun, options: CompareOptions = defaultCompareOptions): Comparison {
+	const windows = {base: blocksOf(base.windows), next: blocksOf(next.windows)};
 	const scopes: Scope[] = [{endpoint: null, base: base.run, next: next.run}];
 	for (const endpoint of base.endpoints) {
 		const other = next.endpoints.find(candidate => candidate.name === endpoint.name);
 		if (other && base.endpoints.length > 1) scopes.push({endpoint: endpoint.name, base: endpoint, next: other});
 	}
 
-	const rates = {base: rateSpread(base.windows, base.run, options), next: rateSpread(next.windows, next.run, options)};
+	const rates = {base: rateSpread(windows.base, base.run, options), next: rateSpread(windows.next, next.run, options)};
+	let iterations = options.iterations;
 	const rows: CompareRow[] = [];
 	const shifts: CompareShift[] = [];
 	const kinds = base.run.correctedHistogram && next.run.correctedHistogram ? [false, true] : [false];
@@ -108,7 +155,7 @@ export function compareRuns(base: CompareRun, next: CompareRun, options: Compare
 	const spreadFrom = {base: 'none', next: 'none'} as Comparison['spreadFrom'] & Record<string, string>;
 	for (const corrected of kinds) {
 		const histogramOf = (figures: CompareFigures): Histogram | undefined => (corrected ? figures.correctedHistogram : figures.histogram);
-		const windowHistograms = [...base.windows, ...next.windows].flatMap(window => {
+		const windowHistograms = [...windows.base, ...windows.next].flatMap(window => {
 			const histogram = corrected ? window.correctedHistogram : window.histogram;
 			return histogram ? [histogram] : [];
 		});
@@ -117,9 +164,13 @@ export function compareRuns(base: CompareRun, next: CompareRun, options: Compare
 		const {table, sparse} = bucketTable(all);
 		const sparseMap = new Map<Histogram, SparseCounts>(all.map((histogram, index) => [histogram, sparse[index]!]));
 		const sparseOf = (histogram: Histogram): SparseCounts => sparseMap.get(histogram)!;
+		// Long runs with many distinct latencies get fewer resamples (never fewer than minimumIterations).
+		const work = table.upper.length + windowHistograms.reduce((sum, histogram) => sum + sparseOf(histogram).positions.length, 0);
+		const latencyOptions = {...options, iterations: Math.min(options.iterations, Math.max(minimumIterations, Math.floor(workBudget / work)))};
+		iterations = Math.min(iterations, latencyOptions.iterations);
 		const runSpreads = {
-			base: latencySpread(base.windows, sparseOf(histogramOf(base.run)!), corrected, table, sparseOf, options),
-			next: latencySpread(next.windows, sparseOf(histogramOf(next.run)!), corrected, table, sparseOf, options),
+			base: latencySpread(windows.base, sparseOf(histogramOf(base.run)!), corrected, table, sparseOf, latencyOptions),
+			next: latencySpread(windows.next, sparseOf(histogramOf(next.run)!), corrected, table, sparseOf, latencyOptions),
 		};
 		if (!corrected) Object.assign(spreadFrom, {base: runSpreads.base.source, next: runSpreads.next.source});
 		for (const scope of scopes) {
@@ -149,5 +200,5 @@ export function compareRuns(base: CompareRun, next: CompareRun, options: Compare
 		);
 	}
 
-	return {rows, shifts, options, windows: {base: base.windows.length, next: next.windows.length}, spreadFrom};
+	return {rows, shifts, options: {...options, iterations}, windows: {base: base.windows.length, next: next.windows.length}, blocks: {base: windows.base.length, next: windows.next.length}, spreadFrom};
 }
