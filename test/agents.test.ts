@@ -5,6 +5,11 @@ import {performance} from 'node:perf_hooks';
 import {afterEach, describe, expect, it} from 'vitest';
 import type {JsonReport} from '../source/report/types.js';
 import {createHistogram, recordMicros, summarize} from '../source/stats/histogram.js';
+import {resolveConfig} from '../source/config/load.js';
+import {Engine} from '../source/engine/engine.js';
+import {prepareRun} from '../source/session/prepare.js';
+import {LateStartError, Session} from '../source/session/session.js';
+import {testHardware} from './helpers/ui-fixtures.js';
 import {runCli, type CliResult} from './helpers/cli.js';
 import {useTargets, type Responder} from './helpers/target-server.js';
 
@@ -151,4 +156,58 @@ describe('agent mode: refusals', () => {
 
 		expect(server.count).toBe(0);
 	}, 60_000);
+});
+
+describe('the start gate (engine and session, in process)', () => {
+	it('an engine whose beforeStart refuses ends unstarted: its workers loaded, nothing sent, stages or not', async () => {
+		const server = await target();
+		const {plan} = resolveConfig({url: `${server.url}/`}, {source: 'test', env: {}});
+		for (const stages of [undefined, [{durationMs: 1000, target: 4}]]) {
+			let asked = 0;
+			const engine = new Engine({
+				plan,
+				settings: {threads: 2, connections: 4, durationMs: 1000, maxRequests: undefined, rate: undefined, graceMs: 500, stages},
+				beforeStart: async () => {
+					asked++;
+					return false;
+				},
+			});
+			// eslint-disable-next-line no-await-in-loop
+			const result = await engine.start();
+			expect(asked).toBe(1);
+			expect(result.totals.overall.requests).toBe(0);
+			expect(engine.state).toBe('done');
+		}
+
+		expect(server.count).toBe(0);
+	}, 30_000);
+
+	it('a session later than --start-late-max once its workers are ready throws LateStartError and sends nothing', async () => {
+		const server = await target();
+		// 0 ms allowed: whatever the workers' loading takes makes the run late (or it is late already).
+		const prepared = prepareRun({url: `${server.url}/`, threads: '2', connections: '2', duration: '1', agents: '2', agentIndex: '1', startAt: new Date(Date.now() + 20).toISOString(), startLateMax: '0'}, testHardware, {});
+		const session = new Session({prepared, hardware: testHardware, quickBaselineCount: 5, extendedBaselineMs: undefined});
+		const error = await session.run().then(() => undefined, (error: unknown) => error);
+		expect(error).toBeInstanceOf(LateStartError);
+		expect((error as LateStartError).message).toMatch(/^agent 1 of 2 was ready \d+\.\d{3} s after --start-at .*, later than --start-late-max 0 s; nothing was sent$/);
+		expect(server.count).toBe(0);
+	}, 30_000);
+
+	it('a session in time waits for --start-at, runs no baseline, and records the agent in its report', async () => {
+		const server = await target();
+		const startAt = new Date(Date.now() + 1500);
+		const prepared = prepareRun({url: `${server.url}/`, threads: '1', connections: '4', requests: '40', agents: '2', agentIndex: '0', startAt: startAt.toISOString()}, testHardware, {});
+		const session = new Session({prepared, hardware: testHardware, quickBaselineCount: 5, extendedBaselineMs: undefined});
+		const phases: string[] = [];
+		session.subscribe(event => {
+			if (event.type === 'phase') phases.push(event.phase);
+		});
+		const report = await session.run();
+		expect(phases).toContain('start-wait');
+		expect(phases).not.toContain('quick-baseline');
+		expect(Date.parse(report.startedAt)).toBeGreaterThanOrEqual(startAt.getTime());
+		expect(report.agent).toEqual({index: 0, count: 2, startAt: startAt.toISOString()});
+		expect(report.summary.requests).toBe(20);
+		expect(server.count).toBe(20);
+	}, 30_000);
 });

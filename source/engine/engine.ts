@@ -214,6 +214,7 @@ export class Engine {
 			this.stopReason = this.pendingStop ?? 'user';
 			this.stopPromise = done;
 			this.stateValue = 'stopping';
+			clearInterval(this.stageTimer);
 			await this.pool.retireAll(0);
 			const result = this.aggregator.result({endedAt: new Date(), durationS: 0, stopReason: this.stopReason, finalSettings: this.settings});
 			this.setState('done');
