@@ -4,6 +4,7 @@ import {Ajv, type ValidateFunction} from 'ajv';
 import formatsPlugin from 'ajv-formats';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import {readReportFile} from '../source/commands/read-report.js';
+import {renderJsonReport} from '../source/report/json.js';
 import type {JsonReport} from '../source/report/types.js';
 import {decodeHistogram, summarize} from '../source/stats/histogram.js';
 import {rootDir} from './helpers/cli.js';
@@ -119,6 +120,10 @@ describe('report.schema.json', () => {
 
 		const [endpoint] = open.endpoints;
 		expect(summarize(decodeHistogram(endpoint!.correctedHistogram!))).toEqual(endpoint!.correctedLatencyMs);
+		// The JSON file: one line per second, parsing back to exactly the report.
+		const text = renderJsonReport(open);
+		expect(JSON.parse(text)).toEqual(open);
+		expect(text.split('\n').filter(line => line.startsWith('    {"t":'))).toHaveLength(open.timeline.length);
 		// The fingerprint leaves out load settings: the open run differs only in path and rate, the single run in neither.
 		expect(open.planFingerprint).not.toBe(single.planFingerprint);
 	});
