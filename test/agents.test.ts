@@ -2,6 +2,8 @@ import {existsSync, mkdtempSync, readFileSync} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {performance} from 'node:perf_hooks';
+import {Ajv} from 'ajv';
+import formatsPlugin from 'ajv-formats';
 import {afterEach, describe, expect, it} from 'vitest';
 import type {JsonReport} from '../source/report/types.js';
 import {createHistogram, recordMicros, summarize} from '../source/stats/histogram.js';
@@ -10,7 +12,7 @@ import {Engine} from '../source/engine/engine.js';
 import {prepareRun} from '../source/session/prepare.js';
 import {LateStartError, Session} from '../source/session/session.js';
 import {testHardware} from './helpers/ui-fixtures.js';
-import {runCli, type CliResult} from './helpers/cli.js';
+import {rootDir, runCli, type CliResult} from './helpers/cli.js';
 import {useTargets, type Responder} from './helpers/target-server.js';
 
 const target = useTargets(afterEach);
@@ -26,6 +28,16 @@ function arrivalsRecorder(): {respond: Responder; arrivals: number[]} {
 			response.end('ok');
 		},
 	};
+}
+
+/** report.schema.json, strict (as test/report-schema.test.ts compiles it). */
+function schemaErrors(report: unknown): string {
+	type FormatsPlugin = (ajv: Ajv) => Ajv;
+	const addFormats = ((formatsPlugin as unknown as {default?: FormatsPlugin}).default ?? formatsPlugin) as unknown as FormatsPlugin;
+	const ajv = new Ajv({allErrors: true, strict: true});
+	addFormats(ajv);
+	const validate = ajv.compile(JSON.parse(readFileSync(path.join(rootDir, 'source/report/report.schema.json'), 'utf8')) as object);
+	return validate(report) ? '' : JSON.stringify(validate.errors);
 }
 
 const readReport = (file: string): JsonReport => JSON.parse(readFileSync(file, 'utf8')) as JsonReport;
@@ -62,6 +74,7 @@ describe('agent mode: three agent processes against one counting server', () => 
 		for (const [index, report] of reports.entries()) {
 			expect(logs[index]!.length).toBe(report.summary.requests + report.summary.incomplete);
 			expect(report.baseline).toBeUndefined();
+			expect(schemaErrors(report)).toBe('');
 			expect(report.thresholds?.[0]?.passed).toBe(false);
 		}
 
