@@ -97,29 +97,39 @@ function randomInterval(next: () => number, count: number, all: hdr.Histogram[],
 	return {requests: count, responses: count, errors: 0, retries: 0, incomplete: 0, bytesRead: count * 2, statusCodes: count > 0 ? {200: count} : {}, errorKinds: {}, connectionEvents: {}, histogram: counts.take(), correctedHistogram: corrected.take()};
 }
 
-describe('mergeReports on reports built by the run code (the aggregator and the report builder)', () => {
-	it('gives the summary, endpoints and seconds of one run that saw every agent\'s requests', () => {
-		const next = random(99);
-		const baseMs = Date.parse('2026-11-28T10:00:00.000Z');
-		const endpoints = [{name: 'home', method: 'GET', url: 'http://127.0.0.1:1/', weight: 3}, {name: 'api', method: 'POST', url: 'http://127.0.0.1:1/api', weight: 1}];
-		const oracle = [createHistogram(), createHistogram()];
-		const inputs: MergeInput[] = [];
-		const secondsRequests = new Map<number, number>();
-		for (const [index, offsetMs] of [0, 120, 340].entries()) {
-			const aggregator = new RunAggregator({endpointCount: 2, initialSettings: settings(1, 100)});
-			aggregator.begin(0, new Date(baseMs + offsetMs));
-			for (let second = 1; second <= 5; second++) {
-				const perEndpoint = [Math.floor(next() * 300), Math.floor(next() * 100)];
-				aggregator.add({endpoints: perEndpoint.map((count, endpoint) => randomInterval(next, count, oracle, endpoint)), late: 1, dropped: 0, eventLoopUtilization: index === 2 ? 0.95 : 0.3, utilizationWindowMs: 1000});
-				aggregator.closeWindow(second * 1000, {threads: 1, connections: 4, rate: 100, paused: false});
-				secondsRequests.set(second, (secondsRequests.get(second) ?? 0) + perEndpoint[0]! + perEndpoint[1]!);
-			}
+type Built = {inputs: MergeInput[]; oracle: hdr.Histogram[]; secondsRequests: number[][]};
 
-			const result = aggregator.result({endedAt: new Date(baseMs + offsetMs + 5000), durationS: 5, stopReason: 'duration', finalSettings: settings(1, 100)});
-			const report = assembleReport(result, {plan: {endpoints, httpClient: 'socket', config: {}, planFingerprint: '0123456789abcdef'}, hardware: {cpuModel: 'test', physicalCores: 1, logicalProcessors: 1, cpuQuota: null, totalMemoryBytes: 1, node: 'v20', platform: 'linux'}, agent: {index, count: 3}});
-			inputs.push({file: `agent-${index}.json`, report: JSON.parse(JSON.stringify(report)) as JsonReport, writtenVersion: 3});
+/** Reports of agents that started `offsetsMs` after 10:00:00, each built by the run code from random intervals of 5 s. */
+function buildAgents(offsetsMs: readonly number[], seed: number, saturatedIndex = -1): Built {
+	const next = random(seed);
+	const baseMs = Date.parse('2026-11-28T10:00:00.000Z');
+	const endpoints = [{name: 'home', method: 'GET', url: 'http://127.0.0.1:1/', weight: 3}, {name: 'api', method: 'POST', url: 'http://127.0.0.1:1/api', weight: 1}];
+	const oracle = [createHistogram(), createHistogram()];
+	const inputs: MergeInput[] = [];
+	const secondsRequests: number[][] = [];
+	for (const [index, offsetMs] of offsetsMs.entries()) {
+		const aggregator = new RunAggregator({endpointCount: 2, initialSettings: settings(1, 100)});
+		aggregator.begin(0, new Date(baseMs + offsetMs));
+		const seconds: number[] = [];
+		for (let second = 1; second <= 5; second++) {
+			const perEndpoint = [Math.floor(next() * 300), Math.floor(next() * 100)];
+			aggregator.add({endpoints: perEndpoint.map((count, endpoint) => randomInterval(next, count, oracle, endpoint)), late: 1, dropped: 0, eventLoopUtilization: index === saturatedIndex ? 0.95 : 0.3, utilizationWindowMs: 1000});
+			aggregator.closeWindow(second * 1000, {threads: 1, connections: 4, rate: 100, paused: false});
+			seconds.push(perEndpoint[0]! + perEndpoint[1]!);
 		}
 
+		secondsRequests.push(seconds);
+		const result = aggregator.result({endedAt: new Date(baseMs + offsetMs + 5000), durationS: 5, stopReason: 'duration', finalSettings: settings(1, 100)});
+		const report = assembleReport(result, {plan: {endpoints, httpClient: 'socket', config: {}, planFingerprint: '0123456789abcdef'}, hardware: {cpuModel: 'test', physicalCores: 1, logicalProcessors: 1, cpuQuota: null, totalMemoryBytes: 1, node: 'v20', platform: 'linux'}, agent: {index, count: offsetsMs.length}});
+		inputs.push({file: `agent-${index}.json`, report: JSON.parse(JSON.stringify(report)) as JsonReport, writtenVersion: 3});
+	}
+
+	return {inputs, oracle, secondsRequests};
+}
+
+describe('mergeReports on reports built by the run code (the aggregator and the report builder)', () => {
+	it('gives the summary, endpoints and seconds of one run that saw every agent\'s requests', () => {
+		const {inputs, oracle, secondsRequests} = buildAgents([0, 120, 340], 99, 2);
 		const {report, warnings, missingAgents} = mergeReports(inputs, {thresholds: ['rps>250', 'api:p99<1ms']});
 		expect(missingAgents).toEqual([]);
 		const all = createHistogram();
@@ -132,14 +142,26 @@ describe('mergeReports on reports built by the run code (the aggregator and the 
 		expect(report.summary.rps).toBe(Math.round((report.summary.requests / 5.34) * 1000) / 1000);
 		expect(report.settings).toMatchObject({threads: 3, connections: 12, rate: 300});
 		// Starts 0, 120 and 340 ms apart: every agent's second n lands in the merged second n.
-		expect(report.timeline.map(point => point.requests)).toEqual([1, 2, 3, 4, 5].map(second => secondsRequests.get(second)));
+		expect(report.timeline.map(point => point.requests)).toEqual([0, 1, 2, 3, 4].map(second => secondsRequests.reduce((total, seconds) => total + seconds[second]!, 0)));
 		expect(report.timeline.reduce((total, point) => total + decodeHistogram(point.histogram!).totalCount, 0)).toBe(report.summary.responses);
 		expect(report.merge).toMatchObject({startSkewMs: 340, expectedAgents: 3, missingAgents: []});
 		expect(report.merge?.agents.map(row => row.file)).toEqual(['agent-0.json', 'agent-1.json', 'agent-2.json']);
 		expect(report.generator.saturated).toBe(true);
-		expect(warnings.some(warning => warning.includes('saturated on agent 2 (agent-2.json)'))).toBe(true);
+		expect(warnings).toEqual([expect.stringMatching(/^the load generator saturated on agent 2 \(agent-2\.json\)/)]);
 		// Judged on the merged figures: the rate over the merged duration, the endpoint's corrected p99 (open model).
 		expect(report.thresholds?.[0]).toMatchObject({expression: 'rps>250', actual: Math.round((report.summary.requests / 5.34) * 1e6) / 1e6, passed: report.summary.requests / 5.34 > 250});
 		expect(report.thresholds?.[1]).toMatchObject({expression: 'api:p99<1ms', actual: report.endpoints[1]!.correctedLatencyMs!.p99});
+	});
+
+	it('aligns seconds by wall clock when the inputs started more than a second apart, and warns', () => {
+		const {inputs, secondsRequests} = buildAgents([0, 1600], 7);
+		const {report, warnings} = mergeReports(inputs);
+		const [early, late] = secondsRequests as [number[], number[]];
+		// The late agent's first second (1.6..2.6 s) is the merged third (2..3 s): its middle is at 2.1 s.
+		expect(report.timeline.map(point => point.requests)).toEqual([early[0]!, early[1]!, early[2]! + late[0]!, early[3]! + late[1]!, early[4]! + late[2]!, late[3]!, late[4]!]);
+		expect(report.summary.durationS).toBe(6.6);
+		expect(report.merge?.startSkewMs).toBe(1600);
+		expect(warnings).toEqual([expect.stringMatching(/^the inputs started 1\.600 s apart \(agent 1 \(agent-1\.json\) last\)/)]);
+		expect(report.generator.saturated).toBe(false);
 	});
 });
