@@ -73,9 +73,10 @@ const sourceText = {histograms: 'per-second histograms', percentiles: 'per-secon
 
 /** One sentence on how the intervals were made. */
 export function methodText(comparison: Comparison): string {
-	const {options, windows, spreadFrom} = comparison;
+	const {options, windows, blocks, spreadFrom} = comparison;
 	const from = spreadFrom.base === spreadFrom.next ? sourceText[spreadFrom.base] : `${sourceText[spreadFrom.base]} (base), ${sourceText[spreadFrom.next]} (new)`;
-	return `block bootstrap over one-second windows (${windows.base} and ${windows.next}; ${from}), ${options.iterations} resamples, seed ${options.seed}; 95% intervals; a change whose interval reaches within ±${options.relativeFloor * 100}% (±${options.pointsFloor * 100} pp for rates) is within noise`;
+	const grouped = blocks.base === windows.base && blocks.next === windows.next ? '' : ` in ${blocks.base} and ${blocks.next} blocks of consecutive seconds`;
+	return `block bootstrap over one-second windows (${windows.base} and ${windows.next}${grouped}; ${from}), ${options.iterations} resamples, seed ${options.seed}; 95% intervals; a change whose interval reaches within ±${options.relativeFloor * 100}% (±${options.pointsFloor * 100} pp for rates) is within noise`;
 }
 
 /** The rows that are significant changes, worse first. */

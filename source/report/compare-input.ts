@@ -3,9 +3,6 @@ import type {CompareFigures, CompareRun, CompareWindow} from '../stats/compare.j
 import {decodeHistogram} from '../stats/histogram.js';
 import type {JsonReport, ReportEndpoint} from './types.js';
 
-/** What schema version 3 adds to a timeline second and an endpoint (absent in older reports). */
-type Mergeable = {readonly histogram?: string; readonly correctedHistogram?: string};
-
 const decodeOptional = (encoded: string | undefined) => (encoded === undefined ? undefined : decodeHistogram(encoded));
 
 function figures(summary: JsonReport['summary'] | ReportEndpoint, histogram: string, correctedHistogram: string | undefined): CompareFigures {
@@ -25,9 +22,9 @@ function figures(summary: JsonReport['summary'] | ReportEndpoint, histogram: str
 /** Decodes a report's histograms and one-second windows (with their own histograms when the report has them). */
 export function compareInput(report: JsonReport): CompareRun {
 	const windows: CompareWindow[] = report.timeline.map((point, index) => {
-		const extra = point as typeof point & Mergeable;
-		const histogram = decodeOptional(extra.histogram);
-		const corrected = decodeOptional(extra.correctedHistogram);
+		// Per-second histograms from schema version 3 on; absent in upgraded older reports.
+		const histogram = decodeOptional(point.histogram);
+		const corrected = decodeOptional(point.correctedHistogram);
 		return {
 			durationS: Math.max(0, point.t - (report.timeline[index - 1]?.t ?? 0)),
 			requests: point.requests,
@@ -43,7 +40,7 @@ export function compareInput(report: JsonReport): CompareRun {
 	}).filter(window => window.durationS > 0);
 	return {
 		run: figures(report.summary, report.histogram, report.correctedHistogram),
-		endpoints: report.endpoints.map(endpoint => ({...figures(endpoint, endpoint.histogram, (endpoint as ReportEndpoint & Mergeable).correctedHistogram), name: endpoint.name})),
+		endpoints: report.endpoints.map(endpoint => ({...figures(endpoint, endpoint.histogram, endpoint.correctedHistogram), name: endpoint.name})),
 		windows,
 	};
 }

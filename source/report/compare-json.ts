@@ -39,6 +39,7 @@ export function compareDocument(result: CompareResult) {
 			relativeFloor: comparison.options.relativeFloor,
 			pointsFloor: comparison.options.pointsFloor,
 			windows: {base: comparison.windows.base, new: comparison.windows.next},
+			blocks: {base: comparison.blocks.base, new: comparison.blocks.next},
 			spreadFrom: {base: comparison.spreadFrom.base, new: comparison.spreadFrom.next},
 		},
 		rows: comparison.rows.map(item => row(item)),
