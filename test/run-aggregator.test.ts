@@ -2,6 +2,7 @@ import {describe, expect, it} from 'vitest';
 import type {RunSettings} from '../source/config/types.js';
 import {RunAggregator, type RunInterval} from '../source/engine/run-aggregator.js';
 import {summarizeTotals} from '../source/stats/aggregate.js';
+import {decodeHistogram} from '../source/stats/histogram.js';
 import {LatencyCounts} from '../source/stats/latency-counts.js';
 import type {EndpointInterval} from '../source/stats/snapshot.js';
 
@@ -108,5 +109,38 @@ describe('run aggregator (no workers)', () => {
 		expect(aggregator.closeFinalWindow(300, context)).toMatchObject({t: 0.3, requests: 0});
 		expect(aggregator.closeFinalWindow(400, context)).toBeUndefined();
 		expect(aggregator.timeline).toHaveLength(1);
+	});
+
+	it('keeps every second exact over a long run while it reuses the windows\' histograms', () => {
+		// Window histograms are recycled two windows later: a histogram handed back too early would
+		// carry one second's latencies into another, or lose the final sliver folded into the last one.
+		const aggregator = new RunAggregator({endpointCount: 2, initialSettings: settings});
+		aggregator.begin(0);
+		const seconds = 40;
+		for (let second = 1; second <= seconds; second++) {
+			const micros = second * 1000;
+			aggregator.add(snapshot(endpoint(Array.from({length: second}, () => micros)), endpoint([micros + 1], second % 3 === 0 ? 1 : 0)));
+			aggregator.closeWindow(second * 1000, context);
+		}
+
+		// A 0.2 s sliver at the end folds into the last second.
+		aggregator.add(snapshot(endpoint([500_000]), endpoint([])));
+		aggregator.closeFinalWindow((seconds * 1000) + 200, context);
+		const {timeline} = aggregator;
+		expect(timeline).toHaveLength(seconds);
+		for (const [index, point] of timeline.entries()) {
+			const second = index + 1;
+			const last = second === seconds;
+			const responses = second + 1 + (last ? 1 : 0);
+			expect(point).toMatchObject({requests: responses + (second % 3 === 0 ? 1 : 0), responses});
+			const histogram = decodeHistogram(point.histogram!);
+			expect(histogram.totalCount).toBe(responses);
+			expect(point.p50).toBeCloseTo(second, 1);
+			expect(point.max).toBeCloseTo(last ? 500 : (second * 1000 + 1) / 1000, 0);
+		}
+
+		// The whole run is the sum of its seconds.
+		const total = summarizeTotals(aggregator.totals.overall, seconds);
+		expect(total.responses).toBe((seconds * (seconds + 1) / 2) + seconds + 1);
 	});
 });

@@ -2,6 +2,7 @@ import {performance} from 'node:perf_hooks';
 import {parentPort, workerData} from 'node:worker_threads';
 import {redactUrl} from '../config/redact.js';
 import {eventLoopProbeMs, stallThresholdMs} from '../stats/snapshot.js';
+import {HeapKeeper} from './heap-keeper.js';
 import {LoadLoop, loadHttpClient} from './load-loop.js';
 import {RequestLog} from './request-log.js';
 import type {FromWorker, ToWorker, WorkerInit} from './protocol.js';
@@ -92,12 +93,14 @@ class EventLoopProbe {
 const round3 = (value: number): number => Math.round(value * 1000) / 1000;
 
 const probe = new EventLoopProbe();
+const heap = new HeapKeeper();
 let lastElu = performance.eventLoopUtilization();
 function sendSnapshot(): void {
 	const elu = performance.eventLoopUtilization(lastElu);
 	lastElu = performance.eventLoopUtilization();
 	post({type: 'snapshot', snapshot: {...loop.snapshot(init.workerId, elu.utilization, elu.idle + elu.active), ...probe.take()}});
 	log?.flush();
+	heap.check(performance.now());
 }
 
 /** Tests only: see `WorkerInit.testStall`. Blocks the event loop on purpose, once. */

@@ -1,4 +1,4 @@
-import {createHistogram, summarize, type Histogram, type LatencySummary} from './histogram.js';
+import {createHistogram, recycleHistogram, summarize, type Histogram, type LatencySummary} from './histogram.js';
 import {addPairs} from './latency-counts.js';
 import type {EndpointInterval, WorkerSnapshot} from './snapshot.js';
 import {evaluateThreshold, type Threshold, type ThresholdFigures, type ThresholdOutcome} from './thresholds.js';
@@ -219,6 +219,11 @@ export type RunTotals = {
 	readonly endpoints: Totals[];
 	/** Totals since the last timeline point; replaced by `takeWindow`. */
 	window: Totals;
+	/**
+	 * The last two windows `takeWindow` handed out, oldest first: the newest is still read (a final
+	 * sliver is folded into it); an older one is recycled.
+	 */
+	takenWindows: Totals[];
 	late: number;
 	dropped: number;
 	windowLate: number;
@@ -230,6 +235,7 @@ export function createRunTotals(endpointCount: number): RunTotals {
 		overall: createTotals(),
 		endpoints: Array.from({length: endpointCount}, () => createTotals()),
 		window: createTotals(),
+		takenWindows: [],
 		late: 0,
 		dropped: 0,
 		windowLate: 0,
@@ -294,11 +300,25 @@ export function evaluateThresholds(thresholds: readonly Threshold[], run: Pick<R
 	return thresholds.map(threshold => evaluateThreshold(threshold, thresholdFigures(totalsForThreshold(threshold, run.overall, run.endpoints, endpointNames), durationS)));
 }
 
-/** Returns the current window and starts a new one. */
+/**
+ * Returns the current window and starts a new one. A window stays valid until two more have been
+ * taken; then its histograms are recycled (a live run takes one a second, for hours).
+ */
 export function takeWindow(run: RunTotals): {totals: Totals; late: number; dropped: number} {
 	const taken = {totals: run.window, late: run.windowLate, dropped: run.windowDropped};
+	run.takenWindows.push(run.window);
+	if (run.takenWindows.length > 2) recycleTotals(run.takenWindows.shift()!);
 	run.window = createTotals();
 	run.windowLate = 0;
 	run.windowDropped = 0;
 	return taken;
+}
+
+/** Gives a window's histograms back for reuse (see `recycleHistogram`). */
+function recycleTotals(totals: Totals): void {
+	recycleHistogram(totals.histogram);
+	for (const name of optionalHistograms) {
+		const histogram = totals[name];
+		if (histogram) recycleHistogram(histogram);
+	}
 }
