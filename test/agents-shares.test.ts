@@ -2,6 +2,7 @@ import {describe, expect, it} from 'vitest';
 import {parseDurationMs} from '../source/config/duration.js';
 import type {ConfigIssue} from '../source/config/interpolate.js';
 import type {RunSettings} from '../source/config/types.js';
+import {lateStart, waitUntil} from '../source/session/start-gate.js';
 import {agentModeProblems, agentOutputFlags, agentProblems, agentReportDefaults, agentSendOffsetMs, agentSettings, integerShare, parseStartAt, readAgentFlags, startLateness} from '../source/session/agents.js';
 
 /** A small seeded generator, so a failure can be replayed. */
@@ -153,5 +154,28 @@ describe('agent flags (pure)', () => {
 		expect(problems({agents: '2', abortOnFail: true, baselineDuration: '5s', saveProfile: 'p'})).toEqual(['--abort-on-fail', '--save-profile', '--baseline-duration']);
 		expect(problems({json: 'r-{index}.json', log: 'l-{index}'})).toEqual(['--json', '--log']);
 		expect(problems({agents: '2', json: 'r-{index}.json'})).toEqual([]);
+	});
+});
+
+describe('the start gate (pure)', () => {
+	it('lateStart names the agent, how late it was and the limit; in time is undefined', () => {
+		const startAt = {atMs: Date.UTC(2026, 10, 28, 21), lateMaxMs: 2000};
+		expect(lateStart(startAt, {index: 2, count: 3}, startAt.atMs + 1999)).toBeUndefined();
+		expect(lateStart(startAt, {index: 2, count: 3}, startAt.atMs + 2500)?.message).toBe('agent 2 of 3 was ready 2.500 s after --start-at 2026-11-28T21:00:00.000Z, later than --start-late-max 2 s; nothing was sent');
+		expect(lateStart(startAt, undefined, startAt.atMs + 2500)?.lateMs).toBe(2500);
+	});
+
+	it('waitUntil follows the wall clock (a step forward ends the wait) and ends at once on abort', async () => {
+		let clock = 0;
+		const controller = new AbortController();
+		const waited = waitUntil(10_000, controller.signal, () => clock);
+		clock = 10_000;
+		await waited;
+		const aborted = new AbortController();
+		const started = performance.now();
+		const long = waitUntil(Date.now() + 60_000, aborted.signal);
+		aborted.abort();
+		await long;
+		expect(performance.now() - started).toBeLessThan(1000);
 	});
 });

@@ -17,7 +17,7 @@ import {demoTargetFor} from './demo-target.js';
 import {ensureFdLimit} from './fd-limit.js';
 import {TokenManager} from './token.js';
 import type {PreparedRun} from './prepare.js';
-import {startLateness} from './agents.js';
+import {lateStart, waitUntil, type LateStartError} from './start-gate.js';
 
 /** How often the quick baseline's samples go to the listeners (a TUI frame each time). */
 const sampleFlushMs = 500;
@@ -26,20 +26,7 @@ const sampleFlushMs = 500;
 export type SessionPhase = 'token' | 'quick-baseline' | 'extended-baseline' | 'start-wait' | 'load' | 'done';
 
 export {TokenError} from './token.js';
-
-/**
- * The run arrived later than `--start-late-max` at `--start-at` and sent nothing (exit 3). The
- * front ends print the message; no report is written, so `merge` finds the agent missing.
- */
-export class LateStartError extends Error {
-	readonly lateMs: number;
-
-	constructor(lateMs: number, message: string) {
-		super(message);
-		this.name = 'LateStartError';
-		this.lateMs = lateMs;
-	}
-}
+export {LateStartError} from './start-gate.js';
 
 export type SessionEvent =
 	| {readonly type: 'phase'; readonly phase: SessionPhase}
@@ -259,15 +246,10 @@ export class Session {
 	}
 
 	/** Throws LateStartError when the run is later than --start-late-max for --start-at. */
-	private checkLate(nowMs = Date.now()): void {
+	private checkLate(): void {
 		const {startAt, agent} = this.options.prepared;
-		if (!startAt) return;
-		const {lateMs, tooLate} = startLateness(startAt, nowMs);
-		if (tooLate) {
-			const who = agent ? `agent ${agent.index} of ${agent.count}` : 'the run';
-			this.late = new LateStartError(lateMs, `${who} was ready ${(lateMs / 1000).toFixed(3)} s after --start-at ${new Date(startAt.atMs).toISOString()}, later than --start-late-max ${startAt.lateMaxMs / 1000} s; nothing was sent`);
-			throw this.late;
-		}
+		this.late = startAt ? lateStart(startAt, agent, Date.now()) : undefined;
+		if (this.late) throw this.late;
 	}
 
 	/**
@@ -275,29 +257,11 @@ export class Session {
 	 * Resolves false, so that nothing is sent, when the run is too late or was stopped meanwhile.
 	 */
 	private async waitForStart(): Promise<boolean> {
-		const {startAt} = this.options.prepared;
-		if (!startAt || this.stopped) return !this.stopped;
-		try {
-			this.checkLate();
-		} catch {
-			return false;
-		}
-
+		const {startAt, agent} = this.options.prepared;
+		this.late = startAt ? lateStart(startAt, agent, Date.now()) : undefined;
+		if (!startAt || this.late || this.stopped) return !this.late && !this.stopped;
 		this.setPhase('start-wait');
-		const signal = this.abortWait.signal;
-		while (!signal.aborted) {
-			const waitMs = startAt.atMs - Date.now();
-			if (waitMs <= 0) break;
-			// eslint-disable-next-line no-await-in-loop
-			await new Promise<void>(resolve => {
-				const timer = setTimeout(resolve, Math.min(waitMs, 1000));
-				signal.addEventListener('abort', () => {
-					clearTimeout(timer);
-					resolve();
-				}, {once: true});
-			});
-		}
-
+		await waitUntil(startAt.atMs, this.abortWait.signal);
 		this.setPhase('load');
 		return !this.stopped;
 	}
