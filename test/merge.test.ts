@@ -104,6 +104,7 @@ describe('pystress-tui merge (real runs on loopback)', () => {
 		expectRefusal(await runCli(['merge', file('a0.json'), file('b0.json')], {cwd: directory}), /b0\.json: agent\.index: 0 again \(also .*a0\.json\)/);
 		expectRefusal(await runCli(['merge', file('a.json'), file('b.json'), '--expect-agents', 'two'], {cwd: directory}), /--expect-agents: "two" is not a count of agents/);
 		expectRefusal(await runCli(['merge', file('a.json'), file('b.json'), '--json', file('a.json')], {cwd: directory}), /--json: .*a\.json is one of the inputs/);
+		expectRefusal(await runCli(['merge', file('a.json'), file('b.json'), '--threshold', 'checkout:p99<1s', '--no-report'], {cwd: directory}), /^merge: --threshold: "checkout:p99<1s": no endpoint named "checkout" \(endpoints: GET \/\)$/m);
 		// Nothing was overwritten.
 		expect(readJson(file('a.json')).merge).toBeUndefined();
 	});
