@@ -45,7 +45,7 @@ function rowOf(comparison: ReturnType<typeof compareRuns>, metric: string) {
 describe('Mann-Whitney U from histogram buckets', () => {
 	it('equals the naive pairwise count on the raw samples (values the histogram holds exactly)', () => {
 		const random = seededRandom(7);
-		for (const [sizeA, sizeB] of [[300, 400], [1, 50], [257, 3]]) {
+		for (const [sizeA, sizeB] of [[300, 400], [1, 50], [257, 3]] as const) {
 			const a = Array.from({length: sizeA}, () => 1 + Math.floor(random() * 1500));
 			const b = Array.from({length: sizeB}, () => 200 + Math.floor(random() * 1800));
 			let wins = 0;
