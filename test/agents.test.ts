@@ -7,6 +7,9 @@ import formatsPlugin from 'ajv-formats';
 import {afterEach, describe, expect, it} from 'vitest';
 import type {JsonReport} from '../source/report/types.js';
 import {createHistogram, recordMicros, summarize} from '../source/stats/histogram.js';
+import {runCommand} from '../source/commands/run.js';
+import type {CliFlags} from '../source/commands/flags.js';
+import {ConfigError} from '../source/config/errors.js';
 import {resolveConfig} from '../source/config/load.js';
 import {Engine} from '../source/engine/engine.js';
 import {prepareRun} from '../source/session/prepare.js';
@@ -169,6 +172,19 @@ describe('agent mode: refusals', () => {
 
 		expect(server.count).toBe(0);
 	}, 60_000);
+});
+
+describe('agent mode in the TUI', () => {
+	it('is refused before anything starts, with one line naming the flag and the fix (--headless)', async () => {
+		const io = {stdout: () => undefined, stderr: () => undefined, onSignal: () => () => undefined};
+		for (const [flags, flag] of [[{agents: '2', agentIndex: '0'}, '--agents'], [{startAt: new Date(Date.now() + 60_000).toISOString()}, '--start-at']] as const) {
+			const context = {args: [], flags: {url: 'http://127.0.0.1:9/', baseline: true, report: true, headless: false, ...flags} as unknown as CliFlags, io, hardware: testHardware, env: {}, interactive: true};
+			// eslint-disable-next-line no-await-in-loop
+			const error = await runCommand.run(context).then(() => undefined, (error: unknown) => error);
+			expect(error).toBeInstanceOf(ConfigError);
+			expect((error as ConfigError).message).toBe(`command line: ${flag}: runs without the TUI (agents run in pods or over SSH); add --headless`);
+		}
+	});
 });
 
 describe('the start gate (engine and session, in process)', () => {
