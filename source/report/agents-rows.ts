@@ -13,7 +13,8 @@ export function agentRows(merge: MergeReport): string[][] {
 			row.file,
 			row.agent ? `${row.agent.index} of ${row.agent.count}` : '-',
 			`+${formatMs(row.startOffsetMs)}`,
-			formatSeconds(row.durationS),
+			// How an agent stopped matters when it was not the planned end (a signal, an error, a user).
+			`${formatSeconds(row.durationS)}${row.stopReason === 'duration' || row.stopReason === 'requests' ? '' : ` (${row.stopReason})`}`,
 			formatCount(row.requests),
 			formatRate(row.rps),
 			formatCount(row.errors),

@@ -8,7 +8,7 @@ import {encodedPairs} from '../stats/histogram.js';
 import type {EndpointInterval} from '../stats/snapshot.js';
 import {parseThreshold, type Threshold} from '../stats/thresholds.js';
 import type {TimelinePoint} from '../stats/timeline.js';
-import {assembleReport, saturationThreshold} from './build-report.js';
+import {assembleReport} from './build-report.js';
 
 /** One report to merge: the file named on the command line, the report, and its written schema version. */
 export type MergeInput = {
@@ -279,7 +279,7 @@ function agentRow(input: MergeInput, baseMs: number): MergedAgentReport {
 		p99Ms: summary.latencyMs.p99,
 		...(summary.correctedLatencyMs ? {correctedP99Ms: summary.correctedLatencyMs.p99} : {}),
 		peakEventLoopUtilization: report.generator.peakEventLoopUtilization,
-		saturated: report.generator.saturated || report.generator.peakEventLoopUtilization >= saturationThreshold,
+		saturated: report.generator.saturated,
 		cpuModel: report.hardware.cpuModel,
 		logicalProcessors: report.hardware.logicalProcessors,
 	};
