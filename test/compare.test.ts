@@ -109,6 +109,27 @@ describe('pystress-tui compare (real runs on loopback)', () => {
 		}
 	});
 
+	it('compares each endpoint of a multi-endpoint run, and gates one endpoint', async () => {
+		const demo = ['demo', '-d', '2', '-c', '8', '--no-baseline'];
+		const [first, second] = [await runReport(demo, directory), await runReport(demo, directory)];
+		const [a, b] = [path.join(directory, 'demo-a.json'), path.join(directory, 'demo-b.json')];
+		writeFileSync(a, JSON.stringify(first));
+		writeFileSync(b, JSON.stringify(second));
+		const out = path.join(directory, 'demo-compare.json');
+		const result = await runCli(['compare', a, b, '--fail-on', 'slow:p99>+50%', '--json', out]);
+		const document = JSON.parse(readFileSync(out, 'utf8')) as {rows: Array<{endpoint: string | null; metric: string; verdict: string}>; gates: Array<{endpoint: string; failed: boolean}>; failed: boolean};
+		expect(result.code).toBe(document.failed ? 99 : 0);
+		for (const endpoint of first.endpoints) {
+			expect(result.stdout).toContain(`\nENDPOINT ${endpoint.name}\n`);
+			const rows = document.rows.filter(row => row.endpoint === endpoint.name);
+			expect(rows.map(row => row.metric)).toEqual(['rps', 'pass', 'errors', 'min', 'mean', 'p50', 'p90', 'p99', 'p999', 'max']);
+			expect(rows.find(row => row.metric === 'p99')!.verdict).toMatch(/significant|within noise|no change/);
+		}
+
+		expect(result.stdout).toMatch(/slow:p99>\+50%: slow: p99 /);
+		expect(document.gates).toEqual([expect.objectContaining({endpoint: 'slow'})]);
+	});
+
 	describe('HTML page in Chromium', () => {
 		let browser: Browser;
 
