@@ -2,7 +2,7 @@ import {execFileSync} from 'node:child_process';
 import {mkdtempSync, readFileSync, writeFileSync} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import {describe, expect, it} from 'vitest';
+import {afterEach, describe, expect, it} from 'vitest';
 import {parseAllDocuments} from 'yaml';
 import {normalizeArgv} from '../source/commands/argv.js';
 import {parseDurationMs} from '../source/config/duration.js';
@@ -12,7 +12,10 @@ import {parseFlags} from '../source/commands/parse-flags.js';
 import {defaultThreads, type Hardware} from '../source/engine/hardware.js';
 import {agentOutputFlags, parseStartAt} from '../source/session/agents.js';
 import {prepareRun} from '../source/session/prepare.js';
-import {rootDir} from './helpers/cli.js';
+import {cliPath, rootDir, runCli, runProgram} from './helpers/cli.js';
+import {useTargets} from './helpers/target-server.js';
+
+const target = useTargets(afterEach);
 
 /** The parts of the manifests the test reads (the YAML is untyped). */
 type Container = {
@@ -158,4 +161,29 @@ describe('config-examples/kubernetes: the Indexed Job agrees with the flags', ()
 		const output = execFileSync('sh', ['-c', script], {env: {...process.env, ...env}, timeout: 10_000, encoding: 'utf8'});
 		expect(output).toContain('agent-0.json');
 	});
+});
+
+describe('config-examples/kubernetes: its commands, run here', () => {
+	it('the agents\' args (a loopback target, a short run appended: the last value of a flag wins) and the merge step\'s command give one merged report', async () => {
+		const server = await target();
+		const all = manifests();
+		const agents = all.find(manifest => manifest.metadata.name === 'pystress-agents')!;
+		const merge = all.find(manifest => manifest.metadata.name === 'pystress-merge')!;
+		const agent = agents.spec!.template!.spec.containers[0]!;
+		const directory = mkdtempSync(path.join(os.tmpdir(), 'pystress-k8s-run-'));
+		writeFileSync(path.join(directory, 'test.json'), JSON.stringify({url: `${server.url}/`}));
+		const results = path.join(directory, 'results');
+		const here = (arg: string): string => arg.replace(/^\/config\//, `${directory}/`).replace(/^\/results\//, `${results}/`);
+		const args = expand(agent.args!, agent, {START_AT: new Date(Date.now() + 3000).toISOString()}).map(arg => here(arg));
+		const count = Number(agents.spec!['completions']);
+		const runs = await Promise.all(Array.from({length: count}, async (_, index) => runCli([...args, '-d', '1', '--rate', '30', '-c', '3', '--max-connections', '6', '-q'], {env: {JOB_COMPLETION_INDEX: String(index)}})));
+		for (const run of runs) expect(run.code, run.stderr).toBe(0);
+		const command = merge.spec!.template!.spec.containers[0]!.command!.at(-1)!.replaceAll('/results', results).replace('pystress-tui', `"${process.execPath}" "${cliPath}"`);
+		const merged = await runProgram('sh', ['-c', command]);
+		expect(merged.code, merged.stderr).toBe(0);
+		const report = JSON.parse(readFileSync(path.join(results, 'merged.json'), 'utf8')) as {summary: {requests: number}};
+		expect(report.summary.requests).toBe(server.count);
+		expect(server.count).toBeGreaterThan(20);
+		expect(merged.stdout).toContain(`merged from ${count} reports (${count} agents expected)`);
+	}, 60_000);
 });
