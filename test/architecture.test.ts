@@ -36,7 +36,14 @@ describe('imports flow one way (ui -> engine/stats/config/report; engine -> stat
 	});
 
 	it('config does not reach into the engine, UI, sessions or reports', () => {
-		expect(violations('config', specifier => isNode(specifier) || isLocal(specifier) || ['zod', 'leven', 'conf'].includes(specifier))).toEqual([]);
+		expect(violations('config', specifier => isNode(specifier) || isLocal(specifier) || specifier.startsWith('zod/') || ['leven', 'conf'].includes(specifier))).toEqual([]);
+	});
+
+	it('zod comes through one module, config/zod.ts (zod/mini, bundled by `npm run build`): classic zod loads ~250 files', () => {
+		const folders = readdirSync(path.join(rootDir, 'source'), {withFileTypes: true}).filter(entry => entry.isDirectory()).map(entry => entry.name);
+		const zodImports = folders.flatMap(folder => importsOf(folder)).filter(([, specifier]) => specifier === 'zod' || specifier.startsWith('zod/'));
+		expect(zodImports.filter(([file]) => file !== 'config/zod.ts')).toEqual([]);
+		expect(zodImports.filter(([, specifier]) => !['zod/mini', 'zod/v4/locales/en.js', 'zod/v4/core'].includes(specifier))).toEqual([]);
 	});
 
 	it('the UI sends no requests itself', () => {

@@ -1,5 +1,5 @@
-import {z} from 'zod';
 import {configSchema, headerValuePattern} from './schema.js';
+import {toJSONSchema} from './zod.js';
 
 /** A string holding a `${VAR}` or `${VAR:-default}` reference, resolved only when the config loads. */
 const reference = String.raw`\$\{[A-Za-z_][A-Za-z0-9_]*(:-[^}]*)?\}`;
@@ -18,7 +18,7 @@ const reference = String.raw`\$\{[A-Za-z_][A-Za-z0-9_]*(:-[^}]*)?\}`;
  * - `url` or `requests` is present (`--url` may stand in for both, so a file may lack them).
  */
 export default function configJsonSchema(): Record<string, unknown> {
-	return z.toJSONSchema(configSchema, {
+	return toJSONSchema(configSchema, {
 		target: 'draft-07',
 		// The input side: what a file holds, before any transform.
 		io: 'input',

@@ -1,11 +1,11 @@
 import {readFileSync} from 'node:fs';
-import type {z} from 'zod';
 import {ConfigError, suggest} from './errors.js';
 import {chooseBody, isEmptyBody} from './body.js';
 import {parseDurationMs} from './duration.js';
 import {interpolateEnv, joinPath, type ConfigIssue} from './interpolate.js';
 import {flatConfigSchema, knownKeys, oauthConfigSchema, type EndpointConfig, type FlatConfig, type OauthConfig} from './schema.js';
 import {defaultPolicy, httpClients, type EndpointPlan, type FileSettings, type RequestPolicy, type TestPlan} from './types.js';
+import type {ZodIssue} from './zod.js';
 
 
 /** A validated config: the plan to run, settings it carries, and the raw JSON (with `${VAR}` kept). */
@@ -302,7 +302,7 @@ function setDefaultHeader(headers: Record<string, string>, name: string, value: 
 	}
 }
 
-function describeIssue(issue: z.core.$ZodIssue, isOauth: boolean): ConfigIssue[] {
+function describeIssue(issue: ZodIssue, isOauth: boolean): ConfigIssue[] {
 	const path = issue.path.reduce<string>((joined, key) => joinPath(joined, typeof key === 'number' ? key : String(key)), '');
 	if (issue.code === 'unrecognized_keys') {
 		const candidates = keysAt(issue.path, isOauth);
