@@ -7,6 +7,7 @@ import {niceStep, ticksUpTo} from '../source/report/html-charts.js';
 import {decadeLabel} from '../source/report/html-plots.js';
 import {renderHtmlReport} from '../source/report/html.js';
 import type {JsonReport} from '../source/report/types.js';
+import {mergeReports} from '../source/session/merge-reports.js';
 import {launchChromium, openFile} from './helpers/chromium.js';
 import {rootDir} from './helpers/cli.js';
 import {imgPayload, mixedResponder, polylinePoints, runReport, scriptPayload, temporaryDirectory, withHostileFields, writeHostileConfig} from './helpers/sample-report.js';
@@ -103,6 +104,20 @@ describe('HTML report', () => {
 			expect(renderHtmlReport(hostile)).toContain('corrected (from intended send)');
 			expect(renderHtmlReport(hostile)).toContain('<polyline class="line series-corrected dashed"');
 			expect(renderHtmlReport(demo)).not.toContain('class="line series-corrected');
+		});
+
+		it('shows a merged report\'s Agents section (one row per input, names escaped) and only then', () => {
+			const later = {...demo, startedAt: new Date(Date.parse(demo.startedAt) + 1500).toISOString(), endedAt: new Date(Date.parse(demo.endedAt) + 1500).toISOString(), agent: {index: 1, count: 2}};
+			const {report} = mergeReports([{file: `${scriptPayload}.json`, report: {...demo, agent: {index: 0, count: 2}}, writtenVersion: 3}, {file: 'agent-1.json', report: later, writtenVersion: 3}]);
+			const html = renderHtmlReport(report);
+			expect(html).toContain('<section class="card" id="agents"><h2>Agents</h2>');
+			expect(html).toContain('href="#agents"');
+			expect(html).toContain('start skew 1,500 ms (over 1 s: seconds mix different moments)');
+			expect(html).toContain(`<td>${escapeHtml(scriptPayload)}.json</td><td>0 of 2</td>`);
+			expect(html).toContain('<td>agent-1.json</td><td>1 of 2</td><td class="num">+1,500 ms</td>');
+			expect(html).not.toContain(scriptPayload);
+			expectCleanSvg(html);
+			expect(renderHtmlReport(demo)).not.toContain('id="agents"');
 		});
 
 		it('omits the baseline and threshold sections when the report has none', () => {
