@@ -21,11 +21,13 @@ function leaveOldGarbage(): number {
 
 describe('heap keeper (a load worker\'s old generation over a long run)', () => {
 	it('collects old garbage once it grows past the budget, no more often than the spacing', () => {
-		const keeper = new HeapKeeper(4 * mb, 1000);
+		const keeper = new HeapKeeper(0, 4 * mb, 1000);
 		expect(keeper.active).toBe(true);
 		expect(keeper.check(0)).toBe(false);
 
+		// Not within the spacing after its start, however much garbage.
 		expect(leaveOldGarbage()).toBe(2_000_000);
+		expect(keeper.check(999)).toBe(false);
 		const before = oldBytes();
 		expect(keeper.check(10_000)).toBe(true);
 		expect(oldBytes()).toBeLessThan(before - (12 * mb));

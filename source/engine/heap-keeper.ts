@@ -25,11 +25,13 @@ export const defaultHeapCheckSpacingMs = 10_000;
 export class HeapKeeper {
 	private readonly gc: GcFunction | undefined;
 	private baselineBytes: number;
-	private lastAtMs = Number.NEGATIVE_INFINITY;
+	private lastAtMs: number;
 
-	constructor(private readonly growthBytes = defaultHeapGrowthBytes, private readonly spacingMs = defaultHeapCheckSpacingMs) {
+	/** `nowMs`: the time now on the clock `check` is given; the first collection comes no sooner than `spacingMs` after it (not in a run's first seconds). */
+	constructor(nowMs: number, private readonly growthBytes = defaultHeapGrowthBytes, private readonly spacingMs = defaultHeapCheckSpacingMs) {
 		this.gc = exposeGc();
 		this.baselineBytes = oldGenerationBytes();
+		this.lastAtMs = nowMs;
 	}
 
 	/** Whether collections can be requested (V8 accepted --expose-gc). */

@@ -93,7 +93,7 @@ class EventLoopProbe {
 const round3 = (value: number): number => Math.round(value * 1000) / 1000;
 
 const probe = new EventLoopProbe();
-const heap = new HeapKeeper();
+const heap = new HeapKeeper(performance.now());
 let lastElu = performance.eventLoopUtilization();
 function sendSnapshot(): void {
 	const elu = performance.eventLoopUtilization(lastElu);
