@@ -67,7 +67,7 @@ export function frame(overrides: Partial<LiveFrame> = {}): LiveFrame {
 export function report(overrides: Partial<JsonReport> = {}): JsonReport {
 	const latencyMs = {count: 1000, min: 0.2, mean: 2.1, p50: 1.8, p90: 3.5, p95: 4, p99: 7.25, p999: 12, max: 15, stdev: 1.1};
 	return {
-		schemaVersion: 2,
+		schemaVersion: 3,
 		tool: {name: 'pystress-tui', version: '0.1.0'},
 		startedAt: '2024-05-01T10:00:00.000Z',
 		endedAt: '2024-05-01T10:00:10.000Z',

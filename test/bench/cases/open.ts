@@ -5,10 +5,13 @@
  *
  * The check, corrected p99 <= 2 x uncorrected p99 + 1 ms, says the schedule kept up; it only means
  * something while the generator has time to spare, so it counts only when its peak event-loop
- * utilisation stays below 70% (else N/A).
+ * utilisation stays below 70% (else N/A). Before and after the rounds it measures the machine's
+ * noise floor (noise-floor.ts): the stalls an idle thread on the same core sees, which no generator
+ * here can avoid and which the corrected latency charges to the server all the same.
  */
 import type {JsonReport} from '../../../source/report/types.js';
 import {startBenchTarget} from '../nginx.js';
+import {measureNoiseFloor, type NoiseFloor} from '../noise-floor.js';
 import {runLine, runRounds} from '../rounds.js';
 import {count, fixed, median, range} from '../stats.js';
 import {verdict, type SummaryRow} from '../summary.js';
@@ -57,6 +60,9 @@ function describe(report: JsonReport, measured: Measured): string {
 export const openCase: BenchCase = async context => {
 	const target = await startBenchTarget(1);
 	console.log(`open: ${target.kind} at ${target.url} (core 1); pystress-tui on core 0 at --rate ${rate} -c ${connections} -t 1, ${context.seconds} s per run, ${context.rounds} rounds`);
+	// The machine's own stalls, on the client's core, before and after the rounds (see noise-floor.ts).
+	const floors: NoiseFloor[] = [await measureNoiseFloor(0, context.seconds)];
+	console.log(`noise floor before: ${describeFloor(floors[0]!)}`);
 	let rounds;
 	try {
 		rounds = await runRounds(['pystress-tui'] as const, context.rounds, async tool => measure(tool, target, {url: target.url, connections, seconds: context.seconds, rate, threads: 1}), (round, results) => {
@@ -70,6 +76,8 @@ export const openCase: BenchCase = async context => {
 		target.stop();
 	}
 
+	floors.push(await measureNoiseFloor(0, context.seconds));
+	console.log(`noise floor after: ${describeFloor(floors[1]!)}\n`);
 	const all = rounds.map(results => figures(results.get('pystress-tui')!));
 	const ratios = all.map(round => round.correctedP99Ms / round.limitMs);
 	const [min, max] = range(ratios);
@@ -118,5 +126,24 @@ export const openCase: BenchCase = async context => {
 		target: '',
 		verdict: 'INFO',
 	};
-	return {rows: [checkRow, utilizationRow, steadyRow]};
+	const workerShares = rounds.map(results => (results.get('pystress-tui')!.report!.generator.stallShare ?? Number.NaN) * 100);
+	const [workerMin, workerMax] = range(workerShares);
+	const floorShares = floors.map(floor => floor.stallMs / floor.seconds / 10);
+	const floorRow: SummaryRow = {
+		case: 'open',
+		measure: 'stall share: load worker (idle thread, same core)',
+		ours: `${fixed(median(workerShares), 2)}%`,
+		reference: `${floorShares.map(share => `${fixed(share, 2)}%`).join(', ')} idle, longest ${fixed(Math.max(...floors.map(floor => floor.maxGapMs)), 1)} ms`,
+		median: median(workerShares),
+		min: workerMin,
+		max: workerMax,
+		unit: '%',
+		target: '',
+		verdict: 'INFO',
+	};
+	return {rows: [checkRow, utilizationRow, steadyRow, floorRow]};
 };
+
+function describeFloor(floor: NoiseFloor): string {
+	return `an idle worker thread on core 0 went ${fixed(floor.stallMs, 1)} ms of ${floor.seconds} s without turning (${floor.gaps} gaps over 2 ms, ${fixed(floor.stallMs / floor.seconds / 10, 2)}% of the time), longest ${fixed(floor.maxGapMs, 2)} ms`;
+}
