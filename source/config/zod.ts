@@ -1,7 +1,7 @@
 /*
  * The one module through which the config code uses zod: the `zod/mini` functions it needs, by
  * name, with English messages. `npm run build` bundles the compiled file (esbuild, tree-shaken) so
- * a run loads one ~45 KB file instead of zod's ~250 modules (every locale among them): about 8 ms
+ * a run loads one 105 KB file instead of classic zod's 95 modules (64 of them locales): about 8 ms
  * instead of 60 (see the readme's Performance section). Add a function here before using it.
  */
 import {config} from 'zod/mini';
