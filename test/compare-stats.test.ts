@@ -120,6 +120,14 @@ describe('block bootstrap intervals', () => {
 
 		expect(make()).toEqual(make());
 		expect(rowOf(make(), 'max').verdict).toMatch(/not tested|no change/);
+		// 20,000 samples: 20 above p99.9, tested; 3,000: 3 above it, not tested.
+		expect(rowOf(make(), 'p999').verdict).not.toBe('not tested');
+		const few = (() => {
+			const random = seededRandom(6);
+			return compareRuns(syntheticRun(random, {...base, seconds: 6, perSecond: 500}), syntheticRun(random, {...base, seconds: 6, perSecond: 500, factor: 3}), fast);
+		})();
+		expect(rowOf(few, 'p999')).toMatchObject({verdict: 'not tested', note: 'fewer than 10 samples above it'});
+		expect(rowOf(few, 'p99').verdict).toBe('significant');
 		const random = seededRandom(4);
 		const short = compareRuns(syntheticRun(random, {...base, seconds: 1}), syntheticRun(random, {...base, seconds: 1, factor: 2}), fast);
 		expect(rowOf(short, 'p50')).toMatchObject({verdict: 'not tested', note: 'needs two one-second windows in each run'});

@@ -41,10 +41,14 @@ export function formatChange(row: Pick<CompareRow, 'changeKind'>, change: number
 	return `${signed(percent.toFixed(digits), percent)}${unit ? '%' : ''}`;
 }
 
-/** `+12..+24%`, or an empty string when not tested. */
+/** Interval ends beyond a hundredfold are shown as `>+9900%`: a few seconds of a bimodal mix can reach absurd figures. */
+const farBeyond = 99;
+
+/** `+12..+24%`, `-100..>+9900%`, or an empty string when not tested. */
 export function formatInterval(row: CompareRow): string {
 	if (!row.interval) return '';
-	return `${formatChange(row, row.interval.low, false)}..${formatChange(row, row.interval.high)}`;
+	const high = row.changeKind === 'relative' && row.interval.high > farBeyond ? `>+${farBeyond * 100}%` : formatChange(row, row.interval.high);
+	return `${formatChange(row, row.interval.low, false)}..${high}`;
 }
 
 /** `significant, worse`, `within noise`, `not tested (a single sample)`. */

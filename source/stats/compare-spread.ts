@@ -2,7 +2,7 @@
  * How much each of a run's figures varies, for `compare`: a block bootstrap over the run's
  * one-second windows gives the whole run's standard errors; an endpoint (no per-second figures of
  * its own) gets the standard error its samples would have if independent, scaled by the whole
- * run's design effect (block variance ÷ independent variance) for the same figure. Pure.
+ * run's design effect (block variance ÷ independent variance; the median over its figures). Pure.
  */
 import {type BucketTable, type SparseCounts, denseFigures, independentLogSe, independentLogSeOfMean} from './compare-bucket-table.js';
 import {bootstrapSpread, seededRandom} from './compare-bootstrap.js';
@@ -18,9 +18,22 @@ export type LatencySpread = {
 	readonly source: SpreadSource;
 	readonly windows: number;
 	readonly se: Readonly<Record<TestedLatency, number>>;
-	/** Block variance ÷ independent variance of the whole run, at least 1 (NaN when unknown). */
+	/** Block variance ÷ independent variance of the whole run, per figure, at least 1 (NaN when unknown). */
 	readonly inflation: Readonly<Record<TestedLatency, number>>;
+	/**
+	 * The run's design effect for its endpoints: the median of the figures' (NaN when unknown). The
+	 * median, since in a mix of fast and slow endpoints some whole-run figures jump between them
+	 * from second to second, which says nothing about one endpoint's own spread.
+	 */
+	readonly endpointInflation: number;
 };
+
+function median(values: readonly number[]): number {
+	const finite = values.filter(value => Number.isFinite(value)).sort((a, b) => a - b);
+	if (finite.length === 0) return Number.NaN;
+	const middle = Math.floor(finite.length / 2);
+	return finite.length % 2 === 1 ? finite[middle]! : (finite[middle - 1]! + finite[middle]!) / 2;
+}
 
 const logOr = (value: number): number => (value > 0 ? Math.log(value) : Number.NaN);
 const record = (values: readonly number[]): Record<TestedLatency, number> => Object.fromEntries(testedLatency.map((name, index) => [name, values[index]!])) as Record<TestedLatency, number>;
@@ -80,13 +93,13 @@ export function latencySpread(windows: readonly CompareWindow[], whole: SparseCo
 	const blocks = record(source === 'none' ? testedLatency.map(() => Number.NaN) : se);
 	const independent = independentSpread(whole, table);
 	const inflation = record(testedLatency.map(name => Math.max(1, (blocks[name] / independent[name]) ** 2)));
-	return {source, windows: windows.length, se: blocks, inflation};
+	return {source, windows: windows.length, se: blocks, inflation, endpointInflation: median(Object.values(inflation))};
 }
 
-/** An endpoint's latency spread: its independent standard errors scaled by the run's design effect. */
+/** An endpoint's latency spread: its independent standard errors scaled by the run's design effect for endpoints. */
 export function endpointLatencySpread(run: LatencySpread, endpoint: SparseCounts, table: BucketTable): LatencySpread {
 	const independent = independentSpread(endpoint, table);
-	return {...run, se: record(testedLatency.map(name => independent[name] * Math.sqrt(run.inflation[name])))};
+	return {...run, se: record(testedLatency.map(name => independent[name] * Math.sqrt(run.endpointInflation)))};
 }
 
 /** Standard errors of log(rps) and of the error rate (a fraction) for a run, from its windows. */

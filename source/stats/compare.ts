@@ -21,6 +21,11 @@ export const defaultCompareOptions: CompareOptions = {iterations: 2000, seed: 1,
 /** Whether a rise of this figure is for the worse. */
 const worseWhenUp = (metric: CompareMetric): boolean => metric !== 'rps' && metric !== 'pass';
 
+const percentileOf = {p50: 50, p90: 90, p99: 99, p999: 99.9} as const;
+
+/** A percentile is tested only with at least this many samples above it in each run. */
+const minimumTail = 10;
+
 type Side = {readonly value: number | null; readonly se: number; readonly windows: number};
 
 function direction(metric: CompareMetric, change: number): CompareRow['direction'] {
@@ -29,7 +34,7 @@ function direction(metric: CompareMetric, change: number): CompareRow['direction
 }
 
 /** A row whose change is relative (latency, rps), tested on the log scale. */
-function relativeRow(endpoint: string | null, metric: CompareMetric, corrected: boolean, base: Side, next: Side, options: CompareOptions): CompareRow {
+function relativeRow(endpoint: string | null, metric: CompareMetric, corrected: boolean, base: Side, next: Side, options: CompareOptions, untestable?: string): CompareRow {
 	const row = {endpoint, metric, corrected, base: base.value, next: next.value, changeKind: 'relative' as const};
 	if (base.value === null || next.value === null || base.value <= 0 || next.value <= 0) {
 		return {...row, change: null, interval: null, verdict: 'no data', direction: null, note: 'a run has no figure'};
@@ -40,8 +45,8 @@ function relativeRow(endpoint: string | null, metric: CompareMetric, corrected: 
 		return {...row, change: 0, interval: null, verdict: 'no change', direction: null};
 	}
 
-	if (!testedMetrics.has(metric)) {
-		return {...row, change, interval: null, verdict: 'not tested', direction: direction(metric, change), note: 'a single sample'};
+	if (!testedMetrics.has(metric) || untestable) {
+		return {...row, change, interval: null, verdict: 'not tested', direction: direction(metric, change), note: untestable ?? 'a single sample'};
 	}
 
 	const interval = differenceInterval(Math.log(next.value / base.value), base, next);
@@ -86,7 +91,10 @@ function latencyRows(endpoint: string | null, base: CompareFigures, next: Compar
 	return latencyMetrics.map(metric => {
 		const se = (spread: LatencySpread): number => (metric === 'min' || metric === 'max' ? Number.NaN : spread.se[metric as TestedLatency]);
 		const side = (latency: typeof baseLatency, spread: LatencySpread): Side => ({value: latency && latency.count > 0 ? latency[metric] : null, se: se(spread), windows: spread.windows});
-		return relativeRow(endpoint, metric, corrected, side(baseLatency, spreads.base), side(nextLatency, spreads.next), options);
+		// A percentile with only a few samples above it is close to the maximum: a single sample again.
+		const above = (latency: typeof baseLatency): number => (latency?.count ?? 0) * (1 - ((percentileOf[metric as keyof typeof percentileOf] ?? 0) / 100));
+		const few = metric in percentileOf && Math.min(above(baseLatency), above(nextLatency)) < minimumTail ? `fewer than ${minimumTail} samples above it` : undefined;
+		return relativeRow(endpoint, metric, corrected, side(baseLatency, spreads.base), side(nextLatency, spreads.next), options, few);
 	});
 }
 
