@@ -103,21 +103,22 @@ async function loadedBy(args: readonly string[], preload: string): Promise<strin
 }
 
 describe('start-up loads only what the command uses', () => {
-	it('--single-request loads neither meow, the engine, histograms, reports, Ink nor conf', async () => {
+	it('--single-request loads neither meow, the engine, histograms, reports, Ink, conf nor zod\'s files (only its bundle, dist/config/zod.js)', async () => {
 		const server = await target();
 		const preload = loadedModulesHook(mkdtempSync(path.join(os.tmpdir(), 'pystress-startup-')));
 		const loaded = await loadedBy(['--url', `${server.url}/`, '--single-request'], preload);
 		expect(loaded).toContain('dist/session/single-request.js');
-		const heavy = loaded.filter(url => /node_modules\/(meow|hdr-histogram-js|ink|react|conf|undici)\/|dist\/(engine\/engine|stats\/histogram|report\/html|headless\/run|interactive)\.js/.test(url));
+		expect(loaded).toContain('dist/config/zod.js');
+		const heavy = loaded.filter(url => /node_modules\/(meow|hdr-histogram-js|ink|react|conf|undici|zod)\/|dist\/(engine\/engine|stats\/histogram|report\/html|headless\/run|interactive)\.js/.test(url));
 		expect(heavy).toEqual([]);
 	});
 
-	it('a headless run loads neither meow, Ink, React, conf nor undici (the socket client, no token)', async () => {
+	it('a headless run loads neither meow, Ink, React, conf, undici (the socket client, no token) nor zod\'s files', async () => {
 		const server = await target();
 		const preload = loadedModulesHook(mkdtempSync(path.join(os.tmpdir(), 'pystress-startup-')));
 		const loaded = await loadedBy(['--url', `${server.url}/`, '-n', '1', '-t', '1', '--headless', '--no-baseline', '--no-report', '-q'], preload);
 		expect(loaded).toContain('dist/headless/run.js');
-		expect(loaded.filter(url => /node_modules\/(meow|ink|react|conf|undici)\/|dist\/(interactive|commands\/help)\.js/.test(url))).toEqual([]);
+		expect(loaded.filter(url => /node_modules\/(meow|ink|react|conf|undici|zod)\/|dist\/(interactive|commands\/help)\.js/.test(url))).toEqual([]);
 	});
 });
 
