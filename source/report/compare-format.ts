@@ -73,7 +73,7 @@ export function runLine(run: ComparedRun): string {
 	return `${report.target.method} ${report.target.url}${more} · ${formatTimestamp(report.startedAt)} · ${formatSeconds(report.summary.durationS)} · ${report.settings.connections} connections, ${load}`;
 }
 
-const sourceText = {histograms: 'per-second histograms', percentiles: 'per-second percentiles (older report)', none: 'too short to measure'} as const;
+const sourceText = {histograms: 'per-second histograms', percentiles: 'per-second percentiles of an older report', none: 'too short to measure'} as const;
 
 /** One sentence on how the intervals were made. */
 export function methodText(comparison: Comparison): string {
