@@ -4,6 +4,7 @@ import {chooseBody, isEmptyBody} from './body.js';
 import {parseDurationMs} from './duration.js';
 import {interpolateEnv, joinPath, type ConfigIssue} from './interpolate.js';
 import {flatConfigSchema, knownKeys, oauthConfigSchema, type EndpointConfig, type FlatConfig, type OauthConfig} from './schema.js';
+import {resolveChecks} from './checks.js';
 import {defaultPolicy, httpClients, type EndpointPlan, type FileSettings, type RequestPolicy, type TestPlan} from './types.js';
 import type {ZodIssue} from './zod.js';
 
@@ -222,7 +223,8 @@ function testPlan(config: FlatConfig, base: string, issues: ConfigIssue[]): Test
 			issues.push({path: joinPath(path, 'name'), message: `"${plan.name}" is also the name of requests[${seen}]; give each endpoint its own name`});
 		}
 
-		endpoints.push(plan);
+		const checks = resolveChecks(config.checks, config.requests ? endpoint.checks : undefined);
+		endpoints.push(checks === undefined ? plan : {...plan, checks});
 	}
 
 	return endpoints.length === endpointConfigs.length ? {endpoints, policy, token: undefined} : undefined;
@@ -323,6 +325,7 @@ function describeIssue(issue: ZodIssue, isOauth: boolean): ConfigIssue[] {
 function keysAt(path: readonly PropertyKey[], isOauth: boolean): readonly string[] {
 	const last = path.at(-1);
 	if (last === 'basic_auth') return knownKeys.basicAuth;
+	if (last === 'checks') return knownKeys.checks;
 	if (typeof last === 'number' && path.at(-2) === 'requests') return knownKeys.endpoint;
 	if (last === 'token_acquisition') return knownKeys.token;
 	if (last === 'stress_test') return knownKeys.stressTest;

@@ -1,6 +1,7 @@
 import {array, boolean, enumOf, gte, int, lte, meta, minLength, nonnegative, number, optional, positive, record, refine, regex, strictObject, string, superRefine, union, unknown, type Infer} from './zod.js';
 import {invalidHeader} from './header-check.js';
 import {parseDurationMs} from './duration.js';
+import {checkKeys, checksSchema} from './checks.js';
 
 /*
  * The zod schemas here validate a config after `${VAR}` interpolation (load.ts), and are the
@@ -140,6 +141,7 @@ export const endpointSchema = strictObject({
 	weight: optional(number({error: 'expected a number > 0'}).check(positive({error: 'expected a number > 0'}), meta({description: 'Relative weight for the random choice between endpoints. Default 1.'}))),
 	thresholds: optional(array(string({error: 'expected a threshold string such as "p99<300ms"'}), {error: 'expected a list such as ["p99<300ms"]'}).check(meta({description: 'Thresholds for this endpoint alone, e.g. ["p99<500ms"].'}))),
 	...requestContent,
+	checks: optional(checksSchema),
 }).check(meta({description: 'One endpoint; method, headers and basic_auth default to the top-level ones.', ...oneBody}));
 
 const nameFields = {
@@ -149,6 +151,7 @@ const nameFields = {
 
 const testFields = {
 	...requestContent,
+	checks: optional(checksSchema),
 	...policyFields,
 	requests: optional(array(endpointSchema, {error: 'expected a list of endpoints: [{"name": "...", "url": "...", "weight": 1}]'}).check(minLength(1, {error: 'expected at least one endpoint'}), meta({description: 'Several endpoints, chosen at random by weight for every request; instead of url.'}))),
 	...nameFields,
@@ -196,4 +199,5 @@ export const knownKeys = {
 	endpoint: Object.keys(endpointSchema.shape),
 	token: [...Object.keys(requestContent), ...Object.keys(policyFields)],
 	basicAuth: ['username', 'password'],
+	checks: checkKeys,
 } as const;

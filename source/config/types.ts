@@ -1,3 +1,5 @@
+import type {CheckPlan} from './check-plan.js';
+
 /** One HTTP request the load generator sends, fully resolved. */
 export type EndpointPlan = {
 	readonly name: string;
@@ -13,6 +15,8 @@ export type EndpointPlan = {
 	readonly body: string | undefined;
 	/** Relative weight for the weighted random choice between endpoints. */
 	readonly weight: number;
+	/** Response checks (see config/checks.ts); undefined: any response passes, as before. */
+	readonly checks?: CheckPlan | undefined;
 };
 
 /**

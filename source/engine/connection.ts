@@ -3,6 +3,7 @@ import type {EndpointPlan, RequestPolicy} from '../config/types.js';
 import {buildRequest, requestHeaders, socketTarget, type SocketTarget} from './http-request.js';
 import type {ConnectionEventKind} from './errors.js';
 import {HeadCache} from './head-cache.js';
+import {EndpointChecks, ResponseCapture} from './checks.js';
 import type {EndpointRecorder} from './recorder.js';
 
 /**
@@ -18,6 +19,8 @@ export type PreparedEndpoint = {
 	readonly expectBody: boolean;
 	/** The last response head from this endpoint, for the socket client's parsers (one per thread and endpoint). */
 	readonly headCache: HeadCache;
+	/** The endpoint's response checks; undefined without any (nothing is captured). */
+	readonly checks: EndpointChecks | undefined;
 	options: {path: string; method: string; headers: string[]; body: Buffer | null};
 	wire: Buffer;
 };
@@ -30,6 +33,7 @@ export function prepareEndpoint(index: number, plan: EndpointPlan, recorder: End
 		target: socketTarget(plan),
 		expectBody: plan.method !== 'HEAD',
 		headCache: new HeadCache(),
+		checks: plan.checks === undefined ? undefined : new EndpointChecks(plan.checks),
 		options: undiciOptions(plan, extraHeaders),
 		wire: buildRequest(plan, extraHeaders),
 	};
@@ -74,6 +78,9 @@ export abstract class Connection {
 	intendedAt = -1;
 	status = 0;
 	bytes = 0;
+	/** What the checks of the request in flight need from its response; undefined when its endpoint has none. */
+	capture: ResponseCapture | undefined;
+	private ownCapture: ResponseCapture | undefined;
 	protected readonly owner: ConnectionOwner;
 
 	constructor(owner: ConnectionOwner) {
@@ -89,6 +96,13 @@ export abstract class Connection {
 		this.attempt = attempt;
 		this.status = 0;
 		this.bytes = 0;
+		if (endpoint.checks === undefined) {
+			this.capture = undefined;
+		} else {
+			this.capture = this.ownCapture ??= new ResponseCapture();
+			this.capture.arm(endpoint.checks);
+		}
+
 		this.busy = true;
 		this.inRequest = true;
 		this.owner.dispatched();

@@ -27,6 +27,8 @@ export type AttemptRecord = {
 	readonly bytes: number;
 	readonly errorKind: string | undefined;
 	readonly retry: number;
+	/** For an endpoint with checks: the names of the checks the response failed (empty: passed). */
+	readonly failedChecks?: readonly string[] | undefined;
 };
 
 export type LoopOptions = {
@@ -260,7 +262,9 @@ export class LoadLoop implements ConnectionOwner {
 		if (error === undefined) {
 			const status = connection.status;
 			endpoint.recorder.recordResponse(status, latencyMicros, connection.bytes, correctedMicros, connection.attempt);
-			this.hooks.onAttempt?.({endpoint: endpoint.plan, status, latencyMicros, bytes: connection.bytes, errorKind: undefined, retry: connection.attempt});
+			const failed = endpoint.checks === undefined ? undefined : endpoint.checks.run(status, connection.bytes, connection.capture!);
+			if (failed !== undefined) endpoint.recorder.recordChecks(endpoint.checks!.names, failed);
+			this.hooks.onAttempt?.({endpoint: endpoint.plan, status, latencyMicros, bytes: connection.bytes, errorKind: undefined, retry: connection.attempt, ...(failed === undefined ? {} : {failedChecks: failed.map(index => endpoint.checks!.names[index]!)})});
 			retry = this.policy.retryOnStatuses.length > 0 && this.policy.retryOnStatuses.includes(status);
 			if (status === 401 && this.hasAuthorization && !connection.authRetried && !this.stopping && !connection.retired) {
 				this.awaitToken(connection, endpoint);

@@ -1,4 +1,5 @@
 import {LatencyCounts} from '../stats/latency-counts.js';
+import type {CheckCounts} from '../stats/checks.js';
 import type {EndpointInterval} from '../stats/snapshot.js';
 import {classifyError, type ConnectionEventKind} from './errors.js';
 
@@ -21,6 +22,11 @@ export class EndpointRecorder {
 	private readonly errorKinds = new Map<string, number>();
 	private readonly connectionEvents = new Map<string, number>();
 	private readonly histogram = new LatencyCounts();
+	/** Response checks: responses that passed all, that failed any, and failures by check index (of `checkNames`). */
+	private checksPassed = 0;
+	private checksFailed = 0;
+	private checkNames: readonly string[] = [];
+	private checkFailures: Uint32Array | undefined;
 	private corrected: LatencyCounts | undefined;
 	private failures: LatencyCounts | undefined;
 	private incompleteAges: LatencyCounts | undefined;
@@ -37,6 +43,22 @@ export class EndpointRecorder {
 		if (correctedMicros >= 0) {
 			(this.corrected ??= new LatencyCounts()).record(correctedMicros);
 		}
+	}
+
+	/** A response's check outcome: `failed` holds the indexes (into `names`) of the checks it failed. */
+	recordChecks(names: readonly string[], failed: readonly number[]): void {
+		if (this.checkFailures === undefined) {
+			this.checkNames = names;
+			this.checkFailures = new Uint32Array(names.length);
+		}
+
+		if (failed.length === 0) {
+			this.checksPassed++;
+			return;
+		}
+
+		this.checksFailed++;
+		for (const index of failed) this.checkFailures[index]!++;
 	}
 
 	/** An attempt ended without a response; returns its kind. Its time goes to the time-to-fail histogram. */
@@ -98,6 +120,7 @@ export class EndpointRecorder {
 			...(this.failures && this.failures.count > 0 ? {failureHistogram: this.failures.take()} : {}),
 			...(this.incompleteAges && this.incompleteAges.count > 0 ? {incompleteHistogram: this.incompleteAges.take()} : {}),
 			...(this.correctedIncompleteAges && this.correctedIncompleteAges.count > 0 ? {correctedIncompleteHistogram: this.correctedIncompleteAges.take()} : {}),
+			...(this.checksPassed + this.checksFailed > 0 ? {checks: this.takeChecks()} : {}),
 		};
 		this.requests = 0;
 		this.responses = 0;
@@ -106,8 +129,17 @@ export class EndpointRecorder {
 		this.incomplete = 0;
 		this.bytesRead = 0;
 		this.statusCounts.fill(0);
+		this.checksPassed = 0;
+		this.checksFailed = 0;
+		this.checkFailures?.fill(0);
 		this.errorKinds.clear();
 		this.connectionEvents.clear();
 		return interval;
+	}
+
+	private takeChecks(): CheckCounts {
+		const byName: Record<string, number> = {};
+		for (const [index, name] of this.checkNames.entries()) byName[name] = this.checkFailures![index]!;
+		return {passed: this.checksPassed, failed: this.checksFailed, byName};
 	}
 }

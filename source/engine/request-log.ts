@@ -85,7 +85,7 @@ export class RequestLog {
 			this.stamp = new Date(nowMs).toISOString();
 		}
 
-		this.buffer += `{"ts":"${this.stamp}"${prefix},"status":${record.status === 0 ? 'null' : record.status},"latencyUs":${record.latencyMicros},"bytes":${record.bytes},"error":${record.errorKind === undefined ? 'null' : `"${record.errorKind}"`},"retry":${record.retry}}\n`;
+		this.buffer += `{"ts":"${this.stamp}"${prefix},"status":${record.status === 0 ? 'null' : record.status},"latencyUs":${record.latencyMicros},"bytes":${record.bytes},"error":${record.errorKind === undefined ? 'null' : `"${record.errorKind}"`},"retry":${record.retry}${record.failedChecks === undefined ? '' : `,"failedChecks":${JSON.stringify(record.failedChecks)}`}}\n`;
 		if (this.buffer.length >= flushBytes) {
 			this.flush();
 		}

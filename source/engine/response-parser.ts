@@ -76,6 +76,7 @@
  *      before it; RFC 9112 6.3 speaks of both fields being present, whatever their values.
  */
 
+import type {ResponseCapture} from './checks.js';
 import {HeadCache} from './head-cache.js';
 
 /** A response the parser could not frame: the connection is closed, the attempt is an error. */
@@ -318,6 +319,8 @@ export class ResponseParser {
 	/** The cache of the endpoint the request went to (shared by the thread's connections), or this parser's own. */
 	private headCache: HeadCache;
 	private readonly ownHeadCache = new HeadCache();
+	/** Headers and body bytes the response checks need; undefined (the usual case) keeps nothing. */
+	private capture: ResponseCapture | undefined;
 	// Set by readFields for the section it just read.
 	private fieldLength = -1;
 	/** A Transfer-Encoding field, even an empty one (RFC 9112 6.3: with Content-Length, an error). */
@@ -335,9 +338,10 @@ export class ResponseParser {
 		this.headCache = this.ownHeadCache;
 	}
 
-	/** A request was written: its response comes next. HEAD responses have no body. */
-	expect(expectBody: boolean, headCache?: HeadCache): void {
+	/** A request was written: its response comes next. HEAD responses have no body. `capture`: what its checks keep. */
+	expect(expectBody: boolean, headCache?: HeadCache, capture?: ResponseCapture): void {
 		this.headCache = headCache ?? this.ownHeadCache;
+		this.capture = capture;
 		this.state = head;
 		this.expectBody = expectBody;
 		this.status = 0;
@@ -379,6 +383,7 @@ export class ResponseParser {
 
 				case lengthBody: {
 					const take = Math.min(this.remaining, end - offset);
+					if (this.capture !== undefined) this.capture.keep(chunk, offset, offset + take);
 					this.bodyBytes += take;
 					this.remaining -= take;
 					offset += take;
@@ -390,6 +395,7 @@ export class ResponseParser {
 				}
 
 				case untilClose: {
+					if (this.capture !== undefined) this.capture.keep(chunk, offset, end);
 					this.bodyBytes += end - offset;
 					offset = end;
 					break;
@@ -397,6 +403,7 @@ export class ResponseParser {
 
 				case chunkData: {
 					const take = Math.min(this.remaining, end - offset);
+					if (this.capture !== undefined) this.capture.keep(chunk, offset, offset + take);
 					this.bodyBytes += take;
 					this.remaining -= take;
 					offset += take;
@@ -611,6 +618,7 @@ export class ResponseParser {
 						this.state = cache.state;
 						this.remaining = cache.remaining;
 						this.sizeDigits = 0;
+						if (this.capture !== undefined) this.capture.head(chunk, start, start + cached);
 						return start + cached;
 					}
 				}
@@ -625,6 +633,11 @@ export class ResponseParser {
 
 		const wasHead = this.state === head;
 		const next = wasHead ? this.readHead(buffer, start, end) : this.readTrailers(buffer, start, end);
+		if (wasHead && next >= 0 && this.capture !== undefined && this.state !== head) {
+			// A final response's head (a 1xx leaves the state at head).
+			this.capture.head(buffer, start, next);
+		}
+
 		if (wasHead && next >= 0 && this.interim === 0) {
 			// A final response's head (not one after a 1xx): the next may well be the same bytes.
 			this.headCache.store(buffer, start, next, this.expectBody, this.status, this.keepAlive, this.state, this.remaining);

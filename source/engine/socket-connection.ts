@@ -77,7 +77,7 @@ class Wire implements ResponseSink {
 	}
 
 	write(endpoint: PreparedEndpoint): void {
-		this.parser.expect(endpoint.expectBody, endpoint.headCache);
+		this.parser.expect(endpoint.expectBody, endpoint.headCache, this.connection.capture);
 		this.socket.write(endpoint.wire);
 	}
 

@@ -141,13 +141,15 @@ export class UndiciConnection extends Connection {
 		this.responseStarted = true;
 	}
 
-	onHeaders(statusCode: number): boolean {
+	onHeaders(statusCode: number, headers?: Buffer[]): boolean {
 		this.responseStarted = true;
 		this.status = statusCode;
+		if (this.capture !== undefined) this.capture.rawHeaders(headers);
 		return true;
 	}
 
 	onData(chunk: Buffer): boolean {
+		if (this.capture !== undefined) this.capture.keep(chunk, 0, chunk.length);
 		this.bytes += chunk.length;
 		return true;
 	}

@@ -1,4 +1,5 @@
 import {createHistogram, recycleHistogram, summarize, type Histogram, type LatencySummary} from './histogram.js';
+import {addCheckCounts, checksPassRate, sortedCheckCounts, type CheckCounts, type MutableCheckCounts} from './checks.js';
 import {addPairs} from './latency-counts.js';
 import type {EndpointInterval, WorkerSnapshot} from './snapshot.js';
 import {evaluateThreshold, type Threshold, type ThresholdFigures, type ThresholdOutcome} from './thresholds.js';
@@ -27,6 +28,8 @@ export type Totals = {
 	/** Age of the incomplete requests when the run ended. */
 	incompleteHistogram: Histogram | undefined;
 	correctedIncompleteHistogram: Histogram | undefined;
+	/** Response checks, once a checked response was counted. */
+	checks: MutableCheckCounts | undefined;
 };
 
 export function createTotals(): Totals {
@@ -45,6 +48,7 @@ export function createTotals(): Totals {
 		failureHistogram: undefined,
 		incompleteHistogram: undefined,
 		correctedIncompleteHistogram: undefined,
+		checks: undefined,
 	};
 }
 
@@ -72,6 +76,7 @@ export function addInterval(targets: readonly Totals[], interval: EndpointInterv
 		addCounts(target.errorKinds, interval.errorKinds);
 		addCounts(target.connectionEvents, interval.connectionEvents);
 		addPairs(target.histogram, interval.histogram);
+		target.checks = addCheckCounts(target.checks, interval.checks);
 		for (const name of optionalHistograms) {
 			const pairs = interval[name];
 			if (pairs !== undefined && pairs.length > 0) {
@@ -93,6 +98,7 @@ export function addTotals(target: Totals, source: Totals): void {
 	addCounts(target.errorKinds, source.errorKinds);
 	addCounts(target.connectionEvents, source.connectionEvents);
 	target.histogram.add(source.histogram);
+	target.checks = addCheckCounts(target.checks, source.checks);
 	for (const name of optionalHistograms) {
 		const histogram = source[name];
 		if (histogram) {
@@ -180,6 +186,8 @@ export type TotalsSummary = {
 	readonly failureLatencyMs?: LatencySummary;
 	/** Age of the incomplete requests when the run ended, when there were any. */
 	readonly incompleteAgeMs?: LatencySummary;
+	/** Response checks, when the endpoint (or any endpoint, for the whole run) has them. */
+	readonly checks?: CheckCounts;
 };
 
 export function summarizeTotals(totals: Totals, durationS: number): TotalsSummary {
@@ -203,6 +211,7 @@ export function summarizeTotals(totals: Totals, durationS: number): TotalsSummar
 		...(totals.correctedHistogram ? {correctedLatencyMs: summarize(totals.correctedHistogram)} : {}),
 		...(totals.failureHistogram && totals.failureHistogram.totalCount > 0 ? {failureLatencyMs: summarize(totals.failureHistogram)} : {}),
 		...(totals.incompleteHistogram && totals.incompleteHistogram.totalCount > 0 ? {incompleteAgeMs: summarize(totals.incompleteHistogram)} : {}),
+		...(totals.checks ? {checks: sortedCheckCounts(totals.checks)} : {}),
 	};
 }
 
@@ -291,6 +300,7 @@ export function thresholdFigures(totals: Totals, durationS: number): ThresholdFi
 		incomplete: totals.incomplete,
 		rps: durationS > 0 ? totals.requests / durationS : 0,
 		passRate: passRate(totals),
+		checksPassRate: checksPassRate(totals.checks),
 		latencyMs: thresholdLatency(totals),
 	};
 }

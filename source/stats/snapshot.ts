@@ -1,3 +1,4 @@
+import type {CheckCounts} from './checks.js';
 import type {LatencyPairs} from './latency-counts.js';
 
 /**
@@ -33,6 +34,8 @@ export type EndpointInterval = {
 	readonly incompleteHistogram?: LatencyPairs;
 	/** Open model: the same age from the intended send time. */
 	readonly correctedIncompleteHistogram?: LatencyPairs;
+	/** Response checks, for an endpoint that has them and got responses (see stats/checks.ts). */
+	readonly checks?: CheckCounts;
 };
 
 /** One worker's interval snapshot. */

@@ -5,9 +5,9 @@
 
 /**
  * What a threshold can measure. Latencies in ms; `pass` and `error_rate` are percentages (with or
- * without `%`); `errors` is a rate with `%` and a count without; `rps` in req/s; `requests` a count.
+ * without `%`), and so is `checks` (the share of checked responses that passed every response check); `errors` is a rate with `%` and a count without; `rps` in req/s; `requests` a count.
  */
-export type ThresholdMetric = 'min' | 'mean' | 'p50' | 'p90' | 'p95' | 'p99' | 'p999' | 'max' | 'errors' | 'error_rate' | 'pass' | 'rps' | 'requests';
+export type ThresholdMetric = 'min' | 'mean' | 'p50' | 'p90' | 'p95' | 'p99' | 'p999' | 'max' | 'errors' | 'error_rate' | 'pass' | 'checks' | 'rps' | 'requests';
 
 export type Threshold = {
 	readonly expression: string;
@@ -29,6 +29,7 @@ const aliases: Readonly<Record<string, ThresholdMetric>> = {
 	'error-rate': 'error_rate',
 	'pass-rate': 'pass',
 	pass_rate: 'pass',
+	check: 'checks',
 	rate: 'rps',
 	throughput: 'rps',
 };
@@ -37,7 +38,7 @@ const aliases: Readonly<Record<string, ThresholdMetric>> = {
 export function parseThreshold(text: string): Threshold {
 	const expression = text.trim();
 	const match = /^(?:(.+?):)?\s*([a-z][\w.-]*)\s*(<=|>=|<|>)\s*(\d+(?:\.\d+)?)\s*(ms|us|µs|s|%)?$/i.exec(expression);
-	const expected = 'expected METRIC<VALUE such as p99<300ms, p95<1s, errors<1%, rps>500 (metrics: p50 p90 p95 p99 p99.9 min mean max errors error_rate pass rps requests)';
+	const expected = 'expected METRIC<VALUE such as p99<300ms, p95<1s, errors<1%, rps>500 (metrics: p50 p90 p95 p99 p99.9 min mean max errors error_rate pass checks rps requests)';
 	if (!match) {
 		throw new Error(`"${expression}": ${expected}`);
 	}
@@ -49,7 +50,7 @@ export function parseThreshold(text: string): Threshold {
 	if (latencyMetrics.has(metric)) {
 		if (unit === '%') throw new Error(`"${expression}": a latency takes ms, s or us, e.g. ${metric}<300ms`);
 		value = unit === 's' ? value * 1000 : (unit === 'us' || unit === 'µs' ? value / 1000 : value);
-	} else if (metric === 'error_rate' || metric === 'pass' || (metric === 'errors' && unit === '%')) {
+	} else if (metric === 'error_rate' || metric === 'pass' || metric === 'checks' || (metric === 'errors' && unit === '%')) {
 		// Rates are percentages whether or not the `%` is written: pass>99 is pass>99%.
 		if (unit !== undefined && unit !== '%') throw new Error(`"${expression}": ${metric} takes a percentage, e.g. ${metric}<1%`);
 		if (value > 100) throw new Error(`"${expression}": ${metric} is a percentage from 0 to 100`);
@@ -73,6 +74,8 @@ export type ThresholdFigures = {
 	readonly rps: number;
 	/** 0..1 over requests + incomplete; null when nothing was sent. */
 	readonly passRate: number | null;
+	/** 0..1: checked responses that passed every response check; null when none was checked (absent: none). */
+	readonly checksPassRate?: number | null;
 	/**
 	 * Latency of responses, with the age of incomplete requests as a lower bound of theirs;
 	 * undefined when there was neither (no data).
@@ -97,7 +100,7 @@ export type ThresholdOutcome = {
 /** The unit a metric is given and reported in: rates are percentages, with or without `%`. */
 export function metricUnit(metric: ThresholdMetric): ThresholdUnit {
 	if (latencyMetrics.has(metric)) return 'ms';
-	if (metric === 'pass' || metric === 'error_rate') return '%';
+	if (metric === 'pass' || metric === 'error_rate' || metric === 'checks') return '%';
 	return metric === 'rps' ? 'req/s' : 'count';
 }
 
@@ -115,6 +118,10 @@ export function actualValue(metric: ThresholdMetric, figures: ThresholdFigures):
 
 		case 'pass': {
 			return figures.passRate;
+		}
+
+		case 'checks': {
+			return figures.checksPassRate ?? null;
 		}
 
 		case 'rps': {
@@ -164,7 +171,7 @@ export function evaluateThreshold(threshold: Threshold, figures: ThresholdFigure
 	}
 
 	const shown = unit === '%' ? actual * 100 : actual;
-	const includesIncomplete = figures.incomplete > 0 && (unit === 'ms' || threshold.metric === 'errors' || unit === '%');
+	const includesIncomplete = figures.incomplete > 0 && threshold.metric !== 'checks' && (unit === 'ms' || threshold.metric === 'errors' || unit === '%');
 	return {
 		...base,
 		actual: Math.round(shown * 1e6) / 1e6,

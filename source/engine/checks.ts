@@ -1,0 +1,194 @@
+import {checkNames, keptBodyBytes, type CheckPlan, type JsonTest} from '../config/check-plan.js';
+import {evaluateJsonPath} from '../config/json-path.js';
+
+/**
+ * What the response checks of the request in flight need from its response: the named headers'
+ * values and the first bytes of the body. Both clients fill it the same way (the socket client from
+ * its parser, undici from its dispatch handler); one per connection, armed for each request, so an
+ * endpoint without checks never touches one (the socket client's no-string path stays as it is).
+ */
+export class ResponseCapture {
+	/** How many body bytes to keep (0: none). */
+	keepBytes = 0;
+	/** The lower-case names of the headers to keep, and their values (several fields joined with ", "). */
+	headerNames: readonly Buffer[] = [];
+	headerValues: Array<string | undefined> = [];
+	body = Buffer.alloc(0);
+	bodyLength = 0;
+
+	/** Starts a new response for `checks`. */
+	arm(checks: EndpointChecks): void {
+		this.keepBytes = checks.keepBytes;
+		this.headerNames = checks.headerNames;
+		if (this.headerValues.length !== this.headerNames.length) {
+			this.headerValues = Array.from({length: this.headerNames.length});
+		} else {
+			this.headerValues.fill(undefined);
+		}
+
+		this.bodyLength = 0;
+	}
+
+	/** Body bytes `chunk[start, end)`: kept up to `keepBytes`. */
+	keep(chunk: Uint8Array, start: number, end: number): void {
+		const take = Math.min(end - start, this.keepBytes - this.bodyLength);
+		if (take <= 0) {
+			return;
+		}
+
+		if (this.bodyLength + take > this.body.length) {
+			const grown = Buffer.allocUnsafe(Math.min(this.keepBytes, Math.max(this.bodyLength + take, this.body.length * 2, 4096)));
+			this.body.copy(grown, 0, 0, this.bodyLength);
+			this.body = grown;
+		}
+
+		this.body.set(chunk.subarray(start, start + take), this.bodyLength);
+		this.bodyLength += take;
+	}
+
+	/** A final response head, `buffer[start, end)` (status line, fields, blank line): keeps the named fields. */
+	head(buffer: Buffer, start: number, end: number): void {
+		if (this.headerNames.length === 0) {
+			return;
+		}
+
+		let line = buffer.indexOf(10, start) + 1;
+		while (line > 0 && line < end) {
+			const lineEnd = buffer.indexOf(13, line);
+			if (lineEnd < 0 || lineEnd >= end || lineEnd === line) {
+				return;
+			}
+
+			const colon = buffer.indexOf(58, line);
+			if (colon > line && colon < lineEnd) {
+				this.field(buffer.toString('latin1', line, colon).toLowerCase(), buffer.toString('latin1', colon + 1, lineEnd).trim());
+			}
+
+			line = lineEnd + 2;
+		}
+	}
+
+	/** undici's raw headers: name, value, name, value... */
+	rawHeaders(headers: ReadonlyArray<Buffer | string> | undefined): void {
+		if (this.headerNames.length === 0 || headers === undefined) {
+			return;
+		}
+
+		for (let index = 0; index + 1 < headers.length; index += 2) {
+			this.field(headers[index]!.toString('latin1').toLowerCase(), headers[index + 1]!.toString('latin1').trim());
+		}
+	}
+
+	private field(name: string, value: string): void {
+		for (const [index, wanted] of this.headerNames.entries()) {
+			if (wanted.length === name.length && wanted.toString('latin1') === name) {
+				const earlier = this.headerValues[index];
+				this.headerValues[index] = earlier === undefined ? value : `${earlier}, ${value}`;
+			}
+		}
+	}
+}
+
+/** No check failed (shared, never changed). */
+const none: readonly number[] = [];
+
+/**
+ * One endpoint's checks, ready to run on each response: `run` returns the indexes (into `names`) of
+ * the checks the response failed, an empty list when it passed them all.
+ */
+export class EndpointChecks {
+	readonly names: readonly string[];
+	readonly keepBytes: number;
+	readonly headerNames: readonly Buffer[];
+	private readonly plan: CheckPlan;
+	private readonly failed: number[] = [];
+
+	constructor(plan: CheckPlan) {
+		this.plan = plan;
+		this.names = checkNames(plan);
+		this.keepBytes = keptBodyBytes(plan);
+		this.headerNames = (plan.header ?? []).map(check => Buffer.from(check.name, 'latin1'));
+	}
+
+	/** The failed checks of a response (`bodyBytes`: the whole body's size). The list is reused: read it before the next call. */
+	run(status: number, bodyBytes: number, capture: ResponseCapture): readonly number[] {
+		const {plan, failed} = this;
+		failed.length = 0;
+		let index = 0;
+		if (plan.status) {
+			if (!plan.status.includes(status)) failed.push(index);
+			index++;
+		}
+
+		// The body as kept: a body longer than the checks keep fails the checks that read it.
+		const whole = bodyBytes <= capture.bodyLength && capture.bodyLength < this.keepBytes;
+		if (plan.bodyContains !== undefined) {
+			if (!whole || !capture.body.subarray(0, capture.bodyLength).includes(plan.bodyContains)) failed.push(index);
+			index++;
+		}
+
+		if (plan.json) {
+			const document = whole ? parseJson(capture.body.toString('utf8', 0, capture.bodyLength)) : invalid;
+			for (const check of plan.json) {
+				if (document === invalid || !check.tests.every(test => passes(test, evaluateJsonPath(document, check.segments)))) failed.push(index);
+				index++;
+			}
+		}
+
+		if (plan.header) {
+			for (const [position, check] of plan.header.entries()) {
+				const value = capture.headerValues[position];
+				if (value === undefined || !value.toLowerCase().includes(check.contains)) failed.push(index);
+				index++;
+			}
+		}
+
+		if (plan.maxBodyBytes !== undefined && bodyBytes > plan.maxBodyBytes) {
+			failed.push(index);
+		}
+
+		return failed.length === 0 ? none : failed;
+	}
+}
+
+const invalid = Symbol('invalid JSON');
+
+function parseJson(text: string): unknown {
+	try {
+		return JSON.parse(text) as unknown;
+	} catch {
+		return invalid;
+	}
+}
+
+function passes(test: JsonTest, actual: unknown): boolean {
+	switch (test.operator) {
+		case '==': {
+			return actual === test.value;
+		}
+
+		case '!=': {
+			return actual !== test.value;
+		}
+
+		case 'exists': {
+			return (actual !== undefined) === test.value;
+		}
+
+		case '>': {
+			return typeof actual === 'number' && actual > (test.value as number);
+		}
+
+		case '>=': {
+			return typeof actual === 'number' && actual >= (test.value as number);
+		}
+
+		case '<': {
+			return typeof actual === 'number' && actual < (test.value as number);
+		}
+
+		case '<=': {
+			return typeof actual === 'number' && actual <= (test.value as number);
+		}
+	}
+}
