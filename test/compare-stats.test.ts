@@ -164,6 +164,8 @@ describe('--fail-on gates', () => {
 		expect(evaluateGate(parseGate('p50>+50%'), slower.rows)).toMatchObject({crossed: false, failed: false});
 		expect(evaluateGate(parseGate('only:p50>+10%'), slower.rows)).toMatchObject({crossed: true, failed: true});
 		const noisy = compareRuns(syntheticRun(random, {...base, drift: 0.3, seconds: 3}), syntheticRun(random, {...base, drift: 0.3, seconds: 3, factor: 1.15}), fast);
+		const dead = evaluateGate(parseGate('p99>+10%'), noisy.rows.map(row => (row.metric === 'p99' ? {...row, next: null, change: null, interval: null, verdict: 'no data' as const} : row)));
+		expect(dead).toMatchObject({failed: true, change: null});
 		const gate = evaluateGate(parseGate('p50>+1%'), noisy.rows);
 		expect(gate.row!.verdict).toBe('within noise');
 		expect(gate.failed).toBe(false);

@@ -92,6 +92,7 @@ export function significantRows(comparison: Comparison): CompareRow[] {
 export function gateText(outcome: GateOutcome): string {
 	const {gate, row} = outcome;
 	if (!row) return `${gate.expression}: no such figure in both runs`;
+	if (outcome.failed && row.next === null) return `${gate.expression}: ${rowLabel(row)} has no data in the new run: FAIL`;
 	const status = outcome.failed ? 'FAIL' : (outcome.crossed ? 'crossed, but not significant: pass' : 'pass');
 	return `${gate.expression}: ${rowSentence(row)}: ${status}`;
 }

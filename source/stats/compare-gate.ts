@@ -63,7 +63,7 @@ export type GateOutcome = {
 	readonly change: number | null;
 	/** The change crossed the gate. */
 	readonly crossed: boolean;
-	/** Crossed and significant: this gate fails the comparison. */
+	/** Crossed and significant, or no figure in the new run where the base had one: this gate fails the comparison. */
 	readonly failed: boolean;
 };
 
@@ -94,7 +94,9 @@ export function evaluateGate(gate: Gate, rows: readonly CompareRow[]): GateOutco
 	const matching = rows.filter(row => row.metric === gate.metric && row.endpoint === (single ? null : (gate.endpoint ?? null)));
 	const row = matching.find(candidate => candidate.corrected) ?? matching[0];
 	if (!row || row.change === null || row.base === null || row.next === null) {
-		return {gate, row, change: null, crossed: false, failed: false};
+		// As with thresholds, a dead target never passes: no figure in the new run where the base had one fails.
+		const lost = row !== undefined && row.base !== null && row.next === null;
+		return {gate, row, change: null, crossed: lost, failed: lost};
 	}
 
 	const change = gate.kind === 'ms' || gate.kind === 'rps' ? row.next - row.base : row.change;
