@@ -142,6 +142,42 @@ describe('block bootstrap intervals', () => {
 	});
 });
 
+/** An open-model run: the corrected latency is the latency plus `waitMicros` (time queued behind slow answers). */
+function withCorrected(run: CompareRun, waitMicros: number): CompareRun {
+	const shifted = (histogram: Histogram): Histogram => {
+		const corrected = createHistogram();
+		const indexed = histogram as Histogram & {countsArrayLength: number; getCountAtIndex(index: number): number; valueFromIndex(index: number): number};
+		for (let index = 0; index < indexed.countsArrayLength; index++) {
+			const count = indexed.getCountAtIndex(index);
+			if (count > 0) corrected.recordValueWithCount(indexed.valueFromIndex(index) + waitMicros, count);
+		}
+
+		return corrected;
+	};
+
+	const whole = shifted(run.run.histogram);
+	const figures = {...run.run, correctedHistogram: whole, correctedLatencyMs: summarize(whole)};
+	return {run: figures, endpoints: [{...figures, name: 'only'}], windows: run.windows.map(window => {
+		const corrected = shifted(window.histogram!);
+		return {...window, correctedHistogram: corrected, correctedP99: summarize(corrected).p99};
+	})};
+}
+
+describe('open model', () => {
+	it('compares the corrected latency too, and latency gates use it', () => {
+		const random = seededRandom(21);
+		// Same service time; the new run queues 2 ms more per request (coordinated omission corrected).
+		const comparison = compareRuns(withCorrected(syntheticRun(random, base), 500), withCorrected(syntheticRun(random, base), 2500), fast);
+		const corrected = comparison.rows.find(row => row.endpoint === null && row.metric === 'p50' && row.corrected)!;
+		expect(corrected).toMatchObject({verdict: 'significant', direction: 'worse'});
+		expect(rowOf(comparison, 'p50').verdict).not.toBe('significant');
+		expect(comparison.shifts.map(shift => shift.corrected)).toEqual([false, true]);
+		const gate = evaluateGate(parseGate('p50>+10%'), comparison.rows);
+		expect(gate.row).toBe(corrected);
+		expect(gate.failed).toBe(true);
+	});
+});
+
 describe('--fail-on gates', () => {
 	it('parses relative, absolute and per-endpoint gates', () => {
 		expect(parseGate('p99>+10%')).toMatchObject({metric: 'p99', operator: '>', value: 0.1, kind: 'relative', endpoint: undefined});
