@@ -160,7 +160,7 @@ export function compareRuns(base: CompareRun, next: CompareRun, options: Compare
 	const shifts: CompareShift[] = [];
 	const kinds = base.run.correctedHistogram && next.run.correctedHistogram ? [false, true] : [false];
 	const latency = new Map<string, CompareRow[]>();
-	const spreadFrom = {base: 'none', next: 'none'} as Comparison['spreadFrom'] & Record<string, string>;
+	let spreadFrom: Comparison['spreadFrom'] = {base: 'none', next: 'none'};
 	for (const corrected of kinds) {
 		const histogramOf = (figures: CompareFigures): Histogram | undefined => (corrected ? figures.correctedHistogram : figures.histogram);
 		const windowHistograms = [...windows.base, ...windows.next].flatMap(window => {
@@ -180,7 +180,7 @@ export function compareRuns(base: CompareRun, next: CompareRun, options: Compare
 			base: latencySpread(windows.base, sparseOf(histogramOf(base.run)!), corrected, table, sparseOf, latencyOptions),
 			next: latencySpread(windows.next, sparseOf(histogramOf(next.run)!), corrected, table, sparseOf, latencyOptions),
 		};
-		if (!corrected) Object.assign(spreadFrom, {base: runSpreads.base.source, next: runSpreads.next.source});
+		if (!corrected) spreadFrom = {base: runSpreads.base.source, next: runSpreads.next.source};
 		for (const scope of scopes) {
 			const baseHistogram = histogramOf(scope.base);
 			const nextHistogram = histogramOf(scope.next);
