@@ -113,12 +113,13 @@ describe('start-up loads only what the command uses', () => {
 		expect(heavy).toEqual([]);
 	});
 
-	it('a headless run loads neither meow, Ink, React, conf, undici (the socket client, no token) nor zod\'s files', async () => {
+	it('a headless run loads neither meow, Ink, React, conf, undici (the socket client, no token) nor zod\'s or hdr-histogram-js\'s files (only their bundles)', async () => {
 		const server = await target();
 		const preload = loadedModulesHook(mkdtempSync(path.join(os.tmpdir(), 'pystress-startup-')));
 		const loaded = await loadedBy(['--url', `${server.url}/`, '-n', '1', '-t', '1', '--headless', '--no-baseline', '--no-report', '-q'], preload);
 		expect(loaded).toContain('dist/headless/run.js');
-		expect(loaded.filter(url => /node_modules\/(meow|ink|react|conf|undici|zod)\/|dist\/(interactive|commands\/help)\.js/.test(url))).toEqual([]);
+		expect(loaded).toContain('dist/stats/histogram.js');
+		expect(loaded.filter(url => /node_modules\/(meow|ink|react|conf|undici|zod|hdr-histogram-js|pako)\/|dist\/(interactive|commands\/help)\.js/.test(url))).toEqual([]);
 	});
 });
 
