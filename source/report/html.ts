@@ -1,6 +1,7 @@
 /** The self-contained HTML report: inline CSS and SVG, no script, no request to anything else. Pure. */
 import {escapeHtml as esc, formatBytes, formatCount, formatMs, formatPercent, formatRate, formatSeconds, formatTimestamp, plural} from './format.js';
 import {errorsFigure, latencyFigure, spectrumFigure, throughputFigure, tickSeconds} from './html-plots.js';
+import {checksHtml} from './checks-format.js';
 import {agentsSection, baselineSection, card, configSection, endpointsSection, errorsSection, generatorSection, latencySection, statusSection, thresholdsSection} from './html-sections.js';
 import {reportCss} from './html-style.js';
 import type {JsonReport} from './types.js';
@@ -133,6 +134,7 @@ const sectionLinks: ReadonlyArray<readonly [string, string]> = [
 	['status-codes', 'Status codes'],
 	['errors', 'Errors'],
 	['endpoints', 'Endpoints'],
+	['checks', 'Checks'],
 	['agents', 'Agents'],
 	['baseline', 'Baseline'],
 	['thresholds', 'Thresholds'],
@@ -150,6 +152,7 @@ export function renderHtmlReport(report: JsonReport): string {
 		card('spectrum', 'Latency percentile spectrum', spectrumFigure(report)),
 		`<div class="grid-2">${statusSection(report)}${errorsSection(report)}</div>`,
 		endpointsSection(report),
+		report.summary.checks ? card('checks', 'Response checks', checksHtml(report)) : '',
 		agentsSection(report),
 		baselineSection(report),
 		thresholdsSection(report),

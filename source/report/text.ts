@@ -3,6 +3,7 @@ import type {LatencySummary} from '../stats/histogram.js';
 import {plural, formatBytes, formatCount, formatMs, formatPercent, formatRate, formatRatio, formatSeconds, formatThresholdActual, table} from './format.js';
 import type {JsonReport} from './types.js';
 import {agentRows, agentsCaption} from './agents-rows.js';
+import {checksLine, checksText} from './checks-format.js';
 
 function latencyRow(label: string, latency: LatencySummary): string[] {
 	return [label, formatMs(latency.min), formatMs(latency.mean), formatMs(latency.p50), formatMs(latency.p90), formatMs(latency.p99), formatMs(latency.p999), formatMs(latency.max), formatMs(latency.stdev)];
@@ -30,6 +31,10 @@ export function renderTextSummary(report: JsonReport): string {
 		`  Throughput        ${formatRate(summary.rps)} req/s, ${formatBytes(summary.bytesRead / Math.max(summary.durationS, 1e-9))}/s read`,
 		`  Pass rate         ${formatPercent(summary.passRate)} (2xx/3xx${summary.incomplete > 0 ? ' of requests + incomplete' : ''})`,
 	);
+	if (summary.checks) {
+		lines.push(`  Checks            ${checksLine(summary.checks)}`);
+	}
+
 	if (summary.incomplete > 0) {
 		lines.push(`  Incomplete        ${formatCount(summary.incomplete)} still in flight when the run ended${summary.incompleteAgeMs ? `, oldest ${formatMs(summary.incompleteAgeMs.max)}` : ''} (failures for the pass and error rates; their age is a lower bound of their latency)`);
 	}
@@ -80,6 +85,8 @@ export function renderTextSummary(report: JsonReport): string {
 	if (events.length > 0) {
 		lines.push('', 'CONNECTION EVENTS (not errors)', table(events.map(([kind, count]) => [kind, formatCount(count), connectionEventHints[kind] ?? ''])));
 	}
+
+	lines.push(...checksText(report));
 
 	if (report.endpoints.length > 1) {
 		lines.push('', 'ENDPOINTS', table([

@@ -44,6 +44,7 @@ function endpointInterval(endpoint: ReportEndpoint, report: JsonReport): Endpoin
 		failureHistogram: encodedPairs(endpoint.failureHistogram, endpoint.failureLatencyMs ? micros(endpoint.failureLatencyMs.min) : undefined),
 		incompleteHistogram: encodedPairs(endpoint.incompleteHistogram, endpoint.incompleteAgeMs ? micros(endpoint.incompleteAgeMs.min) : undefined),
 		correctedIncompleteHistogram: encodedPairs(endpoint.correctedIncompleteHistogram),
+		...(endpoint.checks ? {checks: endpoint.checks} : {}),
 	};
 }
 
