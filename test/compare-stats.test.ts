@@ -1,6 +1,6 @@
 import {describe, expect, it} from 'vitest';
 import {t975, seededRandom} from '../source/stats/compare-bootstrap.js';
-import {bucketTable, probabilityOfSuperiority} from '../source/stats/compare-bucket-table.js';
+import {addInto, bucketTable, denseFigures, probabilityOfSuperiority} from '../source/stats/compare-bucket-table.js';
 import {evaluateGate, parseGate} from '../source/stats/compare-gate.js';
 import {type CompareRun, type CompareWindow, compareRuns, defaultCompareOptions} from '../source/stats/compare.js';
 import {createHistogram, type Histogram, recordMicros, summarize} from '../source/stats/histogram.js';
@@ -62,6 +62,26 @@ describe('Mann-Whitney U from histogram buckets', () => {
 			const {table, sparse} = bucketTable([histogram(a), histogram(b)]);
 			expect(probabilityOfSuperiority(sparse[0]!, sparse[1]!, table)).toBeCloseTo(wins / (sizeA * sizeB), 12);
 		}
+	});
+});
+
+describe('percentiles from merged bucket counts', () => {
+	it('equal the report\'s own summary of the same latencies (one histogram, or several added)', () => {
+		const random = seededRandom(13);
+		const parts = Array.from({length: 4}, () => {
+			const histogram = createHistogram();
+			for (let k = 0; k < 5000; k++) recordMicros(histogram, Math.round(300 * Math.exp(1.2 * normal(random))));
+			return histogram;
+		});
+		const whole = createHistogram();
+		for (const part of parts) whole.add(part);
+		const {table, sparse} = bucketTable(parts);
+		const dense = new Float64Array(table.upper.length);
+		for (const part of sparse) addInto(dense, part);
+		const figures = denseFigures(dense, table, [50, 90, 99, 99.9]);
+		const summary = summarize(whole);
+		expect(figures.percentiles.map(value => Math.round(value) / 1000)).toEqual([summary.p50, summary.p90, summary.p99, summary.p999]);
+		expect(Math.round(figures.mean) / 1000).toBe(summary.mean);
 	});
 });
 
