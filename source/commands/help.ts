@@ -42,6 +42,15 @@ export const helpText = `
 	  --http-client NAME     socket (default: prebuilt requests on plain sockets, fastest)
 	                         or undici (undici's Client, to cross-check a result)
 
+	TLS and network
+	  --ca-file FILE         PEM CA certificates to trust (with the system ones)
+	  --cert-file FILE       client certificate for mutual TLS (PEM; needs --key-file)
+	  --key-file FILE        its private key (PEM; never shown or reported)
+	  --servername NAME      TLS server name (SNI, and the name the certificate must carry)
+	  --no-keepalive         a new connection for every request (Connection: close);
+	                         the connect and TLS handshake count in its latency
+	  --unix-socket PATH     connect to this unix socket; the URL gives Host and path
+
 	Thresholds (exit 99 when one fails)
 	  --threshold EXPR       repeatable: 'p99<300ms' 'p95<1s' 'errors<1%' 'rps>500',
 	                         for one endpoint 'NAME:p99<300ms'

@@ -7,6 +7,7 @@ import {flatConfigSchema, knownKeys, oauthConfigSchema, type EndpointConfig, typ
 import {resolveChecks} from './checks.js';
 import {defaultPolicy, httpClients, type EndpointPlan, type FileSettings, type RequestPolicy, type TestPlan} from './types.js';
 import type {ZodIssue} from './zod.js';
+import {applyNetworkFlags, closeHeaders, resolveNetwork, type NetworkFlags, type NetworkOptions} from './network.js';
 
 
 /** A validated config: the plan to run, settings it carries, and the raw JSON (with `${VAR}` kept). */
@@ -30,7 +31,7 @@ export type ConfigOverrides = {
 	readonly jsonBody?: string | undefined;
 	/** `socket` or `undici`. */
 	readonly httpClient?: string | undefined;
-};
+} & NetworkFlags;
 
 /** Reads and parses a JSON config file, throwing ConfigError for any problem. */
 export function readConfigFile(path: string): Record<string, unknown> {
@@ -109,6 +110,7 @@ export function applyOverrides(raw: Record<string, unknown>, overrides: ConfigOv
 		}
 	}
 
+	applyNetworkFlags(target, overrides);
 	return result;
 }
 
@@ -227,7 +229,7 @@ function testPlan(config: FlatConfig, base: string, issues: ConfigIssue[]): Test
 		endpoints.push(checks === undefined ? plan : {...plan, checks});
 	}
 
-	return endpoints.length === endpointConfigs.length ? {endpoints, policy, token: undefined} : undefined;
+	return endpoints.length === endpointConfigs.length ? {endpoints: closeHeaders(endpoints, policy.network), policy, token: undefined} : undefined;
 }
 
 function endpointPlan(config: EndpointConfig, sharedHeaders: Record<string, string>, fallbackName: string | undefined, path: string, label: string, issues: ConfigIssue[]): EndpointPlan | undefined {
@@ -285,12 +287,17 @@ function policyOf(config: FlatConfig | OauthConfig['token_acquisition'], base: s
 		retryOnStatuses: config.retry_on_statuses ?? defaultPolicy.retryOnStatuses,
 		verifyTls: config.verify_tls ?? defaultPolicy.verifyTls,
 		httpClient: ('http_client' in config ? config.http_client : undefined) ?? defaultPolicy.httpClient,
+		...optionalNetwork(resolveNetwork(config, base, issues)),
 	};
 	if (policy.backoffMaxMs < policy.backoffMs) {
 		issues.push({path: joinPath(base, 'backoff_max_ms'), message: `is ${policy.backoffMaxMs}, below backoff_ms (${policy.backoffMs}); raise it or lower backoff_ms`});
 	}
 
 	return policy;
+}
+
+function optionalNetwork(network: NetworkOptions | undefined): Pick<RequestPolicy, 'network'> {
+	return network === undefined ? {} : {network};
 }
 
 function stringHeaders(headers: Record<string, string | number> | undefined): Record<string, string> {

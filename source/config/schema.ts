@@ -1,6 +1,7 @@
 import {array, boolean, enumOf, gte, int, lte, meta, minLength, nonnegative, number, optional, positive, record, refine, regex, strictObject, string, superRefine, union, unknown, type Infer} from './zod.js';
 import {invalidHeader} from './header-check.js';
 import {parseDurationMs} from './duration.js';
+import {networkFields} from './network.js';
 import {checkKeys, checksSchema} from './checks.js';
 
 /*
@@ -114,6 +115,7 @@ const policyFields = {
 		.check(meta({description: 'HTTP statuses that are retried, e.g. [429, 503].'}))),
 	verify_tls: optional(boolean({error: 'expected true or false'}).check(meta({description: 'Check TLS certificates (default true); false accepts self-signed ones.'}))),
 	http_client: optional(enumOf(['socket', 'undici'], {error: 'expected "socket" (the default, fastest) or "undici"'}).check(meta({description: 'HTTP/1.1 client: "socket" (the default, fastest) or "undici" (to cross-check).'}))),
+	...networkFields,
 };
 
 const thresholdsSchema = array(string({error: 'expected a threshold string such as "p99<300ms"'}), {error: 'expected a list such as ["p99<300ms", "errors<1%"]'});

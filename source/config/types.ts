@@ -1,3 +1,5 @@
+import type {NetworkOptions} from './network.js';
+
 import type {CheckPlan} from './check-plan.js';
 
 /** One HTTP request the load generator sends, fully resolved. */
@@ -37,6 +39,8 @@ export type RequestPolicy = {
 	readonly retryOnStatuses: readonly number[];
 	readonly verifyTls: boolean;
 	readonly httpClient: HttpClient;
+	/** TLS and network options (config/network.ts); undefined when none is set. */
+	readonly network?: NetworkOptions | undefined;
 };
 
 /** OAuth2 token request (PyStress `token_acquisition`). */

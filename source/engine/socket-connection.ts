@@ -1,6 +1,8 @@
 import net from 'node:net';
 import tls from 'node:tls';
 import {Connection, type PreparedEndpoint} from './connection.js';
+import type {NetworkOptions} from '../config/network.js';
+import {socketConnectOptions} from './connect-options.js';
 import type {ConnectionEventKind} from './errors.js';
 import type {SocketTarget} from './http-request.js';
 import {ResponseParseError, ResponseParser, type ResponseSink} from './response-parser.js';
@@ -46,12 +48,17 @@ class Wire implements ResponseSink {
 	private dropped = false;
 	/** It already carried a complete response: the request on it now is not its first. */
 	private reused = false;
+	/** Keep-alive off: one response, then the socket closes. */
+	private readonly once: boolean;
 
-	constructor(connection: SocketConnection, target: SocketTarget, verifyTls: boolean, session: Buffer | undefined) {
+	constructor(connection: SocketConnection, target: SocketTarget, verifyTls: boolean, session: Buffer | undefined, network: NetworkOptions | undefined) {
 		this.connection = connection;
 		this.origin = target.origin;
 		this.parser = new ResponseParser(this);
+		this.once = network?.keepalive === false;
 		const onread: net.OnReadOpts = {buffer: readBuffer, callback: this.onRead};
+		// TLS files, SNI and a unix socket (connect-options.ts); none of it when no option is set.
+		const extra = network === undefined ? undefined : socketConnectOptions(network);
 		this.socket = target.tls
 			? tls.connect({
 				host: target.host,
@@ -62,8 +69,9 @@ class Wire implements ResponseSink {
 				session,
 				// Node's TLSSocket takes `onread` like net.Socket does (its types leave it out).
 				onread,
+				...extra,
 			} as tls.ConnectionOptions)
-			: net.connect({host: target.host, port: target.port, noDelay: true, onread});
+			: (extra?.path === undefined ? net.connect({host: target.host, port: target.port, noDelay: true, onread}) : net.connect({path: extra.path, onread}));
 		if (target.tls) {
 			this.socket.setNoDelay(true);
 			this.socket.on('session', (ticket: Buffer) => {
@@ -87,7 +95,7 @@ class Wire implements ResponseSink {
 		if (unsolicited) {
 			this.drop();
 			this.connection.event('unsolicited-bytes');
-		} else if (keepAlive) {
+		} else if (keepAlive && !this.once) {
 			this.reused = true;
 		} else {
 			this.drop();
@@ -221,7 +229,7 @@ export class SocketConnection extends Connection {
 		const {target} = endpoint;
 		let wire = this.wires.get(target.origin);
 		if (wire === undefined) {
-			wire = new Wire(this, target, this.owner.policy.verifyTls, this.tlsSessions.get(target.origin));
+			wire = new Wire(this, target, this.owner.policy.verifyTls, this.tlsSessions.get(target.origin), this.owner.policy.network);
 			this.wires.set(target.origin, wire);
 		}
 

@@ -1,5 +1,6 @@
 import {Client} from 'undici';
 import {Connection, type PreparedEndpoint} from './connection.js';
+import {undiciConnectOptions} from './connect-options.js';
 
 /** A response undici refused for its framing (counted as `protocol`); `cause` is undici's error. */
 class InvalidResponseError extends Error {
@@ -98,7 +99,7 @@ export class UndiciConnection extends Connection {
 				headersTimeout: policy.timeoutMs,
 				bodyTimeout: policy.timeoutMs,
 				connectTimeout: Math.min(policy.timeoutMs, 10_000),
-				connect: {rejectUnauthorized: policy.verifyTls},
+				...undiciConnectOptions(policy.network, policy.verifyTls),
 			});
 			const created: Origin = {client, responsesOnSocket: 0};
 			client.on('connect', () => {

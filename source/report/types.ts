@@ -52,6 +52,19 @@ export type ReportSettings = {
 	readonly httpClient: 'socket' | 'undici';
 	/** Settings in force at the end, after live changes. */
 	readonly final: {readonly threads: number; readonly connections: number; readonly rate: number | null};
+	/** TLS and network options, when any was set: file paths, never their contents. */
+	readonly network?: ReportNetwork;
+};
+
+/** The TLS and network options of a run (config/network.ts), as a report records them. */
+export type ReportNetwork = {
+	readonly caFile?: string;
+	readonly certFile?: string;
+	readonly keyFile?: string;
+	readonly servername?: string;
+	/** False: a new connection for every request, its connect inside the latency. */
+	readonly keepalive: boolean;
+	readonly unixSocket?: string;
 };
 
 /** One endpoint of a baseline: its warm requests (all but the baseline's first, which also opened the connection). */

@@ -5,8 +5,9 @@ import type {RunResult} from '../engine/engine.js';
 import {summarizeTotals, type TotalsSummary} from '../stats/aggregate.js';
 import {stallThresholdMs} from '../stats/snapshot.js';
 import {encodeHistogram, percentileSpectrum, type Histogram} from '../stats/histogram.js';
-import {schemaVersion, type GeneratorReport, type JsonReport, type MergeReport, type ReportAgent, type ReportHardware} from '../report/types.js';
+import {schemaVersion, type GeneratorReport, type JsonReport, type MergeReport, type ReportAgent, type ReportHardware, type ReportNetwork} from '../report/types.js';
 import type {EndpointPlan, HttpClient} from '../config/types.js';
+import {networkSettings} from '../config/network.js';
 import {planFingerprint} from './plan-fingerprint.js';
 import {toolVersion} from './version.js';
 
@@ -63,6 +64,8 @@ export type ReportContext = {
 export type ReportPlan = {
 	readonly endpoints: ReadonlyArray<Pick<EndpointPlan, 'name' | 'method' | 'url' | 'weight'>>;
 	readonly httpClient: HttpClient;
+	/** TLS and network options (paths, never contents), when any was set. */
+	readonly network?: ReportNetwork | undefined;
 	/** The configuration used (secrets are redacted here). */
 	readonly config: unknown;
 	readonly planFingerprint?: string;
@@ -81,7 +84,7 @@ export function buildReport(result: RunResult, context: ReportContext): JsonRepo
 	const {hardware} = context;
 	return assembleReport(result, {
 		...context,
-		plan: {endpoints: plan.endpoints, httpClient: plan.policy.httpClient, config: context.config.raw, planFingerprint: planFingerprint(plan)},
+		plan: {endpoints: plan.endpoints, httpClient: plan.policy.httpClient, network: networkSettings(plan.policy.network), config: context.config.raw, planFingerprint: planFingerprint(plan)},
 		hardware: {
 			cpuModel: hardware.cpuModel,
 			physicalCores: hardware.physicalCores,
@@ -123,6 +126,7 @@ export function assembleReport(result: RunResult, parts: ReportParts): JsonRepor
 			rate: initial.rate ?? null,
 			httpClient: plan.httpClient,
 			final: {threads: final.threads, connections: final.connections, rate: final.rate ?? null},
+			...(plan.network === undefined ? {} : {network: plan.network}),
 		},
 		hardware: parts.hardware,
 		summary: {...overall, late: result.totals.late, dropped: result.totals.dropped, cancelled: result.cancelled},

@@ -7,6 +7,7 @@ import path from 'node:path';
 import {performance} from 'node:perf_hooks';
 import {redactHeaders, redactUrl} from '../config/redact.js';
 import type {EndpointPlan, RequestPolicy, TestPlan} from '../config/types.js';
+import {nodeHttpOptions} from '../engine/connect-options.js';
 import {classifyError} from '../engine/errors.js';
 import {formatBytes, formatMs} from '../report/format.js';
 
@@ -101,6 +102,7 @@ export async function sendOnce(endpoint: EndpointPlan, policy: RequestPolicy, ex
 			headers: body.length > 0 ? {...headers, 'Content-Length': String(body.length)} : headers,
 			timeout: policy.timeoutMs,
 			rejectUnauthorized: policy.verifyTls,
+			...nodeHttpOptions(policy.network),
 			agent,
 			lookup(hostname, options, callback) {
 				begin();

@@ -1,6 +1,7 @@
 import type {Agent} from 'undici';
 import {invalidHeader} from '../config/header-check.js';
 import type {TokenPlan} from '../config/types.js';
+import {undiciConnectOptions} from '../engine/connect-options.js';
 
 /** The token endpoint failed: the run must not start. */
 export class TokenError extends Error {
@@ -92,7 +93,7 @@ export class TokenManager {
 		try {
 			const {Agent, request} = await import('undici');
 			const {policy} = this.plan;
-			this.dispatcher ??= new Agent({connect: {rejectUnauthorized: policy.verifyTls}, headersTimeout: policy.timeoutMs, bodyTimeout: policy.timeoutMs});
+			this.dispatcher ??= new Agent({...undiciConnectOptions(policy.network, policy.verifyTls), headersTimeout: policy.timeoutMs, bodyTimeout: policy.timeoutMs});
 			const response = await request(endpoint.url, {
 				method: endpoint.method as 'POST',
 				headers: {Accept: 'application/json', ...endpoint.headers},
