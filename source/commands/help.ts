@@ -53,7 +53,8 @@ export const helpText = `
 
 	Thresholds (exit 99 when one fails)
 	  --threshold EXPR       repeatable: 'p99<300ms' 'p95<1s' 'errors<1%' 'rps>500',
-	                         for one endpoint 'NAME:p99<300ms'
+	                         'checks>99.9%' (response checks); for one endpoint
+	                         'NAME:p99<300ms'
 	  --abort-on-fail        stop as soon as a threshold fails
 
 	Baselines (before the parallel run, one connection, sequential)
