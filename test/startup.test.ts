@@ -123,6 +123,39 @@ describe('start-up loads only what the command uses', () => {
 	});
 });
 
+describe('load workers started ahead of the run (prewarmed while the main thread resolves it)', () => {
+	/** A headless run's JSON report and exit code. */
+	async function run(args: readonly string[]): Promise<{code: number | null; report: {summary: {requests: number; errors: number}; settings: {threads: number}}}> {
+		const result = await runCli([...args, '--headless', '--no-baseline', '--no-report', '-q', '--json', '-'], {timeoutMs: 30_000});
+		return {code: result.code, report: JSON.parse(result.stdout) as never};
+	}
+
+	it('run the test with every count exact, whether the run uses as many workers as were started, fewer or more', async () => {
+		const server = await target();
+		const directory = mkdtempSync(path.join(os.tmpdir(), 'pystress-prewarm-'));
+		// The config's own thread count is known only once resolved: the hardware's default was started.
+		const config = path.join(directory, 'one-thread.json');
+		writeFileSync(config, JSON.stringify({url: `${server.url}/`, threads: 1, connections: 4}));
+		let served = server.count;
+		for (const args of [['--config', config, '-n', '200'], ['--url', `${server.url}/`, '-t', '3', '-c', '6', '-n', '300'], ['--url', `${server.url}/`, '-t', '1', '-n', '1']]) {
+			// eslint-disable-next-line no-await-in-loop
+			const {code, report} = await run(args);
+			expect(code, args.join(' ')).toBe(0);
+			expect(report.summary.errors).toBe(0);
+			expect(report.summary.requests).toBe(server.count - served);
+			served = server.count;
+		}
+
+		expect(served).toBe(501);
+	});
+
+	it('a run refused by validation exits 2 at once, its prewarmed workers unused', async () => {
+		const result = await runCli(['--url', 'http://127.0.0.1:9/', '-t', '4', '--rate', 'fast', '--headless'], {timeoutMs: 20_000});
+		expect(result.code).toBe(2);
+		expect(result.stderr).toContain('--rate');
+	});
+});
+
 const hasCurl = spawnSync('curl', ['--version']).status === 0;
 
 describe('--single-request times the network, not module loading', () => {

@@ -1,4 +1,6 @@
 import {ConfigError} from '../config/errors.js';
+import {defaultThreads} from '../engine/hardware.js';
+import {prewarmLoadWorkers} from '../engine/spawn-worker.js';
 import {explicitSettings, prepareProfileRun, prepareRun, type PreparedRun} from '../session/prepare.js';
 import {agentModeProblems, agentOutputFlags, agentReportDefaults} from '../session/agents.js';
 import {defaultReportBase} from '../session/report-files.js';
@@ -30,6 +32,9 @@ export const runCommand: Command = {
 			return runInteractive({hardware, flags, env, ...baselineFlags(flags), ...outputOptions(flags), profile: flags.profile, saveProfile: flags.saveProfile});
 		}
 
+		// The load workers start now and load while this thread resolves the run (start-up): as many as
+		// --threads or the hardware's default (a config's own count is known only once resolved).
+		prewarmLoadWorkers(Number(flags.threads) > 0 ? Math.min(Math.floor(Number(flags.threads)), 64) : defaultThreads(hardware).threads);
 		const prepared = flags.profile !== undefined || flags.saveProfile !== undefined ? await prepareWithProfiles(context) : prepareRun(flags, hardware, env);
 		const {runHeadless} = await import('../headless/run.js');
 		// An agent's paths: {index} replaced, and default report names of its own.

@@ -58,3 +58,6 @@ export type FromWorker =
 	/** The request log could not be opened or written (ENOSPC, EPIPE...): this worker stopped logging. */
 	| {readonly type: 'log-failed'; readonly workerId: number; readonly message: string}
 	| {readonly type: 'fatal'; readonly workerId: number; readonly message: string};
+
+/** The first message to a prewarmed load worker (started without `workerData`): its init. */
+export type WorkerInitMessage = {readonly type: 'init'; readonly init: WorkerInit};

@@ -5,11 +5,16 @@ import {eventLoopProbeMs, stallThresholdMs} from '../stats/snapshot.js';
 import {HeapKeeper} from './heap-keeper.js';
 import {LoadLoop, loadHttpClient} from './load-loop.js';
 import {RequestLog} from './request-log.js';
-import type {FromWorker, ToWorker, WorkerInit} from './protocol.js';
+import type {FromWorker, ToWorker, WorkerInit, WorkerInitMessage} from './protocol.js';
 
 /** Worker thread entry: runs one LoadLoop and reports a snapshot per interval. */
-const init = workerData as WorkerInit;
 const port = parentPort!;
+// A prewarmed worker (spawn-worker.ts) starts without workerData and is sent its init first.
+const init = (workerData as WorkerInit | undefined) ?? await new Promise<WorkerInit>(resolve => {
+	port.once('message', (message: WorkerInitMessage) => {
+		resolve(message.init);
+	});
+});
 const post = (message: FromWorker): void => {
 	port.postMessage(message);
 };
