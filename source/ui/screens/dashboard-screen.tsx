@@ -1,6 +1,7 @@
 import {Box, Text} from 'ink';
 import {formatCount} from '../../report/format.js';
 import Chart from '../components/chart.js';
+import ChecksLine from '../components/checks-line.js';
 import EndpointTable from '../components/endpoint-table.js';
 import LateWarning from '../components/late-warning.js';
 import RunHeader from '../components/run-header.js';
@@ -29,7 +30,7 @@ export default function DashboardScreen({dashboard, target, stopping, size}: Pro
 	const saturatedPeak = saturationWarning(dashboard);
 	const saturated = saturatedPeak !== undefined;
 	const late = lateWarning(frame, Math.max(40, size.columns));
-	const layout = dashboardLayout(size, {endpoints: frame?.endpoints.length ?? 0, saturated, late: late !== undefined, corrected: frame?.correctedLatency !== undefined});
+	const layout = dashboardLayout(size, {endpoints: frame?.endpoints.length ?? 0, saturated, late: late !== undefined, corrected: frame?.correctedLatency !== undefined, checks: frame?.checks !== undefined});
 	const series = chartSeries(points, layout.chartPoints);
 	const marks = markerRow(series.points, markers);
 	const achieved = currentRps(points);
@@ -62,6 +63,7 @@ export default function DashboardScreen({dashboard, target, stopping, size}: Pro
 			/>
 			{late ? <LateWarning warning={late} /> : undefined}
 			<StatusCodes statusCodes={frame?.statusCodes ?? {}} errorKinds={frame?.errorKinds ?? {}} requests={frame?.requests ?? 0} />
+			{frame?.checks ? <ChecksLine checks={frame.checks} endpoints={frame.endpoints} /> : undefined}
 			{layout.endpointRows > 0 && frame ? <EndpointTable endpoints={frame.endpoints} durationS={frame.activeS} rows={layout.endpointRows} width={width} /> : undefined}
 			<WorkerHealth workers={frame?.workers ?? []} saturatedPeak={saturatedPeak} width={width} />
 		</Box>

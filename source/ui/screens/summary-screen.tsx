@@ -3,6 +3,7 @@ import {formatBytes, formatCount, formatMs, formatPercent, formatRate, formatRat
 import type {JsonReport} from '../../report/types.js';
 import type {LatencySummary} from '../../stats/histogram.js';
 import Chart from '../components/chart.js';
+import ChecksLine from '../components/checks-line.js';
 import EndpointTable from '../components/endpoint-table.js';
 import StatusCodes from '../components/status-codes.js';
 import {wrapSegments} from '../format.js';
@@ -107,8 +108,8 @@ export default function SummaryScreen({summary, target, width, lines}: Props) {
 	const {report} = summary;
 	const colours: Readonly<Record<Tone, string | undefined>> = {plain: undefined, muted: theme.muted, accent: theme.accent, ok: theme.ok, error: theme.error};
 	const {top, bottom} = summaryLines(summary, width);
-	// Title and status codes take one line each.
-	let room = lines - top.length - bottom.length - 2;
+	// Title and status codes take one line each (and the checks line, with checks).
+	let room = lines - top.length - bottom.length - 2 - (report.summary.checks ? 1 : 0);
 	const wantedEndpoints = report.endpoints.length > 1 ? report.endpoints.length + 1 : 0;
 	const endpointLines = Math.min(wantedEndpoints, Math.max(0, room));
 	room -= endpointLines;
@@ -126,6 +127,7 @@ export default function SummaryScreen({summary, target, width, lines}: Props) {
 			</Text>
 			{top.map(show)}
 			<StatusCodes statusCodes={report.summary.statusCodes} errorKinds={report.summary.errorKinds} requests={report.summary.requests} />
+			{report.summary.checks ? <ChecksLine checks={report.summary.checks} endpoints={report.endpoints} /> : undefined}
 			{endpointLines >= 2 ? (
 				<EndpointTable
 					endpoints={report.endpoints.map((endpoint, index) => {

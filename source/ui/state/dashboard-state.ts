@@ -1,3 +1,4 @@
+import type {CheckCounts} from '../../stats/checks.js';
 import type {RunSettings} from '../../config/types.js';
 import type {EngineState, WorkerHealth} from '../../engine/engine.js';
 import {formatCount, formatRate} from '../../report/format.js';
@@ -13,6 +14,8 @@ export type EndpointFrame = {
 	readonly passRate: number | null;
 	readonly p50: number;
 	readonly p99: number;
+	/** Response checks of this endpoint, when it has any. */
+	readonly checks?: CheckCounts | undefined;
 	/** The summary: latency under load ÷ this endpoint alone (its baseline); null n/a, undefined without a baseline. */
 	readonly growthP50?: number | null;
 	readonly growthP99?: number | null;
@@ -47,6 +50,8 @@ export type LiveFrame = {
 	readonly correctedLatency?: LatencySummary | undefined;
 	readonly statusCodes: Readonly<Record<string, number>>;
 	readonly errorKinds: Readonly<Record<string, number>>;
+	/** Response checks of the whole run, when any endpoint has checks (zeros until the first response). */
+	readonly checks?: CheckCounts | undefined;
 	readonly endpoints: readonly EndpointFrame[];
 	readonly workers: readonly WorkerHealth[];
 	/** Open model, cumulative: sends that went out late, and sends dropped because every connection was busy. */

@@ -29,6 +29,8 @@ export type DashboardContent = {
 	readonly late?: boolean;
 	/** Corrected latency to show (open model). */
 	readonly corrected?: boolean;
+	/** The response checks line. */
+	readonly checks?: boolean;
 };
 
 /** Columns asciichart uses for the y labels and the axis (7-character labels + " ┤"). */
@@ -37,9 +39,9 @@ export const chartLabelColumns = 9;
 const minSize: TerminalSize = {columns: 40, rows: 12};
 
 /** Lines the dashboard always needs besides charts, the endpoint table and the corrected-latency line. */
-export function dashboardFixedLines(content: Pick<DashboardContent, 'saturated' | 'late'>): number {
+export function dashboardFixedLines(content: Pick<DashboardContent, 'saturated' | 'late' | 'checks'>): number {
 	// hardware 1, run header 2, chart title 1, marker row 1, errors/s 1, stats 2, codes 1, workers 1, message 1, keys 1; warnings
-	return 12 + (content.saturated ? 1 : 0) + (content.late ? 1 : 0);
+	return 12 + (content.saturated ? 1 : 0) + (content.late ? 1 : 0) + (content.checks ? 1 : 0);
 }
 
 /**

@@ -1,5 +1,6 @@
 import type {Engine} from '../../engine/engine.js';
 import {passRate} from '../../stats/aggregate.js';
+import type {CheckCounts} from '../../stats/checks.js';
 import {summarize} from '../../stats/histogram.js';
 import {emptyLatency, type LiveFrame} from './dashboard-state.js';
 
@@ -25,6 +26,7 @@ export function collectFrame(engine: EngineView): LiveFrame {
 		correctedLatency: overall.correctedHistogram ? summarize(overall.correctedHistogram) : (openModel ? emptyLatency : undefined),
 		statusCodes: {...overall.statusCodes},
 		errorKinds: {...overall.errorKinds},
+		...(engine.plan.endpoints.some(endpoint => endpoint.checks !== undefined) ? {checks: copyChecks(overall.checks) ?? {passed: 0, failed: 0, byName: {}}} : {}),
 		endpoints: engine.plan.endpoints.map((endpoint, index) => {
 			const totals = endpoints[index];
 			const latency = totals && totals.requests > 0 ? summarize(totals.histogram) : undefined;
@@ -36,6 +38,7 @@ export function collectFrame(engine: EngineView): LiveFrame {
 				passRate: totals ? passRate(totals) : null,
 				p50: latency?.p50 ?? 0,
 				p99: latency?.p99 ?? 0,
+				...(endpoint.checks === undefined ? {} : {checks: copyChecks(totals?.checks) ?? {passed: 0, failed: 0, byName: {}}}),
 			};
 		}),
 		workers: engine.workerHealth,
@@ -43,4 +46,9 @@ export function collectFrame(engine: EngineView): LiveFrame {
 		dropped: engine.totals.dropped,
 		stage: stage ? {index: stage.index, count: stage.count, value: stage.value, target: stage.target, override: stage.override} : undefined,
 	};
+}
+
+/** A frame keeps its own copy: the engine's accumulators go on changing. */
+function copyChecks(checks: CheckCounts | undefined): CheckCounts | undefined {
+	return checks === undefined ? undefined : {passed: checks.passed, failed: checks.failed, byName: {...checks.byName}};
 }
