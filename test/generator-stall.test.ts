@@ -112,6 +112,9 @@ describe('generator stalls (the open model must not blame the server for them)',
 		expect(stallsCouldExplainTail({eventLoopStallMs: 1500, maxEventLoopDelayMs: 9, stallShare: 0.15}, summary(2, undefined))).toBe(true);
 		// Reports from before the stall figures: nothing to warn about.
 		expect(stallsCouldExplainTail({}, summary(2, 52))).toBe(false);
+		// A run of a few requests: its stalls are the workers' start, under a second of their time.
+		expect(stallsCouldExplainTail({eventLoopStallMs: 20, maxEventLoopDelayMs: 14, stallShare: 0.99}, summary(4.4, undefined), 20)).toBe(false);
+		expect(stallsCouldExplainTail({eventLoopStallMs: 20, maxEventLoopDelayMs: 14, stallShare: 0.99}, summary(4.4, undefined), 1000)).toBe(true);
 	});
 
 	it('the TUI\'s generator line shows the last interval\'s stalls: the largest share and the longest gap', () => {

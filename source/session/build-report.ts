@@ -17,6 +17,9 @@ export const saturationThreshold = 0.9;
 /** Stalls taking this share of the workers' time or more could explain any latency figure. */
 export const stallShareWarning = 0.1;
 
+/** Workers' time (ms, summed) below which stalls say nothing about the latency: a run's start. */
+const minWarningMeasuredMs = 1000;
+
 /** Stalls taking more than this share of the time held back more of the sends than a p99 leaves above it. */
 const p99Share = 0.01;
 
@@ -26,10 +29,13 @@ const p99Share = 0.01;
  * at least that excess (one stall could account for it), or the stalls took more than 1% of the
  * time (so more than 1% of the sends fell due while the generator was stalled, and the correction
  * charged each with its wait). In either model, when the stalls took 10% of the time or more.
+ * Never when the workers measured under a second in all (`measuredMs`): that is their start.
  */
-export function stallsCouldExplainTail(stalls: Pick<GeneratorReport, 'eventLoopStallMs' | 'maxEventLoopDelayMs' | 'stallShare'>, summary: Pick<TotalsSummary, 'latencyMs' | 'correctedLatencyMs' | 'responses'>): boolean {
+export function stallsCouldExplainTail(stalls: Pick<GeneratorReport, 'eventLoopStallMs' | 'maxEventLoopDelayMs' | 'stallShare'>, summary: Pick<TotalsSummary, 'latencyMs' | 'correctedLatencyMs' | 'responses'>, measuredMs?: number): boolean {
 	const {eventLoopStallMs = 0, maxEventLoopDelayMs = 0, stallShare = 0} = stalls;
 	if (eventLoopStallMs <= 0) return false;
+	// Under a second of worker time (`-n 1`, a few requests) is the workers' own start: no warning.
+	if (measuredMs !== undefined && measuredMs < minWarningMeasuredMs) return false;
 	if (stallShare >= stallShareWarning) return true;
 	if (!summary.correctedLatencyMs || summary.responses === 0) return false;
 	const excess = summary.correctedLatencyMs.p99 - summary.latencyMs.p99;
@@ -49,7 +55,7 @@ function generatorReport(result: RunResult, overall: TotalsSummary): GeneratorRe
 		stallShare: stalls.measuredMs > 0 ? Math.round((stalls.stallMs / stalls.measuredMs) * 1e4) / 1e4 : 0,
 		stallThresholdMs,
 	};
-	return {...base, ...figures, stallWarning: stallsCouldExplainTail(figures, overall)};
+	return {...base, ...figures, stallWarning: stallsCouldExplainTail(figures, overall, stalls.measuredMs)};
 }
 
 export type ReportContext = {
