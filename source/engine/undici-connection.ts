@@ -171,6 +171,13 @@ export class UndiciConnection extends Connection {
 		}
 
 		this.abortRequest = undefined;
+		if ((error as ErrorLike).code === 'ERR_TLS_CERT_ALTNAME_INVALID') {
+			// undici 7.30 rejects the request without taking it off its Client's queue, which then counts
+			// it as running, and every later request on that Client waits forever (the altname path that
+			// nodejs/undici#5373 reworks): start a fresh Client.
+			this.dropOrigin();
+		}
+
 		if (this.isStale(error)) {
 			this.staleRetried = true;
 			this.owner.connectionEvent(this, 'stale-connection');
@@ -193,6 +200,16 @@ export class UndiciConnection extends Connection {
 		}
 
 		this.fail(isFramingError(error) ? new InvalidResponseError(error) : error);
+	}
+
+	private dropOrigin(): void {
+		const {current} = this;
+		for (const [url, origin] of this.origins) {
+			if (origin === current) {
+				this.origins.delete(url);
+				origin.client.destroy().catch(() => undefined);
+			}
+		}
 	}
 
 	/** The server closed a reused connection before any byte of the response: send once more (RFC 9112 §9.3.1). */
