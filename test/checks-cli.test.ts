@@ -1,11 +1,21 @@
 /** Response checks end to end through the built CLI (dist/cli.js): exit codes, reports, the request log, merge. */
 import {readFileSync, rmSync, writeFileSync} from 'node:fs';
 import path from 'node:path';
+import {Ajv} from 'ajv';
+import formatsPlugin from 'ajv-formats';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import type {JsonReport} from '../source/report/types.js';
-import {runCli, type CliResult} from './helpers/cli.js';
+import {rootDir, runCli, type CliResult} from './helpers/cli.js';
 import {temporaryDirectory} from './helpers/sample-report.js';
 import {startTarget, type TargetServer} from './helpers/target-server.js';
+
+function reportErrors(report: unknown): string {
+	const ajv = new Ajv({allErrors: true, strict: true});
+	type FormatsPlugin = (ajv: Ajv) => Ajv;
+	((formatsPlugin as unknown as {default?: FormatsPlugin}).default ?? formatsPlugin as unknown as FormatsPlugin)(ajv);
+	const validate = ajv.compile(JSON.parse(readFileSync(path.join(rootDir, 'source/report/report.schema.json'), 'utf8')) as object);
+	return validate(report) ? '' : ajv.errorsText(validate.errors);
+}
 
 describe('response checks through the CLI (real runs on loopback)', () => {
 	let directory: string;
@@ -73,6 +83,10 @@ describe('response checks through the CLI (real runs on loopback)', () => {
 		const merged = readReport('merged.json');
 		expect(merged.summary.checks).toEqual({passed: 1400 - bad, failed: bad, byName: {status: 0, 'json $.ok': bad}});
 		expect(merged.endpoints[0]!.checks).toEqual(merged.summary.checks);
+		for (const report of [merged, readReport('a.json')]) expect(reportErrors(report)).toBe('');
+		const broken = structuredClone(merged) as unknown as {summary: {checks: Record<string, unknown>}};
+		delete broken.summary.checks['byName'];
+		expect(reportErrors(broken)).toMatch(/byName/);
 	});
 
 	it('a bad check is exit 2 with one line naming its place', async () => {
