@@ -96,6 +96,17 @@ describe('response checks through the CLI (real runs on loopback)', () => {
 		expect(result.stderr.split('\n').filter(line => line.includes('checks'))).toHaveLength(1);
 	});
 
+	it('--single-request shows each check passed or failed, and exits 1 when one failed', async () => {
+		writeFileSync(file('single.json'), JSON.stringify({url: `${server.url}/plain`, checks: {status: [200], body_contains: 'plain', header: {'content-type': 'json'}}}));
+		const result = await runCli(['--config', file('single.json'), '--single-request'], {cwd: directory});
+		expect(result.stdout).toMatch(/CHECKS\n {2}pass {2}status\n {2}pass {2}body_contains\n {2}FAIL {2}header content-type\n/);
+		expect(result.code).toBe(1);
+		writeFileSync(file('single-ok.json'), JSON.stringify({url: `${server.url}/plain`, checks: {body_contains: 'plain'}}));
+		const passing = await runCli(['--config', file('single-ok.json'), '--single-request'], {cwd: directory});
+		expect(passing.stdout).toContain('CHECKS\n  pass  body_contains\n');
+		expect(passing.code).toBe(0);
+	});
+
 	it('a run without checks has no checks in its report', async () => {
 		const result = await runCli(['--url', `${server.url}/plain`, '-n', '50', '-c', '2', '-t', '1', '--headless', '--no-baseline', '-q', '--json', file('plain.json'), '--no-report'], {cwd: directory});
 		expect(result.code, result.stderr).toBe(0);

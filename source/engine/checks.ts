@@ -192,3 +192,14 @@ function passes(test: JsonTest, actual: unknown): boolean {
 		}
 	}
 }
+
+/** One whole response judged by a plan's checks, each by name (for --single-request). */
+export function judgeResponse(plan: CheckPlan, status: number, rawHeaders: readonly string[], body: Buffer): Array<{readonly name: string; readonly passed: boolean}> {
+	const checks = new EndpointChecks(plan);
+	const capture = new ResponseCapture();
+	capture.arm(checks);
+	capture.rawHeaders(rawHeaders);
+	capture.keep(body, 0, body.length);
+	const failed = checks.run(status, body.length, capture);
+	return checks.names.map((name, index) => ({name, passed: !failed.includes(index)}));
+}

@@ -8,6 +8,7 @@ import {performance} from 'node:perf_hooks';
 import {redactHeaders, redactUrl} from '../config/redact.js';
 import type {EndpointPlan, RequestPolicy, TestPlan} from '../config/types.js';
 import {nodeHttpOptions} from '../engine/connect-options.js';
+import {judgeResponse} from '../engine/checks.js';
 import {classifyError} from '../engine/errors.js';
 import {formatBytes, formatMs} from '../report/format.js';
 
@@ -31,6 +32,8 @@ export type Exchange = {
 	readonly response?: {readonly status: number; readonly statusText: string; readonly headers: Record<string, string>; readonly body: string; readonly bodyBytes: number};
 	readonly error?: {readonly kind: string; readonly message: string};
 	readonly timings: Timings;
+	/** The endpoint's response checks, each passed or not (an endpoint with checks that got a response). */
+	readonly checks?: ReadonlyArray<{readonly name: string; readonly passed: boolean}>;
 };
 
 const previewBytes = 2048;
@@ -127,6 +130,7 @@ export async function sendOnce(endpoint: EndpointPlan, policy: RequestPolicy, ex
 					request: requestRecord,
 					response: {status: response.statusCode ?? 0, statusText: response.statusMessage ?? '', headers: redactHeaders(responseHeaders), body: preview(responseBody), bodyBytes: responseBody.length},
 					timings: timings(),
+					...(endpoint.checks ? {checks: judgeResponse(endpoint.checks, response.statusCode ?? 0, response.rawHeaders, responseBody)} : {}),
 				});
 			});
 		});
@@ -148,6 +152,10 @@ export function renderExchange(exchange: Exchange): string {
 		lines.push('ERROR', `  ${error.kind}: ${error.message}`);
 	}
 
+	if (exchange.checks) {
+		lines.push('', 'CHECKS', ...exchange.checks.map(check => `  ${check.passed ? 'pass' : 'FAIL'}  ${check.name}`));
+	}
+
 	lines.push('', 'TIMING (from the start of the request)');
 	lines.push(`  DNS lookup    ${timings.dnsMs > 0 ? formatMs(timings.dnsMs) : '-'}`);
 	lines.push(`  connected     ${timings.connectMs > 0 ? formatMs(timings.connectMs) : '-'}`);
@@ -159,7 +167,7 @@ export function renderExchange(exchange: Exchange): string {
 
 /**
  * `--single-request`: one request of the first endpoint with the full config (token, auth, body),
- * printed with a timing breakdown. Exit 0 for 2xx/3xx, 1 otherwise. `logPath` appends the exchange.
+ * printed with a timing breakdown and its response checks. Exit 0 for 2xx/3xx passing every check, 1 otherwise. `logPath` appends the exchange.
  */
 export async function runSingleRequest(plan: TestPlan, io: {stdout(text: string): void; stderr(text: string): void}, logPath?: string): Promise<number> {
 	let extraHeaders: Record<string, string> = {};
@@ -189,5 +197,5 @@ export async function runSingleRequest(plan: TestPlan, io: {stdout(text: string)
 	}
 
 	const status = exchange.response?.status ?? 0;
-	return status >= 200 && status < 400 ? 0 : 1;
+	return status >= 200 && status < 400 && (exchange.checks ?? []).every(check => check.passed) ? 0 : 1;
 }
