@@ -1,4 +1,5 @@
 /** The self-contained HTML report: inline CSS and SVG, no script, no request to anything else. Pure. */
+import {describeNetwork} from './network-format.js';
 import {escapeHtml as esc, formatBytes, formatCount, formatMs, formatPercent, formatRate, formatSeconds, formatTimestamp, plural} from './format.js';
 import {errorsFigure, latencyFigure, spectrumFigure, throughputFigure, tickSeconds} from './html-plots.js';
 import {checksHtml} from './checks-format.js';
@@ -93,6 +94,8 @@ function settingsSection(report: JsonReport): string {
 			changed ? 'changed' : undefined,
 		],
 	];
+	const network = describeNetwork(settings.network);
+	if (network !== undefined) rows.push(['Network', network]);
 	if (settings.rate !== null || final.rate !== null) {
 		rows.push(['Late / dropped sends', `${formatCount(summary.late)} late, ${formatCount(summary.dropped)} dropped`]);
 	}

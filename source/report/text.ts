@@ -1,4 +1,5 @@
 import {connectionEventHints, errorHints} from './error-hints.js';
+import {describeNetwork} from './network-format.js';
 import type {LatencySummary} from '../stats/histogram.js';
 import {plural, formatBytes, formatCount, formatMs, formatPercent, formatRate, formatRatio, formatSeconds, formatThresholdActual, table} from './format.js';
 import type {JsonReport} from './types.js';
@@ -20,6 +21,8 @@ export function renderTextSummary(report: JsonReport): string {
 		`  Hardware          ${hardware.cpuModel}; ${hardware.physicalCores} physical cores, ${hardware.logicalProcessors} logical processors, cgroup quota ${quota}; ${formatBytes(hardware.totalMemoryBytes)} RAM; Node ${hardware.node} on ${hardware.platform}`,
 		`  Settings          ${plural(settings.threads, 'thread')}, ${plural(settings.connections, 'connection')}, ${settings.durationS === null ? plural(settings.maxRequests ?? 0, 'request') : `${settings.durationS}s`}${settings.rate === null ? ' (closed model)' : `, rate ${formatRate(settings.rate)}/s (open model)`}${settings.httpClient === 'undici' ? ', undici client' : ''}`,
 	);
+	const network = describeNetwork(settings.network);
+	if (network !== undefined) lines.push(`  Network           ${network}`);
 	const {final} = settings;
 	if (final.threads !== settings.threads || final.connections !== settings.connections || final.rate !== settings.rate) {
 		lines.push(`  Changed live to   ${plural(final.threads, 'thread')}, ${plural(final.connections, 'connection')}${final.rate === null ? '' : `, rate ${formatRate(final.rate)}/s`}`);
