@@ -78,6 +78,12 @@ async function run(args: string[]): Promise<{code: number | null; output: string
 	return {code: result.code, output: result.stdout + result.stderr, report};
 }
 
+function writeConfig(config: Record<string, unknown>): string {
+	const path_ = file(`config-${Math.random().toString(36).slice(2)}.json`);
+	writeFileSync(path_, JSON.stringify(config));
+	return path_;
+}
+
 let hasOpenssl = true;
 try {
 	execFileSync('openssl', ['version'], {stdio: 'ignore'});
@@ -167,6 +173,16 @@ describe.skipIf(!hasOpenssl)('TLS options (a test CA made with openssl)', () => 
 		expect(mismatch.code).toBe(2);
 		expect(mismatch.stderr).toMatch(/key_file: ".*other\.key" does not match cert_file/);
 		expect(mismatch.stderr).not.toContain('PRIVATE KEY');
+		const notPem = await runCli(['--url', plain.url, '--headless', '--ca-file', file('server.ext')]);
+		expect(notPem.code).toBe(2);
+		expect(notPem.stderr).toMatch(/ca_file: ".*server\.ext" holds no usable certificate \(no PEM certificate in it\)/);
+		const badKey = await runCli(['--url', plain.url, '--headless', '--cert-file', file('client.pem'), '--key-file', file('client.pem')]);
+		expect(badKey.code).toBe(2);
+		expect(badKey.stderr).toMatch(/cert_file: .* cannot be used/);
+		const badValue = await runCli(['--url', plain.url, '--headless', '--config', writeConfig({url: plain.url, keepalive: 'no', servername: ''})]);
+		expect(badValue.code).toBe(2);
+		expect(badValue.stderr).toMatch(/keepalive: expected true or false/);
+		expect(badValue.stderr).toMatch(/servername: expected a non-empty host name/);
 		const notSocket = await runCli(['--url', plain.url, '--headless', '--unix-socket', file('ca.pem')]);
 		expect(notSocket.code).toBe(2);
 		expect(notSocket.stderr).toMatch(/unix_socket: ".*ca\.pem" is not a socket/);

@@ -99,10 +99,16 @@ export function resolveNetwork(config: NetworkConfig, base: string, issues: Conf
 	}
 
 	if (ca !== undefined) {
+		// OpenSSL skips what is not PEM without a word: a file with no certificate at all is a mistake.
+		let problem = /-----BEGIN (TRUSTED |X509 )?CERTIFICATE-----/.test(ca) ? undefined : 'no PEM certificate in it';
 		try {
 			createSecureContext({ca});
 		} catch (error) {
-			issues.push({path: at('ca_file'), message: `"${caFile}" holds no usable certificate (${tlsReason(error)}); give a PEM file of CA certificates`});
+			problem = tlsReason(error);
+		}
+
+		if (problem !== undefined) {
+			issues.push({path: at('ca_file'), message: `"${caFile}" holds no usable certificate (${problem}); give a PEM file of CA certificates`});
 		}
 	}
 
