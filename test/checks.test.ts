@@ -155,4 +155,19 @@ describe.each(['socket', 'undici'] as const)('response checks against a real ser
 		expect(outcomes[0]!.actual).toBeCloseTo(100 * result.totals.overall.checks!.passed / (1400 - sent.plain), 4);
 		expect(outcomes[3]!.note).toBe('no data');
 	}, 30_000);
+
+	it('reads the headers of the final response only, not of a 1xx before it', async () => {
+		const server = await target({
+			respond(_request, _index, response) {
+				response.writeEarlyHints({link: '</style.css>; rel=preload', 'x-hint': 'yes'}, () => {
+					response.setHeader('X-Final', 'yes');
+					response.end('{"ok":true}');
+				});
+			},
+		});
+		const {plan} = resolveConfig({http_client: client, url: `${server.url}/`, checks: {header: {'x-hint': 'yes', 'x-final': 'yes'}}}, {source: 'test', env: {}});
+		const result = await new Engine({plan, settings: settings({maxRequests: 200}), snapshotIntervalMs: 100}).start();
+		expect(result.totals.overall.statusCodes).toEqual({200: 200});
+		expect(result.totals.overall.checks).toEqual({passed: 0, failed: 200, byName: {'header x-hint': 200, 'header x-final': 0}});
+	});
 });

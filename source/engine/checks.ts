@@ -59,9 +59,12 @@ export class ResponseCapture {
 				return;
 			}
 
-			const colon = buffer.indexOf(58, line);
-			if (colon > line && colon < lineEnd) {
-				this.field(buffer.toString('latin1', line, colon).toLowerCase(), buffer.toString('latin1', colon + 1, lineEnd).trim());
+			// Compare names byte by byte: a string is made only for the value of a wanted field.
+			for (let index = 0; index < this.headerNames.length; index++) {
+				const wanted = this.headerNames[index]!;
+				if (buffer[line + wanted.length] === 58 && line + wanted.length < lineEnd && sameName(buffer, line, wanted)) {
+					this.addValue(index, buffer.toString('latin1', line + wanted.length + 1, lineEnd).trim());
+				}
 			}
 
 			line = lineEnd + 2;
@@ -82,11 +85,25 @@ export class ResponseCapture {
 	private field(name: string, value: string): void {
 		for (const [index, wanted] of this.headerNames.entries()) {
 			if (wanted.length === name.length && wanted.toString('latin1') === name) {
-				const earlier = this.headerValues[index];
-				this.headerValues[index] = earlier === undefined ? value : `${earlier}, ${value}`;
+				this.addValue(index, value);
 			}
 		}
 	}
+
+	private addValue(index: number, value: string): void {
+		const earlier = this.headerValues[index];
+		this.headerValues[index] = earlier === undefined ? value : `${earlier}, ${value}`;
+	}
+}
+
+/** Whether `buffer` at `start` holds `name` (lower case), ignoring the case of ASCII letters. */
+function sameName(buffer: Buffer, start: number, name: Buffer): boolean {
+	for (let index = 0; index < name.length; index++) {
+		const byte = buffer[start + index]!;
+		if ((byte >= 65 && byte <= 90 ? byte | 0x20 : byte) !== name[index]) return false;
+	}
+
+	return true;
 }
 
 /** No check failed (shared, never changed). */
@@ -101,6 +118,8 @@ export class EndpointChecks {
 	readonly keepBytes: number;
 	readonly headerNames: readonly Buffer[];
 	private readonly plan: CheckPlan;
+	/** body_contains as bytes (encoded once, not per response). */
+	private readonly needle: Buffer | undefined;
 	private readonly failed: number[] = [];
 
 	constructor(plan: CheckPlan) {
@@ -108,6 +127,7 @@ export class EndpointChecks {
 		this.names = checkNames(plan);
 		this.keepBytes = keptBodyBytes(plan);
 		this.headerNames = (plan.header ?? []).map(check => Buffer.from(check.name, 'latin1'));
+		this.needle = plan.bodyContains === undefined ? undefined : Buffer.from(plan.bodyContains);
 	}
 
 	/** The failed checks of a response (`bodyBytes`: the whole body's size). The list is reused: read it before the next call. */
@@ -122,8 +142,8 @@ export class EndpointChecks {
 
 		// The body as kept: a body longer than the checks keep fails the checks that read it.
 		const whole = bodyBytes <= capture.bodyLength && capture.bodyLength < this.keepBytes;
-		if (plan.bodyContains !== undefined) {
-			if (!whole || !capture.body.subarray(0, capture.bodyLength).includes(plan.bodyContains)) failed.push(index);
+		if (this.needle !== undefined) {
+			if (!whole || !capture.body.subarray(0, capture.bodyLength).includes(this.needle)) failed.push(index);
 			index++;
 		}
 

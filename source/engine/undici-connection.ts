@@ -145,7 +145,8 @@ export class UndiciConnection extends Connection {
 	onHeaders(statusCode: number, headers?: Buffer[]): boolean {
 		this.responseStarted = true;
 		this.status = statusCode;
-		if (this.capture !== undefined) this.capture.rawHeaders(headers);
+		// Only a final head's fields (as the socket client): a 1xx is followed by the real one.
+		if (this.capture !== undefined && statusCode >= 200) this.capture.rawHeaders(headers);
 		return true;
 	}
 
