@@ -219,6 +219,7 @@ describe('keep-alive off and unix sockets', () => {
 			expect(result.report.summary.statusCodes).toEqual({200: 300});
 			expect(counted.requests).toBe(300);
 			expect(counted.connections).toBe(300);
+			expect(result.report.summary.connectionEvents).toEqual({'connection-opened': 300});
 			expect(result.report.settings.network).toEqual({keepalive: false});
 		});
 

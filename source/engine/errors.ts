@@ -6,8 +6,9 @@
  *   counts; the connection is closed and the next request goes on a fresh one.
  * - `stale-connection`: the server closed a reused keep-alive connection before sending any byte
  *   of the response; the (idempotent) request was sent once more on a fresh connection.
+ * - `connection-opened`: with keep-alive off only (config/network.ts), each connection made.
  */
-export type ConnectionEventKind = 'unsolicited-bytes' | 'stale-connection';
+export type ConnectionEventKind = 'unsolicited-bytes' | 'stale-connection' | 'connection-opened';
 
 /**
  * Kinds of failed attempts, as counted in `errorKinds`. `fd-limit`: the process ran out of file

@@ -79,6 +79,10 @@ class Wire implements ResponseSink {
 			});
 		}
 
+		if (this.once) {
+			connection.event('connection-opened');
+		}
+
 		this.socket.on('end', this.onEnd);
 		this.socket.on('error', this.onError);
 		this.socket.on('close', this.onClose);

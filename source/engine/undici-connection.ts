@@ -105,6 +105,12 @@ export class UndiciConnection extends Connection {
 			client.on('connect', () => {
 				created.responsesOnSocket = 0;
 			});
+			if (policy.network?.keepalive === false) {
+				client.on('connect', () => {
+					this.owner.connectionEvent(this, 'connection-opened');
+				});
+			}
+
 			client.on('disconnect', (_origin, _targets, error: Error) => {
 				this.disconnected(error);
 			});
