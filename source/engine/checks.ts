@@ -30,7 +30,7 @@ export class ResponseCapture {
 	}
 
 	/** Body bytes `chunk[start, end)`: kept up to `keepBytes`. */
-	keep(chunk: Uint8Array, start: number, end: number): void {
+	keep(chunk: Buffer, start: number, end: number): void {
 		const take = Math.min(end - start, this.keepBytes - this.bodyLength);
 		if (take <= 0) {
 			return;
@@ -42,7 +42,7 @@ export class ResponseCapture {
 			this.body = grown;
 		}
 
-		this.body.set(chunk.subarray(start, start + take), this.bodyLength);
+		chunk.copy(this.body, this.bodyLength, start, start + take);
 		this.bodyLength += take;
 	}
 
@@ -156,7 +156,8 @@ export class EndpointChecks {
 		}
 
 		if (plan.header) {
-			for (const [position, check] of plan.header.entries()) {
+			for (let position = 0; position < plan.header.length; position++) {
+				const check = plan.header[position]!;
 				const value = capture.headerValues[position];
 				if (value === undefined || !value.toLowerCase().includes(check.contains)) failed.push(index);
 				index++;
