@@ -11,6 +11,8 @@ import os from 'node:os';
 import path from 'node:path';
 import type {TLSSocket} from 'node:tls';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
+import {resolveConfig} from '../source/config/load.js';
+import {planFingerprint} from '../source/session/plan-fingerprint.js';
 import {runCli} from './helpers/cli.js';
 
 const temporary = mkdtempSync(path.join(os.tmpdir(), 'pystress-tls-'));
@@ -251,5 +253,17 @@ describe('keep-alive off and unix sockets', () => {
 		const result = await runCli(['--single-request', '--url', 'http://127.0.0.1/', '--unix-socket', socketPath]);
 		expect(result.code, result.stdout + result.stderr).toBe(0);
 		expect(unixCounted.requests).toBe(1);
+	});
+});
+
+describe('the plan fingerprint (merge) tells runs with other network options apart', () => {
+	const fingerprint = (config: Record<string, unknown>): string => planFingerprint(resolveConfig({url: 'https://127.0.0.1:8443/', ...config}, {source: 'test', env: {}}).plan);
+
+	it('servername and keep-alive change it; no option leaves it as it was', () => {
+		const plain = fingerprint({});
+		expect(fingerprint({servername: 'a.test'})).not.toBe(plain);
+		expect(fingerprint({servername: 'a.test'})).not.toBe(fingerprint({servername: 'b.test'}));
+		expect(fingerprint({keepalive: false})).not.toBe(plain);
+		expect(fingerprint({keepalive: true})).not.toBe(fingerprint({keepalive: false}));
 	});
 });

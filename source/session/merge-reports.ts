@@ -235,7 +235,7 @@ export function mergeReports(inputs: readonly MergeInput[], options: MergeOption
 	const rows = inputs.map(input => agentRow(input, baseMs));
 	const startSkewMs = Math.max(...rows.map(row => row.startOffsetMs));
 	const report = assembleReport(result, {
-		plan: {endpoints: first.endpoints, httpClient: first.settings.httpClient, config: first.config, ...(first.planFingerprint === undefined ? {} : {planFingerprint: first.planFingerprint})},
+		plan: {endpoints: first.endpoints, httpClient: first.settings.httpClient, network: first.settings.network, config: first.config, ...(first.planFingerprint === undefined ? {} : {planFingerprint: first.planFingerprint})},
 		hardware: first.hardware,
 		extra: {
 			...(outcomes.length > 0 ? {thresholds: outcomes} : {}),

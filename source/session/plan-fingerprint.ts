@@ -45,6 +45,15 @@ export function planFingerprint(plan: TestPlan): string {
 			retryOnStatuses: [...policy.retryOnStatuses].sort((a, b) => a - b),
 			verifyTls: policy.verifyTls,
 			httpClient: policy.httpClient,
+			// TLS and network options, only when set (earlier fingerprints stay as they were); files
+			// by whether they are given, not by path (agents may keep them in different places).
+			...(policy.network === undefined ? {} : {network: {
+				keepalive: policy.network.keepalive,
+				servername: policy.network.servername ?? null,
+				unixSocket: policy.network.unixSocket ?? null,
+				ca: policy.network.caFile !== undefined,
+				clientCertificate: policy.network.certFile !== undefined,
+			}}),
 		},
 		token: plan.token ? endpointForFingerprint(plan.token.endpoint) : null,
 	});
