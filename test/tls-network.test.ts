@@ -164,6 +164,41 @@ describe.skipIf(!hasOpenssl)('TLS options (a test CA made with openssl)', () => 
 		expect(mutual.requests - before).toBeGreaterThan(20);
 	});
 
+	it('token_acquisition connects with its own CA and client certificate (mTLS token endpoint)', async () => {
+		const tokenServer = https.createServer({key: readFileSync(file('server.key')), cert: readFileSync(file('server.pem')), requestCert: true, rejectUnauthorized: true, ca: readFileSync(file('ca.pem'))}, (_request, response) => {
+			response.setHeader('content-type', 'application/json');
+			response.end(JSON.stringify({access_token: 'tok-123', token_type: 'bearer', expires_in: 3600}));
+		});
+		await listen(tokenServer, 0);
+		const seen: string[] = [];
+		const target = http.createServer((request, response) => {
+			seen.push(request.headers.authorization ?? '');
+			response.end('ok');
+		});
+		await listen(target, 0);
+		try {
+			const tokenUrl = `https://127.0.0.1:${(tokenServer.address() as AddressInfo).port}/token`;
+			const config = writeConfig({
+				token_acquisition: {url: tokenUrl, form: {grant_type: 'client_credentials'}, ca_file: file('ca.pem'), cert_file: file('client.pem'), key_file: file('client.key')},
+				stress_test: {url: `http://127.0.0.1:${(target.address() as AddressInfo).port}/`},
+			});
+			const result = await run(['--config', config, '-n', '20', '-c', '2']);
+			expect(result.code, result.output).toBe(0);
+			expect(seen).toHaveLength(20);
+			expect(new Set(seen)).toEqual(new Set(['Bearer tok-123']));
+			expect(result.output + JSON.stringify(result.report)).not.toContain('PRIVATE KEY');
+			const withoutCert = await run(['--config', writeConfig({token_acquisition: {url: tokenUrl, ca_file: file('ca.pem')}, stress_test: {url: `http://127.0.0.1:${(target.address() as AddressInfo).port}/`}}), '-n', '5']);
+			expect(withoutCert.code).toBe(1);
+			expect(withoutCert.output).toMatch(/token request/);
+			expect(seen).toHaveLength(20);
+		} finally {
+			tokenServer.closeAllConnections();
+			target.closeAllConnections();
+			tokenServer.close();
+			target.close();
+		}
+	});
+
 	it('bad files are exit 2, one line naming the field and the fix', async () => {
 		const missing = await runCli(['--url', plain.url, '--headless', '--ca-file', file('nope.pem')]);
 		expect(missing.code).toBe(2);
