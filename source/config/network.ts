@@ -6,15 +6,13 @@
  * endpoint. Key material never leaves the policy: reports take `networkSettings()` (paths only).
  */
 import {readFileSync, statSync} from 'node:fs';
-import {createRequire} from 'node:module';
 import {joinPath, type ConfigIssue} from './interpolate.js';
 import {boolean, meta, minLength, optional, string} from './zod.js';
 
-// node:tls only when a TLS file is given: a plain run's start-up does not load it (2-5 ms).
-const require = createRequire(import.meta.url);
-const createSecureContext = (options: import('node:tls').SecureContextOptions): void => {
-	(require('node:tls') as typeof import('node:tls')).createSecureContext(options);
-};
+/** node:tls only when a TLS file is given: a plain run's start-up does not load it (2-5 ms). */
+function createSecureContext(options: import('node:tls').SecureContextOptions): void {
+	process.getBuiltinModule('node:tls').createSecureContext(options);
+}
 
 /** Resolved TLS and network options; a policy carries them only when one is set. */
 export type NetworkOptions = {
