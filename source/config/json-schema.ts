@@ -15,7 +15,9 @@ const reference = String.raw`\$\{[A-Za-z_][A-Za-z0-9_]*(:-[^}]*)?\}`;
  * - endpoint names are unique within `requests`,
  * - `backoff_max_ms` is not below `backoff_ms`,
  * - `${VAR}` values: the variable is set (or has a default) and its value passes the rule,
- * - `url` or `requests` is present (`--url` may stand in for both, so a file may lack them).
+ * - `url` or `requests` is present (`--url` may stand in for both, so a file may lack them),
+ * - `checks.json`: each key is a JSON path (`$.a[0]`) and each value a scalar or an operator object
+ *   (config/checks.ts), and `checks.header` names are tokens.
  */
 export default function configJsonSchema(): Record<string, unknown> {
 	return toJSONSchema(configSchema, {
