@@ -2,17 +2,20 @@ import {checkNames, keptBodyBytes, type CheckPlan, type JsonTest} from '../confi
 import {evaluateJsonPath} from '../config/json-path.js';
 
 /**
- * What the response checks of the request in flight need from its response: the named headers'
- * values and the first bytes of the body. Both clients fill it the same way (the socket client from
+ * What the response checks of the request in flight need from its response: whether each named
+ * header came and contains its text (judged on the bytes, no string made), and the first bytes of
+ * the body. Both clients fill it the same way (the socket client from
  * its parser, undici from its dispatch handler); one per connection, armed for each request, so an
  * endpoint without checks never touches one (the socket client's no-string path stays as it is).
  */
 export class ResponseCapture {
 	/** How many body bytes to keep (0: none). */
 	keepBytes = 0;
-	/** The lower-case names of the headers to keep, and their values (several fields joined with ", "). */
+	/** The lower-case names of the checked headers and the lower-case text each must contain. */
 	headerNames: readonly Buffer[] = [];
-	headerValues: Array<string | undefined> = [];
+	headerNeedles: readonly Buffer[] = [];
+	/** Per checked header: 1 when a field of that name contained its text (any field, when several). */
+	headerMatched = new Uint8Array(0);
 	body = Buffer.alloc(0);
 	bodyLength = 0;
 
@@ -20,10 +23,11 @@ export class ResponseCapture {
 	arm(checks: EndpointChecks): void {
 		this.keepBytes = checks.keepBytes;
 		this.headerNames = checks.headerNames;
-		if (this.headerValues.length !== this.headerNames.length) {
-			this.headerValues = Array.from({length: this.headerNames.length});
-		} else {
-			this.headerValues.fill(undefined);
+		this.headerNeedles = checks.headerNeedles;
+		if (this.headerMatched.length !== this.headerNames.length) {
+			this.headerMatched = new Uint8Array(this.headerNames.length);
+		} else if (this.headerMatched.length > 0) {
+			this.headerMatched.fill(0);
 		}
 
 		this.bodyLength = 0;
@@ -64,42 +68,57 @@ export class ResponseCapture {
 				return;
 			}
 
-			// Compare names byte by byte: a string is made only for the value of a wanted field.
-			for (let index = 0; index < this.headerNames.length; index++) {
-				const wanted = this.headerNames[index]!;
-				const colon = line + wanted.length;
-				if (colon < lineEnd && buffer[colon] === 58 && sameName(buffer, line, wanted)) {
-					this.addValue(index, buffer.toString('latin1', colon + 1, lineEnd).trim());
-				}
-			}
+			this.field(buffer, line, lineEnd);
 
 			line = lineEnd + 2;
 		}
 	}
 
-	/** undici's raw headers: name, value, name, value... */
+	/** undici's raw headers (name, value, name, value...), as Buffers or latin1 strings. */
 	rawHeaders(headers: ReadonlyArray<Buffer | string> | undefined): void {
 		if (this.headerNames.length === 0 || headers === undefined) {
 			return;
 		}
 
-		for (let index = 0; index + 1 < headers.length; index += 2) {
-			this.field(headers[index]!.toString('latin1').toLowerCase(), headers[index + 1]!.toString('latin1').trim());
-		}
-	}
-
-	private field(name: string, value: string): void {
-		for (const [index, wanted] of this.headerNames.entries()) {
-			if (wanted.length === name.length && wanted.toString('latin1') === name) {
-				this.addValue(index, value);
+		for (let pair = 0; pair + 1 < headers.length; pair += 2) {
+			const name = bytes(headers[pair]!);
+			const value = bytes(headers[pair + 1]!);
+			for (let index = 0; index < this.headerNames.length; index++) {
+				const wanted = this.headerNames[index]!;
+				if (name.length === wanted.length && this.headerMatched[index] === 0 && sameName(name, 0, wanted) && containsFolded(value, 0, value.length, this.headerNeedles[index]!)) {
+					this.headerMatched[index] = 1;
+				}
 			}
 		}
 	}
 
-	private addValue(index: number, value: string): void {
-		const earlier = this.headerValues[index];
-		this.headerValues[index] = earlier === undefined ? value : `${earlier}, ${value}`;
+	/** One field line `buffer[start, end)`, "name:value": a checked name whose value contains its text (any case) matches. */
+	private field(buffer: Buffer, start: number, end: number): void {
+		for (let index = 0; index < this.headerNames.length; index++) {
+			const wanted = this.headerNames[index]!;
+			const colon = start + wanted.length;
+			if (colon < end && buffer[colon] === 58 && this.headerMatched[index] === 0 && sameName(buffer, start, wanted) && containsFolded(buffer, colon + 1, end, this.headerNeedles[index]!)) {
+				this.headerMatched[index] = 1;
+			}
+		}
 	}
+}
+
+const bytes = (value: Buffer | string): Buffer => (typeof value === 'string' ? Buffer.from(value, 'latin1') : value);
+
+/** Whether `buffer[start, end)` contains `needle` (lower case), ignoring the case of ASCII letters. */
+function containsFolded(buffer: Buffer, start: number, end: number, needle: Buffer): boolean {
+	const last = end - needle.length;
+	outer: for (let position = start; position <= last; position++) {
+		for (let index = 0; index < needle.length; index++) {
+			const byte = buffer[position + index]!;
+			if ((byte >= 65 && byte <= 90 ? byte | 0x20 : byte) !== needle[index]) continue outer;
+		}
+
+		return true;
+	}
+
+	return false;
 }
 
 /** Whether `body[0, length)` contains `needle` (short bodies searched in JavaScript, long ones natively). */
@@ -141,6 +160,7 @@ export class EndpointChecks {
 	readonly names: readonly string[];
 	readonly keepBytes: number;
 	readonly headerNames: readonly Buffer[];
+	readonly headerNeedles: readonly Buffer[];
 	private readonly plan: CheckPlan;
 	/** body_contains as bytes (encoded once, not per response). */
 	private readonly needle: Buffer | undefined;
@@ -151,6 +171,7 @@ export class EndpointChecks {
 		this.names = checkNames(plan);
 		this.keepBytes = keptBodyBytes(plan);
 		this.headerNames = (plan.header ?? []).map(check => Buffer.from(check.name, 'latin1'));
+		this.headerNeedles = (plan.header ?? []).map(check => Buffer.from(check.contains, 'latin1'));
 		this.needle = plan.bodyContains === undefined ? undefined : Buffer.from(plan.bodyContains);
 	}
 
@@ -181,9 +202,7 @@ export class EndpointChecks {
 
 		if (plan.header) {
 			for (let position = 0; position < plan.header.length; position++) {
-				const check = plan.header[position]!;
-				const value = capture.headerValues[position];
-				if (value === undefined || !value.toLowerCase().includes(check.contains)) failed.push(index);
+				if (capture.headerMatched[position] === 0) failed.push(index);
 				index++;
 			}
 		}
