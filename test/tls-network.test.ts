@@ -47,7 +47,11 @@ function answer(server: http.Server | https.Server, counted: {requests: number; 
 }
 
 async function listen(server: http.Server, where: number | string): Promise<void> {
-	await new Promise<void>(resolve => server.listen(where, '127.0.0.1', resolve));
+	await new Promise<void>(resolve => {
+		// A string is a unix socket path (no host); a number a port on loopback.
+		if (typeof where === 'string') server.listen(where, resolve);
+		else server.listen(where, '127.0.0.1', resolve);
+	});
 }
 
 async function httpsServer(options: https.ServerOptions): Promise<Counted> {
