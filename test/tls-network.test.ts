@@ -90,14 +90,8 @@ function writeConfig(config: Record<string, unknown>): string {
 	return path_;
 }
 
-let hasOpenssl = true;
-try {
-	execFileSync('openssl', ['version'], {stdio: 'ignore'});
-} catch {
-	hasOpenssl = false;
-}
-
-describe.skipIf(!hasOpenssl)('TLS options (a test CA made with openssl)', () => {
+// openssl is brought by `npm test`'s set-up (test/setup/system-deps.mjs): these tests never skip.
+describe('TLS options (a test CA made with openssl)', () => {
 	let plain: Counted;
 	let mutual: Counted;
 	beforeAll(async () => {

@@ -35,6 +35,8 @@ const testNeeds = [
 	{name: 'sh', command: 'sh', apt: 'dash'},
 	// test/startup.test.ts compares --single-request's connect time with curl's time_connect.
 	{name: 'curl', command: 'curl', apt: 'curl'},
+	// test/tls-network.test.ts makes its test CA, server and client certificates with openssl.
+	{name: 'openssl', command: 'openssl', apt: 'openssl'},
 ];
 
 /** What `npm run bench` runs (test/bench/run.ts, test/bench/nginx.ts, test/bench/cases/). */
