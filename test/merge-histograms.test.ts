@@ -8,18 +8,10 @@ import {mergeReports, type MergeInput} from '../source/session/merge-reports.js'
 import {createHistogram, decodeHistogram, encodedPairs, encodeHistogram, recordMicros, summarize} from '../source/stats/histogram.js';
 import {addPairs, LatencyCounts} from '../source/stats/latency-counts.js';
 import type {EndpointInterval} from '../source/stats/snapshot.js';
+import {seededRandom} from '../source/stats/compare-bootstrap.js';
 
-/** A small seeded PRNG (mulberry32), so a failure can be replayed. */
-function random(seed: number): () => number {
-	let state = seed >>> 0;
-	return () => {
-		state = (state + 0x6D_2B_79_F5) >>> 0;
-		let t = state;
-		t = Math.imul(t ^ (t >>> 15), t | 1);
-		t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-		return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-	};
-}
+/** A small seeded PRNG (the one compare's bootstrap uses), so a failure can be replayed. */
+const random = seededRandom;
 
 /**
  * Latencies log-uniform from 10^lowest microseconds to minutes, so every bucket magnitude is hit;

@@ -1,3 +1,5 @@
+import {escapeHtml} from './format.js';
+
 /** The HTML report's stylesheet: light and dark (prefers-color-scheme), responsive, print-friendly. */
 
 /** Chart series and the colour variable each one uses (for lines, dots and legend swatches). */
@@ -178,3 +180,33 @@ footer { margin: 28px 0 8px; text-align: center; color: var(--muted); font-size:
 	a { color: inherit; text-decoration: none; }
 }
 `;
+
+/** No scripts, no network: a report is a self-contained file, whatever its data holds. */
+const contentSecurityPolicy = 'default-src \'none\'; style-src \'unsafe-inline\'; img-src data:; base-uri \'none\'; form-action \'none\'';
+
+/**
+ * The HTML document every report page shares (a run's report, a comparison): head with the content
+ * security policy and the styles, the page's parts in order, and the footer. Every argument but
+ * `parts` is text and is escaped here; `parts` is HTML.
+ */
+export function htmlDocument(page: {readonly title: string; readonly version: string; readonly css?: string; readonly parts: readonly string[]; readonly footer: string}): string {
+	return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="color-scheme" content="light dark">
+<meta http-equiv="Content-Security-Policy" content="${contentSecurityPolicy}">
+<meta name="generator" content="pystress-tui ${escapeHtml(page.version)}">
+<title>${escapeHtml(page.title)}</title>
+<style>${reportCss}${page.css ?? ''}</style>
+</head>
+<body>
+<main class="page">
+${page.parts.join('\n')}
+<footer>${escapeHtml(page.footer)}</footer>
+</main>
+</body>
+</html>
+`;
+}

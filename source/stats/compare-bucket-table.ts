@@ -3,16 +3,7 @@
  * `createHistogram`) share bucket indexes, so several of them map onto one sorted table of the
  * buckets any of them uses, and a resample is a sum of count arrays. Pure.
  */
-import type {Histogram} from './histogram.js';
-
-/** The counts-array view of hdr-histogram-js's JS histograms (public methods its typings leave out). */
-type Indexed = Histogram & {
-	readonly countsArrayLength: number;
-	getCountAtIndex(index: number): number;
-	valueFromIndex(index: number): number;
-	highestEquivalentValue(value: number): number;
-	medianEquivalentValue(value: number): number;
-};
+import type {Histogram, Indexed} from './histogram.js';
 
 /** The buckets used by a set of histograms, ascending: a percentile reports `upper`, a mean uses `middle` (µs). */
 export type BucketTable = {

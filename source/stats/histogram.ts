@@ -116,7 +116,7 @@ export function encodedPairs(encoded: string | undefined, minMicros?: number): L
 const microsToMs = (micros: number): number => Math.round(micros) / 1000;
 
 /** The counts-array view of hdr-histogram-js's JS histograms (public methods its typings leave out). */
-type Indexed = Histogram & {
+export type Indexed = Histogram & {
 	readonly countsArrayLength: number;
 	getCountAtIndex(index: number): number;
 	valueFromIndex(index: number): number;
