@@ -6,8 +6,8 @@ import type {CompareRow} from '../stats/compare.js';
 import type {PercentilePoint} from '../stats/histogram.js';
 import {type CompareResult, formatChange, formatFigure, formatInterval, gateText, methodText, rowLabel, rowSentence, runLine, significantRows, verdictText} from './compare-format.js';
 import {escapeHtml as esc} from './format.js';
-import {chartFigure, type ChartSeries, type Point, ticksWithin} from './html-charts.js';
-import {decadeLabel, tickCount, tickMs, tickSeconds} from './html-plots.js';
+import {chartFigure, type ChartSeries, ticksWithin} from './html-charts.js';
+import {spectrumChart, tickCount, tickMs, tickSeconds, type SpectrumLine} from './html-plots.js';
 import {card} from './html-sections.js';
 import {htmlDocument} from './html-style.js';
 import type {JsonReport} from './types.js';
@@ -83,33 +83,14 @@ function timeFigure(result: CompareResult, id: string, title: string, yLabel: st
 	}, {id});
 }
 
-const decades = (percentile: number): number => (percentile >= 100 ? Number.POSITIVE_INFINITY : Math.log10(100 / (100 - percentile)));
-
 function spectrumFigure(result: CompareResult): string {
-	const spectra: Array<[string, string, boolean, readonly PercentilePoint[]]> = [
-		['base', 'series-base', false, result.base.report.percentiles],
-		['new', 'series-new', false, result.next.report.percentiles],
-	];
+	const line = (name: string, className: string, dashed: boolean, points: readonly PercentilePoint[]): SpectrumLine => ({name, className, dashed, points});
+	const lines = [line('base', 'series-base', false, result.base.report.percentiles), line('new', 'series-new', false, result.next.report.percentiles)];
 	if (result.base.report.correctedPercentiles && result.next.report.correctedPercentiles) {
-		spectra.push(['base corrected', 'series-base', true, result.base.report.correctedPercentiles], ['new corrected', 'series-new', true, result.next.report.correctedPercentiles]);
+		lines.push(line('base corrected', 'series-base', true, result.base.report.correctedPercentiles), line('new corrected', 'series-new', true, result.next.report.correctedPercentiles));
 	}
 
-	const finite = spectra.flatMap(([, , , points]) => points.map(point => decades(point.percentile)).filter(value => Number.isFinite(value)));
-	const edge = Math.max(1, Math.ceil(Math.max(0, ...finite) + 0.1));
-	const series: ChartSeries[] = spectra.map(([name, className, dashed, points]) => ({name, className, dashed, points: points.map((point): Point => [Math.min(edge, decades(point.percentile)), point.latencyMs])}));
-	return chartFigure({
-		title: 'Latency by percentile',
-		width: 1100,
-		height: 320,
-		series,
-		xDomain: [0, edge],
-		xTicks: Array.from({length: edge + 1}, (_, decade) => ({value: decade, label: decadeLabel(decade)})),
-		xLabel: 'percentile (log scale: each step is ten times rarer)',
-		yLabel: 'latency',
-		yTick: tickMs,
-		describe: (item, [x, y]) => (x >= edge ? `${item.name} max: ${tickMs(y)}` : `${item.name} p${Number((100 - (100 / (10 ** x))).toPrecision(6))}: ${tickMs(y)}`),
-		emptyText: 'no latency samples',
-	}, {id: 'chart-spectrum', compact: {width: 540, height: 280}, note: 'The rightmost points are the maxima. Hover a point for its exact value.'});
+	return spectrumChart(lines, {named: true, note: 'The rightmost points are the maxima. Hover a point for its exact value.'});
 }
 
 function chartsSection(result: CompareResult): string {

@@ -116,22 +116,23 @@ export function decadeLabel(decade: number): string {
 	return decade === 1 ? '90%' : `${(100 - (100 / (10 ** decade))).toFixed(decade - 2)}%`;
 }
 
-/** The latency percentile spectrum on a log axis, as HdrHistogram plots it (the maximum at the right edge). */
-export function spectrumFigure(report: JsonReport): string {
-	const spectra: Array<readonly [string, string, readonly PercentilePoint[]]> = [['latency', 'series-spectrum', report.percentiles]];
-	if (report.correctedPercentiles) {
-		spectra.push(['corrected (from intended send time)', 'series-corrected', report.correctedPercentiles]);
-	}
+/** One line of a percentile spectrum. */
+export type SpectrumLine = {readonly name: string; readonly className: string; readonly dashed: boolean; readonly points: readonly PercentilePoint[]};
 
-	const finite = spectra.flatMap(([, , points]) => points.map(point => decades(point.percentile)).filter(value => Number.isFinite(value)));
+/**
+ * Percentile spectra on a log axis, as HdrHistogram plots them (the maxima at the right edge): one
+ * chart for a run's report and for `compare`'s two runs. `named`: hover texts start with the line's
+ * name (several runs on one chart).
+ */
+export function spectrumChart(lines: readonly SpectrumLine[], options: {readonly named: boolean; readonly endLabel?: string | undefined; readonly note: string}): string {
+	const finite = lines.flatMap(line => line.points.map(point => decades(point.percentile)).filter(value => Number.isFinite(value)));
 	const edge = Math.max(1, Math.ceil(Math.max(0, ...finite) + 0.1));
-	const series: ChartSeries[] = spectra.map(([name, className, points]) => ({
-		name,
-		className,
-		dashed: className === 'series-corrected',
-		points: points.map((point): Point => [Math.min(edge, decades(point.percentile)), point.latencyMs]),
+	const series: ChartSeries[] = lines.map(line => ({
+		name: line.name,
+		className: line.className,
+		dashed: line.dashed,
+		points: line.points.map((point): Point => [Math.min(edge, decades(point.percentile)), point.latencyMs]),
 	}));
-	const max = report.percentiles.at(-1)?.latencyMs;
 	return chartFigure({
 		title: 'Latency by percentile',
 		width: wideWidth,
@@ -142,10 +143,22 @@ export function spectrumFigure(report: JsonReport): string {
 		xLabel: 'percentile (log scale: each step is ten times rarer)',
 		yLabel: 'latency',
 		yTick: tickMs,
-		describe(_series, [x, y]) {
-			return x >= edge ? `max: ${formatMs(y)}` : `p${Number((100 - (100 / (10 ** x))).toPrecision(6))}: ${formatMs(y)}`;
+		describe(item, [x, y]) {
+			const where = x >= edge ? 'max' : `p${Number((100 - (100 / (10 ** x))).toPrecision(6))}`;
+			return `${options.named ? `${item.name} ` : ''}${where}: ${formatMs(y)}`;
 		},
-		...(max === undefined ? {} : {endLabel: `max ${formatMs(max)}`}),
+		...(options.endLabel === undefined ? {} : {endLabel: options.endLabel}),
 		emptyText: 'no latency samples',
-	}, {id: 'chart-spectrum', compact: {width: halfWidth, height: 280}, note: 'The rightmost point is the maximum. Hover a point for its exact value.'});
+	}, {id: 'chart-spectrum', compact: {width: halfWidth, height: 280}, note: options.note});
+}
+
+/** A run's latency percentile spectrum (and the corrected one in the open model). */
+export function spectrumFigure(report: JsonReport): string {
+	const lines: SpectrumLine[] = [{name: 'latency', className: 'series-spectrum', dashed: false, points: report.percentiles}];
+	if (report.correctedPercentiles) {
+		lines.push({name: 'corrected (from intended send time)', className: 'series-corrected', dashed: true, points: report.correctedPercentiles});
+	}
+
+	const max = report.percentiles.at(-1)?.latencyMs;
+	return spectrumChart(lines, {named: false, endLabel: max === undefined ? undefined : `max ${formatMs(max)}`, note: 'The rightmost point is the maximum. Hover a point for its exact value.'});
 }
