@@ -62,10 +62,12 @@ export class TokenManager {
 			return this.refreshing;
 		}
 
+		// Counted when sent, like `requests`: a report written while a refresh is in flight still
+		// has requests = refreshes + 1.
+		this.stats.refreshes++;
 		this.refreshing = (async () => {
 			try {
 				await this.fetchToken();
-				this.stats.refreshes++;
 				this.listener?.(this.headers);
 			} catch {
 				// Counted in stats.errors; the old token stays until the next try.
