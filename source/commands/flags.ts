@@ -21,9 +21,14 @@ export const flagDefinitions = {
 	servername: {type: 'string'},
 	keepalive: {type: 'boolean', default: true},
 	unixSocket: {type: 'string'},
+	proxy: {type: 'string'},
+	http2: {type: 'boolean', default: false},
+	streams: {type: 'string'},
+	urlsFile: {type: 'string'},
 	maxConnections: {type: 'string'},
 	maxLate: {type: 'string'},
 	rampUp: {type: 'string'},
+	warmUp: {type: 'string'},
 	stage: {type: 'string', isMultiple: true},
 	threshold: {type: 'string', isMultiple: true},
 	abortOnFail: {type: 'boolean', default: false},
@@ -49,6 +54,15 @@ export const flagDefinitions = {
 	expectAgents: {type: 'string'},
 	allowPartial: {type: 'boolean', default: false},
 	failOn: {type: 'string', isMultiple: true},
+	// CI and monitoring outputs.
+	junit: {type: 'string'},
+	summaryMd: {type: 'string'},
+	csv: {type: 'string'},
+	metricsListen: {type: 'string'},
+	progress: {type: 'string'},
+	// import curl|har.
+	out: {type: 'string'},
+	filter: {type: 'string'},
 } as const;
 
 /** `--json -` (read by cli.tsx as a marker) or a path that is this process's stdout: '-'. */
