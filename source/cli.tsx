@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import process from 'node:process';
-import {ArgvError, normalizeArgv} from './commands/argv.js';
+import {ArgvError, normalizeArgv, takeCurlWords} from './commands/argv.js';
 import type {Command} from './commands/context.js';
 import {flagDefinitions, stdoutMarker, type CliFlags} from './commands/flags.js';
 import {parseFlags} from './commands/parse-flags.js';
@@ -16,9 +16,11 @@ const exitCodes = async () => (await import('./session/outcome.js')).exitCodes;
 
 // `--json -` means stdout; meow would take a lone '-' for an argument.
 let argv = process.argv.slice(2).map((arg, index, all) => (arg === '-' && all[index - 1] === '--json' ? stdoutMarker : arg));
+// `import curl WORDS...`: curl's words pass through unread (its -H, -d and -u are not ours).
+const {argv: ownArgv, words: curlWords} = takeCurlWords(argv);
 try {
 	// The last of a repeated single-value flag wins; an unknown flag is one line with a suggestion.
-	argv = normalizeArgv(argv, flagDefinitions);
+	argv = normalizeArgv(ownArgv, flagDefinitions);
 } catch (error) {
 	if (!(error instanceof ArgvError)) throw error;
 	process.stderr.write(`pystress-tui: ${error.message}\n`);
@@ -64,13 +66,14 @@ const commands: Readonly<Record<string, Command>> = {
 	profiles: {takesArguments: true, run: async context => (await import('./commands/profiles.js')).profilesCommand.run(context)},
 	merge: {takesArguments: true, run: async context => (await import('./commands/merge.js')).mergeCommand.run(context)},
 	compare: {takesArguments: true, run: async context => (await import('./commands/compare.js')).compareCommand.run(context)},
+	import: {takesArguments: true, run: async context => (await import('./commands/import.js')).importCommand.run(context)},
 };
 
 /** No sub-command: a test (TUI or headless) or --single-request. */
 const runCommand: Command = {takesArguments: false, run: async context => (await import('./commands/run.js')).runCommand.run(context)};
 
 async function main(): Promise<number> {
-	const [name, ...args] = cli.input;
+	const [name, ...args] = [...cli.input, ...curlWords];
 	const command = name === undefined ? runCommand : commands[name];
 	if (command === undefined) {
 		const suggestion = suggest(name!, Object.keys(commands));

@@ -100,3 +100,22 @@ function suggestFlag(name: string, candidates: readonly string[]): string {
 	const best = suggest(name.replace(/^-+/, ''), candidates);
 	return best === undefined ? 'not a pystress-tui flag' : `did you mean --${best}?`;
 }
+
+/**
+ * `import curl WORDS...`: the words are curl's (its -H, -d and -u are not ours) and are not read as
+ * flags; only `--out FILE` among them is ours, and a leading `--` is dropped. Returns the argv left
+ * to read and the words; any other argv comes back whole.
+ */
+export function takeCurlWords(argv: readonly string[]): {argv: string[]; words: string[]} {
+	if (argv[0] !== 'import' || argv[1] !== 'curl') return {argv: [...argv], words: []};
+	const own = ['import', 'curl'];
+	const words: string[] = [];
+	for (let index = 2; index < argv.length; index++) {
+		const word = argv[index]!;
+		if (word === '--out' && index + 1 < argv.length) own.push(word, argv[++index]!);
+		else if (word.startsWith('--out=')) own.push(word);
+		else if (!(word === '--' && words.length === 0)) words.push(word);
+	}
+
+	return {argv: own, words};
+}
