@@ -3,6 +3,7 @@ import {Worker} from 'node:worker_threads';
 import {render} from 'ink';
 import {openProfileStore, type ProfileStore} from './config/profiles.js';
 import type {Hardware} from './engine/hardware.js';
+import type {OutputSettings} from './config/types.js';
 import type {RequestLogOptions} from './engine/request-log.js';
 import {renderHtmlReport} from './report/html.js';
 import {printEndOfRun} from './session/outcome.js';
@@ -32,6 +33,8 @@ export type InteractiveOptions = {
 	readonly log?: RequestLogOptions | undefined;
 	/** --abort-on-fail: stop as soon as a threshold fails. */
 	readonly abortOnFail?: boolean | undefined;
+	/** --junit, --summary-md, --csv, --metrics-listen (validated); a config's own keys apply under them. */
+	readonly outputFlags?: OutputSettings | undefined;
 	/** Injected for tests; default the process's streams, signals and directory. */
 	readonly stdout?: NodeJS.WriteStream;
 	readonly stdin?: NodeJS.ReadStream;
@@ -119,6 +122,8 @@ export async function runInteractive(options: InteractiveOptions): Promise<numbe
 		renderHtml: renderHtmlReport,
 		log: options.log,
 		abortOnFail: options.abortOnFail,
+		outputFlags: options.outputFlags ?? {},
+		env: options.env,
 	});
 	const autoStart = valid !== undefined && (options.flags.duration !== undefined || options.flags.requests !== undefined);
 	const broken = candidate && !valid ? candidate : undefined;
@@ -169,6 +174,7 @@ export async function runInteractive(options: InteractiveOptions): Promise<numbe
 	} finally {
 		controller.shutdown();
 		restore();
+		await controller.closeMetrics();
 		process.off('exit', restore);
 		process.off('uncaughtExceptionMonitor', restore);
 	}

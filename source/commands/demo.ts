@@ -2,6 +2,7 @@ import {startDemoServer} from '../demo/server.js';
 import {runHeadless, type HeadlessIo} from '../headless/run.js';
 import {demoConfigPath, startDemoChild} from '../session/demo-target.js';
 import {prepareRun} from '../session/prepare.js';
+import {outputFlags, runOutputs} from '../session/run-outputs.js';
 import {baselineFlags, baselineOptions, outputOptions, runInteractive, type Command} from './context.js';
 
 /** `pystress-tui demo-server`: serves the demo target until Ctrl-C/SIGTERM. */
@@ -29,11 +30,11 @@ export const demoCommand: Command = {
 			const flags = {...given, config: given.config ?? demoConfigPath, duration: given.duration ?? '10s'};
 			const env = {...processEnv, DEMO_URL: demo.url};
 			if (interactive) {
-				return await runInteractive({hardware, flags, env, ...baselineFlags(flags), ...outputOptions(flags), profile: undefined, saveProfile: undefined});
+				return await runInteractive({hardware, flags, env, ...baselineFlags(flags), ...outputOptions(flags), outputFlags: outputFlags(flags), profile: undefined, saveProfile: undefined});
 			}
 
 			const prepared = prepareRun(flags, hardware, env);
-			return await runHeadless({prepared, hardware, ...outputOptions(flags), ...baselineOptions(flags, prepared)}, io);
+			return await runHeadless({prepared, hardware, ...outputOptions(flags), outputs: runOutputs(outputFlags(flags), prepared.config.settings.outputs, env), ...baselineOptions(flags, prepared)}, io);
 		} finally {
 			demo.stop();
 		}

@@ -4,6 +4,7 @@ import {prewarmLoadWorkers} from '../engine/spawn-worker.js';
 import {explicitSettings, prepareProfileRun, prepareRun, type PreparedRun} from '../session/prepare.js';
 import {agentModeProblems, agentOutputFlags, agentReportDefaults} from '../session/agents.js';
 import {defaultReportBase} from '../session/report-files.js';
+import {outputFlags, runOutputs} from '../session/run-outputs.js';
 import type {Command, CommandContext} from './context.js';
 
 /**
@@ -28,8 +29,9 @@ export const runCommand: Command = {
 			throw new ConfigError('command line', agentIssues);
 		}
 
+		const ciOutputs = outputFlags(flags);
 		if (context.interactive) {
-			return runInteractive({hardware, flags, env, ...baselineFlags(flags), ...outputOptions(flags), profile: flags.profile, saveProfile: flags.saveProfile});
+			return runInteractive({hardware, flags, env, ...baselineFlags(flags), ...outputOptions(flags), outputFlags: ciOutputs, profile: flags.profile, saveProfile: flags.saveProfile});
 		}
 
 		// The load workers start now and load while this thread resolves the run (start-up): as many as
@@ -40,7 +42,7 @@ export const runCommand: Command = {
 		// An agent's paths: {index} replaced, and default report names of its own.
 		const {agent, startAt} = prepared;
 		const outputs = agentReportDefaults(outputOptions(agentOutputFlags(flags, agent)), agent, defaultReportBase(new Date(startAt?.atMs ?? Date.now())));
-		return runHeadless({prepared, hardware, ...outputs, ...baselineOptions(flags, prepared)}, io);
+		return runHeadless({prepared, hardware, ...outputs, outputs: runOutputs(ciOutputs, prepared.config.settings.outputs, env), ...baselineOptions(flags, prepared)}, io);
 	},
 };
 

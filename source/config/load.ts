@@ -146,7 +146,7 @@ export function resolveConfig(raw: Record<string, unknown>, options: {source: st
 }
 
 function pickSettings(config: Record<string, unknown>): Record<string, unknown> {
-	const keys = ['threads', 'connections', 'duration', 'total_requests', 'rate', 'baseline_duration', 'max_connections', 'ramp_up', 'stages', 'thresholds'];
+	const keys = ['threads', 'connections', 'duration', 'total_requests', 'rate', 'baseline_duration', 'max_connections', 'ramp_up', 'stages', 'thresholds', 'junit', 'summary_md', 'csv', 'metrics_listen', 'progress'];
 	return Object.fromEntries(Object.entries(config).filter(([key, value]) => keys.includes(key) && value !== undefined));
 }
 
@@ -162,6 +162,8 @@ function fileSettings(config: FlatConfig): FileSettings {
 	if (config.ramp_up !== undefined) settings.rampUpMs = parseDurationMs(config.ramp_up);
 	if (config.stages !== undefined) settings.stages = config.stages.map(stage => ({durationMs: parseDurationMs(stage.duration) ?? 0, target: stage.target}));
 	if (config.thresholds !== undefined) settings.thresholds = config.thresholds;
+	const outputs = {junit: config.junit, summaryMd: config.summary_md, csv: config.csv, metricsListen: config.metrics_listen, progress: config.progress};
+	if (Object.values(outputs).some(value => value !== undefined)) settings.outputs = outputs;
 	return settings;
 }
 

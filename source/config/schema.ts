@@ -3,6 +3,7 @@ import {invalidHeader} from './header-check.js';
 import {parseDurationMs} from './duration.js';
 import {networkFields} from './network.js';
 import {checkKeys, checksSchema} from './checks.js';
+import {listenExpected, parseListenAddress} from './listen.js';
 
 /*
  * The zod schemas here validate a config after `${VAR}` interpolation (load.ts), and are the
@@ -136,6 +137,15 @@ const settingsFields = {
 		.check(minLength(1, {error: 'expected at least one stage'}), meta({description: 'Ramp stages, e.g. [{"duration": "30s", "target": 200}].'}))),
 	thresholds: optional(thresholdsSchema.check(meta({description: 'Pass/fail rules such as "p99<300ms" or "errors<1%"; a failed one exits 99.'}))),
 	baseline_duration: optional(durationSchema('Extended single-connection baseline before the run (--baseline-duration).')),
+	// CI and monitoring outputs (the flags of the same names override them); paths relative to the working directory.
+	junit: optional(string({error: 'expected a file path such as "out/junit.xml"'}).check(meta({description: 'Write a JUnit XML report here (--junit): a testcase per threshold and response check.'}))),
+	summary_md: optional(string({error: 'expected a file path such as "out/summary.md"'}).check(meta({description: 'Write a markdown summary here (--summary-md); GitHub Actions gets it in the job summary anyway.'}))),
+	csv: optional(string({error: 'expected a file prefix such as "out/run" (writes out/run-stats.csv and out/run-timeline.csv)'}).check(meta({description: 'CSV prefix (--csv): writes PREFIX-stats.csv and PREFIX-timeline.csv.'}))),
+	metrics_listen: optional(string({error: `expected a string: ${listenExpected}`}).check(
+		refine(value => parseListenAddress(value) !== undefined, {error: listenExpected}),
+		meta({description: 'Serve Prometheus metrics at http://HOST:PORT/metrics while the test runs (--metrics-listen); loopback unless a host is given.', examples: ['127.0.0.1:9464', '9464']}),
+	)),
+	progress: optional(enumOf(['ndjson'], {error: 'expected "ndjson" (one JSON object per second on stderr, headless)'}).check(meta({description: 'Headless progress format (--progress): "ndjson" prints one JSON object per second on stderr.'}))),
 };
 
 export const endpointSchema = strictObject({

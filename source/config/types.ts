@@ -92,6 +92,19 @@ export type FileSettings = {
 	readonly maxRequests?: number;
 	readonly rate?: number;
 	readonly baselineDurationMs?: number;
+	/** CI and monitoring outputs the file names (flags override each). */
+	readonly outputs?: OutputSettings;
+};
+
+/** CI and monitoring outputs (`--junit`, `--summary-md`, `--csv`, `--metrics-listen`, `--progress`), from a config or the flags. */
+export type OutputSettings = {
+	readonly junit?: string | undefined;
+	readonly summaryMd?: string | undefined;
+	/** Prefix of PREFIX-stats.csv and PREFIX-timeline.csv. */
+	readonly csv?: string | undefined;
+	/** HOST:PORT as written (see config/listen.ts). */
+	readonly metricsListen?: string | undefined;
+	readonly progress?: 'ndjson' | undefined;
 };
 
 export const defaultPolicy: RequestPolicy = {

@@ -3,10 +3,16 @@ import {renderProgressLine} from '../report/text.js';
 import type {JsonReport} from '../report/types.js';
 import {renderHtmlReport} from '../report/html.js';
 import type {RequestLogOptions} from '../engine/request-log.js';
-import {runReportPaths, saveReports} from '../session/report-files.js';
+import {runReportPaths} from '../session/report-files.js';
 import {formatMs, formatRate, formatSeconds, plural} from '../report/format.js';
 import {exitCodes, printEndOfRun, signalExitCode} from '../session/outcome.js';
 import {LateStartError, Session} from '../session/session.js';
+import type {RunOutputs} from '../session/run-outputs.js';
+import {saveRunFiles} from '../session/output-files.js';
+import {finishMetrics, MetricsServer} from '../session/metrics-server.js';
+import {parseListenAddress} from '../config/listen.js';
+import {renderProgressJson} from '../report/progress-ndjson.js';
+import {describeWriteError} from '../report/write.js';
 import type {PreparedRun} from '../session/prepare.js';
 
 /** Where headless output goes and how signals reach it (the CLI passes process streams). */
@@ -31,6 +37,8 @@ export type HeadlessOptions = {
 	readonly abortOnFail?: boolean | undefined;
 	readonly quickBaselineCount: number;
 	readonly extendedBaselineMs: number | undefined;
+	/** JUnit, CSV, markdown summaries, the metrics endpoint, the progress format (see session/run-outputs.ts). */
+	readonly outputs?: RunOutputs | undefined;
 };
 
 /** Exit codes, as documented in the readme. */
@@ -42,11 +50,17 @@ export {exitCodes} from '../session/outcome.js';
  * drain; a second one cancels in-flight requests at once. What was measured is always reported.
  */
 export async function runHeadless(options: HeadlessOptions, io: HeadlessIo): Promise<number> {
-	const {prepared, hardware} = options;
-	const session = new Session({prepared, hardware, quickBaselineCount: options.quickBaselineCount, extendedBaselineMs: options.extendedBaselineMs, log: options.log, abortOnFail: options.abortOnFail});
+	const {prepared, hardware, outputs} = options;
+	const metrics = await startMetrics(outputs?.metricsListen, io);
+	if (metrics === 'failed') return exitCodes.usage;
+	const session = new Session({prepared, hardware, quickBaselineCount: options.quickBaselineCount, extendedBaselineMs: options.extendedBaselineMs, log: options.log, abortOnFail: options.abortOnFail, metrics});
 	const totalS = prepared.settings.durationMs === undefined ? undefined : prepared.settings.durationMs / 1000;
+	// --progress ndjson: stderr carries one JSON object a second instead of the text lines.
+	const ndjson = outputs?.progress === 'ndjson';
+	const lingering = new AbortController();
+	let waitingForScrape = false;
 	const progress = (text: string): void => {
-		if (!options.quiet) {
+		if (!options.quiet && !ndjson) {
 			io.stderr(`${text}\n`);
 		}
 	};
@@ -54,6 +68,12 @@ export async function runHeadless(options: HeadlessOptions, io: HeadlessIo): Pro
 	let signals = 0;
 	let firstSignal: 'SIGINT' | 'SIGTERM' | undefined;
 	const unregister = io.onSignal(signal => {
+		if (waitingForScrape) {
+			// The run is over and reported: a signal ends the wait for a last metrics scrape.
+			lingering.abort();
+			return;
+		}
+
 		signals++;
 		firstSignal ??= signal;
 		if (signals === 1) {
@@ -89,8 +109,16 @@ export async function runHeadless(options: HeadlessOptions, io: HeadlessIo): Pro
 				const {endpoints} = prepared.config.plan;
 				progress(`pystress-tui${prepared.agent ? ` agent ${prepared.agent.index} of ${prepared.agent.count}` : ''}: ${endpoints.length === 1 ? `${endpoints[0]!.method} ${endpoints[0]!.url}` : `${endpoints.length} endpoints`}, ${plural(settings.threads, 'thread')} (${prepared.threadsReason}), ${plural(settings.connections, 'connection')}, ${settings.durationMs === undefined ? plural(settings.maxRequests ?? 0, 'request') : formatSeconds(settings.durationMs / 1000)}${settings.rate === undefined ? '' : `, rate ${formatRate(settings.rate)}/s`}`);
 				const {engine} = event;
+				let seconds = 0;
+				let lastT: number | undefined;
 				engine.subscribe(engineEvent => {
-					if (engineEvent.type === 'second') {
+					if (engineEvent.type === 'second' && ndjson) {
+						// The last point replaces the one before when the timeline did not grow (a final sliver folded into it, as in the report).
+						const replaces = engine.timeline.length === seconds ? lastT : undefined;
+						seconds = engine.timeline.length;
+						lastT = engineEvent.point.t;
+						io.stderr(renderProgressJson(engineEvent.point, replaces));
+					} else if (engineEvent.type === 'second') {
 						const {point} = engineEvent;
 						progress(renderProgressLine({
 							elapsedS: engine.activeS,
@@ -137,15 +165,32 @@ export async function runHeadless(options: HeadlessOptions, io: HeadlessIo): Pro
 		}
 
 		const code = finishReport(report, options, io, session.logFailure);
+		waitingForScrape = true;
+		if (metrics) await finishMetrics(metrics, line => io.stderr(`${line}\n`), lingering.signal);
 		// A run a signal stopped (a CI timeout, a Ctrl-C) must not look green: 128 + the signal number.
 		return firstSignal === undefined ? code : signalExitCode(firstSignal);
 	} finally {
 		unregister();
+		await metrics?.close();
 	}
 }
 
 /** Writes the reports where the flags say, prints the end of the run, and picks the exit code. */
-export function finishReport(report: JsonReport, options: Pick<HeadlessOptions, 'jsonPath' | 'htmlPath' | 'noReport' | 'log'>, io: HeadlessIo, logFailure?: string): number {
-	const saved = saveReports(report, runReportPaths(options, new Date(report.startedAt)).final, renderHtmlReport);
+export function finishReport(report: JsonReport, options: Pick<HeadlessOptions, 'jsonPath' | 'htmlPath' | 'noReport' | 'log' | 'outputs'>, io: HeadlessIo, logFailure?: string): number {
+	const saved = saveRunFiles(report, runReportPaths(options, new Date(report.startedAt)).final, renderHtmlReport, options.outputs);
 	return printEndOfRun(report, saved, {jsonPath: options.jsonPath, logPath: options.log?.path, logFailure}, io);
+}
+
+/** `--metrics-listen`: the endpoint, listening (its URL on stderr), before anything is sent; 'failed' (said on stderr) when it cannot listen. */
+async function startMetrics(listen: string | undefined, io: HeadlessIo): Promise<MetricsServer | 'failed' | undefined> {
+	const address = listen === undefined ? undefined : parseListenAddress(listen);
+	if (address === undefined) return undefined;
+	const server = new MetricsServer(address);
+	try {
+		io.stderr(`metrics: ${await server.listen()}\n`);
+		return server;
+	} catch (error) {
+		io.stderr(`pystress-tui: --metrics-listen: cannot listen on ${listen} (${describeWriteError(error)}); pick a free port, or 0 for any\n`);
+		return 'failed';
+	}
 }

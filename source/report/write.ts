@@ -1,5 +1,5 @@
 import {randomBytes} from 'node:crypto';
-import {closeSync, constants, fchmodSync, fsyncSync, lstatSync, mkdirSync, openSync, readlinkSync, realpathSync, renameSync, rmSync, statSync, writeFileSync, writeSync} from 'node:fs';
+import {appendFileSync, closeSync, constants, fchmodSync, fsyncSync, lstatSync, mkdirSync, openSync, readlinkSync, realpathSync, renameSync, rmSync, statSync, writeFileSync, writeSync} from 'node:fs';
 import path from 'node:path';
 import {getSystemErrorMap} from 'node:util';
 
@@ -157,6 +157,29 @@ export function prepareAppendFile(filePath: string): (() => void) | undefined {
 			throw errnoError('EISDIR', `${filePath} is a directory`);
 		}
 	}
+}
+
+/**
+ * Appends text to a file (GitHub's step summary, which other steps append to as well): creates it
+ * and its directories when missing, never truncates it; a device, FIFO or descriptor link is
+ * written straight through. Throws the system error on failure.
+ */
+export function appendText(filePath: string, text: string): void {
+	const target = resolveWriteTarget(filePath);
+	if (target.kind === 'directory') throw errnoError('EISDIR', `${filePath} is a directory`);
+	if (target.kind === 'new') ensureDirectory(path.dirname(target.path));
+	if (target.kind === 'stream' && target.fifo) {
+		const fd = openFifoForWriting(target.path, 'a');
+		try {
+			writeSync(fd, text);
+		} finally {
+			closeSync(fd);
+		}
+
+		return;
+	}
+
+	appendFileSync(target.path, text);
 }
 
 /** How long a write to a FIFO waits for a process to open it for reading. */

@@ -76,7 +76,7 @@ export function printEndOfRun(report: JsonReport, saved: SavedReports | undefine
 	}
 
 	for (const file of saved?.written ?? []) {
-		io.stderr(`${file.endsWith('.html') ? 'HTML' : 'JSON'} report: ${file}\n`);
+		io.stderr(`${saved?.labels?.[file] ?? (file.endsWith('.html') ? 'HTML report' : 'JSON report')}: ${file}\n`);
 	}
 
 	if (options.logPath !== undefined && options.logFailure === undefined) {

@@ -16,6 +16,8 @@ export type SavedReports = {
 	readonly written: readonly string[];
 	/** One line per failure, naming the path, the reason and any fallback written instead. */
 	readonly errors: readonly string[];
+	/** What each written path is, when not the JSON or HTML report ("JUnit report", "CSV stats"...). */
+	readonly labels?: Readonly<Record<string, string>>;
 };
 
 /** `reports/pystress-2026-11-22T10-04-05` (no extension), relative to `directory`. */

@@ -18,6 +18,7 @@ import {ensureFdLimit} from './fd-limit.js';
 import {TokenManager} from './token.js';
 import type {PreparedRun} from './prepare.js';
 import {lateStart, waitUntil, type LateStartError} from './start-gate.js';
+import {engineFigures, type MetricsSink} from './live-metrics.js';
 
 /** How often the quick baseline's samples go to the listeners (a TUI frame each time). */
 const sampleFlushMs = 500;
@@ -50,6 +51,8 @@ export type SessionOptions = {
 	readonly log?: RequestLogOptions | undefined;
 	/** Stop the run as soon as a threshold fails (checked once a second after a warm-up). */
 	readonly abortOnFail?: boolean | undefined;
+	/** `--metrics-listen`: the endpoint that serves the parallel run's live figures. */
+	readonly metrics?: MetricsSink | undefined;
 };
 
 /**
@@ -225,6 +228,7 @@ export class Session {
 				beforeStart: prepared.startAt ? async () => this.waitForStart() : undefined,
 			});
 			this.engineValue = engine;
+			this.options.metrics?.follow(() => engineFigures(engine));
 			this.watchUnauthorized(engine);
 			engine.subscribe(event => {
 				if (event.type === 'error') {

@@ -8,6 +8,11 @@ import type {JsonReport} from '../report/types.js';
 import {runExitCode} from '../session/outcome.js';
 import {runReportPaths, saveReports, type HtmlRenderer, type ReportOptions, type ReportPaths, type SavedReports} from '../session/report-files.js';
 import {Session, type SessionEvent, type SessionOptions} from '../session/session.js';
+import {saveRunFiles} from '../session/output-files.js';
+import {MetricsServer} from '../session/metrics-server.js';
+import {runOutputs, type RunOutputs} from '../session/run-outputs.js';
+import {parseListenAddress} from '../config/listen.js';
+import type {OutputSettings} from '../config/types.js';
 import {profileSettings, recentRun} from './config-candidates.js';
 import type {AppAction} from './state/app-state.js';
 import type {Candidate} from './state/candidate.js';
@@ -25,6 +30,10 @@ export type ControllerOptions = ReportOptions & {
 	readonly log?: RequestLogOptions | undefined;
 	/** Stop as soon as a threshold fails (--abort-on-fail). */
 	readonly abortOnFail?: boolean | undefined;
+	/** The output flags (--junit, --csv, ...); each run's config keys apply under them. */
+	readonly outputFlags?: OutputSettings | undefined;
+	/** For GITHUB_STEP_SUMMARY. */
+	readonly env?: Readonly<Record<string, string | undefined>> | undefined;
 };
 
 export type RunRequest = {
@@ -51,6 +60,8 @@ export class RunController {
 	private logFailureValue: string | undefined;
 	private lastSavedValue: SavedReports | undefined;
 	private startSettings: RunSettings | undefined;
+	private outputs: RunOutputs | undefined;
+	private metrics: MetricsServer | undefined;
 
 	constructor(options: ControllerOptions) {
 		this.options = options;
@@ -98,6 +109,8 @@ export class RunController {
 	start(request: RunRequest): void {
 		const {choice} = request.candidate;
 		if (this.running || !choice.ok) return;
+		const outputs = runOutputs(this.options.outputFlags ?? {}, choice.prepared.config.settings.outputs, this.options.env ?? {});
+		this.outputs = outputs;
 		const sessionOptions: SessionOptions = {
 			prepared: {...choice.prepared, settings: request.settings},
 			hardware: this.options.hardware,
@@ -105,6 +118,7 @@ export class RunController {
 			extendedBaselineMs: request.extendedBaselineMs,
 			log: this.options.log,
 			abortOnFail: this.options.abortOnFail,
+			metrics: this.metricsFor(outputs.metricsListen),
 		};
 		const session = this.options.createSession?.(sessionOptions) ?? new Session(sessionOptions);
 		this.session = session;
@@ -153,11 +167,48 @@ export class RunController {
 		this.dispatch({type: 'run-done', summary: {report, saved}});
 	}
 
-	/** The final reports, where asked; undefined when none is asked (--no-report). */
+	/** The final reports and CI outputs, where asked; undefined when none is asked (--no-report). */
 	private writeFinal(report: JsonReport): SavedReports | undefined {
 		const paths = this.paths?.final;
-		if (!paths || (paths.json === undefined && paths.html === undefined)) return undefined;
-		return saveReports(report, paths, this.options.renderHtml);
+		const {outputs} = this;
+		const ciOutputs = outputs !== undefined && [outputs.junit, outputs.csv, outputs.summaryMd, outputs.stepSummary].some(output => output !== undefined);
+		if (!paths || (paths.json === undefined && paths.html === undefined && !ciOutputs)) return undefined;
+		return saveRunFiles(report, paths, this.options.renderHtml, outputs);
+	}
+
+	/**
+	 * The metrics endpoint for a run's --metrics-listen (or metrics_listen): one for the process,
+	 * started by the first run that asks (its URL or its failure a message), kept for the next runs.
+	 */
+	private metricsFor(listen: string | undefined): MetricsServer | undefined {
+		const address = listen === undefined ? undefined : parseListenAddress(listen);
+		if (address === undefined) return undefined;
+		if (this.metrics) {
+			if (this.metrics.address.host !== address.host || (address.port !== 0 && this.metrics.address.port !== address.port)) {
+				this.message(`metrics stay at ${this.metrics.url ?? listen}: the endpoint is started once per process`, 'warn');
+			}
+
+			return this.metrics;
+		}
+
+		const server = new MetricsServer(address);
+		this.metrics = server;
+		server.listen().then(
+			url => {
+				this.message(`metrics: ${url}`);
+			},
+			(error: unknown) => {
+				this.metrics = undefined;
+				this.message(`--metrics-listen: cannot listen on ${listen} (${(error as Error).message}); pick a free port, or 0 for any`, 'error');
+			},
+		);
+		return server;
+	}
+
+	/** The UI closed: stop serving metrics. */
+	async closeMetrics(): Promise<void> {
+		await this.metrics?.close();
+		this.metrics = undefined;
 	}
 
 	private fail(error: unknown): void {
