@@ -5,6 +5,7 @@ import type {ConnectionEventKind} from './errors.js';
 import {HeadCache} from './head-cache.js';
 import {EndpointChecks, ResponseCapture} from './checks.js';
 import type {EndpointRecorder} from './recorder.js';
+import {RequestTemplate, type RenderedRequest, type TemplateContext} from './request-template.js';
 
 /**
  * One endpoint ready to send, in both clients' forms: undici dispatch options (a reused object)
@@ -23,9 +24,19 @@ export type PreparedEndpoint = {
 	readonly checks: EndpointChecks | undefined;
 	options: {path: string; method: string; headers: string[]; body: Buffer | null};
 	wire: Buffer;
+	/**
+	 * Placeholders (`${data.column}`, `${seq}`...): the load loop calls `template.next()` for each new
+	 * request and hands the RenderedRequest to `Connection.send`; a client sends
+	 * `connection.rendered` when set, else `wire`/`options`. Undefined for a plain endpoint.
+	 */
+	readonly template: RequestTemplate | undefined;
 };
 
-export function prepareEndpoint(index: number, plan: EndpointPlan, recorder: EndpointRecorder, extraHeaders: Readonly<Record<string, string>>): PreparedEndpoint {
+export function prepareEndpoint(index: number, plan: EndpointPlan, recorder: EndpointRecorder, extraHeaders: Readonly<Record<string, string>>, templates?: TemplateContext): PreparedEndpoint {
+	if (plan.template !== undefined && templates === undefined) {
+		throw new Error(`endpoint ${plan.name} has placeholders: prepare it with a TemplateContext`);
+	}
+
 	return {
 		index,
 		plan,
@@ -36,12 +47,14 @@ export function prepareEndpoint(index: number, plan: EndpointPlan, recorder: End
 		checks: plan.checks === undefined ? undefined : new EndpointChecks(plan.checks),
 		options: undiciOptions(plan, extraHeaders),
 		wire: buildRequest(plan, extraHeaders),
+		template: plan.template === undefined ? undefined : new RequestTemplate(plan, plan.template, templates!, extraHeaders),
 	};
 }
 
 export function updateHeaders(endpoint: PreparedEndpoint, extraHeaders: Readonly<Record<string, string>>): void {
 	endpoint.options = undiciOptions(endpoint.plan, extraHeaders);
 	endpoint.wire = buildRequest(endpoint.plan, extraHeaders);
+	endpoint.template?.setHeaders(extraHeaders);
 }
 
 function undiciOptions(plan: EndpointPlan, extraHeaders: Readonly<Record<string, string>>): PreparedEndpoint['options'] {
@@ -52,6 +65,8 @@ function undiciOptions(plan: EndpointPlan, extraHeaders: Readonly<Record<string,
 /** What a connection reports to: the worker's load loop. */
 export type ConnectionOwner = {
 	readonly policy: RequestPolicy;
+	/** The run is warming up (`--warm-up`): what is sent now is counted apart. */
+	readonly warming: boolean;
 	/** Called right before a request goes out. */
 	dispatched(): void;
 	/** An attempt ended: `error` undefined for a complete response. */
@@ -71,13 +86,27 @@ export abstract class Connection {
 	inRequest = false;
 	/** This request was already retried once after a 401 and a token refresh. */
 	authRetried = false;
+	/** The request in flight (and its retries) was first sent during the warm-up. */
+	warm = false;
 	retired = false;
 	endpoint: PreparedEndpoint | undefined;
 	attempt = 0;
 	sentAt = 0;
 	intendedAt = -1;
+	/** When the first byte of the response arrived (performance.now() ms); -1 before it. */
+	firstByteAt = -1;
+	/**
+	 * When the attempt ended, if the client already read the clock for it (the socket client's
+	 * read of a response's first bytes that also held its end); -1: the owner reads the clock.
+	 */
+	endedAt = -1;
 	status = 0;
 	bytes = 0;
+	/**
+	 * The request in flight when its endpoint has placeholders (set with each attempt 0, kept for
+	 * its retries and resends); undefined for a plain endpoint. Clients send this when set.
+	 */
+	rendered: RenderedRequest | undefined;
 	/** What the checks of the request in flight need from its response; undefined when its endpoint has none. */
 	capture: ResponseCapture | undefined;
 	private ownCapture: ResponseCapture | undefined;
@@ -87,15 +116,19 @@ export abstract class Connection {
 		this.owner = owner;
 	}
 
-	send(endpoint: PreparedEndpoint, attempt: number, intendedAt: number): void {
+	/** `rendered`: the filled request for an endpoint with placeholders (attempt 0; a retry sends the same). */
+	send(endpoint: PreparedEndpoint, attempt: number, intendedAt: number, rendered?: RenderedRequest): void {
 		if (attempt === 0) {
 			this.authRetried = false;
+			this.rendered = rendered;
+			this.warm = this.owner.warming;
 		}
 
 		this.endpoint = endpoint;
 		this.attempt = attempt;
 		this.status = 0;
 		this.bytes = 0;
+		this.firstByteAt = -1;
 		if (endpoint.checks === undefined) {
 			this.capture = undefined;
 		} else {
@@ -120,7 +153,9 @@ export abstract class Connection {
 	/** Puts the request on the wire; `sentAt` was taken just before. */
 	protected abstract transmit(endpoint: PreparedEndpoint): void;
 
-	protected complete(): void {
+	/** The response is complete; `endedAt` >= 0 when the client read the clock at its end (see `endedAt`). */
+	protected complete(endedAt = -1): void {
+		this.endedAt = endedAt;
 		this.busy = false;
 		this.inRequest = false;
 		this.owner.finished(this, undefined);
@@ -131,6 +166,7 @@ export abstract class Connection {
 			return;
 		}
 
+		this.endedAt = -1;
 		this.busy = false;
 		this.inRequest = false;
 		this.owner.finished(this, error);

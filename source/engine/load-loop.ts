@@ -1,23 +1,14 @@
 import {performance} from 'node:perf_hooks';
-import type {EndpointPlan, RequestPolicy} from '../config/types.js';
+import type {DataSet, EndpointPlan, RequestPolicy} from '../config/types.js';
 import type {WorkerSnapshot} from '../stats/snapshot.js';
+import {connectionFactory, slotsPerConnection} from './clients.js';
 import {prepareEndpoint, updateHeaders, type Connection, type ConnectionOwner, type PreparedEndpoint} from './connection.js';
 import type {ConnectionEventKind} from './errors.js';
 import {EndpointRecorder} from './recorder.js';
-import {SocketConnection} from './socket-connection.js';
-import type {UndiciConnection} from './undici-connection.js';
+import {templateContext} from './request-template.js';
 
-let undiciConnection: typeof UndiciConnection | undefined;
-
-/**
- * Loads the client a policy asks for before a LoadLoop is made with it. The socket client is
- * always there; undici (about 20 MB per thread) is loaded only for `--http-client undici`.
- */
-export async function loadHttpClient(policy: RequestPolicy): Promise<void> {
-	if (policy.httpClient === 'undici' && undiciConnection === undefined) {
-		({UndiciConnection: undiciConnection} = await import('./undici-connection.js'));
-	}
-}
+/** Loads the client a policy asks for before a LoadLoop is made with it (engine/clients.ts). */
+export {loadHttpClient} from './clients.js';
 
 /** One attempt as the request log sees it. */
 export type AttemptRecord = {
@@ -29,6 +20,8 @@ export type AttemptRecord = {
 	readonly retry: number;
 	/** For an endpoint with checks: the names of the checks the response failed (empty: passed). */
 	readonly failedChecks?: readonly string[] | undefined;
+	/** The URL sent, when the endpoint has placeholders (else the endpoint's own URL). */
+	readonly url?: string | undefined;
 };
 
 export type LoopOptions = {
@@ -45,11 +38,18 @@ export type LoopOptions = {
 	readonly maxRequests: number | undefined;
 	readonly extraHeaders: Readonly<Record<string, string>>;
 	readonly paused: boolean;
+	/** The run starts with a warm-up: attempts are counted apart until `measure()`. */
+	readonly warmUp?: boolean | undefined;
+	/** The plan's data sets, for endpoints with placeholders. */
+	readonly data?: readonly DataSet[] | undefined;
+	/** The run's template counters (`${seq}`, data rows), shared by all workers (request-template.ts). */
+	readonly templateCounters?: SharedArrayBuffer | undefined;
 };
 
 export type LoopHooks = {
 	/** Every attempt the shared request budget allowed has finished in this loop. */
-	readonly onExhausted: () => void;
+	/** `data`: the data file ran out (on_end "stop"), not the request budget. */
+	readonly onExhausted: (reason: 'requests' | 'data') => void;
 	/** A 401 arrived while extra (token) headers are in use. */
 	readonly onUnauthorized: () => void;
 	/** Optional per-attempt observer (the request log). */
@@ -67,8 +67,10 @@ export type LoopHooks = {
 const earlyWindowMs = 0.5;
 
 /**
- * A worker's request loop: many keep-alive connections, one request at a time each, on the socket
- * client (default) or undici (`policy.httpClient`). One loop for both models: closed (a connection
+ * A worker's request loop: many keep-alive connections, one request at a time each, on the client
+ * the policy names (engine/clients.ts). An HTTP/2 connection of `streams` streams is that many
+ * slots here, each one request at a time: counts in and out of the loop are connections, its list
+ * holds slots. One loop for both models: closed (a connection
  * sends again when its response ends) and open (a schedule at a fixed rate hands sends to free
  * connections, measuring corrected latency from the intended send time).
  */
@@ -76,7 +78,10 @@ export class LoadLoop implements ConnectionOwner {
 	readonly endpoints: PreparedEndpoint[];
 	readonly policy: RequestPolicy;
 	private readonly hooks: LoopHooks;
+	/** Request slots: `slots` per connection (HTTP/2 streams; 1 for HTTP/1.1). */
 	private readonly connections: Connection[] = [];
+	private readonly slots: number;
+	private readonly create: (slot: number) => Connection;
 	private readonly cumulativeWeights: number[];
 	private readonly totalWeight: number;
 	private readonly issued: Int32Array | undefined;
@@ -87,6 +92,8 @@ export class LoadLoop implements ConnectionOwner {
 	private paused: boolean;
 	private stopping = false;
 	private exhausted = false;
+	/** What ended the sending when `exhausted`. */
+	private endedBy: 'requests' | 'data' = 'requests';
 	inFlight = 0;
 	private cancelled = 0;
 	private cancelling = false;
@@ -104,6 +111,10 @@ export class LoadLoop implements ConnectionOwner {
 	private late = 0;
 	private dropped = 0;
 	private started = false;
+	/** `--warm-up`: attempts sent while this is true are counted apart (see `Connection.warm`). */
+	warming: boolean;
+	private warmResponses = 0;
+	private warmErrors = 0;
 
 	constructor(options: LoopOptions, hooks: LoopHooks) {
 		this.policy = options.policy;
@@ -111,34 +122,26 @@ export class LoadLoop implements ConnectionOwner {
 		this.issued = options.issued;
 		this.maxRequests = options.maxRequests ?? Number.POSITIVE_INFINITY;
 		this.maxLateMs = options.maxLateMs;
-		this.maxConnections = options.maxConnections ?? options.connections;
+		this.slots = slotsPerConnection(options.policy);
+		this.create = connectionFactory(options.policy)(this);
+		this.maxConnections = (options.maxConnections ?? options.connections) * this.slots;
 		this.paused = options.paused;
 		this.rate = options.rate;
 		this.sendOffsetMs = options.sendOffsetMs ?? 0;
-		this.endpoints = options.endpoints.map((plan, index) => prepareEndpoint(index, plan, new EndpointRecorder(), options.extraHeaders));
+		this.warming = options.warmUp === true;
+		const templates = options.endpoints.some(plan => plan.template !== undefined) ? templateContext(options.data, options.templateCounters) : undefined;
+		this.endpoints = options.endpoints.map((plan, index) => prepareEndpoint(index, plan, new EndpointRecorder(), options.extraHeaders, templates));
 		let sum = 0;
 		this.cumulativeWeights = options.endpoints.map(endpoint => (sum += endpoint.weight));
 		this.totalWeight = sum;
 		this.hasAuthorization = hasAuthorizationHeader(options.extraHeaders);
-		for (let index = 0; index < options.connections; index++) {
+		for (let index = 0; index < options.connections * this.slots; index++) {
 			this.connections.push(this.newConnection());
 		}
 	}
 
 	private newConnection(): Connection {
-		if (this.policy.httpClient !== 'undici') {
-			return new SocketConnection(this);
-		}
-
-		if (undiciConnection === undefined) {
-			throw new Error('the undici client is not loaded: await loadHttpClient(policy) first');
-		}
-
-		return new undiciConnection(this);
-	}
-
-	get connectionCount(): number {
-		return this.connections.length;
+		return this.create(this.connections.length);
 	}
 
 	start(): void {
@@ -245,14 +248,34 @@ export class LoadLoop implements ConnectionOwner {
 			return;
 		}
 
-		connection.send(this.pickEndpoint(), 0, intendedAt);
+		const endpoint = this.pickEndpoint();
+		if (endpoint.template === undefined) {
+			connection.send(endpoint, 0, intendedAt);
+			return;
+		}
+
+		const rendered = endpoint.template.next();
+		if (rendered === undefined) {
+			// The data ran out (on_end "stop"): no request starts here any more.
+			this.endedBy = 'data';
+			this.exhausted = true;
+			if (this.inFlight === 0) {
+				this.hooks.onExhausted('data');
+			}
+
+			return;
+		}
+
+		connection.send(endpoint, 0, intendedAt, rendered);
 	}
 
-	private claim(): boolean {
+	/** Claims an attempt from the shared request budget; warm-up attempts take none of it. */
+	private claim(warm = this.warming): boolean {
+		if (warm) return true;
 		if (this.issued !== undefined && Atomics.add(this.issued, 0, 1) >= this.maxRequests) {
 			this.exhausted = true;
 			if (this.inFlight === 0) {
-				this.hooks.onExhausted();
+				this.hooks.onExhausted(this.endedBy);
 			}
 
 			return false;
@@ -265,16 +288,27 @@ export class LoadLoop implements ConnectionOwner {
 	finished(connection: Connection, error: Error | undefined): void {
 		this.inFlight--;
 		const endpoint = connection.endpoint!;
-		const now = performance.now();
+		const now = connection.endedAt < 0 ? performance.now() : connection.endedAt;
 		const latencyMicros = Math.round((now - connection.sentAt) * 1000);
 		const correctedMicros = connection.intendedAt < 0 ? -1 : Math.round((now - connection.intendedAt) * 1000);
 		let retry = false;
-		if (error === undefined) {
+		if (connection.warm) {
+			// Sent during the warm-up: counted apart, in no figure and not in the request log.
+			if (error === undefined) {
+				this.warmResponses++;
+				retry = this.policy.retryOnStatuses.length > 0 && this.policy.retryOnStatuses.includes(connection.status);
+				if (connection.status === 401 && this.hasAuthorization) this.hooks.onUnauthorized();
+			} else {
+				this.warmErrors++;
+				retry = !this.cancelling;
+			}
+		} else if (error === undefined) {
 			const status = connection.status;
 			endpoint.recorder.recordResponse(status, latencyMicros, connection.bytes, correctedMicros, connection.attempt);
+			if (connection.firstByteAt >= 0) endpoint.recorder.firstByte(Math.round((connection.firstByteAt - connection.sentAt) * 1000));
 			const failed = endpoint.checks === undefined ? undefined : endpoint.checks.run(status, connection.bytes, connection.capture!);
 			if (failed !== undefined) endpoint.recorder.recordChecks(endpoint.checks!.names, failed);
-			this.hooks.onAttempt?.({endpoint: endpoint.plan, status, latencyMicros, bytes: connection.bytes, errorKind: undefined, retry: connection.attempt, ...(failed === undefined ? {} : {failedChecks: failed.map(index => endpoint.checks!.names[index]!)})});
+			this.hooks.onAttempt?.({endpoint: endpoint.plan, status, latencyMicros, bytes: connection.bytes, errorKind: undefined, retry: connection.attempt, url: connection.rendered?.url, ...(failed === undefined ? {} : {failedChecks: failed.map(index => endpoint.checks!.names[index]!)})});
 			retry = this.policy.retryOnStatuses.length > 0 && this.policy.retryOnStatuses.includes(status);
 			if (status === 401 && this.hasAuthorization && !connection.authRetried && !this.stopping && !connection.retired) {
 				this.awaitToken(connection, endpoint);
@@ -284,10 +318,10 @@ export class LoadLoop implements ConnectionOwner {
 		} else if (this.cancelling) {
 			// Still in flight when the run ended: its age is a lower bound of its latency.
 			endpoint.recorder.recordIncomplete(latencyMicros, correctedMicros);
-			this.hooks.onAttempt?.({endpoint: endpoint.plan, status: 0, latencyMicros, bytes: connection.bytes, errorKind: 'incomplete', retry: connection.attempt});
+			this.hooks.onAttempt?.({endpoint: endpoint.plan, status: 0, latencyMicros, bytes: connection.bytes, errorKind: 'incomplete', retry: connection.attempt, url: connection.rendered?.url});
 		} else {
 			const kind = endpoint.recorder.recordError(error, latencyMicros, connection.attempt);
-			this.hooks.onAttempt?.({endpoint: endpoint.plan, status: 0, latencyMicros, bytes: connection.bytes, errorKind: kind, retry: connection.attempt});
+			this.hooks.onAttempt?.({endpoint: endpoint.plan, status: 0, latencyMicros, bytes: connection.bytes, errorKind: kind, retry: connection.attempt, url: connection.rendered?.url});
 			retry = true;
 		}
 
@@ -338,7 +372,7 @@ export class LoadLoop implements ConnectionOwner {
 		this.awaitingToken.delete(connection);
 		this.inFlight--;
 		connection.busy = false;
-		if (retry && !this.stopping && !this.paused && !connection.retired && this.claim()) {
+		if (retry && !this.stopping && !this.paused && !connection.retired && this.claim(connection.warm)) {
 			connection.authRetried = true;
 			connection.send(waiting.endpoint, connection.attempt + 1, -1);
 		} else if (connection.retired) {
@@ -360,7 +394,7 @@ export class LoadLoop implements ConnectionOwner {
 		setTimeout(() => {
 			this.inFlight--;
 			connection.busy = false;
-			if (this.stopping || this.paused || connection.retired || !this.claim()) {
+			if (this.stopping || this.paused || connection.retired || !this.claim(connection.warm)) {
 				if (this.stopping) {
 					// A retry the stop prevented: never sent, so not a request.
 					this.cancelled++;
@@ -436,7 +470,7 @@ export class LoadLoop implements ConnectionOwner {
 			this.stopResolve = undefined;
 			resolve();
 		} else if (this.exhausted) {
-			this.hooks.onExhausted();
+			this.hooks.onExhausted(this.endedBy);
 		}
 	}
 
@@ -502,8 +536,8 @@ export class LoadLoop implements ConnectionOwner {
 	}
 
 	setConnections(count: number, maxConnections = count): void {
-		const target = Math.max(0, Math.floor(count));
-		this.maxConnections = Math.max(target, maxConnections);
+		const target = Math.max(0, Math.floor(count)) * this.slots;
+		this.maxConnections = Math.max(target, maxConnections * this.slots);
 		while (this.connections.length < target) {
 			const connection = this.newConnection();
 			this.connections.push(connection);
@@ -609,13 +643,23 @@ export class LoadLoop implements ConnectionOwner {
 		this.backlog = [];
 	}
 
+	/** The warm-up is over: attempts sent from now on are measured (take the warm-up's last snapshot first). */
+	measure(): void {
+		this.warming = false;
+	}
+
 	/** The interval's figures; `windowMs` is how long the utilisation was measured over. */
 	snapshot(workerId: number, eventLoopUtilization: number, windowMs = 0): WorkerSnapshot {
+		const warmUp = this.warmResponses + this.warmErrors > 0 ? {responses: this.warmResponses, errors: this.warmErrors} : undefined;
+		this.warmResponses = 0;
+		this.warmErrors = 0;
 		const snapshot: WorkerSnapshot = {
+			...(this.warming ? {warming: true} : {}),
+			...(warmUp ? {warmUp} : {}),
 			workerId,
 			endpoints: this.endpoints.map(endpoint => endpoint.recorder.take()),
 			inFlight: this.inFlight,
-			connections: this.connections.length,
+			connections: Math.ceil(this.connections.length / this.slots),
 			late: this.late,
 			dropped: this.dropped,
 			eventLoopUtilization,

@@ -31,6 +31,11 @@ export class EndpointRecorder {
 	private failures: LatencyCounts | undefined;
 	private incompleteAges: LatencyCounts | undefined;
 	private correctedIncompleteAges: LatencyCounts | undefined;
+	/** Per new connection: TCP connect (DNS included), and the TLS handshake after it. */
+	private connects: LatencyCounts | undefined;
+	private handshakes: LatencyCounts | undefined;
+	/** Per response: time to first byte (send to the first byte of the response). */
+	private firstBytes: LatencyCounts | undefined;
 
 	/** A response arrived (any status). `attempt` > 0 for a retry; `correctedMicros` < 0 outside the open model. */
 	recordResponse(status: number, latencyMicros: number, bytes: number, correctedMicros: number, attempt = 0): void {
@@ -43,6 +48,24 @@ export class EndpointRecorder {
 		if (correctedMicros >= 0) {
 			(this.corrected ??= new LatencyCounts()).record(correctedMicros);
 		}
+	}
+
+	/**
+	 * A new connection is up: from starting to connect to the TCP connection made (DNS lookup
+	 * included), integer microseconds. Not on the per-request path with keep-alive on.
+	 */
+	connected(micros: number): void {
+		(this.connects ??= new LatencyCounts()).record(micros);
+	}
+
+	/** A new TLS connection finished its handshake, `micros` after its TCP connect. */
+	tlsHandshake(micros: number): void {
+		(this.handshakes ??= new LatencyCounts()).record(micros);
+	}
+
+	/** A response's first byte arrived `micros` after its request was sent (one per response). */
+	firstByte(micros: number): void {
+		(this.firstBytes ??= new LatencyCounts()).record(micros);
 	}
 
 	/** A response's check outcome: `failed` holds the indexes (into `names`) of the checks it failed. */
@@ -91,7 +114,7 @@ export class EndpointRecorder {
 
 	/** Whether anything was recorded since the last `take()`. */
 	get isEmpty(): boolean {
-		return this.requests === 0 && this.incomplete === 0 && this.connectionEvents.size === 0;
+		return this.requests === 0 && this.incomplete === 0 && this.connectionEvents.size === 0 && (this.connects?.count ?? 0) === 0 && (this.handshakes?.count ?? 0) === 0;
 	}
 
 	/** Returns the interval's figures and starts a new interval. */
@@ -121,6 +144,9 @@ export class EndpointRecorder {
 			...(this.incompleteAges && this.incompleteAges.count > 0 ? {incompleteHistogram: this.incompleteAges.take()} : {}),
 			...(this.correctedIncompleteAges && this.correctedIncompleteAges.count > 0 ? {correctedIncompleteHistogram: this.correctedIncompleteAges.take()} : {}),
 			...(this.checksPassed + this.checksFailed > 0 ? {checks: this.takeChecks()} : {}),
+			...(this.connects && this.connects.count > 0 ? {connectHistogram: this.connects.take()} : {}),
+			...(this.handshakes && this.handshakes.count > 0 ? {tlsHistogram: this.handshakes.take()} : {}),
+			...(this.firstBytes && this.firstBytes.count > 0 ? {ttfbHistogram: this.firstBytes.take()} : {}),
 		};
 		this.requests = 0;
 		this.responses = 0;

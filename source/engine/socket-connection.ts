@@ -1,4 +1,5 @@
 import net from 'node:net';
+import {performance} from 'node:perf_hooks';
 import tls from 'node:tls';
 import {Connection, type PreparedEndpoint} from './connection.js';
 import type {NetworkOptions} from '../config/network.js';
@@ -50,12 +51,15 @@ class Wire implements ResponseSink {
 	private reused = false;
 	/** Keep-alive off: one response, then the socket closes. */
 	private readonly once: boolean;
+	/** When connecting began, then when the TCP connection was made (performance.now() ms). */
+	private connectingAt: number;
 
 	constructor(connection: SocketConnection, target: SocketTarget, verifyTls: boolean, session: Buffer | undefined, network: NetworkOptions | undefined) {
 		this.connection = connection;
 		this.origin = target.origin;
 		this.parser = new ResponseParser(this);
 		this.once = network?.keepalive === false;
+		this.connectingAt = performance.now();
 		const onread: net.OnReadOpts = {buffer: readBuffer, callback: this.onRead};
 		// TLS files, SNI and a unix socket (connect-options.ts); none of it when no option is set.
 		const extra = network === undefined ? undefined : socketConnectOptions(network);
@@ -72,7 +76,9 @@ class Wire implements ResponseSink {
 				...extra,
 			} as tls.ConnectionOptions)
 			: (extra?.path === undefined ? net.connect({host: target.host, port: target.port, noDelay: true, onread}) : net.connect({path: extra.path, onread}));
+		this.socket.once('connect', this.onConnect);
 		if (target.tls) {
+			this.socket.once('secureConnect', this.onSecureConnect);
 			this.socket.setNoDelay(true);
 			this.socket.on('session', (ticket: Buffer) => {
 				connection.tlsSessions.set(target.origin, ticket);
@@ -90,7 +96,7 @@ class Wire implements ResponseSink {
 
 	write(endpoint: PreparedEndpoint): void {
 		this.parser.expect(endpoint.expectBody, endpoint.headCache, this.connection.capture);
-		this.socket.write(endpoint.wire);
+		this.socket.write(this.connection.rendered === undefined ? endpoint.wire : this.connection.rendered.wire());
 	}
 
 	onResponse(status: number, bodyBytes: number, keepAlive: boolean, unsolicited: boolean): void {
@@ -121,6 +127,17 @@ class Wire implements ResponseSink {
 		return busy;
 	}
 
+	/** Connect and TLS handshake times go to the endpoint whose request opened the connection. */
+	private readonly onConnect = (): void => {
+		const now = performance.now();
+		this.connection.endpoint?.recorder.connected(Math.round((now - this.connectingAt) * 1000));
+		this.connectingAt = now;
+	};
+
+	private readonly onSecureConnect = (): void => {
+		this.connection.endpoint?.recorder.tlsHandshake(Math.round((performance.now() - this.connectingAt) * 1000));
+	};
+
 	private readonly onRead = (length: number, buffer: Uint8Array): boolean => {
 		if (!this.parser.busy) {
 			// Between a response and the next request: bytes no request asked for.
@@ -130,6 +147,14 @@ class Wire implements ResponseSink {
 			}
 
 			return true;
+		}
+
+		// One clock read per response, at its first bytes: the time to first byte, and the end of a
+		// response that came whole in this read (most do). A later read's end: the owner's clock.
+		if (this.parser.started) {
+			this.connection.readAt = -1;
+		} else {
+			this.connection.readAt = this.connection.firstByteAt = performance.now();
 		}
 
 		try {
@@ -146,6 +171,7 @@ class Wire implements ResponseSink {
 	};
 
 	private readonly onEnd = (): void => {
+		this.connection.readAt = -1;
 		const started = this.parser.started;
 		let complete = true;
 		try {
@@ -202,6 +228,8 @@ export class SocketConnection extends Connection {
 	private active: Wire | undefined;
 	/** The request in flight was already sent once more on a fresh connection. */
 	private resent = false;
+	/** The clock at the start of the current read when it held a response's first bytes; -1 otherwise. */
+	readAt = -1;
 
 	close(): void {
 		for (const wire of [...this.wires.values()]) {
@@ -249,7 +277,7 @@ export class SocketConnection extends Connection {
 
 		this.status = status;
 		this.bytes = bodyBytes;
-		this.complete();
+		this.complete(this.readAt);
 	}
 
 	/**

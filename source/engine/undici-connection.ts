@@ -1,4 +1,6 @@
-import {Client} from 'undici';
+import type {Socket} from 'node:net';
+import {performance} from 'node:perf_hooks';
+import {buildConnector, Client} from 'undici';
 import {Connection, type PreparedEndpoint} from './connection.js';
 import {undiciConnectOptions} from './connect-options.js';
 
@@ -86,20 +88,20 @@ export class UndiciConnection extends Connection {
 		this.current = origin;
 		this.responseStarted = false;
 		this.reused = false;
-		origin.client.dispatch(endpoint.options, this);
+		origin.client.dispatch(this.rendered === undefined ? endpoint.options : this.rendered.undiciOptions(), this);
 	}
 
 	private originFor(url: string): Origin {
 		let origin = this.origins.get(url);
 		if (origin === undefined) {
 			const {policy} = this.owner;
+			const {connect, socketPath} = undiciConnectOptions(policy.network, policy.verifyTls);
 			const client = new Client(url, {
 				pipelining: 1,
 				keepAliveTimeout: 30_000,
 				headersTimeout: policy.timeoutMs,
 				bodyTimeout: policy.timeoutMs,
-				connectTimeout: Math.min(policy.timeoutMs, 10_000),
-				...undiciConnectOptions(policy.network, policy.verifyTls),
+				connect: this.timedConnector(buildConnector({...connect, timeout: Math.min(policy.timeoutMs, 10_000), ...(socketPath === undefined ? {} : {socketPath})})),
 			});
 			const created: Origin = {client, responsesOnSocket: 0};
 			client.on('connect', () => {
@@ -119,6 +121,36 @@ export class UndiciConnection extends Connection {
 		}
 
 		return origin;
+	}
+
+	/**
+	 * undici's connector, timed: the TCP connect (DNS included) and the TLS handshake after it go to
+	 * the endpoint whose request opened the connection. Once per connection, never per request.
+	 */
+	private timedConnector(connector: buildConnector.connector): buildConnector.connector {
+		return (options, callback) => {
+			let connectingAt = performance.now();
+			const https = options.protocol === 'https:';
+			// undici's connector returns its socket (its type says void).
+			const socket = connector(options, (...result) => {
+				if (result[0] === null) {
+					const micros = Math.round((performance.now() - connectingAt) * 1000);
+					if (https) this.endpoint?.recorder.tlsHandshake(micros);
+					else this.endpoint?.recorder.connected(micros);
+				}
+
+				callback(...result);
+			}) as unknown as Socket;
+			if (https) {
+				socket.once('connect', () => {
+					const now = performance.now();
+					this.endpoint?.recorder.connected(Math.round((now - connectingAt) * 1000));
+					connectingAt = now;
+				});
+			}
+
+			return socket;
+		};
 	}
 
 	/**
@@ -146,6 +178,8 @@ export class UndiciConnection extends Connection {
 
 	onResponseStarted(): void {
 		this.responseStarted = true;
+		// The first byte of the response (a 1xx's, if one came first).
+		if (this.firstByteAt < 0) this.firstByteAt = performance.now();
 	}
 
 	onHeaders(statusCode: number, headers?: Buffer[]): boolean {

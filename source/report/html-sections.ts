@@ -5,6 +5,7 @@ import {escapeHtml as esc, formatCount, formatMs, formatPercent, formatRate, for
 import {generatorStallFigures, generatorStallWarning} from './text.js';
 import type {BaselineReport, JsonReport} from './types.js';
 import {agentRows, agentsCaption} from './agents-rows.js';
+import {phaseColumns, phaseRows} from './phases-format.js';
 
 /** What each error kind usually means, shown beside its count. */
 /** A section card with a stable id. */
@@ -40,7 +41,16 @@ export function latencySection(report: JsonReport): string {
 		: '';
 	const stalls = generatorStallFigures(report);
 	const stallNote = stalls ? `<p class="note">Generator stalls: ${esc(stalls)}${report.generator.stallWarning ? ': <a href="#generator">they could explain the tail</a>' : ''}.</p>` : '';
-	return card('latency', 'Latency', `<div class="table-scroll"><table>${head}<tbody>${rows.join('')}</tbody></table></div>${note}${stallNote}`);
+	return card('latency', 'Latency', `<div class="table-scroll"><table>${head}<tbody>${rows.join('')}</tbody></table></div>${note}${stallNote}${phasesTable(report)}`);
+}
+
+/** Connect, TLS handshake and time to first byte: a slow handshake apart from a slow server. */
+function phasesTable(report: JsonReport): string {
+	const rows = phaseRows(report.summary);
+	if (rows.length === 0) return '';
+	const head = phaseColumns.map((column, index) => `<th${index > 0 ? ' class="num"' : ''}>${column}</th>`).join('');
+	const body = rows.map(([label, ...cells]) => `<tr><td class="row-label">${esc(label!)}</td>${cells.map(cell => `<td class="num">${esc(cell)}</td>`).join('')}</tr>`).join('');
+	return `<h3 id="connect-ttfb">Connect and time to first byte</h3><div class="table-scroll"><table><thead><tr>${head}</tr></thead><tbody>${body}</tbody></table></div><p class="note">Connect: per new connection (DNS lookup included); TLS handshake: after it; time to first byte: per response, from its send.</p>`;
 }
 
 function share(count: number, total: number): string {

@@ -2,12 +2,19 @@ import {connectionEventHints, errorHints} from './error-hints.js';
 import {describeNetwork} from './network-format.js';
 import type {LatencySummary} from '../stats/histogram.js';
 import {plural, formatBytes, formatCount, formatMs, formatPercent, formatRate, formatRatio, formatSeconds, formatThresholdActual, table} from './format.js';
-import type {JsonReport} from './types.js';
+import type {JsonReport, ReportWarmUp} from './types.js';
 import {agentRows, agentsCaption} from './agents-rows.js';
 import {checksLine, checksText} from './checks-format.js';
+import {describeProtocol} from './protocol-format.js';
+import {phaseColumns, phaseRows} from './phases-format.js';
 
 function latencyRow(label: string, latency: LatencySummary): string[] {
 	return [label, formatMs(latency.min), formatMs(latency.mean), formatMs(latency.p50), formatMs(latency.p90), formatMs(latency.p99), formatMs(latency.p999), formatMs(latency.max), formatMs(latency.stdev)];
+}
+
+/** The warm-up in one line (the text summary and the HTML report). */
+export function warmUpLine(warmUp: ReportWarmUp): string {
+	return `${formatSeconds(warmUp.durationS)} first: ${formatCount(warmUp.requests)} requests (${formatCount(warmUp.errors)} errors) before the clock started; not in the figures above`;
 }
 
 /** The plain-text summary printed at the end of a headless run. Pure. */
@@ -21,6 +28,7 @@ export function renderTextSummary(report: JsonReport): string {
 		`  Hardware          ${hardware.cpuModel}; ${hardware.physicalCores} physical cores, ${hardware.logicalProcessors} logical processors, cgroup quota ${quota}; ${formatBytes(hardware.totalMemoryBytes)} RAM; Node ${hardware.node} on ${hardware.platform}`,
 		`  Settings          ${plural(settings.threads, 'thread')}, ${plural(settings.connections, 'connection')}, ${settings.durationS === null ? plural(settings.maxRequests ?? 0, 'request') : `${settings.durationS}s`}${settings.rate === null ? ' (closed model)' : `, rate ${formatRate(settings.rate)}/s (open model)`}${settings.httpClient === 'undici' ? ', undici client' : ''}`,
 	);
+	lines.push(`  Protocol          ${describeProtocol(settings)}`);
 	const network = describeNetwork(settings.network);
 	if (network !== undefined) lines.push(`  Network           ${network}`);
 	const {final} = settings;
@@ -44,6 +52,10 @@ export function renderTextSummary(report: JsonReport): string {
 
 	if (report.token) {
 		lines.push(`  Token requests    ${formatCount(report.token.requests)} (${formatCount(report.token.errors)} errors, ${formatCount(report.token.refreshes)} refreshes; not in the figures above)`);
+	}
+
+	if (report.warmUp) {
+		lines.push(`  Warm-up           ${warmUpLine(report.warmUp)}`);
 	}
 
 	if (summary.cancelled > 0) {
@@ -72,6 +84,11 @@ export function renderTextSummary(report: JsonReport): string {
 	const stalls = generatorStallFigures(report);
 	if (stalls) {
 		lines.push(`  Generator stalls  ${stalls}`);
+	}
+
+	const phases = phaseRows(summary);
+	if (phases.length > 0) {
+		lines.push('', 'CONNECT AND TIME TO FIRST BYTE (connect: per new connection; first byte: per response, from its send)', table([[...phaseColumns], ...phases]));
 	}
 
 	const statuses = Object.entries(summary.statusCodes);

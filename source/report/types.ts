@@ -28,6 +28,10 @@ export type ReportEndpoint = ReportSummary & {
 	/** Age of its incomplete requests at the end, encoded, when there were any (and corrected, in the open model). */
 	readonly incompleteHistogram?: string;
 	readonly correctedIncompleteHistogram?: string;
+	/** Connect time of the connections it opened, TLS handshake time, and time to first byte of its responses, encoded (absent when none; older reports lack them). */
+	readonly connectHistogram?: string;
+	readonly tlsHistogram?: string;
+	readonly ttfbHistogram?: string;
 };
 
 export type ReportHardware = {
@@ -50,11 +54,21 @@ export type ReportSettings = {
 	readonly rate: number | null;
 	/** Which HTTP client sent the load: `socket` (default) or `undici`. */
 	readonly httpClient: 'socket' | 'undici';
+	/** The protocol: `http/1.1`, `h2` (HTTP/2 over TLS) or `h2c` (cleartext). Absent in reports of earlier builds: http/1.1. */
+	readonly protocol?: ReportProtocol;
+	/** HTTP/2: concurrent streams per connection (absent for HTTP/1.1). */
+	readonly streams?: number;
 	/** Settings in force at the end, after live changes. */
 	readonly final: {readonly threads: number; readonly connections: number; readonly rate: number | null};
 	/** TLS and network options, when any was set: file paths, never their contents. */
 	readonly network?: ReportNetwork;
 };
+
+/** The warm-up before the measured run: how long, and its attempts (responses plus errors). */
+export type ReportWarmUp = {readonly durationS: number; readonly requests: number; readonly errors: number};
+
+/** What a report calls the protocol of a run. */
+export type ReportProtocol = 'http/1.1' | 'h2' | 'h2c';
 
 /** The TLS and network options of a run (config/network.ts), as a report records them. */
 export type ReportNetwork = {
@@ -221,6 +235,8 @@ export type JsonReport = {
 	readonly speedup?: SpeedupReport;
 	readonly thresholds?: readonly ThresholdResult[];
 	readonly token?: {readonly requests: number; readonly errors: number; readonly refreshes: number};
+	/** `--warm-up`: load sent before the measured run, counted apart (in no other figure). */
+	readonly warmUp?: ReportWarmUp;
 	/** Present when this run was one agent of a distributed run. */
 	readonly agent?: ReportAgent;
 	/**

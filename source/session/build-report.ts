@@ -5,9 +5,10 @@ import type {RunResult} from '../engine/engine.js';
 import {summarizeTotals, type TotalsSummary} from '../stats/aggregate.js';
 import {stallThresholdMs} from '../stats/snapshot.js';
 import {encodeHistogram, percentileSpectrum, type Histogram} from '../stats/histogram.js';
-import {schemaVersion, type GeneratorReport, type JsonReport, type MergeReport, type ReportAgent, type ReportHardware, type ReportNetwork} from '../report/types.js';
+import {schemaVersion, type GeneratorReport, type JsonReport, type MergeReport, type ReportAgent, type ReportHardware, type ReportNetwork, type ReportProtocol} from '../report/types.js';
 import type {EndpointPlan, HttpClient} from '../config/types.js';
 import {networkSettings} from '../config/network.js';
+import {protocolOf} from '../config/http2.js';
 import {planFingerprint} from './plan-fingerprint.js';
 import {toolVersion} from './version.js';
 
@@ -70,6 +71,9 @@ export type ReportContext = {
 export type ReportPlan = {
 	readonly endpoints: ReadonlyArray<Pick<EndpointPlan, 'name' | 'method' | 'url' | 'weight'>>;
 	readonly httpClient: HttpClient;
+	/** http/1.1, h2 or h2c (absent when merging reports of earlier builds), and HTTP/2's streams per connection. */
+	readonly protocol?: ReportProtocol | undefined;
+	readonly streams?: number | undefined;
 	/** TLS and network options (paths, never contents), when any was set. */
 	readonly network?: ReportNetwork | undefined;
 	/** The configuration used (secrets are redacted here). */
@@ -90,7 +94,7 @@ export function buildReport(result: RunResult, context: ReportContext): JsonRepo
 	const {hardware} = context;
 	return assembleReport(result, {
 		...context,
-		plan: {endpoints: plan.endpoints, httpClient: plan.policy.httpClient, network: networkSettings(plan.policy.network), config: context.config.raw, planFingerprint: planFingerprint(plan)},
+		plan: {endpoints: plan.endpoints, httpClient: plan.policy.httpClient, protocol: protocolOf(plan.policy.http2, plan.endpoints[0]!.url), streams: plan.policy.http2?.streams, network: networkSettings(plan.policy.network), config: context.config.raw, planFingerprint: planFingerprint(plan)},
 		hardware: {
 			cpuModel: hardware.cpuModel,
 			physicalCores: hardware.physicalCores,
@@ -131,6 +135,8 @@ export function assembleReport(result: RunResult, parts: ReportParts): JsonRepor
 			maxRequests: initial.maxRequests ?? null,
 			rate: initial.rate ?? null,
 			httpClient: plan.httpClient,
+			...(plan.protocol === undefined ? {} : {protocol: plan.protocol}),
+			...(plan.streams === undefined ? {} : {streams: plan.streams}),
 			final: {threads: final.threads, connections: final.connections, rate: final.rate ?? null},
 			...(plan.network === undefined ? {} : {network: plan.network}),
 		},
@@ -149,6 +155,9 @@ export function assembleReport(result: RunResult, parts: ReportParts): JsonRepor
 				...encodedIfAny('failureHistogram', totals.failureHistogram),
 				...encodedIfAny('incompleteHistogram', totals.incompleteHistogram),
 				...encodedIfAny('correctedIncompleteHistogram', totals.correctedIncompleteHistogram),
+				...encodedIfAny('connectHistogram', totals.connectHistogram),
+				...encodedIfAny('tlsHistogram', totals.tlsHistogram),
+				...encodedIfAny('ttfbHistogram', totals.ttfbHistogram),
 			};
 		}),
 		timeline: result.timeline,
@@ -159,6 +168,7 @@ export function assembleReport(result: RunResult, parts: ReportParts): JsonRepor
 			: {}),
 		histogram: encodeHistogram(result.totals.overall.histogram),
 		generator: generatorReport(result, overall),
+		...(result.warmUp ? {warmUp: {durationS: result.warmUp.durationS, requests: result.warmUp.responses + result.warmUp.errors, errors: result.warmUp.errors}} : {}),
 		config: redactSecrets(plan.config),
 		...parts.extra,
 		...(parts.agent ? {agent: parts.agent} : {}),

@@ -44,6 +44,9 @@ function endpointInterval(endpoint: ReportEndpoint, report: JsonReport): Endpoin
 		failureHistogram: encodedPairs(endpoint.failureHistogram, endpoint.failureLatencyMs ? micros(endpoint.failureLatencyMs.min) : undefined),
 		incompleteHistogram: encodedPairs(endpoint.incompleteHistogram, endpoint.incompleteAgeMs ? micros(endpoint.incompleteAgeMs.min) : undefined),
 		correctedIncompleteHistogram: encodedPairs(endpoint.correctedIncompleteHistogram),
+		connectHistogram: encodedPairs(endpoint.connectHistogram, endpoint.connectMs ? micros(endpoint.connectMs.min) : undefined),
+		tlsHistogram: encodedPairs(endpoint.tlsHistogram, endpoint.tlsHandshakeMs ? micros(endpoint.tlsHandshakeMs.min) : undefined),
+		ttfbHistogram: encodedPairs(endpoint.ttfbHistogram, endpoint.ttfbMs ? micros(endpoint.ttfbMs.min) : undefined),
 		...(endpoint.checks ? {checks: endpoint.checks} : {}),
 	};
 }
@@ -231,14 +234,16 @@ export function mergeReports(inputs: readonly MergeInput[], options: MergeOption
 		finalSettings: mergedSettings(reports, 'final'),
 	});
 	const tokens = reports.flatMap(report => (report.token ? [report.token] : []));
+	const warmUps = reports.flatMap(report => (report.warmUp ? [report.warmUp] : []));
 	const {expected, missing} = missingAgents(inputs, options.expectAgents);
 	const rows = inputs.map(input => agentRow(input, baseMs));
 	const startSkewMs = Math.max(...rows.map(row => row.startOffsetMs));
 	const report = assembleReport(result, {
-		plan: {endpoints: first.endpoints, httpClient: first.settings.httpClient, network: first.settings.network, config: first.config, ...(first.planFingerprint === undefined ? {} : {planFingerprint: first.planFingerprint})},
+		plan: {endpoints: first.endpoints, httpClient: first.settings.httpClient, protocol: first.settings.protocol, streams: first.settings.streams, network: first.settings.network, config: first.config, ...(first.planFingerprint === undefined ? {} : {planFingerprint: first.planFingerprint})},
 		hardware: first.hardware,
 		extra: {
 			...(outcomes.length > 0 ? {thresholds: outcomes} : {}),
+			...(warmUps.length > 0 ? {warmUp: {durationS: Math.max(...warmUps.map(warmUp => warmUp.durationS)), requests: sum(warmUps.map(warmUp => warmUp.requests)), errors: sum(warmUps.map(warmUp => warmUp.errors))}} : {}),
 			...(tokens.length > 0 ? {token: {requests: sum(tokens.map(token => token.requests)), errors: sum(tokens.map(token => token.errors)), refreshes: sum(tokens.map(token => token.refreshes))}} : {}),
 		},
 		merge: {startSkewMs, expectedAgents: expected, missingAgents: missing, agents: rows},

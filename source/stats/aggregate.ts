@@ -30,6 +30,10 @@ export type Totals = {
 	correctedIncompleteHistogram: Histogram | undefined;
 	/** Response checks, once a checked response was counted. */
 	checks: MutableCheckCounts | undefined;
+	/** Connect time per new connection (TCP, DNS included), TLS handshake time, time to first byte per response. */
+	connectHistogram: Histogram | undefined;
+	tlsHistogram: Histogram | undefined;
+	ttfbHistogram: Histogram | undefined;
 };
 
 export function createTotals(): Totals {
@@ -49,6 +53,9 @@ export function createTotals(): Totals {
 		incompleteHistogram: undefined,
 		correctedIncompleteHistogram: undefined,
 		checks: undefined,
+		connectHistogram: undefined,
+		tlsHistogram: undefined,
+		ttfbHistogram: undefined,
 	};
 }
 
@@ -60,8 +67,8 @@ function addCounts(target: Record<string, number>, source: Readonly<Record<strin
 	}
 }
 
-type OptionalHistogram = 'correctedHistogram' | 'failureHistogram' | 'incompleteHistogram' | 'correctedIncompleteHistogram';
-const optionalHistograms: readonly OptionalHistogram[] = ['correctedHistogram', 'failureHistogram', 'incompleteHistogram', 'correctedIncompleteHistogram'];
+type OptionalHistogram = 'correctedHistogram' | 'failureHistogram' | 'incompleteHistogram' | 'correctedIncompleteHistogram' | 'connectHistogram' | 'tlsHistogram' | 'ttfbHistogram';
+const optionalHistograms: readonly OptionalHistogram[] = ['correctedHistogram', 'failureHistogram', 'incompleteHistogram', 'correctedIncompleteHistogram', 'connectHistogram', 'tlsHistogram', 'ttfbHistogram'];
 
 /** Adds one endpoint interval into each of `targets`. */
 export function addInterval(targets: readonly Totals[], interval: EndpointInterval): void {
@@ -188,6 +195,12 @@ export type TotalsSummary = {
 	readonly incompleteAgeMs?: LatencySummary;
 	/** Response checks, when the endpoint (or any endpoint, for the whole run) has them. */
 	readonly checks?: CheckCounts;
+	/** Connect time of the connections made (TCP, DNS included), when any was made. */
+	readonly connectMs?: LatencySummary;
+	/** TLS handshake time of the TLS connections made (after their TCP connect). */
+	readonly tlsHandshakeMs?: LatencySummary;
+	/** Time to first byte of the responses (send to the response's first byte). */
+	readonly ttfbMs?: LatencySummary;
 };
 
 export function summarizeTotals(totals: Totals, durationS: number): TotalsSummary {
@@ -212,6 +225,9 @@ export function summarizeTotals(totals: Totals, durationS: number): TotalsSummar
 		...(totals.failureHistogram && totals.failureHistogram.totalCount > 0 ? {failureLatencyMs: summarize(totals.failureHistogram)} : {}),
 		...(totals.incompleteHistogram && totals.incompleteHistogram.totalCount > 0 ? {incompleteAgeMs: summarize(totals.incompleteHistogram)} : {}),
 		...(totals.checks ? {checks: sortedCheckCounts(totals.checks)} : {}),
+		...(totals.connectHistogram && totals.connectHistogram.totalCount > 0 ? {connectMs: summarize(totals.connectHistogram)} : {}),
+		...(totals.tlsHistogram && totals.tlsHistogram.totalCount > 0 ? {tlsHandshakeMs: summarize(totals.tlsHistogram)} : {}),
+		...(totals.ttfbHistogram && totals.ttfbHistogram.totalCount > 0 ? {ttfbMs: summarize(totals.ttfbHistogram)} : {}),
 	};
 }
 
@@ -264,7 +280,7 @@ export function addSnapshot(run: RunTotals, snapshot: Pick<WorkerSnapshot, 'endp
 	const totals = scope !== 'window';
 	const window = scope !== 'totals';
 	for (const [index, interval] of snapshot.endpoints.entries()) {
-		if (interval.requests === 0 && !interval.incomplete && Object.keys(interval.connectionEvents ?? {}).length === 0) {
+		if (interval.requests === 0 && !interval.incomplete && Object.keys(interval.connectionEvents ?? {}).length === 0 && !interval.connectHistogram?.length && !interval.tlsHistogram?.length) {
 			continue;
 		}
 

@@ -36,6 +36,12 @@ export type EndpointInterval = {
 	readonly correctedIncompleteHistogram?: LatencyPairs;
 	/** Response checks, for an endpoint that has them and got responses (see stats/checks.ts). */
 	readonly checks?: CheckCounts;
+	/** Connect time of the connections made (TCP, DNS included), one value per connection. */
+	readonly connectHistogram?: LatencyPairs;
+	/** TLS handshake time of those connections (after the TCP connect), one value per TLS connection. */
+	readonly tlsHistogram?: LatencyPairs;
+	/** Time to first byte of the responses: from the send to the response's first byte. */
+	readonly ttfbHistogram?: LatencyPairs;
 };
 
 /** One worker's interval snapshot. */
@@ -61,7 +67,17 @@ export type WorkerSnapshot = {
 	readonly maxEventLoopDelayMs?: number;
 	/** Time the worker's event loop was stalled over the interval, ms: the probe's gaps longer than `stallThresholdMs`, summed. */
 	readonly eventLoopStallMs?: number;
+	/**
+	 * The worker was still warming up (`--warm-up`) when it took this snapshot: only `warmUp` counts;
+	 * its other figures (late sends, stalls, utilisation) belong to the warm-up too.
+	 */
+	readonly warming?: boolean;
+	/** Attempts sent during the warm-up that finished in the interval: in no other figure. */
+	readonly warmUp?: WarmUpCounts;
 };
+
+/** Attempts of the warm-up: sent before the measured run began, counted apart. */
+export type WarmUpCounts = {readonly responses: number; readonly errors: number};
 
 /** The worker's event-loop probe fires this often, ms: the resolution of the stall figures. */
 export const eventLoopProbeMs = 1;
