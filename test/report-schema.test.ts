@@ -46,7 +46,10 @@ describe('report.schema.json', () => {
 		single = await runReport(['--url', `${target.url}/`, '-d', '2', '-c', '4', '-t', '1'], directory);
 		open = await runReport(['--url', `${target.url}/open`, '-d', '2', '-c', '4', '-t', '1', '-R', '200', '--threshold', 'p99<5s'], directory);
 		demo = await runReport(['demo', '-d', '2', '--stage', '1s:8', '--stage', '1s:16'], directory);
-		const again = await runReport(['--url', `${target.url}/open`, '-d', '2', '-c', '4', '-t', '1', '-R', '200', '--threshold', 'p99<5s'], directory);
+		// With a warm-up: its block is in the schema, and merge carries it over.
+		const again = await runReport(['--url', `${target.url}/open`, '-d', '2', '-c', '4', '-t', '1', '-R', '200', '--threshold', 'p99<5s', '--warm-up', '500ms'], directory);
+		expect(again.warmUp?.requests).toBeGreaterThan(0);
+		expect(errorsOf(again)).toBe('');
 		const inputs = [open, again].map((report, index) => {
 			const file = path.join(directory, `agent-${index}.json`);
 			writeFileSync(file, JSON.stringify(report));
@@ -82,6 +85,8 @@ describe('report.schema.json', () => {
 
 	it('accepts a merged report (agents section, merged open-model histograms)', () => {
 		expect(merged.merge?.agents).toHaveLength(2);
+		// One input warmed up: its warm-up is the merged run's, in no figure.
+		expect(merged.warmUp?.requests).toBeGreaterThan(0);
 		expect(merged.summary.requests).toBe(open.summary.requests + merged.merge!.agents[1]!.requests);
 		expect(errorsOf(merged)).toBe('');
 		const extra = copy(merged);
@@ -187,7 +192,7 @@ describe('report.schema.json', () => {
 
 	it('lists exactly the top-level fields of a real report plus the optional ones', () => {
 		const schema = JSON.parse(readFileSync(schemaPath, 'utf8')) as {required: string[]; properties: Record<string, unknown>};
-		const optional = ['agent', 'merge', 'correctedPercentiles', 'correctedHistogram', 'baseline', 'speedup', 'thresholds', 'token'];
+		const optional = ['agent', 'merge', 'correctedPercentiles', 'correctedHistogram', 'baseline', 'speedup', 'thresholds', 'token', 'warmUp'];
 		expect(new Set(schema.required)).toEqual(new Set(Object.keys(single).filter(key => !optional.includes(key))));
 		expect(Object.keys(schema.properties).sort()).toEqual([...schema.required, ...optional].sort());
 	});

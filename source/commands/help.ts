@@ -4,7 +4,7 @@ import {flagDefinitions, type CliFlags} from './flags.js';
 /** `--help`: every flag, what it does and its default. */
 export const helpText = `
 	Usage
-	  $ pystress-tui [--config FILE | --url URL] [options]
+	  $ pystress-tui [--config FILE | --url URL | --urls-file FILE] [options]
 	  $ pystress-tui demo               run against the built-in demo target
 	  $ pystress-tui demo-server        start the demo target alone
 	  $ pystress-tui report RUN.json [-o RUN.html]   regenerate the HTML report
@@ -19,10 +19,15 @@ export const helpText = `
 	Target
 	  --config FILE          JSON config (PyStress format, or several weighted "requests")
 	  -u, --url URL          quick target without a file
+	  --urls-file FILE       one URL a line (# comments), each a GET endpoint of equal
+	                         weight; -m, -H and --body apply to every one
 	  -m, --method METHOD    HTTP method (default GET)
 	  -H, --header 'N: v'    request header, repeatable
 	  --body STRING          raw request body
 	  --json-body STRING     JSON request body (sets Content-Type)
+	                         Placeholders in a config's url, headers and bodies:
+	                         \${data.COLUMN} (its "data" CSV/NDJSON file), \${seq}, \${uuid},
+	                         \${now}, \${randomInt(1,100)}: see the readme, Data-driven requests
 
 	Profiles
 	  --profile NAME         run a saved profile (flags given override it)
@@ -37,6 +42,8 @@ export const helpText = `
 	  --max-connections N    open model: let the pool grow to N connections to hold the rate
 	  --max-late TIME        open model: drop (and count) sends later than this (default 1s)
 	  --ramp-up TIME         rise linearly from 0 to the connections (or --rate) over TIME
+	  --warm-up TIME         send at the full load for TIME first, counted apart and in no
+	                         figure (JIT, caches, connections warm); -d starts after it
 	  --stage TIME:TARGET    ramp stage, repeatable: connections, or the rate with --rate
 	  --grace TIME           how long a stop waits for in-flight requests (default 2s)
 	  --http-client NAME     socket (default: prebuilt requests on plain sockets, fastest)

@@ -5,9 +5,13 @@ import {parseDurationMs} from './duration.js';
 import {interpolateEnv, joinPath, type ConfigIssue} from './interpolate.js';
 import {flatConfigSchema, knownKeys, oauthConfigSchema, type EndpointConfig, type FlatConfig, type OauthConfig} from './schema.js';
 import {resolveChecks} from './checks.js';
-import {defaultPolicy, httpClients, type EndpointPlan, type FileSettings, type RequestPolicy, type TestPlan} from './types.js';
+import {defaultPolicy, httpClients, type DataSet, type EndpointPlan, type FileSettings, type RequestPolicy, type TestPlan} from './types.js';
 import type {ZodIssue} from './zod.js';
+import {readDataSet} from './data-file.js';
+import {templateEndpoint} from './template-plan.js';
 import {applyNetworkFlags, closeHeaders, resolveNetwork, type NetworkFlags, type NetworkOptions} from './network.js';
+import {planWithProxies} from './proxy.js';
+import {applyHttp2Flags, resolveHttp2, type Http2Flags} from './http2.js';
 
 
 /** A validated config: the plan to run, settings it carries, and the raw JSON (with `${VAR}` kept). */
@@ -31,7 +35,7 @@ export type ConfigOverrides = {
 	readonly jsonBody?: string | undefined;
 	/** `socket` or `undici`. */
 	readonly httpClient?: string | undefined;
-} & NetworkFlags;
+} & NetworkFlags & Http2Flags;
 
 /** Reads and parses a JSON config file, throwing ConfigError for any problem. */
 export function readConfigFile(path: string): Record<string, unknown> {
@@ -111,6 +115,7 @@ export function applyOverrides(raw: Record<string, unknown>, overrides: ConfigOv
 	}
 
 	applyNetworkFlags(target, overrides);
+	applyHttp2Flags(target, overrides, issues);
 	return result;
 }
 
@@ -118,7 +123,7 @@ export function applyOverrides(raw: Record<string, unknown>, overrides: ConfigOv
  * Validates a raw config (after overrides) and resolves it into a plan. `${VAR}` references are
  * resolved from `env`. Throws ConfigError listing every problem with its JSON path.
  */
-export function resolveConfig(raw: Record<string, unknown>, options: {source: string; env: Readonly<Record<string, string | undefined>>; issues?: ConfigIssue[]}): LoadedConfig {
+export function resolveConfig(raw: Record<string, unknown>, options: {source: string; env: Readonly<Record<string, string | undefined>>; issues?: ConfigIssue[]; baseDirectory?: string | undefined}): LoadedConfig {
 	const issues: ConfigIssue[] = options.issues ?? [];
 	const interpolated = interpolateEnv(raw, options.env, issues) as Record<string, unknown>;
 	const isOauth = 'token_acquisition' in interpolated || 'stress_test' in interpolated;
@@ -128,8 +133,10 @@ export function resolveConfig(raw: Record<string, unknown>, options: {source: st
 		throw new ConfigError(options.source, dedupe(issues));
 	}
 
-	const plan = isOauth ? oauthPlan(parsed.data as OauthConfig, issues) : testPlan(parsed.data as FlatConfig, '', issues);
+	const built = isOauth ? oauthPlan(parsed.data as OauthConfig, issues, options.baseDirectory) : testPlan(parsed.data as FlatConfig, '', issues, options.baseDirectory);
 	const config = parsed.data as FlatConfig & Partial<OauthConfig>;
+	// Proxies: the config's (or --proxy), else the environment's; NO_PROXY from the environment.
+	const plan = built && planWithProxies(built, isOauth ? config.stress_test?.proxy : config.proxy, config.token_acquisition?.proxy, options.env, issues, isOauth ? 'stress_test' : '');
 	const settingsSource: FlatConfig = isOauth ? {...(config.stress_test as FlatConfig), ...pickSettings(config)} : config;
 	let settings = fileSettings(settingsSource);
 	if (issues.length > 0 || !plan) {
@@ -146,7 +153,7 @@ export function resolveConfig(raw: Record<string, unknown>, options: {source: st
 }
 
 function pickSettings(config: Record<string, unknown>): Record<string, unknown> {
-	const keys = ['threads', 'connections', 'duration', 'total_requests', 'rate', 'baseline_duration', 'max_connections', 'ramp_up', 'stages', 'thresholds', 'junit', 'summary_md', 'csv', 'metrics_listen', 'progress'];
+	const keys = ['threads', 'connections', 'duration', 'total_requests', 'rate', 'baseline_duration', 'max_connections', 'ramp_up', 'warm_up', 'stages', 'thresholds', 'junit', 'summary_md', 'csv', 'metrics_listen', 'progress'];
 	return Object.fromEntries(Object.entries(config).filter(([key, value]) => keys.includes(key) && value !== undefined));
 }
 
@@ -160,6 +167,7 @@ function fileSettings(config: FlatConfig): FileSettings {
 	if (config.baseline_duration !== undefined) settings.baselineDurationMs = parseDurationMs(config.baseline_duration);
 	if (config.max_connections !== undefined) settings.maxConnections = config.max_connections;
 	if (config.ramp_up !== undefined) settings.rampUpMs = parseDurationMs(config.ramp_up);
+	if (config.warm_up !== undefined) settings.warmUpMs = parseDurationMs(config.warm_up);
 	if (config.stages !== undefined) settings.stages = config.stages.map(stage => ({durationMs: parseDurationMs(stage.duration) ?? 0, target: stage.target}));
 	if (config.thresholds !== undefined) settings.thresholds = config.thresholds;
 	const outputs = {junit: config.junit, summaryMd: config.summary_md, csv: config.csv, metricsListen: config.metrics_listen, progress: config.progress};
@@ -167,9 +175,9 @@ function fileSettings(config: FlatConfig): FileSettings {
 	return settings;
 }
 
-function oauthPlan(config: OauthConfig, issues: ConfigIssue[]): TestPlan | undefined {
+function oauthPlan(config: OauthConfig, issues: ConfigIssue[], baseDirectory: string | undefined): TestPlan | undefined {
 	const tokenConfig = config.token_acquisition;
-	const test = testPlan(config.stress_test as FlatConfig, 'stress_test', issues);
+	const test = testPlan(config.stress_test as FlatConfig, 'stress_test', issues, baseDirectory);
 	if (tokenConfig.url === undefined) {
 		issues.push({path: 'token_acquisition.url', message: 'missing; set the token endpoint URL'});
 		return undefined;
@@ -183,8 +191,9 @@ function oauthPlan(config: OauthConfig, issues: ConfigIssue[]): TestPlan | undef
 	return {...test, token: {endpoint: tokenEndpoint, policy: policyOf(tokenConfig, 'token_acquisition', issues)}};
 }
 
-function testPlan(config: FlatConfig, base: string, issues: ConfigIssue[]): TestPlan | undefined {
-	const policy = policyOf(config, base, issues);
+function testPlan(config: FlatConfig, base: string, issues: ConfigIssue[], baseDirectory?: string): TestPlan | undefined {
+	const http2 = resolveHttp2(config, base, issues);
+	const policy: RequestPolicy = http2 === undefined ? policyOf(config, base, issues) : {...policyOf(config, base, issues), http2};
 	const sharedHeaders = stringHeaders(config.headers);
 	if (config.url !== undefined && config.requests !== undefined) {
 		issues.push({path: joinPath(base, 'requests'), message: 'give either "url" (one endpoint) or "requests" (several), not both'});
@@ -206,6 +215,10 @@ function testPlan(config: FlatConfig, base: string, issues: ConfigIssue[]): Test
 	}
 
 	const endpointConfigs: EndpointConfig[] = config.requests ?? [{method: config.method, url: config.url, json: config.json, form: config.form, body: config.body, basic_auth: config.basic_auth}];
+	// Data files: the top-level one is shared by every request without its own (config/template-plan.ts).
+	const dataSets: DataSet[] = [];
+	const sharedData = config.data === undefined ? undefined : readDataSet(config.data, baseDirectory, joinPath(base, 'data'), issues);
+	if (sharedData !== undefined) dataSets.push(sharedData);
 	const endpoints: EndpointPlan[] = [];
 	const names = new Map<string, number>();
 	for (const [index, endpoint] of endpointConfigs.entries()) {
@@ -231,7 +244,23 @@ function testPlan(config: FlatConfig, base: string, issues: ConfigIssue[]): Test
 		endpoints.push(checks === undefined ? plan : {...plan, checks});
 	}
 
-	return endpoints.length === endpointConfigs.length ? {endpoints: closeHeaders(endpoints, policy.network), policy, token: undefined} : undefined;
+	if (endpoints.length !== endpointConfigs.length) {
+		return undefined;
+	}
+
+	const closed = closeHeaders(endpoints, policy.network).map((plan, index) => {
+		const endpoint = endpointConfigs[index]!;
+		const path = config.requests ? joinPath(joinPath(base, 'requests'), index) : base;
+		// 'unreadable': the file's problem is listed already; its placeholders add none.
+		let data: Parameters<typeof templateEndpoint>[1] = sharedData === undefined ? (config.data === undefined ? undefined : 'unreadable') : {set: sharedData, index: 0};
+		if (endpoint.data !== undefined) {
+			const own = readDataSet(endpoint.data, baseDirectory, joinPath(path, 'data'), issues);
+			data = own === undefined ? 'unreadable' : {set: own, index: dataSets.push(own) - 1};
+		}
+
+		return templateEndpoint(plan, data, {endpoint: path, shared: base, ownHeaders: new Set(Object.keys(endpoint.headers ?? {})), bodyKey: chooseBody(endpoint).kind, form: endpoint.form}, issues);
+	});
+	return {endpoints: closed, policy, token: undefined, ...(dataSets.length > 0 ? {data: dataSets} : {})};
 }
 
 function endpointPlan(config: EndpointConfig, sharedHeaders: Record<string, string>, fallbackName: string | undefined, path: string, label: string, issues: ConfigIssue[]): EndpointPlan | undefined {
@@ -335,6 +364,7 @@ function keysAt(path: readonly PropertyKey[], isOauth: boolean): readonly string
 	const last = path.at(-1);
 	if (last === 'basic_auth') return knownKeys.basicAuth;
 	if (last === 'checks') return knownKeys.checks;
+	if (last === 'data') return knownKeys.data;
 	if (typeof last === 'number' && path.at(-2) === 'requests') return knownKeys.endpoint;
 	if (last === 'token_acquisition') return knownKeys.token;
 	if (last === 'stress_test') return knownKeys.stressTest;

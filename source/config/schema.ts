@@ -2,8 +2,10 @@ import {array, boolean, enumOf, gte, int, lte, meta, minLength, nonnegative, num
 import {invalidHeader} from './header-check.js';
 import {parseDurationMs} from './duration.js';
 import {networkFields} from './network.js';
+import {http2Fields} from './http2.js';
 import {checkKeys, checksSchema} from './checks.js';
 import {listenExpected, parseListenAddress} from './listen.js';
+import {dataKeys, dataSchema} from './data-schema.js';
 
 /*
  * The zod schemas here validate a config after `${VAR}` interpolation (load.ts), and are the
@@ -30,7 +32,7 @@ const urlSchema = string({error: 'expected a URL string such as "http://127.0.0.
 		}
 	}, {error: 'expected an absolute http:// or https:// URL such as "http://127.0.0.1:8080/path"'}),
 	meta({
-		description: 'Absolute http:// or https:// URL; may use ${VAR} or ${VAR:-default}.',
+		description: 'Absolute http:// or https:// URL; may use ${VAR} or ${VAR:-default}, and per-request placeholders (${data.COLUMN}, ${seq}, ${uuid}, ${now}, ${randomInt(1,100)}) in its path and query, percent-encoded.',
 		pattern: '^[Hh][Tt][Tt][Pp][Ss]?://',
 	}),
 );
@@ -101,7 +103,7 @@ const requestContent = {
 	headers: optional(headersSchema),
 	json: optional(unknown().check(meta({description: 'JSON body (sets Content-Type: application/json). An empty {} counts as not set when form or body is given.'}))),
 	form: optional(formSchema),
-	body: optional(string({error: 'expected a string (the raw request body)'}).check(meta({description: 'Raw request body, sent as is (Content-Type text/plain unless a header says otherwise).'}))),
+	body: optional(string({error: 'expected a string (the raw request body)'}).check(meta({description: 'Raw request body, sent as is (Content-Type text/plain unless a header says otherwise). Placeholders such as ${data.COLUMN} are filled as they are; in json they are JSON-escaped, in form form-encoded.'}))),
 	basic_auth: optional(basicAuthSchema),
 };
 
@@ -130,6 +132,7 @@ const settingsFields = {
 	rate: optional(number({error: 'expected requests per second, a number > 0'}).check(positive({error: 'expected requests per second, a number > 0'}), meta({description: 'Open model: requests per second across all workers (--rate).'}))),
 	max_connections: optional(positiveInt('a whole number of connections, 1 or more').check(meta({description: 'Open model: the pool may grow to this many connections to hold the rate.'}))),
 	ramp_up: optional(durationSchema('Ramp from 0 to full load over this time.')),
+	warm_up: optional(durationSchema('Send at the full load for this long first, counted apart and in no figure; the duration starts after it (--warm-up).')),
 	stages: optional(array(strictObject({
 		duration: durationSchema('How long this stage lasts.'),
 		target: number({error: 'expected a number, 0 or more'}).check(nonnegative({error: 'expected a number, 0 or more'}), meta({description: 'Connections (closed model) or requests per second (open model) at the end of the stage.'})),
@@ -154,6 +157,7 @@ export const endpointSchema = strictObject({
 	thresholds: optional(array(string({error: 'expected a threshold string such as "p99<300ms"'}), {error: 'expected a list such as ["p99<300ms"]'}).check(meta({description: 'Thresholds for this endpoint alone, e.g. ["p99<500ms"].'}))),
 	...requestContent,
 	checks: optional(checksSchema),
+	data: optional(dataSchema),
 }).check(meta({description: 'One endpoint; method, headers and basic_auth default to the top-level ones.', ...oneBody}));
 
 const nameFields = {
@@ -164,7 +168,9 @@ const nameFields = {
 const testFields = {
 	...requestContent,
 	checks: optional(checksSchema),
+	data: optional(dataSchema),
 	...policyFields,
+	...http2Fields,
 	requests: optional(array(endpointSchema, {error: 'expected a list of endpoints: [{"name": "...", "url": "...", "weight": 1}]'}).check(minLength(1, {error: 'expected at least one endpoint'}), meta({description: 'Several endpoints, chosen at random by weight for every request; instead of url.'}))),
 	...nameFields,
 };
@@ -212,4 +218,5 @@ export const knownKeys = {
 	token: [...Object.keys(requestContent), ...Object.keys(policyFields)],
 	basicAuth: ['username', 'password'],
 	checks: checkKeys,
+	data: dataKeys,
 } as const;

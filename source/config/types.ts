@@ -1,6 +1,9 @@
 import type {NetworkOptions} from './network.js';
+import type {ProxyOptions, ProxyServer} from './proxy.js';
+import type {Http2Options} from './http2.js';
 
 import type {CheckPlan} from './check-plan.js';
+import type {TemplateSpec} from './template.js';
 
 /** One HTTP request the load generator sends, fully resolved. */
 export type EndpointPlan = {
@@ -19,6 +22,28 @@ export type EndpointPlan = {
 	readonly weight: number;
 	/** Response checks (see config/checks.ts); undefined: any response passes, as before. */
 	readonly checks?: CheckPlan | undefined;
+	/**
+	 * Placeholders (`${data.column}`, `${seq}`...) in the path, headers or body, compiled (see
+	 * config/template.ts); undefined for a plain endpoint, sent as one prebuilt buffer.
+	 */
+	readonly template?: TemplateSpec | undefined;
+	/** The HTTP proxy this endpoint's requests go through (config/proxy.ts); undefined: direct. */
+	readonly proxy?: ProxyServer | undefined;
+};
+
+/** A data file's rows, for `${data.column}` placeholders (config/data-file.ts). */
+export type DataSet = {
+	/** The file as the config names it. */
+	readonly file: string;
+	readonly columns: readonly string[];
+	/** Each row's values, in `columns` order. */
+	readonly rows: ReadonlyArray<readonly string[]>;
+	/** sequential: each row once a lap, in order, across all threads; shuffle: the same in a random order; random: any row each time. */
+	readonly mode: 'sequential' | 'random' | 'shuffle';
+	/** After the last row: start again (wrap), or end the run (stop). */
+	readonly onEnd: 'wrap' | 'stop';
+	/** shuffle: the order rows are used in (drawn once per run). */
+	readonly order?: readonly number[];
 };
 
 /**
@@ -41,6 +66,10 @@ export type RequestPolicy = {
 	readonly httpClient: HttpClient;
 	/** TLS and network options (config/network.ts); undefined when none is set. */
 	readonly network?: NetworkOptions | undefined;
+	/** HTTP/2 (config/http2.ts); undefined: HTTP/1.1 on `httpClient`. */
+	readonly http2?: Http2Options | undefined;
+	/** The HTTP proxies (`--proxy`, `"proxy"`, or the environment's) and NO_PROXY; each endpoint's own is `EndpointPlan.proxy`. */
+	readonly proxy?: ProxyOptions | undefined;
 };
 
 /** OAuth2 token request (PyStress `token_acquisition`). */
@@ -54,6 +83,8 @@ export type TestPlan = {
 	readonly endpoints: readonly EndpointPlan[];
 	readonly policy: RequestPolicy;
 	readonly token: TokenPlan | undefined;
+	/** Data files that endpoints' `template.data` point into; undefined without any. */
+	readonly data?: readonly DataSet[] | undefined;
 };
 
 /** How hard and how long to send. */
@@ -75,6 +106,8 @@ export type RunSettings = {
 	readonly stages?: readonly Stage[] | undefined;
 	/** Open model: sends later than this are dropped (and counted) instead of sent. */
 	readonly maxLateMs?: number | undefined;
+	/** Load before the measured run, counted apart (`--warm-up`); the duration starts after it. */
+	readonly warmUpMs?: number | undefined;
 };
 
 /** One stage of a ramp (see engine/stages). */
@@ -84,6 +117,7 @@ export type Stage = {readonly durationMs: number; readonly target: number};
 export type FileSettings = {
 	readonly maxConnections?: number;
 	readonly rampUpMs?: number;
+	readonly warmUpMs?: number;
 	readonly stages?: readonly Stage[];
 	readonly thresholds?: readonly string[];
 	readonly threads?: number;

@@ -5,7 +5,8 @@ import type {EndpointInterval} from '../stats/snapshot.js';
 import {prepareEndpoint, updateHeaders, type Connection, type ConnectionOwner, type PreparedEndpoint} from './connection.js';
 import type {ConnectionEventKind} from './errors.js';
 import {EndpointRecorder} from './recorder.js';
-import {SocketConnection} from './socket-connection.js';
+import {templateContext} from './request-template.js';
+import {loadHttpClient} from './clients.js';
 import {startWorkerModule} from './spawn-worker.js';
 
 /** One request of a baseline. */
@@ -184,13 +185,8 @@ export async function runBaseline(plan: TestPlan, options: BaselineOptions): Pro
 
 /** Runs a baseline's requests on this thread (the baseline worker calls it). */
 export async function runSequence(init: BaselineWorkerInit, hooks: SequenceHooks, signal: AbortSignal): Promise<SequenceResult> {
-	let create = (owner: ConnectionOwner): Connection => new SocketConnection(owner);
-	if (init.plan.policy.httpClient === 'undici') {
-		const {UndiciConnection} = await import('./undici-connection.js');
-		create = owner => new UndiciConnection(owner);
-	}
-
-	return new Sequence(init, hooks, create).run(signal);
+	const factory = await loadHttpClient(init.plan.policy);
+	return new Sequence(init, hooks, owner => factory(owner)(0)).run(signal);
 }
 
 /** An attempt that took longer than timeout_ms in all. */
@@ -205,6 +201,8 @@ class BaselineTimeoutError extends Error {
 
 class Sequence implements ConnectionOwner {
 	readonly policy: TestPlan['policy'];
+	/** A baseline has no warm-up (`--warm-up` is the parallel run's). */
+	readonly warming = false;
 	private readonly options: BaselineWorkerInit;
 	private readonly hooks: SequenceHooks;
 	private readonly endpoints: PreparedEndpoint[];
@@ -227,7 +225,9 @@ class Sequence implements ConnectionOwner {
 		this.options = options;
 		this.hooks = hooks;
 		const headers = options.extraHeaders;
-		this.endpoints = plan.endpoints.map((endpoint, index) => prepareEndpoint(index, endpoint, new EndpointRecorder(), headers));
+		// Placeholders: counters of the baseline's own (the run starts at the first row), data that never stops it.
+		const templates = plan.endpoints.some(endpoint => endpoint.template !== undefined) ? templateContext(plan.data, undefined, true) : undefined;
+		this.endpoints = plan.endpoints.map((endpoint, index) => prepareEndpoint(index, endpoint, new EndpointRecorder(), headers, templates));
 		this.warmRecorders = plan.endpoints.map(() => new EndpointRecorder());
 		this.authorized = Object.keys(headers).some(name => name.toLowerCase() === 'authorization');
 		this.connection = create(this);
@@ -306,7 +306,7 @@ class Sequence implements ConnectionOwner {
 		this.timeout = setTimeout(() => {
 			this.connection.abort(new BaselineTimeoutError(this.policy.timeoutMs));
 		}, this.policy.timeoutMs);
-		this.connection.send(endpoint, 0, -1);
+		this.connection.send(endpoint, 0, -1, endpoint.template?.next());
 	}
 
 	dispatched(): void {

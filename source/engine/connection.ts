@@ -1,6 +1,6 @@
 import {performance} from 'node:perf_hooks';
 import type {EndpointPlan, RequestPolicy} from '../config/types.js';
-import {buildRequest, requestHeaders, socketTarget, type SocketTarget} from './http-request.js';
+import {buildRequest, proxiedForm, requestHeaders, socketTarget, type SocketTarget} from './http-request.js';
 import type {ConnectionEventKind} from './errors.js';
 import {HeadCache} from './head-cache.js';
 import {EndpointChecks, ResponseCapture} from './checks.js';
@@ -58,8 +58,16 @@ export function updateHeaders(endpoint: PreparedEndpoint, extraHeaders: Readonly
 }
 
 function undiciOptions(plan: EndpointPlan, extraHeaders: Readonly<Record<string, string>>): PreparedEndpoint['options'] {
-	const headers = requestHeaders(plan, extraHeaders).flat();
-	return {path: plan.path, method: plan.method, headers, body: plan.body === undefined ? null : Buffer.from(plan.body)};
+	const fields = requestHeaders(plan, extraHeaders);
+	// Through a proxy (http://): to the proxy's Client, in absolute form, Host the target's.
+	const proxied = proxiedForm(plan);
+	if (proxied !== undefined) {
+		const names = new Set(fields.map(([name]) => name.toLowerCase()));
+		if (!names.has('host')) fields.push(['host', new URL(plan.url).host]);
+		if (proxied.authorization !== undefined && !names.has('proxy-authorization')) fields.push(['proxy-authorization', proxied.authorization]);
+	}
+
+	return {path: proxied?.target ?? plan.path, method: plan.method, headers: fields.flat(), body: plan.body === undefined ? null : Buffer.from(plan.body)};
 }
 
 /** What a connection reports to: the worker's load loop. */

@@ -7,6 +7,7 @@ import {distribute, rateShare} from './distribute.js';
 import type {WorkerInit} from './protocol.js';
 import type {RequestLogOptions} from './request-log.js';
 import {Listeners} from './listeners.js';
+import {templateCounters} from './request-template.js';
 import {RunAggregator, type GeneratorStalls, type RunResult, type StopReason, type WindowContext} from './run-aggregator.js';
 import {formatRate, StageFollower, type StageState} from './stage-follower.js';
 import {WorkerPool, type PooledWorker, type WorkerHealth} from './worker-pool.js';
@@ -70,12 +71,21 @@ export class Engine {
 	private stopPromise: Promise<RunResult> | undefined;
 	private resolveDone: ((result: RunResult) => void) | undefined;
 	private readonly issued: SharedArrayBuffer | undefined;
+	/** `${seq}` and data-row counters every worker shares; undefined without placeholders. */
+	private readonly templateCounters: SharedArrayBuffer | undefined;
 	private extraHeaders: Readonly<Record<string, string>>;
 	/** Staged runs: the schedule, and what it moves (connections in the closed model, the rate in the open one). */
 	private stages: StageFollower | undefined;
 	private pendingStop: StopReason | undefined;
 	private stageTimer: NodeJS.Timeout | undefined;
 	private logFailureValue: string | undefined;
+	/** `--warm-up`: true from the start until the measured run begins. */
+	private warming = false;
+	private warmUpStartMs = 0;
+	private warmUpTimer: NodeJS.Timeout | undefined;
+	private endWarmUp: (() => void) | undefined;
+	/** Workers started during the warm-up (each is told 'measure' once it ends). */
+	private readonly spawnedWarming = new Set<PooledWorker>();
 
 	constructor(options: EngineOptions) {
 		this.options = options;
@@ -84,6 +94,7 @@ export class Engine {
 		this.extraHeaders = options.extraHeaders ?? {};
 		this.aggregator = new RunAggregator({endpointCount: options.plan.endpoints.length, initialSettings: options.settings});
 		this.issued = options.settings.maxRequests === undefined ? undefined : new SharedArrayBuffer(4);
+		this.templateCounters = templateCounters(options.plan);
 		this.pool = new WorkerPool({
 			spawn: options.spawn,
 			handlers: {
@@ -91,6 +102,8 @@ export class Engine {
 					// A worker added during the run starts as soon as it is ready.
 					if (this.isLive && !worker.retiring) {
 						this.pool.start(worker, this.stateValue === 'paused');
+						// Spawned warming, but the warm-up ended while it loaded.
+						if (this.spawnedWarming.delete(worker) && !this.warming) this.pool.post(worker, {type: 'measure'});
 					}
 				},
 				snapshot: (worker, snapshot) => {
@@ -99,7 +112,7 @@ export class Engine {
 				},
 				// The shared budget is spent: no attempt starts anywhere any more. Stopping drains
 				// the attempts still in flight (they end by timeout_ms at the latest).
-				exhausted: () => void this.stop('requests'),
+				exhausted: (_worker, reason) => void this.stop(reason),
 				unauthorized: () => {
 					this.emit({type: 'unauthorized'});
 				},
@@ -203,6 +216,7 @@ export class Engine {
 			}, 200);
 		}
 
+		this.warming = (this.settings.warmUpMs ?? 0) > 0;
 		const shares = distribute(this.settings.connections, this.settings.threads);
 		// Open model: thread t's schedule starts t/R_thread-interval later, so the threads' sends interleave evenly.
 		const rate = this.settings.rate ?? 0;
@@ -222,12 +236,38 @@ export class Engine {
 			return done;
 		}
 
-		this.startedAtMs = performance.now();
-		this.aggregator.begin(this.startedAtMs);
-		this.activeSinceMs = this.startedAtMs;
-		this.stateValue = 'running';
-		for (const worker of workers) {
-			this.pool.start(worker, false);
+		if (this.warming) {
+			// The warm-up: the load runs, its attempts are counted apart; the clock starts after it.
+			this.stateValue = 'running';
+			for (const worker of workers) {
+				this.pool.start(worker, false);
+			}
+
+			this.setState('running');
+			this.warmUpStartMs = performance.now();
+			await new Promise<void>(resolve => {
+				this.endWarmUp = resolve;
+				this.warmUpTimer = setTimeout(resolve, this.settings.warmUpMs);
+			});
+			this.warming = false;
+			this.aggregator.warmedUp(performance.now() - this.warmUpStartMs);
+			if (this.stopPromise) {
+				// Stopped during the warm-up: nothing was measured.
+				return done;
+			}
+
+			this.pool.postLive({type: 'measure'});
+			this.startedAtMs = performance.now();
+			this.aggregator.begin(this.startedAtMs);
+			this.activeSinceMs = this.startedAtMs;
+		} else {
+			this.startedAtMs = performance.now();
+			this.aggregator.begin(this.startedAtMs);
+			this.activeSinceMs = this.startedAtMs;
+			this.stateValue = 'running';
+			for (const worker of workers) {
+				this.pool.start(worker, false);
+			}
 		}
 
 		if (this.settings.maxConnections !== undefined) {
@@ -250,7 +290,8 @@ export class Engine {
 	}
 
 	private spawn(connections: number, sendOffsetMs = 0): PooledWorker {
-		return this.pool.spawn({
+		const worker = this.pool.spawn({
+			warmUp: this.warming,
 			sendOffsetMs,
 			plan: this.plan,
 			policy: this.plan.policy,
@@ -260,11 +301,21 @@ export class Engine {
 			maxLateMs: this.settings.maxLateMs ?? this.options.maxLateMs ?? 1000,
 			issued: this.issued,
 			maxRequests: this.settings.maxRequests,
+			templateCounters: this.templateCounters,
 			snapshotIntervalMs: this.options.snapshotIntervalMs ?? 250,
 			paused: this.stateValue === 'paused',
 			extraHeaders: this.extraHeaders,
 			log: this.options.log,
 		});
+		if (this.warming) this.spawnedWarming.add(worker);
+		return worker;
+	}
+
+	/** `--warm-up`: seconds of it still to run (undefined when there is none, or it is over). */
+	get warmUpRemainingS(): number | undefined {
+		if (!this.warming) return undefined;
+		const elapsedMs = this.warmUpStartMs === 0 ? 0 : performance.now() - this.warmUpStartMs;
+		return Math.max(0, ((this.settings.warmUpMs ?? 0) - elapsedMs) / 1000);
 	}
 
 	/** What the timeline point closing now records of the settings. */
@@ -292,7 +343,8 @@ export class Engine {
 	}
 
 	pause(): void {
-		if (this.stateValue !== 'running') {
+		// The warm-up runs through: its length is fixed and it measures nothing.
+		if (this.stateValue !== 'running' || this.warming) {
 			return;
 		}
 
@@ -461,7 +513,10 @@ export class Engine {
 
 	private async drain(): Promise<RunResult> {
 		this.disarmDuration();
-		if (this.stateValue === 'running') {
+		if (this.warming) {
+			clearTimeout(this.warmUpTimer);
+			this.endWarmUp?.();
+		} else if (this.stateValue === 'running') {
 			this.activeMs += performance.now() - this.activeSinceMs;
 		}
 
@@ -469,7 +524,7 @@ export class Engine {
 		this.setState('stopping');
 		this.mark('stop', `stop (${this.stopReason})`);
 		// A request budget is exact: let in-flight attempts finish (or time out) rather than cancel them.
-		const graceMs = this.stopReason === 'requests' ? Math.max(this.settings.graceMs, this.plan.policy.timeoutMs + 1000) : this.settings.graceMs;
+		const graceMs = this.stopReason === 'requests' || this.stopReason === 'data' ? Math.max(this.settings.graceMs, this.plan.policy.timeoutMs + 1000) : this.settings.graceMs;
 		await this.pool.retireAll(graceMs);
 		if (this.secondTimer) {
 			clearInterval(this.secondTimer);

@@ -19,8 +19,12 @@ export type WorkerInit = {
 	/** Shared counter of attempts started, with `maxRequests` (Int32Array over a SharedArrayBuffer). */
 	readonly issued: SharedArrayBuffer | undefined;
 	readonly maxRequests: number | undefined;
+	/** Counters of `${seq}` and the data rows, shared by all workers (engine/request-template.ts); undefined without placeholders. */
+	readonly templateCounters?: SharedArrayBuffer | undefined;
 	readonly snapshotIntervalMs: number;
 	readonly paused: boolean;
+	/** The run starts with a warm-up (`--warm-up`): what is sent until 'measure' is counted apart, in no figure. */
+	readonly warmUp?: boolean;
 	/** Extra headers for every stress request (the OAuth2 Authorization header). */
 	readonly extraHeaders: Readonly<Record<string, string>>;
 	/** NDJSON request log, appended to by every worker. */
@@ -38,6 +42,8 @@ export type ToWorker =
 	/** Begin sending (all workers are told together, once every one is ready). */
 	| {readonly type: 'start'; readonly paused: boolean}
 	| {readonly type: 'pause'}
+	/** The warm-up is over: attempts sent from now on are measured. */
+	| {readonly type: 'measure'}
 	| {readonly type: 'resume'}
 	| {readonly type: 'set-connections'; readonly connections: number; readonly maxConnections: number}
 	| {readonly type: 'set-rate'; readonly rate: number | undefined}
@@ -50,7 +56,7 @@ export type FromWorker =
 	| {readonly type: 'ready'; readonly workerId: number}
 	| {readonly type: 'snapshot'; readonly snapshot: WorkerSnapshot}
 	/** Every attempt the shared `maxRequests` budget allowed has finished here. */
-	| {readonly type: 'exhausted'; readonly workerId: number}
+	| {readonly type: 'exhausted'; readonly workerId: number; readonly reason: 'requests' | 'data'}
 	/** A response was 401 while a token is in use: the main thread should refresh it. */
 	| {readonly type: 'unauthorized'; readonly workerId: number}
 	/** The worker stopped; its last snapshot was sent before this. */

@@ -7,7 +7,8 @@ import {timelinePoint, type RunMarker, type TimelineContext, type TimelinePoint}
 const minUtilizationWindowMs = 200;
 
 /** Why a run stopped. */
-export type StopReason = 'duration' | 'requests' | 'user' | 'signal' | 'error' | 'threshold';
+/** `data`: a data file with on_end "stop" ran out of rows. */
+export type StopReason = 'duration' | 'requests' | 'data' | 'user' | 'signal' | 'error' | 'threshold';
 
 /** Why a result ended: a stop reason, or 'running' for a snapshot of a run still going. */
 export type ResultState = StopReason | 'running';
@@ -44,14 +45,19 @@ export type RunResult = {
 	readonly peakWorkerUtilization: number;
 	/** The generator's own stalls (absent when no worker measured them). */
 	readonly generatorStalls?: GeneratorStalls;
+	/** `--warm-up`: how long it ran and the attempts sent during it (in no other figure). */
+	readonly warmUp?: WarmUp;
 };
+
+/** The warm-up before the measured run (`--warm-up`): its attempts are counted apart. */
+export type WarmUp = {readonly durationS: number; readonly responses: number; readonly errors: number};
 
 /**
  * One interval of measurements: a worker's snapshot, or (for `merge`) an interval rebuilt from a
  * report. Only the counts and latencies are needed; the generator figures are optional.
  */
 export type RunInterval = Pick<WorkerSnapshot, 'endpoints' | 'late' | 'dropped'>
-	& Partial<Pick<WorkerSnapshot, 'eventLoopUtilization' | 'utilizationWindowMs' | 'maxEventLoopDelayMs' | 'eventLoopStallMs'>>;
+	& Partial<Pick<WorkerSnapshot, 'eventLoopUtilization' | 'utilizationWindowMs' | 'maxEventLoopDelayMs' | 'eventLoopStallMs' | 'warming' | 'warmUp'>>;
 
 /** What a timeline point records of the run's settings at the time it closes. */
 export type WindowContext = Pick<TimelineContext, 'threads' | 'connections' | 'rate' | 'paused'>;
@@ -91,6 +97,8 @@ export class RunAggregator {
 	private cancelled = 0;
 	private peakUtilization = 0;
 	private readonly stalls = {stallMs: 0, maxDelayMs: 0, measuredMs: 0, measured: false};
+	/** `--warm-up`: its length (set by `warmedUp`) and the attempts sent during it. */
+	private warmUp: {durationS: number; responses: number; errors: number} | undefined;
 
 	constructor(options: RunAggregatorOptions) {
 		this.totals = createRunTotals(options.endpointCount);
@@ -111,6 +119,14 @@ export class RunAggregator {
 	 * adds a report's totals and its seconds apart.
 	 */
 	add(interval: RunInterval, options: {readonly countsTowardsPeak?: boolean; readonly scope?: SnapshotScope} = {}): void {
+		if (interval.warmUp) {
+			this.warmUp ??= {durationS: 0, responses: 0, errors: 0};
+			this.warmUp.responses += interval.warmUp.responses;
+			this.warmUp.errors += interval.warmUp.errors;
+		}
+
+		// A worker's interval of the warm-up: nothing in it is a figure of the run.
+		if (interval.warming === true) return;
 		addSnapshot(this.totals, interval, options.scope);
 		this.addStalls(interval);
 		// A sliver (the start, the last drain) says nothing about saturation: busy for 5 ms of 8 is not a
@@ -127,6 +143,12 @@ export class RunAggregator {
 		stalls.stallMs += interval.eventLoopStallMs ?? 0;
 		stalls.maxDelayMs = Math.max(stalls.maxDelayMs, interval.maxEventLoopDelayMs);
 		stalls.measuredMs += interval.utilizationWindowMs ?? 0;
+	}
+
+	/** The warm-up ran this long (ms) before `begin`. */
+	warmedUp(durationMs: number): void {
+		this.warmUp ??= {durationS: 0, responses: 0, errors: 0};
+		this.warmUp.durationS = round3(durationMs / 1000);
 	}
 
 	/** Requests cancelled at the end of the grace period (a worker's `done`). */
@@ -201,6 +223,7 @@ export class RunAggregator {
 			finalSettings: end.finalSettings,
 			peakWorkerUtilization: this.peakUtilization,
 			...(stalls ? {generatorStalls: stalls} : {}),
+			...(this.warmUp ? {warmUp: {...this.warmUp}} : {}),
 		};
 	}
 }

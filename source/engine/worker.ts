@@ -38,15 +38,18 @@ const loop = new LoadLoop(
 		sendOffsetMs: init.sendOffsetMs,
 		issued: init.issued ? new Int32Array(init.issued) : undefined,
 		maxRequests: init.maxRequests,
+		data: init.plan.data,
+		templateCounters: init.templateCounters,
 		extraHeaders: init.extraHeaders,
 		paused: init.paused,
+		warmUp: init.warmUp,
 	},
 	{
-		onExhausted() {
+		onExhausted(reason) {
 			if (!exhaustedSent) {
 				exhaustedSent = true;
 				sendSnapshot();
-				post({type: 'exhausted', workerId: init.workerId});
+				post({type: 'exhausted', workerId: init.workerId, reason});
 			}
 		},
 		onUnauthorized() {
@@ -148,6 +151,13 @@ port.on('message', (message: ToWorker) => {
 
 		case 'pause': {
 			loop.pause();
+			break;
+		}
+
+		case 'measure': {
+			// The warm-up's last snapshot (its late sends, stalls and utilisation go with it), then measure.
+			sendSnapshot();
+			loop.measure();
 			break;
 		}
 

@@ -1,10 +1,12 @@
 /** The self-contained HTML report: inline CSS and SVG, no script, no request to anything else. Pure. */
 import {describeNetwork} from './network-format.js';
+import {describeProtocol} from './protocol-format.js';
 import {escapeHtml as esc, formatBytes, formatCount, formatMs, formatPercent, formatRate, formatSeconds, formatTimestamp, plural} from './format.js';
 import {errorsFigure, latencyFigure, spectrumFigure, throughputFigure, tickSeconds} from './html-plots.js';
 import {checksHtml} from './checks-format.js';
 import {agentsSection, baselineSection, card, configSection, endpointsSection, errorsSection, generatorSection, latencySection, statusSection, thresholdsSection} from './html-sections.js';
 import {htmlDocument} from './html-style.js';
+import {warmUpLine} from './text.js';
 import type {JsonReport} from './types.js';
 
 /** Blocks every fetch and script: the page needs nothing but its own inline styles. */
@@ -86,7 +88,8 @@ function settingsSection(report: JsonReport): string {
 		['Duration', settings.durationS === null ? 'until the request count' : formatSeconds(settings.durationS)],
 		...(settings.maxRequests === null ? [] : [['Max requests', formatCount(settings.maxRequests)] as [string, string]]),
 		['Rate', rate(settings.rate)],
-		['HTTP client', settings.httpClient === 'socket' ? 'socket (prebuilt requests on plain sockets)' : 'undici'],
+		['Protocol', describeProtocol(settings)],
+		['HTTP client', settings.protocol === 'h2' || settings.protocol === 'h2c' ? 'node:http2' : (settings.httpClient === 'socket' ? 'socket (prebuilt requests on plain sockets)' : 'undici')],
 		[
 			'Final (after live changes)',
 			`${plural(final.threads, 'thread')}, ${plural(final.connections, 'connection')}${final.rate === null ? '' : `, ${formatRate(final.rate)} req/s`}${changed ? ' (changed during the run)' : ' (unchanged)'}`,
@@ -109,6 +112,10 @@ function settingsSection(report: JsonReport): string {
 
 	if (summary.cancelled > 0) {
 		rows.push(['Cancelled at stop', `${formatCount(summary.cancelled)} ${summary.cancelled === 1 ? 'retry' : 'retries'} not sent (not requests)`]);
+	}
+
+	if (report.warmUp) {
+		rows.push(['Warm-up', warmUpLine(report.warmUp)]);
 	}
 
 	if (token) {

@@ -1,3 +1,4 @@
+import path from 'node:path';
 import {parseDurationMs} from '../config/duration.js';
 import type {ConfigIssue} from '../config/interpolate.js';
 import type {Profile, ProfileSettings} from '../config/profiles.js';
@@ -7,11 +8,14 @@ import {defaultConnections, defaultDurationMs, defaultGraceMs, type RunSettings,
 import {parseStage, stagesDurationMs} from '../engine/stages.js';
 import {parseThreshold, type Threshold} from '../stats/thresholds.js';
 import {defaultThreads, type Hardware} from '../engine/hardware.js';
+import {bodyIntoRequests, urlsFileConfig} from './urls-file.js';
 import {agentProblems, agentSendOffsetMs, agentSettings, readAgentFlags, type AgentFlags, type AgentPlan, type StartAt} from './agents.js';
 
 /** Run flags as the command line gives them (strings, so that bad values get our own messages). */
 export type RunFlags = ConfigOverrides & AgentFlags & {
 	readonly config?: string | undefined;
+	/** One URL a line, each a GET endpoint (session/urls-file.ts). */
+	readonly urlsFile?: string | undefined;
 	readonly threads?: string | undefined;
 	readonly connections?: string | undefined;
 	readonly duration?: string | undefined;
@@ -21,6 +25,7 @@ export type RunFlags = ConfigOverrides & AgentFlags & {
 	readonly maxConnections?: string | undefined;
 	readonly maxLate?: string | undefined;
 	readonly rampUp?: string | undefined;
+	readonly warmUp?: string | undefined;
 	/** `DURATION:TARGET` strings. */
 	readonly stage?: readonly string[] | undefined;
 	/** Threshold expressions, optionally `ENDPOINT:expression`. */
@@ -43,15 +48,24 @@ export type PreparedRun = {
 /** Loads the config (file and/or flags) and resolves run settings: flags > config file > defaults. */
 export function prepareRun(flags: RunFlags, hardware: Hardware, env: Readonly<Record<string, string | undefined>>, base?: Record<string, unknown>): PreparedRun {
 	const issues: ConfigIssue[] = [];
-	const source = flags.config ?? (flags.url === undefined ? 'profile' : '--url');
+	const source = flags.config ?? (flags.urlsFile === undefined ? (flags.url === undefined ? 'profile' : '--url') : '--urls-file');
 	let raw: Record<string, unknown> = base ?? {};
-	if (flags.config !== undefined) {
+	if (flags.urlsFile !== undefined) {
+		// One GET endpoint a line: a config of its own, so not with --config or --url.
+		if (flags.config !== undefined || flags.url !== undefined) {
+			throw new ConfigError('command line', [{path: '--urls-file', message: `give --urls-file or ${flags.config === undefined ? '--url' : '--config'}, not both`}]);
+		}
+
+		raw = urlsFileConfig(flags.urlsFile, issues);
+		if (issues.length > 0) throw new ConfigError('command line', issues);
+	} else if (flags.config !== undefined) {
 		raw = readConfigFile(flags.config);
 	} else if (base === undefined && flags.url === undefined) {
 		throw new ConfigError('command line', [{path: '--url', message: 'nothing to test; pass --url URL or --config FILE (try: pystress-tui demo)'}]);
 	}
 
-	const withOverrides = applyOverrides(raw, flags, issues);
+	const overridden = applyOverrides(raw, flags, issues);
+	const withOverrides = flags.urlsFile === undefined ? overridden : bodyIntoRequests(overridden);
 	const settingsIssues: ConfigIssue[] = [];
 	const threadsFlag = positiveInteger(flags.threads, '--threads', 'a whole number of worker threads, e.g. --threads 4', settingsIssues);
 	const connectionsFlag = positiveInteger(flags.connections, '--connections', 'a whole number of connections, e.g. --connections 50', settingsIssues);
@@ -62,7 +76,8 @@ export function prepareRun(flags: RunFlags, hardware: Hardware, env: Readonly<Re
 	const agentFlags = readAgentFlags(flags, env, parseDurationMs, settingsIssues);
 	let config: LoadedConfig;
 	try {
-		config = resolveConfig(withOverrides, {source, env, issues});
+		// A data file's relative path is relative to the config file.
+		config = resolveConfig(withOverrides, {source, env, issues, baseDirectory: flags.config === undefined ? undefined : path.dirname(flags.config)});
 	} catch (error) {
 		if (error instanceof ConfigError && settingsIssues.length > 0) {
 			throw new ConfigError(error.source, [...error.issues, ...settingsIssues]);
@@ -75,6 +90,7 @@ export function prepareRun(flags: RunFlags, hardware: Hardware, env: Readonly<Re
 	const maxConnectionsFlag = positiveInteger(flags.maxConnections, '--max-connections', 'a whole number of connections, e.g. --max-connections 500', settingsIssues);
 	const maxLateFlag = duration(flags.maxLate, '--max-late', settingsIssues);
 	const rampUpMs = duration(flags.rampUp, '--ramp-up', settingsIssues) ?? file.rampUpMs;
+	const warmUpMs = duration(flags.warmUp, '--warm-up', settingsIssues) ?? file.warmUpMs;
 	let stages: Stage[] | undefined = file.stages ? [...file.stages] : undefined;
 	if (flags.stage && flags.stage.length > 0) {
 		stages = [];
@@ -107,6 +123,10 @@ export function prepareRun(flags: RunFlags, hardware: Hardware, env: Readonly<Re
 		settingsIssues.push({path: '--ramp-up', message: 'give a ramp-up or stages, not both (a ramp-up is one stage from 0)'});
 	}
 
+	if (warmUpMs !== undefined && (rampUpMs !== undefined || stages !== undefined)) {
+		settingsIssues.push({path: '--warm-up', message: `a warm-up runs at the starting load, and ${rampUpMs === undefined ? 'stages start' : 'a ramp-up starts'} from 0; drop one of the two`});
+	}
+
 	if (settingsIssues.length > 0) {
 		throw new ConfigError('command line', settingsIssues);
 	}
@@ -132,6 +152,7 @@ export function prepareRun(flags: RunFlags, hardware: Hardware, env: Readonly<Re
 		maxConnections: maxConnectionsFlag ?? file.maxConnections,
 		stages,
 		maxLateMs: maxLateFlag,
+		...(warmUpMs === undefined ? {} : {warmUpMs}),
 	};
 	const {agent, startAt} = agentFlags;
 	if (agent) {

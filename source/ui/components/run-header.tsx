@@ -34,8 +34,9 @@ export default function RunHeader({target, frame, stopping, achievedRps, width}:
 	const theme = useTheme();
 	const state: EngineState = stopping && frame?.state !== 'done' ? 'stopping' : (frame?.state ?? 'idle');
 	const stateColour = state === 'running' ? theme.ok : (state === 'paused' ? theme.warn : theme.error);
-	const progress = frame ? runProgress(frame) : {fraction: 0, text: 'starting…'};
-	const stateText = ` ${stateLabels[state]} `;
+	const warming = frame?.warmUpRemainingS !== undefined && state === 'running';
+	const progress = frame ? (warming ? {fraction: 0, text: `warm-up, not measured · ${formatSeconds(frame.warmUpRemainingS!)} left`} : runProgress(frame)) : {fraction: 0, text: 'starting…'};
+	const stateText = ` ${warming ? 'WARM-UP' : stateLabels[state]} `;
 	const settings = frame?.settings;
 	// The stage gets what the state, the progress and a short target leave.
 	const stage = frame?.stage ? stageText(frame.stage, settings?.rate !== undefined, width - stateText.length - progress.text.length - 3 - 3 - 16) : '';

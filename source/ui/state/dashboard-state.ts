@@ -39,6 +39,8 @@ export type LiveFrame = {
 	readonly settings: RunSettings;
 	/** Seconds of load so far (paused time excluded). */
 	readonly activeS: number;
+	/** `--warm-up`: seconds of it left (undefined once the measured run began, or without one). */
+	readonly warmUpRemainingS?: number | undefined;
 	readonly requests: number;
 	readonly responses: number;
 	readonly errors: number;

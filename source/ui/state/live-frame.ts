@@ -5,7 +5,7 @@ import {summarize} from '../../stats/histogram.js';
 import {emptyLatency, type LiveFrame} from './dashboard-state.js';
 
 /** What a frame reads from the engine (tests may pass a fake). */
-export type EngineView = Pick<Engine, 'state' | 'currentSettings' | 'activeS' | 'totals' | 'workerHealth' | 'plan' | 'stage'>;
+export type EngineView = Pick<Engine, 'state' | 'currentSettings' | 'activeS' | 'totals' | 'workerHealth' | 'plan' | 'stage'> & Partial<Pick<Engine, 'warmUpRemainingS'>>;
 
 /** Takes a frame of the engine's live figures (merges nothing: reads the accumulators). */
 export function collectFrame(engine: EngineView): LiveFrame {
@@ -16,6 +16,7 @@ export function collectFrame(engine: EngineView): LiveFrame {
 		state: engine.state,
 		settings: engine.currentSettings,
 		activeS: engine.activeS,
+		...(engine.warmUpRemainingS === undefined ? {} : {warmUpRemainingS: engine.warmUpRemainingS}),
 		requests: overall.requests,
 		responses: overall.responses,
 		errors: overall.errors,
