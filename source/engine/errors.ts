@@ -45,7 +45,9 @@ export function classifyError(error: unknown): ErrorKind {
 		case 'ECONNRESET':
 		case 'EPIPE':
 		case 'ERR_CONNECTION_CLOSED':
-		case 'UND_ERR_SOCKET': {
+		case 'UND_ERR_SOCKET':
+		// HTTP/2: the server reset the stream (RST_STREAM with an error code).
+		case 'ERR_HTTP2_STREAM_ERROR': {
 			return 'reset';
 		}
 
@@ -56,11 +58,18 @@ export function classifyError(error: unknown): ErrorKind {
 
 		case 'UND_ERR_CLOSED':
 		case 'UND_ERR_DESTROYED':
-		case 'ERR_CANCELLED': {
+		case 'ERR_CANCELLED':
+		// HTTP/2: the session went away (GOAWAY, or closed) with the stream on it.
+		case 'ERR_HTTP2_GOAWAY_SESSION':
+		case 'ERR_HTTP2_INVALID_SESSION':
+		case 'ERR_HTTP2_STREAM_CANCEL': {
 			return 'closed';
 		}
 
-		case 'ERR_INVALID_RESPONSE': {
+		case 'ERR_INVALID_RESPONSE':
+		// HTTP/2: the session failed (GOAWAY with an error code, or nghttp2 refused what came).
+		case 'ERR_HTTP2_SESSION_ERROR':
+		case 'ERR_HTTP2_ERROR': {
 			return 'protocol';
 		}
 

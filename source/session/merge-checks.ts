@@ -55,6 +55,10 @@ export function mergeProblems(inputs: readonly MergeInput[], options: MergeOptio
 		if (report.settings.httpClient !== first.report.settings.httpClient) {
 			issues.push({path: `${file}: settings.httpClient`, message: `${report.settings.httpClient}, but ${against} is ${first.report.settings.httpClient}; merge runs of one client`});
 		}
+
+		if ((report.settings.protocol ?? 'http/1.1') !== (first.report.settings.protocol ?? 'http/1.1')) {
+			issues.push({path: `${file}: settings.protocol`, message: `${report.settings.protocol ?? 'http/1.1'}, but ${against} is ${first.report.settings.protocol ?? 'http/1.1'}; merge runs of one protocol`});
+		}
 	}
 
 	for (const [index, input] of inputs.entries()) {

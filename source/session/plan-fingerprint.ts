@@ -54,6 +54,8 @@ export function planFingerprint(plan: TestPlan): string {
 				ca: policy.network.caFile !== undefined,
 				clientCertificate: policy.network.certFile !== undefined,
 			}}),
+			// HTTP/2 only when set (earlier fingerprints stay as they were).
+			...(policy.http2 === undefined ? {} : {http2: {streams: policy.http2.streams}}),
 		},
 		token: plan.token ? endpointForFingerprint(plan.token.endpoint) : null,
 	});

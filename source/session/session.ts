@@ -162,6 +162,8 @@ export class Session {
 		// Before anything is sent: room for the connections (FdLimitError), and the request log.
 		ensureFdLimit(prepared.settings);
 		this.prepareLog();
+		// HTTP/2: a target that does not speak it stops here (Http2UnsupportedError), before any request is measured.
+		if (plan.policy.http2 !== undefined) await (await import('../engine/http2-probe.js')).probeHttp2(plan.endpoints, plan.policy);
 		await this.acquireToken();
 		const refreshHeaders = async (): Promise<Readonly<Record<string, string>>> => {
 			await this.token?.refresh();

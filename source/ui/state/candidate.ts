@@ -1,6 +1,7 @@
 import {formatDuration} from '../../config/duration.js';
 import type {ConfigIssue} from '../../config/interpolate.js';
 import {redactUrl} from '../../config/redact.js';
+import {protocolOf} from '../../config/http2.js';
 import type {RunSettings} from '../../config/types.js';
 import {formatRate, plural} from '../../report/format.js';
 import type {PreparedRun} from '../../session/prepare.js';
@@ -46,7 +47,10 @@ export function targetLabel(prepared: PreparedRun): string {
 	const {endpoints} = prepared.config.plan;
 	const first = endpoints[0];
 	if (!first) return '(no endpoint)';
-	return endpoints.length === 1 ? `${first.method} ${redactUrl(first.url)}` : `${first.method} ${redactUrl(first.url)} (+${endpoints.length - 1} more)`;
+	const {http2} = prepared.config.plan.policy;
+	// HTTP/2 runs say so (and their streams); HTTP/1.1 is the default and says nothing.
+	const protocol = http2 === undefined ? '' : ` · ${protocolOf(http2, first.url)} ×${http2.streams} ${http2.streams === 1 ? 'stream' : 'streams'}`;
+	return (endpoints.length === 1 ? `${first.method} ${redactUrl(first.url)}` : `${first.method} ${redactUrl(first.url)} (+${endpoints.length - 1} more)`) + protocol;
 }
 
 /** `32 connections, 10s, rate 200/s` */

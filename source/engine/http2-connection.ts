@@ -1,0 +1,313 @@
+import http2, {type ClientHttp2Session, type ClientHttp2Stream, type IncomingHttpHeaders, type OutgoingHttpHeaders} from 'node:http2';
+import net from 'node:net';
+import tls from 'node:tls';
+import type {RequestPolicy} from '../config/types.js';
+import type {ConnectionFactory} from './clients.js';
+import {Connection, type ConnectionOwner, type PreparedEndpoint} from './connection.js';
+import {socketConnectOptions} from './connect-options.js';
+import type {SocketTarget} from './http-request.js';
+
+const {NGHTTP2_CANCEL, NGHTTP2_REFUSED_STREAM} = http2.constants;
+
+/** The stream closed before its response was complete (no error code from the server: a plain close). */
+class StreamClosedError extends Error {
+	readonly code = 'ERR_CONNECTION_CLOSED';
+
+	constructor(started: boolean) {
+		super(started ? 'the server closed the stream in the middle of a response' : 'the server closed the stream before responding');
+		this.name = 'StreamClosedError';
+	}
+}
+
+/** The request was cancelled when the run stopped. */
+class CancelledError extends Error {
+	readonly code = 'ERR_CANCELLED';
+}
+
+type ErrorLike = Error & {code?: unknown; cause?: unknown};
+
+/** The connection a stream belongs to, so that one set of listeners serves every stream. */
+const ownerKey = Symbol('http2 connection');
+type OwnedStream = ClientHttp2Stream & {[ownerKey]?: Http2Connection};
+
+function onResponse(this: OwnedStream, headers: IncomingHttpHeaders): void {
+	this[ownerKey]?.response(this, headers);
+}
+
+function onData(this: OwnedStream, chunk: Buffer): void {
+	this[ownerKey]?.data(this, chunk);
+}
+
+function onEnd(this: OwnedStream): void {
+	this[ownerKey]?.end(this);
+}
+
+function onError(this: OwnedStream, error: Error): void {
+	this[ownerKey]?.error(this, error);
+}
+
+function onClose(this: OwnedStream): void {
+	this[ownerKey]?.closed(this);
+}
+
+/** Fields a request of HTTP/2 never carries (RFC 9113 §8.2.2), and the length we state ourselves. */
+const droppedFields = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade', 'content-length']);
+const noBodyMethods = new Set(['GET', 'HEAD', 'DELETE', 'OPTIONS', 'TRACE', 'CONNECT']);
+
+/** The request's header block, made once per prepared request (PreparedEndpoint.options changes with the token). */
+const headerBlocks = new WeakMap<PreparedEndpoint['options'], OutgoingHttpHeaders>();
+
+function headerBlock(endpoint: PreparedEndpoint): OutgoingHttpHeaders {
+	const {options} = endpoint;
+	let block = headerBlocks.get(options);
+	if (block === undefined) {
+		block = {
+			':method': options.method,
+			':scheme': endpoint.target.tls ? 'https' : 'http',
+			':authority': new URL(endpoint.plan.url).host,
+			':path': options.path === '' ? '/' : options.path,
+		};
+		const {headers} = options;
+		for (let index = 0; index + 1 < headers.length; index += 2) {
+			const name = headers[index]!.toLowerCase();
+			const value = headers[index + 1]!;
+			if (name === 'host') {
+				block[':authority'] = value;
+			} else if (!droppedFields.has(name) && (name !== 'te' || value.toLowerCase() === 'trailers')) {
+				const previous = block[name];
+				block[name] = previous === undefined ? value : [...(Array.isArray(previous) ? previous : [String(previous)]), value];
+			}
+		}
+
+		if (options.body !== null || !noBodyMethods.has(options.method)) {
+			block['content-length'] = options.body?.length ?? 0;
+		}
+
+		headerBlocks.set(options, block);
+	}
+
+	return block;
+}
+
+const endStream = {endStream: true};
+const openStream = {endStream: false};
+
+/**
+ * The sessions of one load loop (or baseline): connection `group` g holds one session per origin,
+ * shared by the `streams` slots of that group. A session that failed, closed or got a GOAWAY is
+ * forgotten, and the next request opens a fresh one.
+ */
+class SessionPool {
+	private readonly policy: RequestPolicy;
+	private readonly groups = new Map<number, {users: number; sessions: Map<string, ClientHttp2Session>}>();
+
+	constructor(policy: RequestPolicy) {
+		this.policy = policy;
+	}
+
+	join(group: number): void {
+		const found = this.groups.get(group);
+		if (found === undefined) {
+			this.groups.set(group, {users: 1, sessions: new Map()});
+		} else {
+			found.users++;
+		}
+	}
+
+	/** A slot left the group; the last one closes its sessions (`destroy`: at once, with what is in flight). */
+	leave(group: number, destroy: boolean): void {
+		const found = this.groups.get(group);
+		if (found === undefined || --found.users > 0) return;
+		this.groups.delete(group);
+		for (const session of found.sessions.values()) {
+			if (destroy) session.destroy();
+			else session.close();
+		}
+	}
+
+	session(group: number, target: SocketTarget): ClientHttp2Session {
+		const {sessions} = this.groups.get(group)!;
+		let session = sessions.get(target.origin);
+		if (session === undefined || session.closed || session.destroyed) {
+			session = this.connect(target);
+			const made = session;
+			const forget = (): void => {
+				if (sessions.get(target.origin) === made) sessions.delete(target.origin);
+			};
+
+			// Errors reach the streams on it; the session's own 'error' needs a listener to not throw.
+			made.on('error', forget);
+			made.on('close', forget);
+			made.on('goaway', forget);
+			sessions.set(target.origin, made);
+		}
+
+		return session;
+	}
+
+	private connect(target: SocketTarget): ClientHttp2Session {
+		const {network, verifyTls} = this.policy;
+		const {path, ...tlsOptions} = network === undefined ? {} : socketConnectOptions(network);
+		const createConnection = target.tls
+			? () => {
+				const socket = tls.connect({
+					host: target.host,
+					port: target.port,
+					...(target.servername === undefined ? {} : {servername: target.servername}),
+					rejectUnauthorized: verifyTls,
+					ALPNProtocols: ['h2'],
+					...tlsOptions,
+					...(path === undefined ? {} : {path}),
+				});
+				socket.setNoDelay(true);
+				return socket;
+			}
+			: () => (path === undefined ? net.connect({host: target.host, port: target.port, noDelay: true}) : net.connect({path}));
+		return http2.connect(target.origin, {settings: {enablePush: false}, createConnection});
+	}
+}
+
+/**
+ * One stream slot of an HTTP/2 connection (node:http2): the load loop's one-request-per-Connection
+ * bookkeeping stays, and the `streams` slots of a group share one session per origin, so
+ * connections x streams requests are in flight. A stream the server refused (REFUSED_STREAM, or
+ * beyond a GOAWAY's last stream: never processed, RFC 9113 §8.7) goes once more on a fresh session,
+ * counted as `stale-connection`.
+ */
+export class Http2Connection extends Connection {
+	private readonly pool: SessionPool;
+	private readonly group: number;
+	private joined = true;
+	private stream: OwnedStream | undefined;
+	/** The final response head arrived. */
+	private started = false;
+	/** The request in flight was already sent once more after a refused stream. */
+	private resent = false;
+
+	constructor(owner: ConnectionOwner, pool: SessionPool, group: number) {
+		super(owner);
+		this.pool = pool;
+		this.group = group;
+		pool.join(group);
+	}
+
+	close(): void {
+		if (this.joined) {
+			this.joined = false;
+			this.pool.leave(this.group, false);
+		}
+	}
+
+	destroy(): void {
+		this.abort(new CancelledError('cancelled when the run stopped'));
+		if (this.joined) {
+			this.joined = false;
+			this.pool.leave(this.group, true);
+		}
+	}
+
+	abort(error: Error): void {
+		const {stream} = this;
+		if (!this.inRequest || stream === undefined) return;
+		this.stream = undefined;
+		stream.close(NGHTTP2_CANCEL);
+		this.fail(error);
+	}
+
+	protected transmit(endpoint: PreparedEndpoint): void {
+		this.resent = false;
+		this.put(endpoint);
+	}
+
+	private put(endpoint: PreparedEndpoint): void {
+		if (!this.joined) {
+			this.joined = true;
+			this.pool.join(this.group);
+		}
+
+		this.started = false;
+		const {body} = endpoint.options;
+		let stream: OwnedStream;
+		try {
+			stream = this.pool.session(this.group, endpoint.target).request(headerBlock(endpoint), body === null ? endStream : openStream);
+		} catch (error) {
+			// A session that is closing refuses new streams at once: end the attempt on a later turn.
+			setImmediate(() => {
+				this.fail(error as Error);
+			});
+			return;
+		}
+
+		stream[ownerKey] = this;
+		this.stream = stream;
+		stream.on('response', onResponse);
+		stream.on('data', onData);
+		stream.on('end', onEnd);
+		stream.on('error', onError);
+		stream.on('close', onClose);
+		if (body !== null) stream.end(body);
+	}
+
+	response(stream: OwnedStream, headers: IncomingHttpHeaders): void {
+		if (stream !== this.stream) return;
+		this.started = true;
+		this.status = Number(headers[':status']);
+		const {capture} = this;
+		if (capture !== undefined && capture.headerNames.length > 0) {
+			const fields: string[] = [];
+			for (const name of Object.keys(headers)) {
+				const value = headers[name];
+				if (name.startsWith(':') || value === undefined) continue;
+				for (const one of Array.isArray(value) ? value : [value]) fields.push(name, String(one));
+			}
+
+			capture.rawHeaders(fields);
+		}
+	}
+
+	data(stream: OwnedStream, chunk: Buffer): void {
+		if (stream !== this.stream) return;
+		this.capture?.keep(chunk, 0, chunk.length);
+		this.bytes += chunk.length;
+	}
+
+	end(stream: OwnedStream): void {
+		if (stream !== this.stream) return;
+		this.stream = undefined;
+		if (this.started) {
+			this.complete();
+		} else {
+			this.fail(new StreamClosedError(false));
+		}
+	}
+
+	error(stream: OwnedStream, error: ErrorLike): void {
+		if (stream !== this.stream) return;
+		this.stream = undefined;
+		const endpoint = this.endpoint!;
+		if (!this.started && !this.resent && stream.rstCode === NGHTTP2_REFUSED_STREAM) {
+			this.resent = true;
+			this.owner.connectionEvent(this, 'stale-connection');
+			setImmediate(() => {
+				if (this.inRequest) this.put(endpoint);
+			});
+			return;
+		}
+
+		// A stream cancelled before it had an id (its session failed to connect): the session's error says why.
+		this.fail(error.code === 'ERR_HTTP2_STREAM_CANCEL' && error.cause instanceof Error ? error.cause : error);
+	}
+
+	closed(stream: OwnedStream): void {
+		if (stream !== this.stream) return;
+		this.stream = undefined;
+		this.fail(new StreamClosedError(this.started));
+	}
+}
+
+/** The h2 client's factory (engine/clients.ts): slot s belongs to connection group floor(s / streams). */
+export const http2Connections: ConnectionFactory = owner => {
+	const pool = new SessionPool(owner.policy);
+	const streams = owner.policy.http2?.streams ?? 1;
+	return slot => new Http2Connection(owner, pool, Math.floor(slot / streams));
+};
