@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 import process from 'node:process';
-import {ArgvError, normalizeArgv, takeCurlWords} from './commands/argv.js';
+import {ArgvError, givenFlagKeys, normalizeArgv, takeCurlWords} from './commands/argv.js';
 import type {Command} from './commands/context.js';
+import {applyEnvFlags, named, type EnvSources} from './commands/env-flags.js';
 import {flagDefinitions, stdoutMarker, type CliFlags} from './commands/flags.js';
 import {parseFlags} from './commands/parse-flags.js';
 import {ConfigError, suggest} from './config/errors.js';
@@ -30,7 +31,21 @@ try {
 // Plain argv is read here as meow reads it; --help, --version and anything unusual go to meow.
 const fast = parseFlags<CliFlags>(argv, flagDefinitions);
 if (fast) process.title = 'pystress-tui';
-const cli = fast ?? (await import('./commands/help.js')).parseWithMeow(argv);
+const parsed = fast ?? (await import('./commands/help.js')).parseWithMeow(argv);
+
+// The environment layer, once for every command and both front ends: PYSTRESS_* stands for each
+// flag not given (defaults < config file < environment < flags).
+let cli: {input: string[]; flags: CliFlags};
+let envSources: EnvSources = new Map();
+try {
+	const layered = applyEnvFlags(parsed.flags, givenFlagKeys(argv, flagDefinitions), process.env, flagDefinitions);
+	cli = {input: parsed.input, flags: layered.flags};
+	envSources = layered.sources;
+} catch (error) {
+	if (!(error instanceof ConfigError)) throw error;
+	process.stderr.write(`${error.message}\n`);
+	process.exit((await exitCodes()).usage);
+}
 
 const io: HeadlessIo = {
 	stdout(text) {
@@ -97,7 +112,8 @@ try {
 } catch (error) {
 	const [exit, {FdLimitError}, {TokenError}] = await Promise.all([exitCodes(), import('./session/fd-limit.js'), import('./session/token.js')]);
 	if (error instanceof ConfigError) {
-		process.stderr.write(`${error.message}\n`);
+		// A bad value from PYSTRESS_* is told with the variable's name.
+		process.stderr.write(`${named(error, envSources).message}\n`);
 		process.exitCode = exit.usage;
 	} else if (error instanceof FdLimitError) {
 		process.stderr.write(`pystress-tui: ${error.message}\n`);

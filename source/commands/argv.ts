@@ -25,6 +25,9 @@ const builtIn = new Set(['help', 'version']);
 
 type Known = {readonly key: string; readonly shape: FlagShape};
 
+/** One flag given on the command line: its key and the argv indexes it spans (the flag, its value). */
+type Occurrence = {key: string; multiple: boolean; indexes: number[]};
+
 /**
  * Reads argv before meow does: a single-value flag given more than once keeps its last value (as
  * most Unix tools do: `-d 1 -d 2` runs 2 s), repeatable flags keep every value, and an unknown
@@ -32,6 +35,29 @@ type Known = {readonly key: string; readonly shape: FlagShape};
  * repeated single-value flags taken out. Everything after `--` is left alone.
  */
 export function normalizeArgv(argv: readonly string[], flags: Readonly<Record<string, FlagShape>>): string[] {
+	const occurrences = flagOccurrences(argv, flags);
+	const drop = new Set<number>();
+	const lastOf = new Map<string, number>();
+	for (const [position, occurrence] of occurrences.entries()) {
+		if (!occurrence.multiple) lastOf.set(occurrence.key, position);
+	}
+
+	for (const [position, occurrence] of occurrences.entries()) {
+		if (!occurrence.multiple && lastOf.get(occurrence.key) !== position) {
+			for (const index of occurrence.indexes) drop.add(index);
+		}
+	}
+
+	return argv.filter((_, index) => !drop.has(index));
+}
+
+/** The keys of the flags given on the command line (`--no-baseline` gives `baseline`). */
+export function givenFlagKeys(argv: readonly string[], flags: Readonly<Record<string, FlagShape>>): Set<string> {
+	return new Set(flagOccurrences(argv, flags).map(occurrence => occurrence.key));
+}
+
+/** Each flag in argv, in order, up to `--`; an unknown flag or a missing value is an ArgvError. */
+function flagOccurrences(argv: readonly string[], flags: Readonly<Record<string, FlagShape>>): Occurrence[] {
 	const long = new Map<string, Known>();
 	const short = new Map<string, Known>();
 	for (const [key, shape] of Object.entries(flags)) {
@@ -39,8 +65,7 @@ export function normalizeArgv(argv: readonly string[], flags: Readonly<Record<st
 		if (shape.shortFlag !== undefined) short.set(shape.shortFlag, {key, shape});
 	}
 
-	/** Each flag occurrence: its key and the argv indexes it spans. */
-	const occurrences: Array<{key: string; multiple: boolean; indexes: number[]}> = [];
+	const occurrences: Occurrence[] = [];
 	for (let index = 0; index < argv.length; index++) {
 		const token = argv[index]!;
 		if (token === '--') break;
@@ -76,19 +101,7 @@ export function normalizeArgv(argv: readonly string[], flags: Readonly<Record<st
 		occurrences.push({key: known.key, multiple: known.shape.isMultiple === true, indexes});
 	}
 
-	const drop = new Set<number>();
-	const lastOf = new Map<string, number>();
-	for (const [position, occurrence] of occurrences.entries()) {
-		if (!occurrence.multiple) lastOf.set(occurrence.key, position);
-	}
-
-	for (const [position, occurrence] of occurrences.entries()) {
-		if (!occurrence.multiple && lastOf.get(occurrence.key) !== position) {
-			for (const index of occurrence.indexes) drop.add(index);
-		}
-	}
-
-	return argv.filter((_, index) => !drop.has(index));
+	return occurrences;
 }
 
 function splitInline(token: string): [string, string | undefined] {
