@@ -76,7 +76,7 @@ function initialChoice(options: InteractiveOptions, store: ProfileStore, context
 			const names = store.listProfiles().map(saved => saved.name);
 			notices.push(`✗ no profile "${options.profile}"${names.length > 0 ? ` (saved: ${names.join(', ')})` : ' (none saved yet)'}: choose a config below`);
 		}
-	} else if (options.flags.config !== undefined || options.flags.url !== undefined) {
+	} else if (options.flags.config !== undefined || options.flags.url !== undefined || options.flags.urlsFile !== undefined) {
 		candidate = candidateFromFlags(context);
 	}
 

@@ -36,7 +36,8 @@ describe('config examples', () => {
 
 	for (const file of files) {
 		it(`${file} validates and targets only loopback`, () => {
-			const loaded = resolve(readConfigFile(path.join(examples, file)));
+			// As the CLI reads it: a data file relative to the config file.
+			const loaded = resolveConfig(readConfigFile(path.join(examples, file)), {source: file, env: {}, baseDirectory: examples});
 			expect(loaded.plan.endpoints.length).toBeGreaterThan(0);
 			for (const endpoint of [...loaded.plan.endpoints, ...(loaded.plan.token ? [loaded.plan.token.endpoint] : [])]) {
 				expect(new URL(endpoint.url).hostname).toBe('127.0.0.1');

@@ -6,6 +6,9 @@ export type ConfigIssue = {
 
 const reference = /\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g;
 
+/** Placeholder names filled per request (config/template.ts), never read from the environment. */
+const reservedNames = new Set(['seq', 'uuid', 'now']);
+
 /**
  * Replaces `${VAR}` (and `${VAR:-default}`) in every string of a JSON value with the environment's
  * value. Unset variables without a default are reported as issues and left in place.
@@ -18,6 +21,10 @@ export function interpolateEnv(
 ): unknown {
 	if (typeof value === 'string') {
 		return value.replaceAll(reference, (whole, name: string, fallback: string | undefined) => {
+			if (reservedNames.has(name) && fallback === undefined) {
+				return whole;
+			}
+
 			const found = env[name];
 			if (found !== undefined) {
 				return found;

@@ -74,8 +74,14 @@ export class RequestLog {
 		let prefix = this.prefixes.get(record.endpoint);
 		if (prefix === undefined) {
 			const {endpoint} = record;
-			prefix = `,"endpoint":${JSON.stringify(endpoint.name)},"method":${JSON.stringify(endpoint.method)},"url":${JSON.stringify(this.redactUrl(endpoint.url))}`;
+			// An endpoint with placeholders logs each request's own URL (record.url), after this.
+			prefix = `,"endpoint":${JSON.stringify(endpoint.name)},"method":${JSON.stringify(endpoint.method)},"url":`;
+			if (endpoint.template === undefined) prefix += JSON.stringify(this.redactUrl(endpoint.url));
 			this.prefixes.set(record.endpoint, prefix);
+		}
+
+		if (record.endpoint.template !== undefined) {
+			prefix += JSON.stringify(this.redactUrl(record.url ?? record.endpoint.url));
 		}
 
 		const nowMs = Date.now();

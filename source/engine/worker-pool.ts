@@ -40,7 +40,8 @@ export type PooledWorker = {
 export type PoolHandlers = {
 	readonly ready: (worker: PooledWorker) => void;
 	readonly snapshot: (worker: PooledWorker, snapshot: WorkerSnapshot) => void;
-	readonly exhausted: (worker: PooledWorker) => void;
+	/** `reason`: the request budget was spent, or the data ran out (on_end "stop"). */
+	readonly exhausted: (worker: PooledWorker, reason: 'requests' | 'data') => void;
 	readonly unauthorized: () => void;
 	readonly done: (worker: PooledWorker, cancelled: number) => void;
 	readonly logFailed: (message: string) => void;
@@ -151,7 +152,7 @@ export class WorkerPool {
 
 			case 'exhausted': {
 				pooled.exhausted = true;
-				handlers.exhausted(pooled);
+				handlers.exhausted(pooled, message.reason);
 				break;
 			}
 
