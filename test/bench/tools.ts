@@ -22,8 +22,12 @@ export type RunPlan = {
 	readonly threads?: number;
 	/** pystress-tui only: the open model at this many requests per second. */
 	readonly rate?: number;
+	/** pystress-tui only: `--warm-up` seconds before the measured `seconds` (the target serves both). */
+	readonly warmUpS?: number;
 	/** The build of pystress-tui to run (`dist/cli.js`); `pystress@base` needs it. */
 	readonly cli?: string;
+	/** pystress-tui only: a config file to run instead of `--url` (its URL should be `url`). */
+	readonly config?: string;
 };
 
 /** One run's figures. `served` and `targetCpuS` are the target's view; the rest is the tool's own. */
@@ -74,8 +78,9 @@ end
 type ToolFigures = Omit<Measured, 'tool' | 'served' | 'targetCpuS' | 'cpuS' | 'peakRssMb'>;
 
 async function runPystress(tool: ToolName, plan: RunPlan): Promise<[TimedRun, ToolFigures]> {
-	const args = [plan.cli ?? cli, '--url', plan.url, '--headless', '-t', String(plan.threads ?? 1), '-c', String(plan.connections), '-d', String(plan.seconds), '--no-baseline', '--quiet', '--no-report', '--json', '-', '--http-client', tool === 'pystress/undici' ? 'undici' : 'socket'];
+	const args = [plan.cli ?? cli, ...(plan.config === undefined ? ['--url', plan.url] : ['--config', plan.config]), '--headless', '-t', String(plan.threads ?? 1), '-c', String(plan.connections), '-d', String(plan.seconds), '--no-baseline', '--quiet', '--no-report', '--json', '-', '--http-client', tool === 'pystress/undici' ? 'undici' : 'socket'];
 	if (plan.rate !== undefined) args.push('--rate', String(plan.rate));
+	if (plan.warmUpS !== undefined) args.push('--warm-up', `${plan.warmUpS}s`);
 	const run = await runTimed(process.execPath, args);
 	const report = JSON.parse(run.stdout) as JsonReport;
 	const {summary} = report;
@@ -115,6 +120,10 @@ export async function measure(tool: ToolName, target: BenchTarget, plan: RunPlan
 
 /** The tool's count against the target's: it may miss at most one request in flight per connection. */
 export function countCheck(measured: Measured, connections: number): string {
-	const missing = measured.served - measured.requests;
-	return missing >= 0 && missing <= connections ? `count ok (tool ${measured.requests}, target ${measured.served})` : `COUNT MISMATCH (tool ${measured.requests}, target ${measured.served})`;
+	// The target also served the warm-up (`--warm-up`), which the report counts apart.
+	const warmUp = measured.report?.warmUp?.requests ?? 0;
+	const tool = measured.requests + warmUp;
+	const missing = measured.served - tool;
+	const counted = `tool ${measured.requests}${warmUp > 0 ? ` + warm-up ${warmUp}` : ''}, target ${measured.served}`;
+	return missing >= 0 && missing <= connections ? `count ok (${counted})` : `COUNT MISMATCH (${counted})`;
 }
