@@ -108,9 +108,13 @@ function renderCase(test: TestCase): string {
 const seconds = (value: number): string => value.toFixed(3);
 
 
-/** `NAME (GET URL)` for a named run, else `GET URL` (an endpoint's default name, `GET /path`, says nothing more). */
-export function runTitle({target}: Pick<JsonReport, 'target'>): string {
+/**
+ * `NAME (GET URL)` for a named endpoint, else `GET URL` (an endpoint's default name, `GET /path`,
+ * says nothing more); `3 endpoints (GET URL, …)` for several.
+ */
+export function runTitle({target, endpoints}: Pick<JsonReport, 'target' | 'endpoints'>): string {
 	const request = `${target.method} ${target.url}`;
+	if (endpoints.length > 1) return `${endpoints.length} endpoints (${request}, …)`;
 	return target.name && target.name !== target.url && !target.name.startsWith(`${target.method} `) ? `${target.name} (${request})` : request;
 }
 
