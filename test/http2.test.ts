@@ -13,6 +13,7 @@ import os from 'node:os';
 import path from 'node:path';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import type {JsonReport} from '../source/report/types.js';
+import {decodeHistogram} from '../source/stats/histogram.js';
 import {runCli} from './helpers/cli.js';
 import {startTarget} from './helpers/target-server.js';
 
@@ -126,6 +127,10 @@ describe('HTTP/2 (node:http2 servers on loopback)', () => {
 		expect(report!.settings.protocol).toBe('h2c');
 		expect(report!.settings.streams).toBe(8);
 		expect(report!.settings.connections).toBe(2);
+		// Connect time per session opened (the run's two), time to first byte per response.
+		const [endpoint] = report!.endpoints;
+		expect(decodeHistogram(endpoint!.connectHistogram!).totalCount).toBe(2);
+		expect(decodeHistogram(endpoint!.ttfbHistogram!).totalCount).toBe(2000);
 	});
 
 	it('h2 over TLS (ALPN) with --ca-file: every stream counted, the session negotiated h2', async () => {
@@ -138,6 +143,7 @@ describe('HTTP/2 (node:http2 servers on loopback)', () => {
 		expect(carrying(server).every(session => session.alpn === 'h2')).toBe(true);
 		expect(report!.summary.responses).toBe(600);
 		expect(report!.settings.protocol).toBe('h2');
+		expect(decodeHistogram(report!.endpoints[0]!.tlsHistogram!).totalCount).toBe(2);
 		expect(stdout).toContain('Protocol          h2 (HTTP/2 over TLS), 4 streams per connection');
 	});
 

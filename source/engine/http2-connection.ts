@@ -1,11 +1,13 @@
 import http2, {type ClientHttp2Session, type ClientHttp2Stream, type IncomingHttpHeaders, type OutgoingHttpHeaders} from 'node:http2';
 import net from 'node:net';
+import {performance} from 'node:perf_hooks';
 import tls from 'node:tls';
 import type {RequestPolicy} from '../config/types.js';
 import type {ConnectionFactory} from './clients.js';
 import {Connection, type ConnectionOwner, type PreparedEndpoint} from './connection.js';
 import {socketConnectOptions} from './connect-options.js';
 import type {SocketTarget} from './http-request.js';
+import type {EndpointRecorder} from './recorder.js';
 
 const {NGHTTP2_CANCEL, NGHTTP2_REFUSED_STREAM} = http2.constants;
 
@@ -54,36 +56,42 @@ function onClose(this: OwnedStream): void {
 const droppedFields = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade', 'content-length']);
 const noBodyMethods = new Set(['GET', 'HEAD', 'DELETE', 'OPTIONS', 'TRACE', 'CONNECT']);
 
-/** The request's header block, made once per prepared request (PreparedEndpoint.options changes with the token). */
+/** A plain request's header block, made once per prepared request (PreparedEndpoint.options changes with the token). */
 const headerBlocks = new WeakMap<PreparedEndpoint['options'], OutgoingHttpHeaders>();
 
-function headerBlock(endpoint: PreparedEndpoint): OutgoingHttpHeaders {
+function plainHeaderBlock(endpoint: PreparedEndpoint): OutgoingHttpHeaders {
 	const {options} = endpoint;
 	let block = headerBlocks.get(options);
 	if (block === undefined) {
-		block = {
-			':method': options.method,
-			':scheme': endpoint.target.tls ? 'https' : 'http',
-			':authority': new URL(endpoint.plan.url).host,
-			':path': options.path === '' ? '/' : options.path,
-		};
-		const {headers} = options;
-		for (let index = 0; index + 1 < headers.length; index += 2) {
-			const name = headers[index]!.toLowerCase();
-			const value = headers[index + 1]!;
-			if (name === 'host') {
-				block[':authority'] = value;
-			} else if (!droppedFields.has(name) && (name !== 'te' || value.toLowerCase() === 'trailers')) {
-				const previous = block[name];
-				block[name] = previous === undefined ? value : [...(Array.isArray(previous) ? previous : [String(previous)]), value];
-			}
-		}
-
-		if (options.body !== null || !noBodyMethods.has(options.method)) {
-			block['content-length'] = options.body?.length ?? 0;
-		}
-
+		block = headerBlock(endpoint, options.path, options.headers, options.body?.length);
 		headerBlocks.set(options, block);
+	}
+
+	return block;
+}
+
+/** The pseudo-header fields, then the fields (flat names and values) as HTTP/2 carries them; `bodyBytes` undefined: no body. */
+function headerBlock(endpoint: PreparedEndpoint, path: string, headers: readonly string[], bodyBytes: number | undefined): OutgoingHttpHeaders {
+	const {method} = endpoint.plan;
+	const block: OutgoingHttpHeaders = {
+		':method': method,
+		':scheme': endpoint.target.tls ? 'https' : 'http',
+		':authority': new URL(endpoint.plan.url).host,
+		':path': path === '' ? '/' : path,
+	};
+	for (let index = 0; index + 1 < headers.length; index += 2) {
+		const name = headers[index]!.toLowerCase();
+		const value = headers[index + 1]!;
+		if (name === 'host') {
+			block[':authority'] = value;
+		} else if (!droppedFields.has(name) && (name !== 'te' || value.toLowerCase() === 'trailers')) {
+			const previous = block[name];
+			block[name] = previous === undefined ? value : [...(Array.isArray(previous) ? previous : [String(previous)]), value];
+		}
+	}
+
+	if (bodyBytes !== undefined || !noBodyMethods.has(method)) {
+		block['content-length'] = bodyBytes ?? 0;
 	}
 
 	return block;
@@ -125,11 +133,12 @@ class SessionPool {
 		}
 	}
 
-	session(group: number, target: SocketTarget): ClientHttp2Session {
+	/** The group's session to `target`; a new one records its connect (and TLS handshake) time on `recorder`. */
+	session(group: number, target: SocketTarget, recorder: EndpointRecorder): ClientHttp2Session {
 		const {sessions} = this.groups.get(group)!;
 		let session = sessions.get(target.origin);
 		if (session === undefined || session.closed || session.destroyed) {
-			session = this.connect(target);
+			session = this.connect(target, recorder);
 			const made = session;
 			const forget = (): void => {
 				if (sessions.get(target.origin) === made) sessions.delete(target.origin);
@@ -145,12 +154,28 @@ class SessionPool {
 		return session;
 	}
 
-	private connect(target: SocketTarget): ClientHttp2Session {
+	private connect(target: SocketTarget, recorder: EndpointRecorder): ClientHttp2Session {
 		const {network, verifyTls} = this.policy;
 		const {path, ...tlsOptions} = network === undefined ? {} : socketConnectOptions(network);
+		const timed = <T extends net.Socket>(socket: T): T => {
+			let startedAt = performance.now();
+			socket.once('connect', () => {
+				const now = performance.now();
+				recorder.connected(Math.round((now - startedAt) * 1000));
+				startedAt = now;
+			});
+			if (target.tls) {
+				socket.once('secureConnect', () => {
+					recorder.tlsHandshake(Math.round((performance.now() - startedAt) * 1000));
+				});
+			}
+
+			return socket;
+		};
+
 		const createConnection = target.tls
 			? () => {
-				const socket = tls.connect({
+				const socket = timed(tls.connect({
 					host: target.host,
 					port: target.port,
 					...(target.servername === undefined ? {} : {servername: target.servername}),
@@ -158,11 +183,11 @@ class SessionPool {
 					ALPNProtocols: ['h2'],
 					...tlsOptions,
 					...(path === undefined ? {} : {path}),
-				});
+				}));
 				socket.setNoDelay(true);
 				return socket;
 			}
-			: () => (path === undefined ? net.connect({host: target.host, port: target.port, noDelay: true}) : net.connect({path}));
+			: () => timed(path === undefined ? net.connect({host: target.host, port: target.port, noDelay: true}) : net.connect({path}));
 		return http2.connect(target.origin, {settings: {enablePush: false}, createConnection});
 	}
 }
@@ -226,10 +251,13 @@ export class Http2Connection extends Connection {
 		}
 
 		this.started = false;
-		const {body} = endpoint.options;
+		const {rendered} = this;
+		// A templated request (data-driven: connection.rendered) is built for this send; a plain one's block is reused.
+		const body = rendered === undefined ? endpoint.options.body : (rendered.body() ?? null);
+		const headers = rendered === undefined ? plainHeaderBlock(endpoint) : headerBlock(endpoint, rendered.path, rendered.headers(), body === null ? undefined : Buffer.byteLength(body));
 		let stream: OwnedStream;
 		try {
-			stream = this.pool.session(this.group, endpoint.target).request(headerBlock(endpoint), body === null ? endStream : openStream);
+			stream = this.pool.session(this.group, endpoint.target, endpoint.recorder).request(headers, body === null ? endStream : openStream);
 		} catch (error) {
 			// A session that is closing refuses new streams at once: end the attempt on a later turn.
 			setImmediate(() => {
@@ -251,6 +279,7 @@ export class Http2Connection extends Connection {
 	response(stream: OwnedStream, headers: IncomingHttpHeaders): void {
 		if (stream !== this.stream) return;
 		this.started = true;
+		this.firstByteAt = performance.now();
 		this.status = Number(headers[':status']);
 		const {capture} = this;
 		if (capture !== undefined && capture.headerNames.length > 0) {

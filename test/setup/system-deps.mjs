@@ -6,7 +6,9 @@
  * Silent, and a few milliseconds, when everything is present (it only looks at files).
  *
  * `--bench` checks what `npm run bench` needs instead (GNU time; nginx as the target; wrk as the
- * reference client of the CPU, body and latency cases).
+ * reference client of the CPU, body and latency cases; h2load, optional, the h2 case's reference).
+ * An optional need is installed like the others when it can be; when it cannot, one line says so
+ * and the rest goes on (the case that uses it runs without its reference).
  *
  * Plain Node on purpose: it runs before the build and before tsx is involved.
  */
@@ -45,6 +47,8 @@ const benchNeeds = [
 	{name: 'nginx', paths: ['/usr/sbin/nginx', '/usr/bin/nginx'], any: true, apt: 'nginx-light'},
 	// test/bench/tools.ts: the reference client (cases cpu, body, latency).
 	{name: 'wrk', paths: ['/usr/bin/wrk'], command: 'wrk', apt: 'wrk'},
+	// test/bench/cases/h2.ts: the HTTP/2 reference client (nghttp2's h2load).
+	{name: 'h2load', command: 'h2load', apt: 'nghttp2-client', optional: true},
 ];
 
 const bench = process.argv.includes('--bench');
@@ -135,9 +139,21 @@ if (missing.length === 0) {
 	process.exit(0);
 }
 
+/** Optional needs that are still missing: one line each, and on. */
+function without(missing, aptFailure) {
+	const optional = missing.filter(need => need.optional);
+	for (const need of optional) {
+		process.stderr.write(`${what}: ${need.name} is missing and could not be installed${aptFailure ? ` (apt-get failed: ${aptFailure})` : ''} ("apt-get install ${need.apt}" brings it); going on without it\n`);
+	}
+
+	return missing.filter(need => !need.optional);
+}
+
 const installable = missing.filter(need => !(need.name === 'chromium' && (process.env.CHROMIUM_PATH || isUbuntu())));
 if (installable.length === 0 || process.getuid?.() !== 0 || !onPath('apt-get')) {
-	stop(missing);
+	const required = without(missing);
+	if (required.length === 0) process.exit(0);
+	stop(required);
 }
 
 const packages = unique(installable.map(need => need.apt));
@@ -145,14 +161,18 @@ process.stderr.write(`${what}: installing ${packages.join(' ')} with apt-get (ne
 const started = Date.now();
 // A failed update (one unreachable source among several) need not stop the install: its error is told only when the install fails.
 const update = apt(['update']);
-const install = apt(['install', '-y', '--no-install-recommends', ...packages]);
-if (install.status !== 0) {
-	stop(missing, update.status === 0 ? aptError(install) : `${aptError(install)}; apt-get update: ${aptError(update)}`);
+// The required packages in one transaction, the optional ones in another: one that cannot be had must not keep the rest out.
+let failure;
+for (const batch of [installable.filter(need => !need.optional), installable.filter(need => need.optional)]) {
+	if (batch.length === 0) continue;
+	const install = apt(['install', '-y', '--no-install-recommends', ...unique(batch.map(need => need.apt))]);
+	if (install.status !== 0) failure ??= update.status === 0 ? aptError(install) : `${aptError(install)}; apt-get update: ${aptError(update)}`;
 }
 
-const stillMissing = missingNeeds();
+const stillMissing = without(missingNeeds(), failure);
 if (stillMissing.length > 0) {
-	stop(stillMissing);
+	stop(stillMissing, failure);
 }
 
-process.stderr.write(`${what}: installed ${packages.join(' ')} in ${Math.round((Date.now() - started) / 1000)} s\n`);
+const installed = packages.filter(name => !missingNeeds().some(need => need.apt === name));
+process.stderr.write(`${what}: installed ${installed.join(' ')} in ${Math.round((Date.now() - started) / 1000)} s\n`);

@@ -1,0 +1,140 @@
+/**
+ * `h2`: HTTP/2 in cleartext (h2c, prior knowledge) against a node:http2 target (../h2-server.ts,
+ * core 1): the client CPU per request of pystress-tui (`--http2 --streams`, `-t 1`) against
+ * nghttp2's h2load (`-t 1`) at the same connections and streams per connection, both on core 0
+ * under GNU time. CPU per request divides user + system by the streams the target answered.
+ * Without h2load (npm run bench's set-up installs nghttp2-client when it can), ours runs alone.
+ */
+import {spawn, spawnSync} from 'node:child_process';
+import {fileURLToPath} from 'node:url';
+import type {JsonReport} from '../../../source/report/types.js';
+import {pin, processCpuS, runTimed} from '../process.js';
+import {runRounds} from '../rounds.js';
+import {count, fixed} from '../stats.js';
+import {ratioLine, ratioRow, type SummaryRow} from '../summary.js';
+import {cli} from '../tools.js';
+import type {BenchCase} from './types.js';
+
+/** The load: connections, and streams in flight on each. */
+const connections = 4;
+const streams = 32;
+
+type H2Tool = 'pystress-tui' | 'h2load';
+
+type H2Run = {
+	readonly tool: H2Tool;
+	/** Requests by the tool's own count, and those the target answered. */
+	readonly requests: number;
+	readonly served: number;
+	readonly durationS: number;
+	readonly cpuS: number;
+	readonly targetCpuS: number;
+	readonly peakRssMb: number;
+	readonly notes: readonly string[];
+};
+
+type H2Target = {readonly url: string; served(): Promise<number>; cpuS(): number; stop(): void};
+
+async function startH2Target(core: number): Promise<H2Target> {
+	const script = fileURLToPath(new URL('../h2-server.ts', import.meta.url));
+	const [command, args] = pin(core, process.execPath, ['--import', import.meta.resolve('tsx'), script]);
+	const child = spawn(command, args, {stdio: ['ignore', 'pipe', 'inherit']});
+	const port = await new Promise<number>((resolve, reject) => {
+		let output = '';
+		child.stdout.on('data', (chunk: Buffer) => {
+			output += chunk.toString();
+			if (output.includes('\n')) resolve(Number(output.trim()));
+		});
+		child.on('error', reject);
+		child.on('exit', code => {
+			reject(new Error(`the h2 target exited ${code} before listening`));
+		});
+	});
+	const url = `http://127.0.0.1:${port}`;
+	return {
+		url: `${url}/`,
+		// The count goes over HTTP/2 too (fetch speaks HTTP/1.1): h2load reads it, or our own CLI would; node:http2 here.
+		async served() {
+			const http2 = await import('node:http2');
+			return new Promise<number>((resolve, reject) => {
+				const session = http2.connect(url);
+				session.on('error', reject);
+				const request = session.request({':path': '/count'});
+				let body = '';
+				request.setEncoding('utf8');
+				request.on('data', (chunk: string) => (body += chunk));
+				request.on('end', () => {
+					session.close();
+					resolve(Number(body));
+				});
+				request.on('error', reject);
+			});
+		},
+		cpuS: () => processCpuS(child.pid!),
+		stop() {
+			child.kill('SIGTERM');
+		},
+	};
+}
+
+async function runOurs(url: string, seconds: number): Promise<Omit<H2Run, 'served' | 'targetCpuS'>> {
+	const run = await runTimed(process.execPath, [cli, '--url', url, '--http2', '--streams', String(streams), '-c', String(connections), '-t', '1', '-d', String(seconds), '--headless', '--no-baseline', '--quiet', '--no-report', '--json', '-']);
+	const {summary} = JSON.parse(run.stdout) as JsonReport;
+	const notes = summary.errors > 0 ? [`${summary.errors} errors (${JSON.stringify(summary.errorKinds)})`] : [];
+	return {tool: 'pystress-tui', requests: summary.requests, durationS: summary.durationS, cpuS: run.cpuS, peakRssMb: run.peakRssMb, notes};
+}
+
+async function runH2load(url: string, seconds: number): Promise<Omit<H2Run, 'served' | 'targetCpuS'>> {
+	const run = await runTimed('h2load', ['-t', '1', '-c', String(connections), '-m', String(streams), '-D', String(seconds), url]);
+	const finished = /finished in ([\d.]+)s/.exec(run.stdout);
+	const requests = /requests: \d+ total, \d+ started, (\d+) done, (\d+) succeeded, (\d+) failed, (\d+) errored/.exec(run.stdout);
+	if (!finished || !requests) throw new Error(`h2load printed no totals:\n${run.stdout}`);
+	const failed = Number(requests[3]) + Number(requests[4]);
+	return {tool: 'h2load', requests: Number(requests[1]), durationS: Number(finished[1]), cpuS: run.cpuS, peakRssMb: run.peakRssMb, notes: failed > 0 ? [`${failed} failed or errored`] : []};
+}
+
+const cpuMicros = (run: H2Run): number => (run.cpuS * 1e6) / run.served;
+const micros = (value: number): string => `${fixed(value, 2)} µs`;
+
+function runLine(round: number, run: H2Run): string {
+	const missing = run.served - run.requests;
+	// Streams in flight at the end may be answered but not counted by the tool: at most connections x streams.
+	const counted = missing >= 0 && missing <= connections * streams ? 'count ok' : 'COUNT MISMATCH';
+	return [
+		`round ${round} ${run.tool.padEnd(13)} ${count(run.requests / run.durationS).padStart(8)} req/s`,
+		`${fixed(cpuMicros(run), 2).padStart(6)} µs CPU/req`,
+		`target ${fixed((run.targetCpuS * 1e6) / run.served, 2)} µs CPU/req`,
+		`peak RSS ${fixed(run.peakRssMb, 0)} MB`,
+		`${counted} (tool ${run.requests}, target ${run.served})`,
+		...run.notes,
+	].join('  ');
+}
+
+export const h2Case: BenchCase = async context => {
+	const h2load = spawnSync('h2load', ['--version']).status === 0;
+	const tools: H2Tool[] = h2load ? ['h2load', 'pystress-tui'] : ['pystress-tui'];
+	const target = await startH2Target(1);
+	console.log(`h2: node:http2 (h2c) at ${target.url} (core 1); tools on core 0; ${connections} connections x ${streams} streams, ${context.seconds} s per run, ${context.rounds} rounds`);
+	if (!h2load) console.log('h2: h2load is missing (apt-get install nghttp2-client): pystress-tui runs alone, no ratio');
+	let rounds;
+	try {
+		rounds = await runRounds(tools, context.rounds, async tool => {
+			const servedBefore = await target.served();
+			const targetCpuBefore = target.cpuS();
+			const figures = tool === 'h2load' ? await runH2load(target.url, context.seconds) : await runOurs(target.url, context.seconds);
+			return {...figures, served: (await target.served()) - servedBefore, targetCpuS: target.cpuS() - targetCpuBefore} satisfies H2Run;
+		}, (round, results, order) => {
+			for (const tool of order) console.log(runLine(round, results.get(tool)!));
+			if (h2load) console.log(`round ${round} CPU/request pystress-tui/h2load: ${fixed(cpuMicros(results.get('pystress-tui')!) / cpuMicros(results.get('h2load')!), 3)}`);
+			console.log('');
+		});
+	} finally {
+		target.stop();
+	}
+
+	if (!h2load) return {rows: []};
+	const column = (tool: H2Tool): number[] => rounds.map(results => cpuMicros(results.get(tool)!));
+	const row: SummaryRow = ratioRow({case: 'h2', measure: `CPU/request ours/h2load, h2c ${connections} conns x ${streams} streams`, ours: column('pystress-tui'), reference: column('h2load'), referenceName: 'h2load', format: micros});
+	console.log(`${ratioLine(row)}\n`);
+	return {rows: [row]};
+};
