@@ -4,7 +4,7 @@
  */
 
 /** Every case, in the order they run. `soak` runs only when named. */
-export const caseNames = ['startup', 'cpu', 'body', 'latency', 'open', 'memory', 'tui', 'soak'] as const;
+export const caseNames = ['startup', 'cpu', 'template', 'h2', 'body', 'latency', 'open', 'memory', 'tui', 'soak'] as const;
 export type CaseName = (typeof caseNames)[number];
 
 export type BenchOptions = {

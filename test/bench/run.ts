@@ -9,6 +9,10 @@
  * - startup (./startup.ts): whole short CLI runs, before the load rounds heat the machine.
  * - cpu (./cases/cpu.ts): client CPU per request against wrk at 50 and 1000 connections; autocannon,
  *   the undici client and BENCH_BASE at 50.
+ * - template (./cases/template.ts): CPU per request of an endpoint with placeholders (a data row,
+ *   ${uuid}, ${seq}) over the same request written out plainly, against nginx (target <= 1.5).
+ * - h2 (./cases/h2.ts): h2c against a node:http2 target, 4 connections x 32 streams: client CPU
+ *   per request against h2load's at the same connections and streams (h2load from nghttp2-client).
  * - body (./cases/body.ts): 1 MiB responses: MiB/s against wrk, steadiness, nginx's CPU per MiB.
  * - latency (./cases/latency.ts): p50 against wrk's on a target that answers after 10 ms.
  * - open (./cases/open.ts): the open model at 50,000 req/s: corrected against uncorrected p99.
@@ -28,10 +32,12 @@
 import {bodyCase} from './cases/body.js';
 import {buildRevision, removeRevision} from './cases/base.js';
 import {cpuCase} from './cases/cpu.js';
+import {h2Case} from './cases/h2.js';
 import {latencyCase} from './cases/latency.js';
 import {memoryCase} from './cases/memory.js';
 import {openCase} from './cases/open.js';
 import {soakCase} from './cases/soak.js';
+import {templateCase} from './cases/template.js';
 import {tuiCase} from './cases/tui.js';
 import type {BenchCase, BenchContext} from './cases/types.js';
 import {readOptions, type CaseName} from './options.js';
@@ -50,6 +56,8 @@ const startupCase: BenchCase = async context => {
 const cases: Readonly<Record<CaseName, BenchCase>> = {
 	startup: startupCase,
 	cpu: cpuCase,
+	template: templateCase,
+	h2: h2Case,
 	body: bodyCase,
 	latency: latencyCase,
 	open: openCase,
