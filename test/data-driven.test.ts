@@ -140,6 +140,35 @@ describe('the template compiler against a naive reference', () => {
 		}
 	});
 
+	it('a templated header with a static body, ASCII rows (sent as a string) and Latin-1 rows (sent as bytes)', async () => {
+		writeFileSync(path.join(directory, 'ascii.csv'), 'name\nplain\n');
+		writeFileSync(path.join(directory, 'latin1.csv'), 'name\ncafé\n');
+		const server = await startCounter();
+		try {
+			const {createConnection} = await import('node:net');
+			const socket = createConnection({host: '127.0.0.1', port: Number(new URL(server.url).port)});
+			for (const file of ['ascii.csv', 'latin1.csv']) {
+				const plan = planOf({data: {file}, url: `${server.url}/s`, method: 'PUT', body: 'static é body', headers: {'X-Name': 'n=${data.name}'}}, directory);
+				const wire = render(plan).next()!.wire();
+				expect(typeof wire, file).toBe(file === 'ascii.csv' ? 'string' : 'object');
+				socket.write(wire);
+			}
+
+			await new Promise<void>(resolve => {
+				const timer = setInterval(() => {
+					if (server.seen.length >= 2) {
+						clearInterval(timer);
+						resolve();
+					}
+				}, 10);
+			});
+			socket.destroy();
+			expect(server.seen.map(seen => [seen.method, seen.headers['x-name'], seen.body])).toEqual([['PUT', 'n=plain', 'static é body'], ['PUT', 'n=café', 'static é body']]);
+		} finally {
+			await server.close();
+		}
+	});
+
 	it('env ${VAR} still works beside the reserved names; an unknown ${X.y} stays text', () => {
 		const plan = resolveConfig({url: 'http://127.0.0.1:1/${HOSTPATH}/${seq}?a=${foo.bar}', headers: {A: '${TOKEN}'}}, {source: 't', env: {HOSTPATH: 'h', TOKEN: 't', seq: 'env-seq'}}).plan;
 		const endpoint = plan.endpoints[0]!;

@@ -30,11 +30,22 @@ export function templateContext(data: readonly DataSet[] | undefined, counters?:
 	return {data: data ?? [], counters: new Uint32Array(counters ?? new SharedArrayBuffer(4 * (1 + (data?.length ?? 0)))), wrap};
 }
 
-/** Literal text around slots: `literals[0] slot[0] literals[1] ... literals[n]`. */
+/**
+ * A value as it is written somewhere: a slot in one encoding. Built-ins (`${seq}`, `${uuid}`,
+ * `${now}`, `${randomInt}`) are digits, hex and `-`, the same in every encoding: one value each.
+ */
+type Filled = {readonly slot: number; readonly encoding: Encoding};
+
+/** Literal text around filled values: `literals[0] values[0] literals[1] ... literals[n]`. */
 class Piece {
 	private readonly literals: string[] = [''];
-	private readonly slots: number[] = [];
-	private readonly encodings: Encoding[] = [];
+	private readonly values: number[] = [];
+	private readonly fill: (slot: number, encoding: Encoding) => number;
+
+	/** `fill`: the index of a slot's value in an encoding (RequestTemplate.filled). */
+	constructor(fill: (slot: number, encoding: Encoding) => number) {
+		this.fill = fill;
+	}
 
 	text(text: string): this {
 		const last = this.literals.length - 1;
@@ -47,8 +58,7 @@ class Piece {
 			if (typeof part === 'string') {
 				this.text(part);
 			} else {
-				this.slots.push(part);
-				this.encodings.push(encoding);
+				this.values.push(this.fill(part, encoding));
 				this.literals.push('');
 			}
 		}
@@ -56,13 +66,16 @@ class Piece {
 		return this;
 	}
 
+	/** The filled values it writes (their indexes). */
+	slots(): readonly number[] {
+		return this.values;
+	}
+
 	render(values: readonly string[]): string {
-		const {literals, slots, encodings} = this;
+		const {literals, values: indexes} = this;
 		let text = literals[0]!;
-		for (let index = 0; index < slots.length; index++) {
-			const encoding = encodings[index]!;
-			const value = values[slots[index]!]!;
-			text += (encoding === 'raw' ? value : encodeValue(value, encoding)) + literals[index + 1]!;
+		for (let index = 0; index < indexes.length; index++) {
+			text += values[indexes[index]!]! + literals[index + 1]!;
 		}
 
 		return text;
@@ -84,12 +97,29 @@ export class RequestTemplate {
 	private readonly bodyPiece: Piece | undefined;
 	private readonly staticBody: Buffer | undefined;
 	/** The request head after the path (` HTTP/1.1`, the headers, up to the Content-Length value or the blank line). */
-	private head = new Piece();
+	private head!: Piece;
+	/** The head is ASCII (see wire). */
+	private asciiHead = true;
 	private flatHeaders: string[] = [];
 	/** Where templated header values stand in `flatHeaders`, and how they render. */
 	private headerSlots: Array<{index: number; piece: Piece}> = [];
 	/** Bumped when the extra headers change: a request rendered before builds its bytes again. */
 	generation = 0;
+	/** The values a request fills: each slot in each encoding it is written in. */
+	private readonly filled: Filled[] = [];
+	/** Per filled data value: each row's value in its encoding, made on first use. */
+	private readonly encodedRows: Array<string[] | undefined> = [];
+	private readonly fill = (slot: number, encoding: Encoding): number => {
+		const kind = this.spec.slots[slot]!.kind;
+		const as: Encoding = kind === 'data' ? encoding : 'raw';
+		let index = this.filled.findIndex(filled => filled.slot === slot && filled.encoding === as);
+		if (index < 0) {
+			index = this.filled.push({slot, encoding: as}) - 1;
+			this.encodedRows.push(kind === 'data' && as !== 'raw' ? [] : undefined);
+		}
+
+		return index;
+	};
 
 	constructor(plan: EndpointPlan, spec: TemplateSpec, context: TemplateContext, extraHeaders: Readonly<Record<string, string>>) {
 		this.plan = plan;
@@ -101,8 +131,8 @@ export class RequestTemplate {
 		}
 
 		this.counter = 1 + (spec.data ?? 0);
-		this.path = spec.path === undefined ? new Piece().text(plan.path === '' ? '/' : plan.path) : new Piece().parts(spec.path.pathname, 'url').parts(spec.path.search, 'query');
-		this.bodyPiece = spec.body === undefined ? undefined : new Piece().parts(spec.body.parts, spec.body.encoding);
+		this.path = spec.path === undefined ? new Piece(this.fill).text(plan.path === '' ? '/' : plan.path) : new Piece(this.fill).parts(spec.path.pathname, 'url').parts(spec.path.search, 'query');
+		this.bodyPiece = spec.body === undefined ? undefined : new Piece(this.fill).parts(spec.body.parts, spec.body.encoding);
 		this.staticBody = spec.body === undefined && plan.body !== undefined ? Buffer.from(plan.body) : undefined;
 		this.setHeaders(extraHeaders);
 	}
@@ -110,7 +140,7 @@ export class RequestTemplate {
 	/** The plan's headers with the extra (token) headers over them; compiles the head once. */
 	setHeaders(extraHeaders: Readonly<Record<string, string>>): void {
 		const headers = requestHeaders(this.plan, extraHeaders);
-		const head = new Piece().text(' HTTP/1.1\r\n');
+		const head = new Piece(this.fill).text(' HTTP/1.1\r\n');
 		if (!headers.some(([name]) => name.toLowerCase() === 'host')) {
 			head.text(`host: ${new URL(this.plan.url).host}\r\n`);
 		}
@@ -120,7 +150,7 @@ export class RequestTemplate {
 		for (const [name, value] of headers) {
 			const parts = name in extraHeaders ? undefined : this.spec.headers[name];
 			flat.push(name, value);
-			if (parts !== undefined) slots.push({index: flat.length - 1, piece: new Piece().parts(parts, 'raw')});
+			if (parts !== undefined) slots.push({index: flat.length - 1, piece: new Piece(this.fill).parts(parts, 'raw')});
 			const lower = name.toLowerCase();
 			if (lower === 'content-length' || lower === 'transfer-encoding') continue;
 			head.text(`${name}: `);
@@ -142,6 +172,8 @@ export class RequestTemplate {
 		}
 
 		this.head = head;
+		// ASCII unless a header's text, or a row a header reads, holds Latin-1 (config/template-plan.ts refuses more).
+		this.asciiHead = flat.every(text => isAscii(text)) && slots.every(({piece}) => piece.slots().every(index => this.asciiValues(index)));
 		this.flatHeaders = flat;
 		this.headerSlots = slots;
 		this.generation++;
@@ -152,36 +184,45 @@ export class RequestTemplate {
 	 * random: any) and fills every slot once. Undefined when the data ran out (on_end "stop").
 	 */
 	next(): RenderedRequest | undefined {
-		let row: readonly string[] | undefined;
+		let rowIndex = 0;
 		const {data} = this;
 		if (data !== undefined) {
-			const {rows} = data;
+			const count = data.rows.length;
 			if (data.mode === 'random') {
-				row = rows[Math.floor(Math.random() * rows.length)];
+				rowIndex = Math.floor(Math.random() * count);
 			} else {
 				const claim = Atomics.add(this.context.counters, this.counter, 1);
-				if (claim >= rows.length && data.onEnd === 'stop' && this.context.wrap !== true) {
+				if (claim >= count && data.onEnd === 'stop' && this.context.wrap !== true) {
 					return undefined;
 				}
 
-				const position = claim % rows.length;
-				row = rows[data.order === undefined ? position : data.order[position]!];
+				const position = claim % count;
+				rowIndex = data.order === undefined ? position : data.order[position]!;
 			}
 		}
 
+		const {filled, encodedRows} = this;
 		const {slots} = this.spec;
-		const values: string[] = Array.from({length: slots.length});
-		for (let index = 0; index < slots.length; index++) {
-			values[index] = this.value(slots[index]!, row);
+		// eslint-disable-next-line unicorn/no-new-array -- preallocated (Array.from would cost some 400 ns)
+		const values: string[] = new Array(filled.length);
+		for (let index = 0; index < filled.length; index++) {
+			const {slot, encoding} = filled[index]!;
+			const cache = encodedRows[index];
+			if (cache === undefined) {
+				values[index] = this.value(slots[slot]!, rowIndex);
+			} else {
+				// A data value in an encoding: encoded once per row and kept.
+				values[index] = cache[rowIndex] ??= encodeValue(this.value(slots[slot]!, rowIndex), encoding);
+			}
 		}
 
 		return new RenderedRequest(this, values, this.path.render(values));
 	}
 
-	private value(slot: Slot, row: readonly string[] | undefined): string {
+	private value(slot: Slot, rowIndex: number): string {
 		switch (slot.kind) {
 			case 'data': {
-				return row![slot.column] ?? '';
+				return this.data!.rows[rowIndex]![slot.column] ?? '';
 			}
 
 			case 'seq': {
@@ -202,24 +243,34 @@ export class RequestTemplate {
 		}
 	}
 
-	/** The request's bytes for the socket client: head, Content-Length of the filled body, body. */
-	wire(request: RenderedRequest): Buffer {
-		const head = `${this.plan.method} ${request.path}${this.head.render(request.values)}`;
-		const body = request.body();
-		if (body === undefined) {
-			if (this.staticBody === undefined) return Buffer.from(head, 'latin1');
-			const bytes = Buffer.allocUnsafe(head.length + this.staticBody.length);
-			bytes.write(head, 0, 'latin1');
-			this.staticBody.copy(bytes, head.length);
-			return bytes;
+	/**
+	 * The request for the socket client: head, Content-Length of the filled body, body. A string
+	 * (written as UTF-8, no Buffer made) when the head is ASCII, as it is unless a header carries
+	 * Latin-1 text; else bytes, the head in Latin-1 as buildRequest writes it.
+	 */
+	wire(request: RenderedRequest): string | Buffer {
+		let head = `${this.plan.method} ${request.path}${this.head.render(request.values)}`;
+		const body = this.bodyPiece?.render(request.values);
+		if (body !== undefined) {
+			head += `${Buffer.byteLength(body)}\r\n\r\n`;
 		}
 
-		const bodyLength = Buffer.byteLength(body);
-		const fullHead = `${head}${bodyLength}\r\n\r\n`;
-		const bytes = Buffer.allocUnsafe(fullHead.length + bodyLength);
-		bytes.write(fullHead, 0, 'latin1');
-		bytes.write(body, fullHead.length, 'utf8');
+		if (this.asciiHead) {
+			const tail = body ?? this.plan.body;
+			return tail === undefined ? head : head + tail;
+		}
+
+		const bodyBytes = body === undefined ? this.staticBody : Buffer.from(body);
+		const bytes = Buffer.allocUnsafe(head.length + (bodyBytes?.length ?? 0));
+		bytes.write(head, 0, 'latin1');
+		bodyBytes?.copy(bytes, head.length);
 		return bytes;
+	}
+
+	/** Whether every value a filled index takes is ASCII (data columns: every row; built-ins always). */
+	private asciiValues(index: number): boolean {
+		const slot = this.spec.slots[this.filled[index]!.slot]!;
+		return slot.kind !== 'data' || this.data === undefined || this.data.rows.every(row => isAscii(row[slot.column] ?? ''));
 	}
 
 	/** Header names and values, flat (`[name, value, ...]`), the extra headers included. */
@@ -246,11 +297,11 @@ export class RequestTemplate {
  */
 export class RenderedRequest {
 	readonly template: RequestTemplate;
-	/** Each slot's value, as filled (not yet encoded for where it stands). */
+	/** The values filled in, each in the encoding of where it stands (see RequestTemplate.filled). */
 	readonly values: readonly string[];
 	/** Path and query, placeholders filled (url-encoded). */
 	readonly path: string;
-	private bytes: Buffer | undefined;
+	private bytes: string | Buffer | undefined;
 	private bytesGeneration = -1;
 
 	constructor(template: RequestTemplate, values: readonly string[], path: string) {
@@ -265,7 +316,7 @@ export class RenderedRequest {
 	}
 
 	/** The socket client's bytes (made once; again only after the token headers changed). */
-	wire(): Buffer {
+	wire(): string | Buffer {
 		if (this.bytes === undefined || this.bytesGeneration !== this.template.generation) {
 			this.bytes = this.template.wire(this);
 			this.bytesGeneration = this.template.generation;
@@ -301,4 +352,9 @@ export function firstRequestPlan(plan: EndpointPlan, data: readonly DataSet[] | 
 	const headers: Record<string, string> = {};
 	for (let index = 0; index < flat.length; index += 2) headers[flat[index]!] = flat[index + 1]!;
 	return {...plan, url: request.url, path: request.path, headers, body: request.body(), template: undefined};
+}
+
+function isAscii(text: string): boolean {
+	// eslint-disable-next-line no-control-regex
+	return /^[\u0000-\u007F]*$/.test(text);
 }
