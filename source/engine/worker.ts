@@ -2,7 +2,7 @@ import {performance} from 'node:perf_hooks';
 import {parentPort, workerData} from 'node:worker_threads';
 import {redactUrl} from '../config/redact.js';
 import {eventLoopProbeMs, stallThresholdMs} from '../stats/snapshot.js';
-import {HeapKeeper} from './heap-keeper.js';
+import {collectBeforeStart, HeapKeeper} from './heap-keeper.js';
 import {LoadLoop, loadHttpClient} from './load-loop.js';
 import {RequestLog} from './request-log.js';
 import type {FromWorker, ToWorker, WorkerInit, WorkerInitMessage} from './protocol.js';
@@ -203,4 +203,6 @@ process.on('uncaughtException', error => {
 	post({type: 'fatal', workerId: init.workerId, message: error.message});
 });
 
+// Loading left garbage: collect it now, before the clock, not a few seconds into the run.
+collectBeforeStart();
 post({type: 'ready', workerId: init.workerId});
