@@ -270,6 +270,26 @@ describe('data-driven runs through the CLI (a real server counts what it receive
 		});
 	}
 
+	it('through an HTTP proxy (both clients): each templated request in absolute form, each row once', async () => {
+		// The proxy answers itself: what it saw is what each client sent it.
+		const proxy = await startCounter();
+		try {
+			for (const client of ['socket', 'undici']) {
+				proxy.seen.length = 0;
+				const file = config(`proxy-${client}.json`, {data: {file: 'users.csv'}, url: `${server.url}/items/\${data.id}`, http_client: client});
+				// eslint-disable-next-line no-await-in-loop
+				const result = await run(['--config', file, '-n', '100', '-t', '1', '-c', '4', '--proxy', proxy.url]);
+				expect(result.code, result.stderr).toBe(0);
+				expect(proxy.seen.map(seen => seen.url).sort(), client).toEqual(ids.map(id => `${server.url}/items/${id}`).sort());
+				expect(proxy.seen.every(seen => seen.headers.host === new URL(server.url).host), client).toBe(true);
+			}
+
+			expect(server.seen).toHaveLength(0);
+		} finally {
+			await proxy.close();
+		}
+	});
+
 	it('-n equal to the row count hits each row once', async () => {
 		const file = config('once.json', {data: {file: 'users.csv'}, url: `${server.url}/items/\${data.id}`});
 		const result = await run(['--config', file, '-n', '100', '-t', '2', '-c', '6']);

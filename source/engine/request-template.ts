@@ -6,7 +6,7 @@
 import {randomUUID} from 'node:crypto';
 import {encodeValue, type Encoding, type Parts, type Slot, type TemplateSpec} from '../config/template.js';
 import type {DataSet, EndpointPlan, TestPlan} from '../config/types.js';
-import {bodyMethods, requestHeaders} from './http-request.js';
+import {bodyMethods, proxiedForm, requestHeaders} from './http-request.js';
 
 /**
  * What the templates of one run share: the data sets and the counters every worker thread sees
@@ -100,6 +100,10 @@ export class RequestTemplate {
 	private head!: Piece;
 	/** The head is ASCII (see wire). */
 	private asciiHead = true;
+	/** Through a proxy (http://): the origin before the path (absolute form); else ''. */
+	private targetPrefix = '';
+	/** Through a proxy (http://): Host and Proxy-Authorization for undici, which sends to the proxy's Client. */
+	private proxyFields: string[] = [];
 	private flatHeaders: string[] = [];
 	/** Where templated header values stand in `flatHeaders`, and how they render. */
 	private headerSlots: Array<{index: number; piece: Piece}> = [];
@@ -141,8 +145,22 @@ export class RequestTemplate {
 	setHeaders(extraHeaders: Readonly<Record<string, string>>): void {
 		const headers = requestHeaders(this.plan, extraHeaders);
 		const head = new Piece(this.fill).text(' HTTP/1.1\r\n');
-		if (!headers.some(([name]) => name.toLowerCase() === 'host')) {
-			head.text(`host: ${new URL(this.plan.url).host}\r\n`);
+		const names = new Set(headers.map(([name]) => name.toLowerCase()));
+		const host = new URL(this.plan.url).host;
+		if (!names.has('host')) {
+			head.text(`host: ${host}\r\n`);
+		}
+
+		// Through a proxy (http://): the target in absolute form, and the proxy's credentials (as buildRequest).
+		const proxied = proxiedForm(this.plan);
+		this.targetPrefix = proxied === undefined ? '' : this.plan.origin;
+		this.proxyFields = [];
+		if (proxied !== undefined) {
+			if (!names.has('host')) this.proxyFields.push('host', host);
+			if (proxied.authorization !== undefined && !names.has('proxy-authorization')) {
+				head.text(`proxy-authorization: ${proxied.authorization}\r\n`);
+				this.proxyFields.push('proxy-authorization', proxied.authorization);
+			}
 		}
 
 		const flat: string[] = [];
@@ -249,7 +267,7 @@ export class RequestTemplate {
 	 * Latin-1 text; else bytes, the head in Latin-1 as buildRequest writes it.
 	 */
 	wire(request: RenderedRequest): string | Buffer {
-		let head = `${this.plan.method} ${request.path}${this.head.render(request.values)}`;
+		let head = `${this.plan.method} ${this.targetPrefix}${request.path}${this.head.render(request.values)}`;
 		const body = this.bodyPiece?.render(request.values);
 		if (body !== undefined) {
 			head += `${Buffer.byteLength(body)}\r\n\r\n`;
@@ -283,6 +301,17 @@ export class RequestTemplate {
 		}
 
 		return headers;
+	}
+
+	/** undici's dispatch options (through a proxy: absolute form, to the proxy's Client). */
+	undiciOptions(request: RenderedRequest): {path: string; method: string; headers: string[]; body: string | null} {
+		const headers = this.headers(request);
+		return {
+			path: `${this.targetPrefix}${request.path}`,
+			method: this.plan.method,
+			headers: this.proxyFields.length === 0 ? headers : [...headers, ...this.proxyFields],
+			body: this.body(request) ?? null,
+		};
 	}
 
 	body(request: RenderedRequest): string | undefined {
@@ -336,7 +365,7 @@ export class RenderedRequest {
 
 	/** undici's dispatch options for this request. */
 	undiciOptions(): {path: string; method: string; headers: string[]; body: string | null} {
-		return {path: this.path, method: this.template.plan.method, headers: this.headers(), body: this.body() ?? null};
+		return this.template.undiciOptions(this);
 	}
 }
 
