@@ -177,4 +177,49 @@ describe('CI outputs of a headless run (real runs on loopback)', () => {
 		expect(config.stderr).toMatch(/progress: expected "ndjson"/);
 		expect(config.stderr).toMatch(/metrics_listen: expected HOST:PORT/);
 	});
+
+	it('a run stopped by SIGTERM still writes its outputs (what was measured): the JUnit run testcase is an error, exit 143', async () => {
+		const target = await startTarget();
+		try {
+			const run = await runCli(['--url', `${target.url}/`, '-d', '30', '-c', '2', '-t', '1', '--headless', '--no-baseline', '--junit', file('sig.xml'), '--csv', file('sig'), '--json', file('sig.json'), '--no-report'], {
+				cwd: directory,
+				onStart(child) {
+					const timer = setInterval(() => {
+						if (target.count > 200) {
+							clearInterval(timer);
+							child.kill('SIGTERM');
+						}
+					}, 20);
+					child.on('close', () => {
+						clearInterval(timer);
+					});
+				},
+			});
+			expect(run.code).toBe(143);
+			const report = readReport('sig.json');
+			expect(report.stopReason).toBe('signal');
+			const {suite, cases} = readJunit(file('sig.xml'));
+			expect(suite['@_errors']).toBe('1');
+			const error = cases[0]!['error'] as XmlNode;
+			expect(error['@_type']).toBe('interrupted');
+			expect(error['@_message']).toMatch(/a signal stopped the run after [\d.]+ s: the figures are partial/);
+			expect(Number(readCsv(file('sig-stats.csv')).at(-1)!['requests'])).toBe(report.summary.requests);
+			expect(report.summary.requests + report.summary.incomplete).toBe(target.count);
+		} finally {
+			await target.close();
+		}
+	});
+
+	it('JUnit (pure): endpoint and check names with quotes, angle brackets, ampersands and control characters round-trip through an XML parser', async () => {
+		const {renderJunitReport} = await import('../source/report/junit.js');
+		const base = readReport('a.json');
+		const name = 'a "b" <c> & \'d\'\u0001\ttab';
+		const report: JsonReport = {...base, endpoints: [{...base.endpoints[0]!, name, checks: {passed: 9, failed: 1, byName: {'json $.x<1': 1}}}]};
+		const xml = renderJunitReport(report);
+		expect(XMLValidator.validate(xml)).toBe(true);
+		const suite = (new XMLParser({ignoreAttributes: false, processEntities: true, htmlEntities: true}).parse(xml) as {testsuites: {testsuite: XmlNode}}).testsuites.testsuite;
+		const check = asList(suite['testcase'] as XmlNode | XmlNode[]).find(test => String(test['@_classname']).startsWith('pystress-tui.checks.'))!;
+		expect(check['@_classname']).toBe('pystress-tui.checks.a "b" <c> & \'d\'\ttab');
+		expect(check['@_name']).toBe('json $.x<1');
+	});
 });
