@@ -82,6 +82,7 @@ const commands: Readonly<Record<string, Command>> = {
 	merge: {takesArguments: true, run: async context => (await import('./commands/merge.js')).mergeCommand.run(context)},
 	compare: {takesArguments: true, run: async context => (await import('./commands/compare.js')).compareCommand.run(context)},
 	import: {takesArguments: true, run: async context => (await import('./commands/import.js')).importCommand.run(context)},
+	completion: {takesArguments: true, run: async context => (await import('./commands/completion.js')).completionCommand.run(context)},
 };
 
 /** No sub-command: a test (TUI or headless) or --single-request. */
