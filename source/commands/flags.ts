@@ -1,6 +1,10 @@
 import type {TypedFlags} from 'meow';
 
-/** Every flag of the command line, as meow reads them (`cli.tsx` has the help text). */
+/**
+ * Every flag of the command line, as meow reads them. Each also has an entry in flag-help.ts (its
+ * --help text and shell completion; a missing one is a type error) and a PYSTRESS_* variable
+ * (env-flags.ts). Read at start-up: keep this file to the definitions.
+ */
 export const flagDefinitions = {
 	config: {type: 'string'},
 	url: {type: 'string', shortFlag: 'u'},

@@ -39,6 +39,10 @@ const testNeeds = [
 	{name: 'curl', command: 'curl', apt: 'curl'},
 	// test/tls-network.test.ts makes its test CA, server and client certificates with openssl.
 	{name: 'openssl', command: 'openssl', apt: 'openssl'},
+	// test/completion.test.ts runs the generated scripts in each shell; test/import.test.ts compares with curl.
+	{name: 'bash', command: 'bash', apt: 'bash'},
+	{name: 'zsh', command: 'zsh', apt: 'zsh'},
+	{name: 'fish', command: 'fish', apt: 'fish'},
 ];
 
 /** What `npm run bench` runs (test/bench/run.ts, test/bench/nginx.ts, test/bench/cases/). */
