@@ -25,6 +25,8 @@ export type WorkerInit = {
 	readonly paused: boolean;
 	/** The run starts with a warm-up (`--warm-up`): what is sent until 'measure' is counted apart, in no figure. */
 	readonly warmUp?: boolean;
+	/** Collect start-up's garbage before reporting ready (a run of 5 s or more: see heap-keeper's `collectBeforeStart`). */
+	readonly collectFirst?: boolean;
 	/** Extra headers for every stress request (the OAuth2 Authorization header). */
 	readonly extraHeaders: Readonly<Record<string, string>>;
 	/** NDJSON request log, appended to by every worker. */

@@ -204,5 +204,5 @@ process.on('uncaughtException', error => {
 });
 
 // Loading left garbage: collect it now, before the clock, not a few seconds into the run.
-collectBeforeStart();
+if (init.collectFirst === true) collectBeforeStart();
 post({type: 'ready', workerId: init.workerId});
