@@ -11,7 +11,7 @@ import {readDataSet} from './data-file.js';
 import {templateEndpoint} from './template-plan.js';
 import {applyNetworkFlags, closeHeaders, resolveNetwork, type NetworkFlags, type NetworkOptions} from './network.js';
 import {planWithProxies} from './proxy.js';
-import {applyHttp2Flags, resolveHttp2, type Http2Flags} from './http2.js';
+import {applyHttp2Flags, http2Conflicts, resolveHttp2, type Http2Flags} from './http2.js';
 
 
 /** A validated config: the plan to run, settings it carries, and the raw JSON (with `${VAR}` kept). */
@@ -137,6 +137,7 @@ export function resolveConfig(raw: Record<string, unknown>, options: {source: st
 	const config = parsed.data as FlatConfig & Partial<OauthConfig>;
 	// Proxies: the config's (or --proxy), else the environment's; NO_PROXY from the environment.
 	const plan = built && planWithProxies(built, isOauth ? config.stress_test?.proxy : config.proxy, config.token_acquisition?.proxy, options.env, issues, isOauth ? 'stress_test' : '');
+	if (plan) issues.push(...http2Conflicts(plan, isOauth ? 'stress_test' : ''));
 	const settingsSource: FlatConfig = isOauth ? {...(config.stress_test as FlatConfig), ...pickSettings(config)} : config;
 	let settings = fileSettings(settingsSource);
 	if (issues.length > 0 || !plan) {

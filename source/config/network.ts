@@ -53,6 +53,7 @@ export const networkFields = {
 	servername: optional(string({error: 'expected a host name string'}).check(minLength(1, {error: 'expected a non-empty host name'}), meta({description: 'TLS server name (SNI) sent and checked against the certificate, instead of the URL\'s host (--servername).'}))),
 	keepalive: optional(boolean({error: 'expected true or false'}).check(meta({description: 'false: a new connection for every request (Connection: close), its connect and handshake inside the latency (--no-keepalive). Default true.'}))),
 	unix_socket: optional(string({error: 'expected a socket path string'}).check(minLength(1, {error: 'expected a non-empty socket path'}), meta({description: 'Connect to this unix domain socket; the URL still gives Host and path (--unix-socket).'}))),
+	proxy: optional(string({error: 'expected a proxy URL string'}).check(minLength(1, {error: 'expected a non-empty proxy URL'}), meta({description: 'HTTP proxy, http://[user:password@]host:port (--proxy): http:// targets in absolute form, https:// ones through CONNECT. Wins over HTTP_PROXY/HTTPS_PROXY; NO_PROXY still applies. In token_acquisition: the token request\'s own (default: the test\'s).'}))),
 };
 
 type NetworkConfig = {
@@ -73,6 +74,7 @@ export type NetworkFlags = {
 	/** `--no-keepalive` makes it false; true (the default) leaves the config as it is. */
 	readonly keepalive?: boolean | undefined;
 	readonly unixSocket?: string | undefined;
+	readonly proxy?: string | undefined;
 };
 
 /** Puts the flags given into the raw config (`target`: the top level, or `stress_test`). */
@@ -83,6 +85,7 @@ export function applyNetworkFlags(target: Record<string, unknown>, flags: Networ
 	if (flags.servername !== undefined) target['servername'] = flags.servername;
 	if (flags.keepalive === false) target['keepalive'] = false;
 	if (flags.unixSocket !== undefined) target['unix_socket'] = flags.unixSocket;
+	if (flags.proxy !== undefined) target['proxy'] = flags.proxy;
 }
 
 /** Validates the options and reads the files; undefined when none is set (the default path stays as it was). */

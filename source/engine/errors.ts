@@ -14,7 +14,7 @@ export type ConnectionEventKind = 'unsolicited-bytes' | 'stale-connection' | 'co
  * Kinds of failed attempts, as counted in `errorKinds`. `fd-limit`: the process ran out of file
  * descriptors (EMFILE) or the system did (ENFILE) opening a connection: see `ulimit -n`.
  */
-export type ErrorKind = 'timeout' | 'refused' | 'reset' | 'tls' | 'dns' | 'closed' | 'protocol' | 'fd-limit' | 'other';
+export type ErrorKind = 'timeout' | 'refused' | 'reset' | 'tls' | 'dns' | 'closed' | 'protocol' | 'fd-limit' | 'proxy' | 'other';
 
 const tlsCodes = new Set([
 	'DEPTH_ZERO_SELF_SIGNED_CERT',
@@ -76,6 +76,11 @@ export function classifyError(error: unknown): ErrorKind {
 		case 'EMFILE':
 		case 'ENFILE': {
 			return 'fd-limit';
+		}
+
+		// The HTTP proxy refused or broke the CONNECT tunnel (engine/proxy-tunnel.ts).
+		case 'ERR_PROXY': {
+			return 'proxy';
 		}
 
 		default: {

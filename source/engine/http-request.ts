@@ -4,6 +4,7 @@
  */
 import {isIP} from 'node:net';
 import {invalidHeader} from '../config/header-check.js';
+import type {ProxyServer} from '../config/proxy.js';
 import type {EndpointPlan} from '../config/types.js';
 
 /** Where a socket connects, worked out once per endpoint. */
@@ -16,6 +17,8 @@ export type SocketTarget = {
 	readonly port: number;
 	/** TLS server name (SNI); undefined for an IP address. */
 	readonly servername: string | undefined;
+	/** The HTTP proxy to go through (http://: absolute-form requests; https://: a CONNECT tunnel). */
+	readonly proxy?: ProxyServer | undefined;
 };
 
 export function socketTarget(plan: EndpointPlan): SocketTarget {
@@ -28,7 +31,17 @@ export function socketTarget(plan: EndpointPlan): SocketTarget {
 		host,
 		port: url.port === '' ? (tls ? 443 : 80) : Number(url.port),
 		servername: isIP(host) === 0 ? host : undefined,
+		...(plan.proxy === undefined ? {} : {proxy: plan.proxy}),
 	};
+}
+
+/**
+ * An http:// request through a proxy: its target in absolute form (RFC 9112 3.2.2) and the
+ * proxy's credentials; undefined for a direct request or an https:// one (tunnelled as it is).
+ */
+export function proxiedForm(plan: EndpointPlan): {readonly target: string; readonly authorization: string | undefined} | undefined {
+	if (plan.proxy === undefined || plan.origin.startsWith('https:')) return undefined;
+	return {target: `${plan.origin}${plan.path === '' ? '/' : plan.path}`, authorization: plan.proxy.authorization};
 }
 
 /** The plan's headers, then the extra (token) headers, which replace same-named ones (any case). */
@@ -47,10 +60,15 @@ export function requestHeaders(plan: EndpointPlan, extraHeaders: Readonly<Record
 export function buildRequest(plan: EndpointPlan, extraHeaders: Readonly<Record<string, string>>): Buffer {
 	const headers = requestHeaders(plan, extraHeaders);
 	const body = plan.body === undefined ? undefined : Buffer.from(plan.body);
-	let head = `${plan.method} ${plan.path === '' ? '/' : plan.path} HTTP/1.1\r\n`;
+	const proxied = proxiedForm(plan);
+	let head = `${plan.method} ${proxied?.target ?? (plan.path === '' ? '/' : plan.path)} HTTP/1.1\r\n`;
 	const names = new Set(headers.map(([name]) => name.toLowerCase()));
 	if (!names.has('host')) {
 		head += `host: ${new URL(plan.url).host}\r\n`;
+	}
+
+	if (proxied?.authorization !== undefined && !names.has('proxy-authorization')) {
+		head += `proxy-authorization: ${proxied.authorization}\r\n`;
 	}
 
 	for (const [name, value] of headers) {
@@ -66,11 +84,16 @@ export function buildRequest(plan: EndpointPlan, extraHeaders: Readonly<Record<s
 		}
 	}
 
-	if (body !== undefined || !['GET', 'HEAD', 'DELETE', 'OPTIONS', 'TRACE', 'CONNECT'].includes(plan.method)) {
+	if (body !== undefined || bodyMethods(plan.method)) {
 		head += `content-length: ${body?.length ?? 0}\r\n`;
 	}
 
 	head += '\r\n';
 	const headBytes = Buffer.from(head, 'latin1');
 	return body === undefined ? headBytes : Buffer.concat([headBytes, body]);
+}
+
+/** Methods that state a Content-Length (0 without a body): all but GET, HEAD, DELETE, OPTIONS, TRACE and CONNECT. */
+export function bodyMethods(method: string): boolean {
+	return !['GET', 'HEAD', 'DELETE', 'OPTIONS', 'TRACE', 'CONNECT'].includes(method);
 }

@@ -4,6 +4,7 @@ import tls from 'node:tls';
 import {Connection, type PreparedEndpoint} from './connection.js';
 import type {NetworkOptions} from '../config/network.js';
 import {socketConnectOptions} from './connect-options.js';
+import {openTunnel} from './proxy-tunnel.js';
 import type {ConnectionEventKind} from './errors.js';
 import type {SocketTarget} from './http-request.js';
 import {ResponseParseError, ResponseParser, type ResponseSink} from './response-parser.js';
@@ -43,8 +44,12 @@ class CancelledError extends Error {
  */
 class Wire implements ResponseSink {
 	readonly origin: string;
-	readonly socket: net.Socket;
+	/** The socket to the target (through a proxy: to the proxy; an https:// one's TLS socket once the tunnel is up). */
+	socket: net.Socket;
 	readonly parser: ResponseParser;
+	/** False while a CONNECT tunnel is being opened: the request waits in `pending`. */
+	private ready = true;
+	private pending: Buffer | string | undefined;
 	private readonly connection: SocketConnection;
 	private dropped = false;
 	/** It already carried a complete response: the request on it now is not its first. */
@@ -63,30 +68,45 @@ class Wire implements ResponseSink {
 		const onread: net.OnReadOpts = {buffer: readBuffer, callback: this.onRead};
 		// TLS files, SNI and a unix socket (connect-options.ts); none of it when no option is set.
 		const extra = network === undefined ? undefined : socketConnectOptions(network);
-		this.socket = target.tls
-			? tls.connect({
-				host: target.host,
-				port: target.port,
-				servername: target.servername,
-				rejectUnauthorized: verifyTls,
-				ALPNProtocols: ['http/1.1'],
-				session,
-				// Node's TLSSocket takes `onread` like net.Socket does (its types leave it out).
-				onread,
-				...extra,
-			} as tls.ConnectionOptions)
-			: (extra?.path === undefined ? net.connect({host: target.host, port: target.port, noDelay: true, onread}) : net.connect({path: extra.path, onread}));
-		this.socket.once('connect', this.onConnect);
-		if (target.tls) {
-			this.socket.once('secureConnect', this.onSecureConnect);
-			this.socket.setNoDelay(true);
-			this.socket.on('session', (ticket: Buffer) => {
-				connection.tlsSessions.set(target.origin, ticket);
+		const tlsOptions = {
+			servername: target.servername,
+			rejectUnauthorized: verifyTls,
+			ALPNProtocols: ['http/1.1'],
+			session,
+			// Node's TLSSocket takes `onread` like net.Socket does (its types leave it out).
+			onread,
+			...extra,
+		} as tls.ConnectionOptions;
+		const {proxy} = target;
+		if (proxy !== undefined && target.tls) {
+			// Through a proxy: a CONNECT tunnel first, then TLS inside it (see `tunnelled`).
+			this.ready = false;
+			this.socket = openTunnel(proxy, target.host, target.port, error => {
+				this.tunnelled(error, target, tlsOptions);
 			});
+		} else {
+			this.socket = target.tls
+				? tls.connect({host: target.host, port: target.port, ...tlsOptions})
+				: (proxy === undefined
+					? (extra?.path === undefined ? net.connect({host: target.host, port: target.port, noDelay: true, onread}) : net.connect({path: extra.path, onread}))
+					// http:// through a proxy: to the proxy, the requests in absolute form (http-request.ts).
+					: net.connect({host: proxy.host, port: proxy.port, noDelay: true, onread}));
+			this.socket.once('connect', this.onConnect);
+			this.listen(target);
 		}
 
 		if (this.once) {
 			connection.event('connection-opened');
+		}
+	}
+
+	private listen(target: SocketTarget): void {
+		if (target.tls) {
+			this.socket.once('secureConnect', this.onSecureConnect);
+			this.socket.setNoDelay(true);
+			this.socket.on('session', (ticket: Buffer) => {
+				this.connection.tlsSessions.set(target.origin, ticket);
+			});
 		}
 
 		this.socket.on('end', this.onEnd);
@@ -94,9 +114,32 @@ class Wire implements ResponseSink {
 		this.socket.on('close', this.onClose);
 	}
 
+	/** The CONNECT tunnel is up (TLS starts inside it, and the waiting request goes out), or failed. */
+	private tunnelled(error: Error | undefined, target: SocketTarget, tlsOptions: tls.ConnectionOptions): void {
+		if (error !== undefined || this.dropped) {
+			if (error !== undefined) this.closed(error);
+			return;
+		}
+
+		this.onConnect();
+		const raw = this.socket;
+		// `host`: the name the certificate is checked against (else "localhost" on a given socket).
+		this.socket = tls.connect({...tlsOptions, socket: raw, host: target.host});
+		// A TLS socket on a given socket leaves `onread` aside: its reads come as 'data' events.
+		this.socket.on('data', (chunk: Buffer) => this.onRead(chunk.length, chunk));
+		this.listen(target);
+		this.ready = true;
+		if (this.pending !== undefined) {
+			this.socket.write(this.pending);
+			this.pending = undefined;
+		}
+	}
+
 	write(endpoint: PreparedEndpoint): void {
 		this.parser.expect(endpoint.expectBody, endpoint.headCache, this.connection.capture);
-		this.socket.write(this.connection.rendered === undefined ? endpoint.wire : this.connection.rendered.wire());
+		const bytes = this.connection.rendered === undefined ? endpoint.wire : this.connection.rendered.wire();
+		if (this.ready) this.socket.write(bytes);
+		else this.pending = bytes;
 	}
 
 	onResponse(status: number, bodyBytes: number, keepAlive: boolean, unsolicited: boolean): void {

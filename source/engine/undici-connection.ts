@@ -1,6 +1,9 @@
-import type {Socket} from 'node:net';
+import {isIP, type Socket} from 'node:net';
 import {performance} from 'node:perf_hooks';
+import tls from 'node:tls';
 import {buildConnector, Client} from 'undici';
+import type {ProxyServer} from '../config/proxy.js';
+import {authorityOf, openTunnel} from './proxy-tunnel.js';
 import {Connection, type PreparedEndpoint} from './connection.js';
 import {undiciConnectOptions} from './connect-options.js';
 
@@ -84,24 +87,28 @@ export class UndiciConnection extends Connection {
 	}
 
 	private dispatch(endpoint: PreparedEndpoint): void {
-		const origin = this.originFor(endpoint.plan.origin);
+		const origin = this.originFor(endpoint.plan.origin, endpoint.plan.proxy);
 		this.current = origin;
 		this.responseStarted = false;
 		this.reused = false;
 		origin.client.dispatch(this.rendered === undefined ? endpoint.options : this.rendered.undiciOptions(), this);
 	}
 
-	private originFor(url: string): Origin {
+	/** `proxy`: an http:// origin's Client is the proxy's (absolute-form requests); an https:// one's connects through a tunnel. */
+	private originFor(url: string, proxy: ProxyServer | undefined): Origin {
 		let origin = this.origins.get(url);
 		if (origin === undefined) {
 			const {policy} = this.owner;
 			const {connect, socketPath} = undiciConnectOptions(policy.network, policy.verifyTls);
-			const client = new Client(url, {
+			const https = url.startsWith('https:');
+			const client = new Client(proxy !== undefined && !https ? `http://${authorityOf(proxy.host, proxy.port)}` : url, {
 				pipelining: 1,
 				keepAliveTimeout: 30_000,
 				headersTimeout: policy.timeoutMs,
 				bodyTimeout: policy.timeoutMs,
-				connect: this.timedConnector(buildConnector({...connect, timeout: Math.min(policy.timeoutMs, 10_000), ...(socketPath === undefined ? {} : {socketPath})})),
+				connect: proxy !== undefined && https
+					? this.tunnelConnector(proxy, connect)
+					: this.timedConnector(buildConnector({...connect, timeout: Math.min(policy.timeoutMs, 10_000), ...(socketPath === undefined ? {} : {socketPath})})),
 			});
 			const created: Origin = {client, responsesOnSocket: 0};
 			client.on('connect', () => {
@@ -150,6 +157,42 @@ export class UndiciConnection extends Connection {
 			}
 
 			return socket;
+		};
+	}
+
+	/**
+	 * An https:// origin through a proxy: a CONNECT tunnel, then TLS inside it. Connect time runs to
+	 * the tunnel being up (TCP to the proxy and its answer), the TLS handshake from there.
+	 */
+	private tunnelConnector(proxy: ProxyServer, tlsOptions: Record<string, unknown>): buildConnector.connector {
+		return (options, callback) => {
+			const startedAt = performance.now();
+			const port = options.port === '' ? 443 : Number(options.port);
+			const raw = openTunnel(proxy, options.hostname, port, error => {
+				if (error !== undefined) {
+					raw.destroy();
+					callback(error, null);
+					return;
+				}
+
+				const tunnelledAt = performance.now();
+				this.endpoint?.recorder.connected(Math.round((tunnelledAt - startedAt) * 1000));
+				const servername = options.servername ?? (isIP(options.hostname) === 0 ? options.hostname : undefined);
+				// `host`: the name the certificate is checked against (else "localhost" on a given socket).
+				const socket = tls.connect({socket: raw, host: options.hostname, ALPNProtocols: ['http/1.1'], ...(servername ? {servername} : {}), ...tlsOptions});
+				let settled = false;
+				socket.once('secureConnect', () => {
+					if (settled) return;
+					settled = true;
+					this.endpoint?.recorder.tlsHandshake(Math.round((performance.now() - tunnelledAt) * 1000));
+					callback(null, socket);
+				});
+				socket.once('error', (tlsError: Error) => {
+					if (settled) return;
+					settled = true;
+					callback(tlsError, null);
+				});
+			});
 		};
 	}
 

@@ -8,6 +8,7 @@ export const errorHints: Readonly<Record<string, string>> = {
 	closed: 'Connection closed by the load generator (at stop or after a timeout).',
 	protocol: 'The response was not valid HTTP/1.1 (or switched protocols); check the target with --single-request.',
 	'fd-limit': 'Out of file descriptors (EMFILE/ENFILE): every connection holds one. Raise the limit ("ulimit -n 65536" in the shell that starts the test) or use fewer connections.',
+	proxy: 'The HTTP proxy refused the CONNECT tunnel or closed it before answering (407: give its user and password in the proxy URL; 502/504: it could not reach the target). Check --proxy, HTTP_PROXY/HTTPS_PROXY and NO_PROXY.',
 	other: 'Unexpected error; run with fewer connections to see whether it persists.',
 };
 

@@ -98,6 +98,7 @@ function settingsSection(report: JsonReport): string {
 	];
 	const network = describeNetwork(settings.network);
 	if (network !== undefined) rows.push(['Network', network]);
+	if (settings.proxy !== undefined) rows.push(['Proxy', settings.proxy]);
 	if (settings.rate !== null || final.rate !== null) {
 		rows.push(['Late / dropped sends', `${formatCount(summary.late)} late, ${formatCount(summary.dropped)} dropped`]);
 	}

@@ -31,6 +31,7 @@ export function renderTextSummary(report: JsonReport): string {
 	lines.push(`  Protocol          ${describeProtocol(settings)}`);
 	const network = describeNetwork(settings.network);
 	if (network !== undefined) lines.push(`  Network           ${network}`);
+	if (settings.proxy !== undefined) lines.push(`  Proxy             ${settings.proxy}`);
 	const {final} = settings;
 	if (final.threads !== settings.threads || final.connections !== settings.connections || final.rate !== settings.rate) {
 		lines.push(`  Changed live to   ${plural(final.threads, 'thread')}, ${plural(final.connections, 'connection')}${final.rate === null ? '' : `, rate ${formatRate(final.rate)}/s`}`);

@@ -62,6 +62,8 @@ export type ReportSettings = {
 	readonly final: {readonly threads: number; readonly connections: number; readonly rate: number | null};
 	/** TLS and network options, when any was set: file paths, never their contents. */
 	readonly network?: ReportNetwork;
+	/** The HTTP proxy the run went through, in words (its password redacted), when one was used. */
+	readonly proxy?: string;
 };
 
 /** The warm-up before the measured run: how long, and its attempts (responses plus errors). */

@@ -8,6 +8,7 @@ import {encodeHistogram, percentileSpectrum, type Histogram} from '../stats/hist
 import {schemaVersion, type GeneratorReport, type JsonReport, type MergeReport, type ReportAgent, type ReportHardware, type ReportNetwork, type ReportProtocol} from '../report/types.js';
 import type {EndpointPlan, HttpClient} from '../config/types.js';
 import {networkSettings} from '../config/network.js';
+import {describeProxy} from '../config/proxy.js';
 import {protocolOf} from '../config/http2.js';
 import {planFingerprint} from './plan-fingerprint.js';
 import {toolVersion} from './version.js';
@@ -76,6 +77,8 @@ export type ReportPlan = {
 	readonly streams?: number | undefined;
 	/** TLS and network options (paths, never contents), when any was set. */
 	readonly network?: ReportNetwork | undefined;
+	/** The HTTP proxy in words, its password redacted (config/proxy.ts describeProxy), when one is used. */
+	readonly proxy?: string | undefined;
 	/** The configuration used (secrets are redacted here). */
 	readonly config: unknown;
 	readonly planFingerprint?: string;
@@ -94,7 +97,7 @@ export function buildReport(result: RunResult, context: ReportContext): JsonRepo
 	const {hardware} = context;
 	return assembleReport(result, {
 		...context,
-		plan: {endpoints: plan.endpoints, httpClient: plan.policy.httpClient, protocol: protocolOf(plan.policy.http2, plan.endpoints[0]!.url), streams: plan.policy.http2?.streams, network: networkSettings(plan.policy.network), config: context.config.raw, planFingerprint: planFingerprint(plan)},
+		plan: {endpoints: plan.endpoints, httpClient: plan.policy.httpClient, protocol: protocolOf(plan.policy.http2, plan.endpoints[0]!.url), streams: plan.policy.http2?.streams, network: networkSettings(plan.policy.network), proxy: plan.policy.proxy && describeProxy(plan.policy.proxy), config: context.config.raw, planFingerprint: planFingerprint(plan)},
 		hardware: {
 			cpuModel: hardware.cpuModel,
 			physicalCores: hardware.physicalCores,
@@ -139,6 +142,7 @@ export function assembleReport(result: RunResult, parts: ReportParts): JsonRepor
 			...(plan.streams === undefined ? {} : {streams: plan.streams}),
 			final: {threads: final.threads, connections: final.connections, rate: final.rate ?? null},
 			...(plan.network === undefined ? {} : {network: plan.network}),
+			...(plan.proxy === undefined ? {} : {proxy: plan.proxy}),
 		},
 		hardware: parts.hardware,
 		summary: {...overall, late: result.totals.late, dropped: result.totals.dropped, cancelled: result.cancelled},

@@ -239,7 +239,7 @@ export function mergeReports(inputs: readonly MergeInput[], options: MergeOption
 	const rows = inputs.map(input => agentRow(input, baseMs));
 	const startSkewMs = Math.max(...rows.map(row => row.startOffsetMs));
 	const report = assembleReport(result, {
-		plan: {endpoints: first.endpoints, httpClient: first.settings.httpClient, protocol: first.settings.protocol, streams: first.settings.streams, network: first.settings.network, config: first.config, ...(first.planFingerprint === undefined ? {} : {planFingerprint: first.planFingerprint})},
+		plan: {endpoints: first.endpoints, httpClient: first.settings.httpClient, protocol: first.settings.protocol, streams: first.settings.streams, network: first.settings.network, proxy: first.settings.proxy, config: first.config, ...(first.planFingerprint === undefined ? {} : {planFingerprint: first.planFingerprint})},
 		hardware: first.hardware,
 		extra: {
 			...(outcomes.length > 0 ? {thresholds: outcomes} : {}),

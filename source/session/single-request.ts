@@ -10,6 +10,8 @@ import type {EndpointPlan, RequestPolicy, TestPlan} from '../config/types.js';
 import {nodeHttpOptions} from '../engine/connect-options.js';
 import {judgeResponse} from '../engine/checks.js';
 import {classifyError} from '../engine/errors.js';
+import {proxiedForm} from '../engine/http-request.js';
+import {openTunnel} from '../engine/proxy-tunnel.js';
 import {formatBytes, formatMs} from '../report/format.js';
 
 /**
@@ -79,9 +81,7 @@ export async function sendOnce(endpoint: EndpointPlan, policy: RequestPolicy, ex
 		const agent: http.Agent = new transport.Agent();
 		const createConnection = agent.createConnection.bind(agent);
 		const connected = url.protocol === 'https:' ? 'secureConnect' : 'connect';
-		agent.createConnection = (options, callback) => {
-			const socket = createConnection(options) as Socket;
-			watch(socket);
+		const hand = (socket: Socket, callback: ((error: Error | null, socket: Socket) => void) | undefined): void => {
 			// The request's timeout starts once it has the socket: until then, this bounds the connect.
 			const timer = setTimeout(() => socket.destroy(timeoutError()), policy.timeoutMs);
 			const settle = (error?: Error): void => {
@@ -97,12 +97,46 @@ export async function sendOnce(endpoint: EndpointPlan, policy: RequestPolicy, ex
 
 			socket.once(connected, onConnected);
 			socket.once('error', settle);
+		};
+
+		const {proxy} = endpoint;
+		agent.createConnection = (options, callback) => {
+			if (proxy !== undefined && url.protocol === 'https:') {
+				// Through a proxy: a CONNECT tunnel (its time is the connect), then TLS inside it.
+				const port = url.port === '' ? 443 : Number(url.port);
+				const raw: Socket = openTunnel(proxy, url.hostname.replace(/^\[|\]$/g, ''), port, error => {
+					clearTimeout(timer);
+					if (error !== undefined) {
+						raw.destroy();
+						callback?.(error, raw);
+						return;
+					}
+
+					marks.connect = since();
+					// The agent's tls.connect, on the tunnel's socket (a TLS option its types leave out).
+					const socket = createConnection({...options, socket: raw} as typeof options) as Socket;
+					socket.once('secureConnect', () => (marks.tls = since()));
+					hand(socket, callback);
+				});
+				raw.once('lookup', () => (marks.dns = since()));
+				raw.once('connectionAttempt', begin);
+				const timer = setTimeout(() => raw.destroy(timeoutError()), policy.timeoutMs);
+				return undefined;
+			}
+
+			const socket = createConnection(options) as Socket;
+			watch(socket);
+			hand(socket, callback);
 			return undefined;
 		};
 
+		// http:// through a proxy: to the proxy, the request target in absolute form.
+		const proxied = proxiedForm(endpoint);
+		const sentHeaders = body.length > 0 ? {...headers, 'Content-Length': String(body.length)} : headers;
 		const request = transport.request(url, {
 			method: endpoint.method,
-			headers: body.length > 0 ? {...headers, 'Content-Length': String(body.length)} : headers,
+			headers: proxied === undefined ? sentHeaders : {...(Object.keys(sentHeaders).some(name => name.toLowerCase() === 'host') ? {} : {host: url.host}), ...sentHeaders, ...(proxied.authorization === undefined ? {} : {'proxy-authorization': proxied.authorization})},
+			...(proxied === undefined || proxy === undefined ? {} : {host: proxy.host, port: proxy.port, path: proxied.target}),
 			timeout: policy.timeoutMs,
 			rejectUnauthorized: policy.verifyTls,
 			...nodeHttpOptions(policy.network),
@@ -183,7 +217,9 @@ export async function runSingleRequest(plan: TestPlan, io: {stdout(text: string)
 		}
 	}
 
-	const endpoint = plan.endpoints[0]!;
+	const first = plan.endpoints[0]!;
+	// Placeholders: the first data row, ${seq} 1 (loaded only then).
+	const endpoint = first.template === undefined ? first : (await import('../engine/request-template.js')).firstRequestPlan(first, plan.data);
 	if (plan.endpoints.length > 1) {
 		io.stderr(`sending the first of ${plan.endpoints.length} endpoints: ${endpoint.name}\n`);
 	}

@@ -1,7 +1,8 @@
-import type {Agent} from 'undici';
+import type {Dispatcher} from 'undici';
 import {invalidHeader} from '../config/header-check.js';
 import type {TokenPlan} from '../config/types.js';
 import {undiciConnectOptions} from '../engine/connect-options.js';
+import {authorityOf} from '../engine/proxy-tunnel.js';
 
 /** The token endpoint failed: the run must not start. */
 export class TokenError extends Error {
@@ -29,7 +30,7 @@ export class TokenManager {
 	readonly stats: TokenStats = {requests: 0, errors: 0, refreshes: 0};
 	private readonly plan: TokenPlan;
 	/** Created on the first token request: runs without a token never load undici. */
-	private dispatcher: Agent | undefined;
+	private dispatcher: Dispatcher | undefined;
 	private current: Token | undefined;
 	private refreshing: Promise<void> | undefined;
 	private timer: NodeJS.Timeout | undefined;
@@ -93,9 +94,15 @@ export class TokenManager {
 		let status: number;
 		let text: string;
 		try {
-			const {Agent, request} = await import('undici');
+			const {Agent, ProxyAgent, request} = await import('undici');
 			const {policy} = this.plan;
-			this.dispatcher ??= new Agent({...undiciConnectOptions(policy.network, policy.verifyTls), headersTimeout: policy.timeoutMs, bodyTimeout: policy.timeoutMs});
+			const {proxy} = endpoint;
+			const connect = undiciConnectOptions(policy.network, policy.verifyTls);
+			const timeouts = {headersTimeout: policy.timeoutMs, bodyTimeout: policy.timeoutMs};
+			// Through the proxy: http:// in absolute form, https:// through a CONNECT tunnel (as the load).
+			this.dispatcher ??= proxy === undefined
+				? new Agent({...connect, ...timeouts})
+				: new ProxyAgent({uri: `http://${authorityOf(proxy.host, proxy.port)}`, ...(proxy.authorization === undefined ? {} : {token: proxy.authorization}), requestTls: connect.connect, proxyTunnel: !endpoint.url.startsWith('http:'), ...timeouts});
 			const response = await request(endpoint.url, {
 				method: endpoint.method as 'POST',
 				headers: {Accept: 'application/json', ...endpoint.headers},
@@ -107,7 +114,8 @@ export class TokenManager {
 		} catch (error) {
 			this.stats.errors++;
 			const {code, message} = error as NodeJS.ErrnoException;
-			throw new TokenError(`token request to ${endpoint.method} ${endpoint.url} failed: ${code ?? message}`);
+			// undici's proxy refusals carry a generic code; their message names the proxy's status.
+			throw new TokenError(`token request to ${endpoint.method} ${endpoint.url} failed: ${code === undefined || code === 'UND_ERR_ABORTED' ? message : code}`);
 		}
 
 		if (status < 200 || status >= 300) {

@@ -20,11 +20,22 @@ export async function runCli(args: readonly string[], options: RunOptions = {}):
 	return runProgram(process.execPath, [cliPath, ...args], options);
 }
 
+/**
+ * Proxy variables a test did not set itself are dropped: a machine with a proxy in its
+ * environment would otherwise send the loopback tests through it (loopback is not exempt, as with curl).
+ */
+const proxyVariables = new Set(['http_proxy', 'https_proxy', 'all_proxy', 'no_proxy']);
+
+function childEnv(given: Record<string, string> | undefined): Record<string, string | undefined> {
+	const inherited = Object.fromEntries(Object.entries(process.env).filter(([name]) => !proxyVariables.has(name.toLowerCase())));
+	return {...inherited, NO_COLOR: '1', ...given};
+}
+
 /** Runs any program (the CLI under prlimit, say) to completion with a hard time limit, as runCli does. */
 export async function runProgram(command: string, args: readonly string[], options: RunOptions = {}): Promise<CliResult> {
 	const child = spawn(command, args, {
 		cwd: options.cwd ?? workDir,
-		env: {...process.env, NO_COLOR: '1', ...options.env},
+		env: childEnv(options.env),
 		stdio: ['ignore', 'pipe', 'pipe'],
 	});
 	options.onStart?.(child);
