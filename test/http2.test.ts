@@ -240,6 +240,42 @@ describe('HTTP/2 (node:http2 servers on loopback)', () => {
 		expect(bodies).toBe(90);
 	});
 
+	it('data-driven requests over h2: each CSV row\'s path, header and body on its stream, each row the same number of times', async () => {
+		const rows = Array.from({length: 20}, (_, index) => index + 1);
+		writeFileSync(file('users.csv'), `id,name\n${rows.map(id => `${id},name é ${id}`).join('\n')}\n`);
+		const seen: Array<{path: string; user: string; body: string}> = [];
+		const server = await h2Server({answer(stream, headers) {
+			const chunks: Buffer[] = [];
+			stream.on('data', (chunk: Buffer) => chunks.push(chunk));
+			stream.on('end', () => {
+				seen.push({path: String(headers[':path']), user: String(headers['x-user']), body: Buffer.concat(chunks).toString()});
+				answerOk(stream, headers, 0, server);
+			});
+		}});
+		servers.push(server);
+		const config = writeConfig({
+			data: {file: file('users.csv')},
+			url: `${server.url}/items/\${data.id}`,
+			method: 'POST',
+			http2: true,
+			streams: 4,
+			headers: {'X-User': 'user-${data.id}'},
+			json: {id: '${data.id}', name: '${data.name}'},
+		});
+		const {code} = await run(['--config', config, '-n', '200', '-t', '2', '-c', '2']);
+		expect(code).toBe(0);
+		expect(seen).toHaveLength(200);
+		const counts = new Map<string, number>();
+		for (const request of seen) {
+			counts.set(request.path, (counts.get(request.path) ?? 0) + 1);
+			const id = request.path.slice('/items/'.length);
+			expect(request.user).toBe(`user-${id}`);
+			expect(JSON.parse(request.body)).toEqual({id, name: `name é ${id}`});
+		}
+
+		expect(rows.filter(id => counts.get(`/items/${id}`) !== 10)).toEqual([]);
+	});
+
 	it('bad HTTP/2 settings are one line each, exit 2', async () => {
 		const streamsAlone = await runCli(['--url', 'http://127.0.0.1:9/', '--streams', '8', '--headless']);
 		expect(streamsAlone.code).toBe(2);
@@ -250,7 +286,13 @@ describe('HTTP/2 (node:http2 servers on loopback)', () => {
 		const undici = await runCli(['--url', 'http://127.0.0.1:9/', '--http2', '--http-client', 'undici', '--headless']);
 		expect(undici.code).toBe(2);
 		expect(undici.stderr).toContain('http_client: "undici" is an HTTP/1.1 client, but http2 sends with node:http2');
-		for (const result of [streamsAlone, badStreams, undici]) expect(result.stderr).not.toMatch(/\n\s+at /);
+		const proxied = await runCli(['--url', 'http://127.0.0.1:9/', '--http2', '--proxy', 'http://127.0.0.1:3128', '--headless']);
+		expect(proxied.code).toBe(2);
+		expect(proxied.stderr).toContain('proxy: GET / would go through the proxy http://127.0.0.1:3128');
+		for (const result of [streamsAlone, badStreams, undici, proxied]) {
+			expect(result.stderr).not.toMatch(/\n\s+at /);
+			expect(result.stderr.trim().split('\n').filter(line => line.includes('http2') || line.includes('streams') || line.includes('HTTP/2'))).toHaveLength(1);
+		}
 	});
 
 	it('a plain HTTP/1.1 run says so in its report', async () => {

@@ -6,6 +6,7 @@
  * endpoint; the token request keeps HTTP/1.1.
  */
 import {joinPath, type ConfigIssue} from './interpolate.js';
+import type {TestPlan} from './types.js';
 import {boolean, int, lte, meta, number, optional, positive} from './zod.js';
 
 /** The most streams per connection: far above what servers allow at once (nginx 128, h2o 100). */
@@ -78,6 +79,22 @@ export function resolveHttp2(config: Http2Config, base: string, issues: ConfigIs
 	}
 
 	return {streams: config.streams ?? 1};
+}
+
+/**
+ * What HTTP/2 cannot be combined with once the plan is whole: a proxy (an h2 session goes direct;
+ * `--proxy`, `"proxy"` or the environment's HTTP(S)_PROXY / ALL_PROXY would otherwise be bypassed
+ * without a word).
+ */
+export function http2Conflicts(plan: TestPlan, base: string): ConfigIssue[] {
+	if (plan.policy.http2 === undefined) return [];
+	const proxied = plan.endpoints.find(endpoint => endpoint.proxy !== undefined);
+	if (proxied === undefined) return [];
+	const fromEnvironment = plan.policy.proxy?.source === 'environment';
+	return [{
+		path: joinPath(base, 'proxy'),
+		message: `${proxied.name} would go through the proxy ${proxied.proxy!.url}${fromEnvironment ? ' (from HTTP_PROXY, HTTPS_PROXY or ALL_PROXY)' : ''}, but HTTP/2 goes direct; remove http2 (--http2)${fromEnvironment ? ', or name the host in NO_PROXY' : ', or the proxy'}`,
+	}];
 }
 
 /** The protocol a run speaks: HTTP/1.1, or h2 (TLS) / h2c (cleartext) by the first endpoint's URL. */
