@@ -224,6 +224,7 @@ export async function runSingleRequest(plan: TestPlan, io: {stdout(text: string)
 		io.stderr(`sending the first of ${plan.endpoints.length} endpoints: ${endpoint.name}\n`);
 	}
 
+	if (plan.policy.http2 !== undefined) io.stderr('note: --single-request sends with node:http (HTTP/1.1); a run with http2 sends over HTTP/2\n');
 	const exchange = await sendOnce(endpoint, plan.policy, extraHeaders);
 	io.stdout(renderExchange(exchange));
 	if (logPath !== undefined) {
