@@ -210,6 +210,18 @@ describe('CI outputs of a headless run (real runs on loopback)', () => {
 		}
 	});
 
+	it('merge writes the CI outputs of the merged run: its thresholds are judged there (a failure in the JUnit, exit 99)', async () => {
+		const second = await runCli(['--url', `${server.url}/plain`, '-n', '300', '-c', '2', '-t', '1', '--headless', '--no-baseline', '--json', file('b2.json'), '--no-report'], {cwd: directory});
+		expect(second.code).toBe(0);
+		const merged = await runCli(['merge', file('b.json'), file('b2.json'), '--threshold', 'p50<0.0001ms', '--junit', file('m.xml'), '--csv', file('m'), '--json', file('m.json')], {cwd: directory});
+		expect(merged.code).toBe(99);
+		const report = readReport('m.json');
+		const {cases} = readJunit(file('m.xml'));
+		expect((cases.find(test => test['@_name'] === 'p50<0.0001ms')!['failure'] as XmlNode)['@_type']).toBe('threshold');
+		expect(Number(readCsv(file('m-stats.csv')).at(-1)!['requests'])).toBe(report.summary.requests);
+		expect(report.summary.requests).toBe(readReport('b.json').summary.requests + readReport('b2.json').summary.requests);
+	});
+
 	it('JUnit (pure): endpoint and check names with quotes, angle brackets, ampersands and control characters round-trip through an XML parser', async () => {
 		const {renderJunitReport} = await import('../source/report/junit.js');
 		const base = readReport('a.json');

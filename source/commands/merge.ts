@@ -4,7 +4,9 @@ import type {ConfigIssue} from '../config/interpolate.js';
 import {renderHtmlReport} from '../report/html.js';
 import {mergeReports, type MergeInput} from '../session/merge-reports.js';
 import {exitCodes, printEndOfRun} from '../session/outcome.js';
-import {defaultReportBase, namesStdout, saveReports, type ReportPaths} from '../session/report-files.js';
+import {defaultReportBase, namesStdout, type ReportPaths} from '../session/report-files.js';
+import {saveRunFiles} from '../session/output-files.js';
+import {outputFlags, runOutputs} from '../session/run-outputs.js';
 import type {Command, CommandContext} from './context.js';
 import {stdoutMarker} from './flags.js';
 import {readReportFile} from './read-report.js';
@@ -66,7 +68,7 @@ function mergedReportPaths(flags: CommandContext['flags'], files: readonly strin
  * Exit 2 for inputs that cannot be merged, 1 for a missing agent (unless --allow-partial) or a
  * report that could not be written, 99 when a threshold fails on the merged figures.
  */
-export async function runMerge({args, flags, io}: Pick<CommandContext, 'args' | 'flags' | 'io'>, now = new Date()): Promise<number> {
+export async function runMerge({args, flags, io, env}: Pick<CommandContext, 'args' | 'flags' | 'io' | 'env'>, now = new Date()): Promise<number> {
 	if (args.length === 0) {
 		throw new ConfigError('command line', [{path: 'merge', message: 'expected JSON reports: pystress-tui merge A.json B.json ... [--json OUT] [-o OUT.html]'}]);
 	}
@@ -88,7 +90,8 @@ export async function runMerge({args, flags, io}: Pick<CommandContext, 'args' | 
 	}
 
 	for (const warning of warnings) io.stderr(`warning: ${warning}\n`);
-	const saved = saveReports(report, paths, renderHtmlReport);
+	// The CI outputs of the merged run (its thresholds are judged here, not by the agents).
+	const saved = saveRunFiles(report, paths, renderHtmlReport, runOutputs(outputFlags(flags), undefined, env));
 	return printEndOfRun(report, saved, {jsonPath}, io);
 }
 

@@ -111,6 +111,7 @@ export class RunController {
 		if (this.running || !choice.ok) return;
 		const outputs = runOutputs(this.options.outputFlags ?? {}, choice.prepared.config.settings.outputs, this.options.env ?? {});
 		this.outputs = outputs;
+		if (outputs.progress === 'ndjson') this.message('--progress ndjson is for headless runs (--headless); the dashboard shows the progress here', 'warn');
 		const sessionOptions: SessionOptions = {
 			prepared: {...choice.prepared, settings: request.settings},
 			hardware: this.options.hardware,
