@@ -18,7 +18,8 @@ export class ArgvError extends Error {
 	}
 }
 
-const kebab = (name: string): string => name.replaceAll(/[A-Z]/g, letter => `-${letter.toLowerCase()}`);
+/** A flag's key as written on the command line: `maxConnections` -> `max-connections`. */
+export const kebab = (name: string): string => name.replaceAll(/[A-Z]/g, letter => `-${letter.toLowerCase()}`);
 
 /** Flags meow answers itself. */
 const builtIn = new Set(['help', 'version']);

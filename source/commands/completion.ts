@@ -1,4 +1,5 @@
 import {ConfigError} from '../config/errors.js';
+import {kebab} from './argv.js';
 import type {Command} from './context.js';
 import {commandHelp, flagHelp, flagName, type CommandHelp, type Completion, type FlagHelp} from './flag-help.js';
 import {flagDefinitions} from './flags.js';
@@ -15,8 +16,6 @@ type Flag = {
 	readonly takesValue: boolean;
 	readonly help: FlagHelp;
 };
-
-const kebab = (key: string): string => key.replaceAll(/[A-Z]/g, letter => `-${letter.toLowerCase()}`);
 
 /** The flag table (flags.ts with flag-help.ts), as the scripts need it. */
 function flags(): Flag[] {

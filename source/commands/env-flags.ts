@@ -1,16 +1,14 @@
 import {ConfigError} from '../config/errors.js';
 import type {ConfigIssue} from '../config/interpolate.js';
-import type {FlagShape} from './argv.js';
+import {kebab, type FlagShape} from './argv.js';
 
 /** The prefix of the variables that stand for flags. */
 export const envPrefix = 'PYSTRESS_';
 
 /** `threads` -> PYSTRESS_THREADS, `maxConnections` -> PYSTRESS_MAX_CONNECTIONS. */
 export function envVariable(key: string): string {
-	return envPrefix + key.replaceAll(/[A-Z]/g, letter => `_${letter}`).toUpperCase();
+	return envPrefix + kebab(key).replaceAll('-', '_').toUpperCase();
 }
-
-const kebab = (key: string): string => key.replaceAll(/[A-Z]/g, letter => `-${letter.toLowerCase()}`);
 
 /** The flags that came from the environment: `--threads` -> PYSTRESS_THREADS. */
 export type EnvSources = ReadonlyMap<string, string>;

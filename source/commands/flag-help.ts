@@ -1,3 +1,4 @@
+import {kebab} from './argv.js';
 import type {flagDefinitions} from './flags.js';
 
 /*
@@ -76,7 +77,7 @@ export const flagHelp = {
 	servername: {group: 'network', value: 'NAME', text: 'TLS server name (SNI, and the name the certificate must carry)'},
 	keepalive: {group: 'network', text: 'a new connection for every request (Connection: close);\nthe connect and TLS handshake count in its latency'},
 	unixSocket: {group: 'network', value: 'PATH', text: 'connect to this unix socket; the URL gives Host and path', complete: anyFile},
-	proxy: {group: 'network', value: 'URL', text: 'HTTP proxy http://[user:password@]host:port (http:// targets in\nabsolute form, https:// through CONNECT); wins over HTTP(S)_PROXY'},
+	proxy: {group: 'network', value: 'URL', text: 'HTTP proxy http://[user:password@]host:port (http:// targets in\nabsolute form, https:// through CONNECT); wins over HTTP(S)_PROXY;\nNO_PROXY still applies; loopback is proxied unless NO_PROXY names it'},
 	threshold: {group: 'thresholds', value: 'EXPR', text: 'repeatable: \'p99<300ms\' \'p95<1s\' \'errors<1%\' \'rps>500\',\n\'checks>99.9%\' (response checks); for one endpoint\n\'NAME:p99<300ms\''},
 	abortOnFail: {group: 'thresholds', text: 'stop as soon as a threshold fails'},
 	baseline: {group: 'baselines', text: 'skip the quick baseline (5 requests)'},
@@ -87,7 +88,7 @@ export const flagHelp = {
 	startLateMax: {group: 'agents', value: 'TIME', text: 'an agent later than this at --start-at exits 3 (default 2s)'},
 	expectAgents: {group: 'mergeCompare', value: 'N', text: 'merge: exit 1 unless all N agents\' reports are given'},
 	allowPartial: {group: 'mergeCompare', text: 'merge: merge what is there when agents are missing'},
-	failOn: {group: 'mergeCompare', value: 'EXPR', text: 'compare, repeatable: \'p99>+10%\' \'rps<-5%\' \'errors>+0.5pp\';\nexit 99 when a significant change passes the gate'},
+	failOn: {group: 'mergeCompare', value: 'EXPR', text: 'compare, repeatable: \'p99>+10%\' \'rps<-5%\' \'errors>+0.5pp\'\n\'checks<-0.5pp\'; exit 99 when a significant change passes the gate'},
 	out: {group: 'importing', value: 'FILE', text: 'import: write the config here (default: stdout)', complete: jsonFile},
 	filter: {group: 'importing', value: 'HOST', text: 'import har: keep the requests to HOST (and its subdomains)'},
 	singleRequest: {group: 'debugging', text: 'send one request (token, auth and body included) and print the\nrequest, the response and a timing breakdown; exit 0 for 2xx/3xx'},
@@ -129,8 +130,6 @@ export const commandHelp: readonly CommandHelp[] = [
 	{name: 'import', usage: 'import curl \'curl -X POST https://... -H ... -d ...\' [--out FILE]\n$ pystress-tui import har FILE.har [--filter HOST] [--out FILE]   a config from either', first: {choices: ['curl', 'har']}, after: {har: {files: 'har'}}},
 	{name: 'completion', usage: 'completion bash|zsh|fish   print a shell completion script', first: {choices: ['bash', 'zsh', 'fish']}},
 ];
-
-const kebab = (key: string): string => key.replaceAll(/[A-Z]/g, letter => `-${letter.toLowerCase()}`);
 
 /** How a flag is written on the command line: `--no-baseline` for a boolean whose default is true. */
 export function flagName(key: string, shape: {readonly type: string; readonly default?: unknown}): string {
