@@ -4,7 +4,7 @@ import {prewarmLoadWorkers} from '../engine/spawn-worker.js';
 import {explicitSettings, prepareProfileRun, prepareRun, type PreparedRun} from '../session/prepare.js';
 import {agentModeProblems, agentOutputFlags, agentReportDefaults} from '../session/agents.js';
 import {defaultReportBase} from '../session/report-files.js';
-import {outputFlags, runOutputs} from '../session/run-outputs.js';
+import {agentOutputs, outputFlags, runOutputs} from '../session/run-outputs.js';
 import type {Command, CommandContext} from './context.js';
 
 /**
@@ -42,7 +42,7 @@ export const runCommand: Command = {
 		// An agent's paths: {index} replaced, and default report names of its own.
 		const {agent, startAt} = prepared;
 		const outputs = agentReportDefaults(outputOptions(agentOutputFlags(flags, agent)), agent, defaultReportBase(new Date(startAt?.atMs ?? Date.now())));
-		return runHeadless({prepared, hardware, ...outputs, outputs: runOutputs(ciOutputs, prepared.config.settings.outputs, env), ...baselineOptions(flags, prepared)}, io);
+		return runHeadless({prepared, hardware, ...outputs, outputs: agentOutputs(runOutputs(ciOutputs, prepared.config.settings.outputs, env), agent), ...baselineOptions(flags, prepared)}, io);
 	},
 };
 

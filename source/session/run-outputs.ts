@@ -2,6 +2,7 @@ import {ConfigError} from '../config/errors.js';
 import type {ConfigIssue} from '../config/interpolate.js';
 import {listenExpected, parseListenAddress} from '../config/listen.js';
 import type {OutputSettings} from '../config/types.js';
+import {agentPath} from './agents.js';
 
 /*
  * Which CI and monitoring outputs a run has, for both front ends: the flags over the config's
@@ -62,4 +63,10 @@ export function runOutputs(flags: OutputSettings, file: OutputSettings | undefin
 		progress: flags.progress ?? file?.progress,
 		stepSummary: stepSummary === undefined || stepSummary.trim() === '' ? undefined : stepSummary,
 	};
+}
+
+/** An agent's CI files: `{index}` in their paths becomes its index, as in --json, -o and --log. */
+export function agentOutputs(outputs: RunOutputs, agent: {readonly index: number} | undefined): RunOutputs {
+	if (!agent) return outputs;
+	return {...outputs, junit: agentPath(outputs.junit, agent.index), summaryMd: agentPath(outputs.summaryMd, agent.index), csv: agentPath(outputs.csv, agent.index)};
 }
