@@ -13,12 +13,13 @@ import {resolveConfig} from '../source/config/load.js';
 import {ConfigError} from '../source/config/errors.js';
 import {RequestTemplate, templateContext} from '../source/engine/request-template.js';
 import type {EndpointPlan, TestPlan} from '../source/config/types.js';
+import {seededRandom} from '../source/stats/compare-bootstrap.js';
 import {runCli} from './helpers/cli.js';
 
 type Seen = {method: string; url: string; headers: http.IncomingHttpHeaders; body: string};
 
 /** A node:http target that keeps every request it receives (parsed by llhttp). */
-async function startCounter(): Promise<{url: string; seen: Seen[]; close(): Promise<void>}> {
+async function startCounter(): Promise<{url: string; seen: Seen[]; received(count: number): Promise<void>; close(): Promise<void>}> {
 	const seen: Seen[] = [];
 	const server = http.createServer((request, response) => {
 		const chunks: Buffer[] = [];
@@ -36,6 +37,15 @@ async function startCounter(): Promise<{url: string; seen: Seen[]; close(): Prom
 	return {
 		url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
 		seen,
+		/** Resolves once `count` requests have arrived (the test's own time limit bounds the wait). */
+		async received(count: number) {
+			while (seen.length < count) {
+				// eslint-disable-next-line no-await-in-loop
+				await new Promise(resolve => {
+					setTimeout(resolve, 10);
+				});
+			}
+		},
 		async close() {
 			server.closeAllConnections();
 			await new Promise(resolve => {
@@ -45,16 +55,6 @@ async function startCounter(): Promise<{url: string; seen: Seen[]; close(): Prom
 	};
 }
 
-/** A small seeded generator (mulberry32), so a failure can be replayed. */
-function seeded(seed: number): () => number {
-	let state = seed;
-	return () => {
-		state = (state + 0x6D_2B_79_F5) | 0;
-		let t = Math.imul(state ^ (state >>> 15), 1 | state);
-		t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-		return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-	};
-}
 
 const tricky = ['"', '\\', '/', '?', '&', '=', ' ', '%', '#', '+', 'é', '漢', '😀', '{', '}', '$', 'a', 'Z', '0', '\t', '\'', '<', ','];
 function randomText(random: () => number, length: number, alphabet = tricky): string {
@@ -75,7 +75,8 @@ describe('the template compiler against a naive reference', () => {
 	const directory = mkdtempSync(path.join(os.tmpdir(), 'pystress-template-'));
 
 	it('raw bodies, header values, JSON bodies and URL paths fill every row as string replace, JSON.stringify and the URL parser do', () => {
-		const random = seeded(14);
+		// Seeded, so a failure can be replayed.
+		const random = seededRandom(14);
 		for (let round = 0; round < 40; round++) {
 			const columns = ['a', 'b', 'c'];
 			// Column b goes into a header: Latin-1 only (others are refused there, see the validation test).
@@ -123,14 +124,7 @@ describe('the template compiler against a naive reference', () => {
 			const socket = createConnection({host: '127.0.0.1', port: Number(new URL(server.url).port)});
 			socket.write(template.next()!.wire());
 			socket.write(template.next()!.wire());
-			await new Promise<void>(resolve => {
-				const timer = setInterval(() => {
-					if (server.seen.length >= 2) {
-						clearInterval(timer);
-						resolve();
-					}
-				}, 10);
-			});
+			await server.received(2);
 			socket.destroy();
 			expect(server.seen.map(seen => JSON.parse(seen.body) as unknown)).toEqual([{name: 'quote " and é漢😀'}, {name: 'quote " and é漢😀'}]);
 			expect(server.seen.map(seen => seen.headers['x-seq'])).toEqual(['1', '2']);
@@ -154,14 +148,7 @@ describe('the template compiler against a naive reference', () => {
 				socket.write(wire);
 			}
 
-			await new Promise<void>(resolve => {
-				const timer = setInterval(() => {
-					if (server.seen.length >= 2) {
-						clearInterval(timer);
-						resolve();
-					}
-				}, 10);
-			});
+			await server.received(2);
 			socket.destroy();
 			expect(server.seen.map(seen => [seen.method, seen.headers['x-name'], seen.body])).toEqual([['PUT', 'n=plain', 'static é body'], ['PUT', 'n=café', 'static é body']]);
 		} finally {

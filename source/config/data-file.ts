@@ -34,9 +34,7 @@ export function readDataSet(config: DataConfig, baseDirectory: string | undefine
 	try {
 		text = readFileSync(file, 'utf8');
 	} catch (error) {
-		const code = (error as NodeJS.ErrnoException).code;
-		const why = code === 'ENOENT' ? 'file not found' : (code === 'EACCES' ? 'permission denied' : (code === 'EISDIR' ? 'a directory, not a file' : (error as Error).message));
-		issues.push({path: `${where}.file`, message: `cannot read ${config.file} (${why}; a relative path is relative to the config file)`});
+		issues.push({path: `${where}.file`, message: `cannot read ${config.file} (${unreadable(error)}; a relative path is relative to the config file)`});
 		return undefined;
 	}
 
@@ -52,6 +50,15 @@ export function readDataSet(config: DataConfig, baseDirectory: string | undefine
 	}
 
 	return {file: config.file, columns: table.columns, rows: table.rows, mode, onEnd, ...(mode === 'shuffle' ? {order: shuffled(table.rows.length)} : {})};
+}
+
+/** Why a file could not be read, in a few words. */
+export function unreadable(error: unknown): string {
+	const code = (error as NodeJS.ErrnoException).code;
+	if (code === 'ENOENT') return 'file not found';
+	if (code === 'EACCES') return 'permission denied';
+	if (code === 'EISDIR') return 'a directory, not a file';
+	return (error as Error).message;
 }
 
 type Table = {columns: string[]; rows: string[][]};

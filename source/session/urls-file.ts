@@ -1,4 +1,5 @@
 import {readFileSync} from 'node:fs';
+import {unreadable} from '../config/data-file.js';
 import type {ConfigIssue} from '../config/interpolate.js';
 
 /**
@@ -11,9 +12,7 @@ export function urlsFileConfig(file: string, issues: ConfigIssue[]): Record<stri
 	try {
 		text = readFileSync(file, 'utf8');
 	} catch (error) {
-		const code = (error as NodeJS.ErrnoException).code;
-		const why = code === 'ENOENT' ? 'file not found' : (code === 'EACCES' ? 'permission denied' : (code === 'EISDIR' ? 'a directory, not a file' : (error as Error).message));
-		issues.push({path: '--urls-file', message: `cannot read ${file} (${why}); give a text file with one URL a line`});
+		issues.push({path: '--urls-file', message: `cannot read ${file} (${unreadable(error)}); give a text file with one URL a line`});
 		return {};
 	}
 
