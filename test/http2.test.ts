@@ -14,6 +14,8 @@ import path from 'node:path';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import type {JsonReport} from '../source/report/types.js';
 import {decodeHistogram} from '../source/stats/histogram.js';
+import {defaultPolicy, type EndpointPlan, type RequestPolicy} from '../source/config/types.js';
+import {LoadLoop, loadHttpClient} from '../source/engine/load-loop.js';
 import {runCli} from './helpers/cli.js';
 import {startTarget} from './helpers/target-server.js';
 
@@ -23,7 +25,7 @@ const file = (name: string): string => path.join(temporary, name);
 /** What an HTTP/2 server saw: sessions, and per session its streams and their most at once. */
 type H2Server = {
 	url: string;
-	sessions: Array<{streams: number; open: number; maxOpen: number; alpn: string | false | undefined}>;
+	sessions: Array<{streams: number; open: number; maxOpen: number; alpn: string | false | undefined; closed: boolean}>;
 	streams: number;
 	bearer: number;
 	bad: number;
@@ -44,8 +46,9 @@ async function h2Server(options: {tls?: boolean; answer?: Answer} = {}): Promise
 	const answer = options.answer ?? answerOk;
 	const seen: H2Server = {url: '', sessions: [], streams: 0, bearer: 0, bad: 0, close: async () => undefined};
 	server.on('session', session => {
-		const counted = {streams: 0, open: 0, maxOpen: 0, alpn: session.alpnProtocol};
+		const counted = {streams: 0, open: 0, maxOpen: 0, alpn: session.alpnProtocol, closed: false};
 		seen.sessions.push(counted);
+		session.on('close', () => counted.closed = true);
 		session.on('stream', (stream: http2.ServerHttp2Stream, headers: http2.IncomingHttpHeaders) => {
 			counted.streams++;
 			counted.open++;
@@ -274,6 +277,49 @@ describe('HTTP/2 (node:http2 servers on loopback)', () => {
 		}
 
 		expect(rows.filter(id => counts.get(`/items/${id}`) !== 10)).toEqual([]);
+	});
+
+	it('live changes in the load loop: more connections open sessions, fewer close them; a new token goes on the next streams', async () => {
+		const authorizations: string[] = [];
+		const server = await h2Server({answer(stream, headers, index, counted) {
+			authorizations.push(String(headers.authorization));
+			setTimeout(() => answerOk(stream, headers, index, counted), 1);
+		}});
+		servers.push(server);
+		const closedSessions = () => carrying(server).filter(session => session.closed).length;
+		const policy: RequestPolicy = {...defaultPolicy, http2: {streams: 4}};
+		const plan: EndpointPlan = {name: 'live', method: 'GET', url: `${server.url}/live`, origin: server.url, path: '/live', headers: {}, body: undefined, weight: 1};
+		await loadHttpClient(policy);
+		const loop = new LoadLoop({endpoints: [plan], policy, connections: 1, rate: undefined, maxLateMs: 0, issued: undefined, maxRequests: undefined, extraHeaders: {Authorization: 'Bearer one'}, paused: false}, {onExhausted() {}, onUnauthorized() {}});
+		const until = async (condition: () => boolean): Promise<void> => {
+			const deadline = Date.now() + 10_000;
+			while (!condition() && Date.now() < deadline) {
+				// eslint-disable-next-line no-await-in-loop
+				await new Promise(resolve => setTimeout(resolve, 5));
+			}
+		};
+
+		loop.start();
+		await until(() => server.streams >= 100);
+		expect(carrying(server)).toHaveLength(1);
+		expect(loop.snapshot(0, 0).connections).toBe(1);
+		loop.setConnections(3);
+		await until(() => carrying(server).length === 3 && carrying(server).every(session => session.streams >= 50));
+		expect(carrying(server)).toHaveLength(3);
+		expect(carrying(server).map(session => session.maxOpen)).toEqual([4, 4, 4]);
+		expect(loop.snapshot(0, 0).connections).toBe(3);
+		const sentBefore = authorizations.length;
+		loop.setExtraHeaders({Authorization: 'Bearer two'});
+		await until(() => authorizations.length >= sentBefore + 200);
+		// Only the streams in flight at the change (at most 3 x 4) may still carry the old token.
+		expect(authorizations.slice(sentBefore).filter(value => value === 'Bearer one').length).toBeLessThanOrEqual(12);
+		expect(authorizations.slice(-50).every(value => value === 'Bearer two')).toBe(true);
+		loop.setConnections(1);
+		await until(() => closedSessions() === 2);
+		expect(closedSessions()).toBe(2);
+		expect(loop.snapshot(0, 0).connections).toBe(1);
+		await loop.stop(2000);
+		expect(authorizations).toHaveLength(server.streams);
 	});
 
 	it('bad HTTP/2 settings are one line each, exit 2', async () => {
