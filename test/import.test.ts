@@ -79,6 +79,11 @@ describe('import curl round-trips: the server sees from --single-request what it
 			curlOnly: ['accept-encoding'],
 		},
 		{
+			name: 'user:password@ in the URL becomes basic_auth, out of the URL',
+			words: url => ['curl', url.replace('http://', `http://carol:${encodeURIComponent(secrets.API_PASSWORD)}@`) + '/userinfo'],
+			variables: ['API_PASSWORD'],
+		},
+		{
 			name: '-I sends HEAD',
 			words: url => ['curl', '-I', `${url}/head`],
 			variables: [],
@@ -95,6 +100,7 @@ describe('import curl round-trips: the server sees from --single-request what it
 			expect(stderr).toMatch(new RegExp(`export ${variable}=`));
 			expect(written).toContain(`\${${variable}}`);
 			expect(written + stderr).not.toContain(secrets[variable as keyof typeof secrets]);
+			expect(written + stderr).not.toContain('s3cr3t');
 		}
 
 		const ours = await runCli(['--config', file, '--single-request'], {env: secrets});

@@ -271,11 +271,7 @@ function toConfig(state: CurlState): ImportResult {
 
 	const notes = [...state.notes];
 	if (others.length > 0) notes.push(`more URLs than one: imported ${first}; not ${others.join(', ')} (import each, or list them under "requests")`);
-	let user = state.user;
-	if (parsed.username !== '' && user === undefined) {
-		user = `${decodeURIComponent(parsed.username)}:${decodeURIComponent(parsed.password)}`;
-		url = url.replace(/\/\/[^@/]*@/, '//');
-	}
+	const user = state.user;
 
 	const headers = [...state.headers];
 	const has = (name: string): boolean => headers.some(([given]) => given.toLowerCase() === name);

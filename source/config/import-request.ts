@@ -75,7 +75,15 @@ export function endpointFields(request: ImportedRequest, secrets: SecretNames, n
 		headers[name] = secretHeader(name, value, secrets);
 	}
 
-	const fields: Record<string, unknown> = {method: request.method.toUpperCase(), url: secretQuery(request.url, secrets)};
+	// `user:password@` in the URL is basic auth (unless the request has its own), never kept in the URL.
+	const userinfo = /^([a-z][\w+.-]*:\/\/)([^@/?#]*)@/i.exec(request.url);
+	const url = userinfo ? request.url.replace(userinfo[0], userinfo[1]!) : request.url;
+	if (userinfo && !basicAuth) {
+		const [username = '', ...password] = userinfo[2]!.split(':');
+		basicAuth = {username: decodeURIComponent(username), password: decodeURIComponent(password.join(':'))};
+	}
+
+	const fields: Record<string, unknown> = {method: request.method.toUpperCase(), url: secretQuery(url, secrets)};
 	const body = request.body === undefined ? undefined : bodyField(request.body, contentType, secrets);
 	if (body && contentType !== undefined && contentType.toLowerCase() !== defaultContentType[body.kind]) {
 		headers['Content-Type'] = contentType;
