@@ -11,6 +11,7 @@ import path from 'node:path';
 import {afterAll, beforeAll, beforeEach, describe, expect, it} from 'vitest';
 import {resolveConfig} from '../source/config/load.js';
 import {ConfigError} from '../source/config/errors.js';
+import {ProfileStore} from '../source/config/profiles.js';
 import {RequestTemplate, templateContext} from '../source/engine/request-template.js';
 import type {EndpointPlan, TestPlan} from '../source/config/types.js';
 import {seededRandom} from '../source/stats/compare-bootstrap.js';
@@ -163,6 +164,15 @@ describe('the template compiler against a naive reference', () => {
 		const request = render(plan).next()!;
 		expect(request.path).toBe('/h/1?a=${foo.bar}');
 		expect(resolveConfig({url: 'http://127.0.0.1:1/${foo.bar}'}, {source: 't', env: {}}).plan.endpoints[0]!.template).toBeUndefined();
+	});
+
+	it('a profile keeps a data file\'s path absolute (it runs from any directory)', () => {
+		const store = new ProfileStore({cwd: mkdtempSync(path.join(os.tmpdir(), 'pystress-profiles-'))});
+		const source = path.join(directory, 'cfg.json');
+		writeFileSync(source, '{}');
+		const config = {data: {file: 'users.csv'}, requests: [{url: 'http://127.0.0.1:1/${data.id}', data: {file: 'sub/own.csv', mode: 'random'}}]};
+		expect(store.saveProfile('p', {config, settings: {}, source}).ok).toBe(true);
+		expect(store.getProfile('p')!.config).toEqual({data: {file: path.join(directory, 'users.csv')}, requests: [{url: 'http://127.0.0.1:1/${data.id}', data: {file: path.join(directory, 'sub/own.csv'), mode: 'random'}}]});
 	});
 
 	it('a plain endpoint gets no template (it keeps the prebuilt buffer)', () => {

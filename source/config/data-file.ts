@@ -52,6 +52,34 @@ export function readDataSet(config: DataConfig, baseDirectory: string | undefine
 	return {file: config.file, columns: table.columns, rows: table.rows, mode, onEnd, ...(mode === 'shuffle' ? {order: shuffled(table.rows.length)} : {})};
 }
 
+/**
+ * The config with each data file's path made absolute against `baseDirectory` (the config file's
+ * folder), for a profile, which runs from any directory. Unchanged when it names none.
+ */
+export function absoluteDataPaths(config: Record<string, unknown>, baseDirectory: string): Record<string, unknown> {
+	const withData = (level: unknown): unknown => {
+		if (!isRecord(level)) return level;
+		let result = level;
+		const data = level['data'];
+		if (isRecord(data) && typeof data['file'] === 'string') {
+			result = {...result, data: {...data, file: path.resolve(baseDirectory, data['file'])}};
+		}
+
+		if (Array.isArray(level['requests'])) {
+			result = {...result, requests: level['requests'].map(request => withData(request))};
+		}
+
+		return result;
+	};
+
+	const top = withData(config) as Record<string, unknown>;
+	return isRecord(top['stress_test']) ? {...top, stress_test: withData(top['stress_test'])} : top;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+	return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+
 /** Why a file could not be read, in a few words. */
 export function unreadable(error: unknown): string {
 	const code = (error as NodeJS.ErrnoException).code;

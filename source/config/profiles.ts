@@ -1,4 +1,7 @@
+import {existsSync} from 'node:fs';
+import path from 'node:path';
 import Conf from 'conf';
+import {absoluteDataPaths} from './data-file.js';
 import {isSecretKey} from './redact.js';
 import {joinPath} from './interpolate.js';
 import type {FileSettings} from './types.js';
@@ -187,8 +190,10 @@ export class ProfileStore {
 			return {ok: false, message: `profile "${name}" not saved: ${secrets.join(', ')} ${secrets.length === 1 ? 'holds a literal secret' : 'hold literal secrets'}; write them as \${ENV_VAR} references (profiles keep references, never secrets)`};
 		}
 
+		// A data file named relative to the config file: kept absolute, as the profile runs from anywhere.
+		const config = input.source !== undefined && existsSync(input.source) ? absoluteDataPaths(input.config, path.dirname(input.source)) : input.config;
 		return this.write(data => {
-			data.profiles[name] = {config: input.config, settings: cleanSettings(input.settings), savedAt: now.toISOString(), ...(input.source === undefined ? {} : {source: input.source})};
+			data.profiles[name] = {config, settings: cleanSettings(input.settings), savedAt: now.toISOString(), ...(input.source === undefined ? {} : {source: input.source})};
 		});
 	}
 
