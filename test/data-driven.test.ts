@@ -319,6 +319,16 @@ describe('data-driven runs through the CLI (a real server counts what it receive
 		expect(received).toEqual(ids.slice(0, 20).map(id => `/n/${id} ${nameOf(id)}`).sort());
 	});
 
+	it('the baseline sends from the first rows on counters of its own: the run still sends each row once', async () => {
+		const file = config('baseline.json', {data: {file: 'users.csv'}, url: `${server.url}/items/\${data.id}`});
+		const result = await runCli(['--config', file, '-n', '100', '-t', '2', '-c', '4', '--headless', '--no-report', '-q'], {timeoutMs: 50_000});
+		expect(result.code, result.stderr).toBe(0);
+		const counts = countsByPath();
+		// The quick baseline: 5 requests, rows one to five.
+		expect(server.seen).toHaveLength(105);
+		expect(ids.filter(id => counts.get(`/items/${id}`) !== (id < 1005 ? 2 : 1))).toEqual([]);
+	});
+
 	it('the request log holds the URL each request was sent to', async () => {
 		const file = config('log.json', {data: {file: 'users.csv'}, url: `${server.url}/items/\${data.id}`});
 		const log = path.join(directory, 'requests.ndjson');
