@@ -32,7 +32,7 @@ export const helpGroups = {
 	importing: {title: 'import'},
 	debugging: {title: 'Debugging'},
 	output: {title: 'Output'},
-	ci: {title: 'CI and monitoring outputs'},
+	ci: {title: 'CI and monitoring outputs', note: 'each also a config key: junit, summary_md, csv, metrics_listen, progress;\nwith $GITHUB_STEP_SUMMARY set, the markdown summary is appended there'},
 	demo: {title: 'demo and demo-server'},
 } as const satisfies Record<string, {title: string; note?: string}>;
 
@@ -101,9 +101,9 @@ export const flagHelp = {
 	logSample: {group: 'output', value: 'RATE', text: 'keep this fraction of attempts in the log (0..1, default 1)'},
 	quiet: {group: 'output', text: 'no progress lines'},
 	junit: {group: 'ci', value: 'FILE', text: 'JUnit XML: a testcase for the run, each threshold and check', complete: anyFile},
-	summaryMd: {group: 'ci', value: 'FILE', text: 'a markdown summary (also appended to $GITHUB_STEP_SUMMARY when set)', complete: anyFile},
+	summaryMd: {group: 'ci', value: 'FILE', text: 'a markdown summary: figures, latency, endpoints, thresholds, checks', complete: anyFile},
 	csv: {group: 'ci', value: 'PREFIX', text: 'PREFIX-stats.csv (per endpoint and total) and PREFIX-timeline.csv', complete: anyFile},
-	metricsListen: {group: 'ci', value: 'HOST:PORT', text: 'serve Prometheus metrics at http://HOST:PORT/metrics during the run'},
+	metricsListen: {group: 'ci', value: 'HOST:PORT', text: 'serve Prometheus metrics at http://HOST:PORT/metrics during the run\n(loopback unless HOST is given; port 0: any free one, printed)'},
 	progress: {group: 'ci', value: 'FORMAT', text: 'ndjson: headless, one JSON object per second on stderr', complete: {choices: ['ndjson']}},
 	port: {group: 'demo', value: 'N', text: 'demo-server: the port to listen on'},
 } as const satisfies Record<keyof typeof flagDefinitions, FlagHelp>;
