@@ -7,11 +7,13 @@
  * Also a bare node:http2 loop (../h2-bare-client.ts): the floor of any client on node:http2, so
  * the ratio to h2load shows how much is node:http2's and how much ours.
  */
-import {spawn, spawnSync} from 'node:child_process';
+import {spawnSync} from 'node:child_process';
+import http2 from 'node:http2';
 import {fileURLToPath} from 'node:url';
 import type {JsonReport} from '../../../source/report/types.js';
-import {pin, processCpuS, runTimed} from '../process.js';
+import {processCpuS, runTimed} from '../process.js';
 import {runRounds} from '../rounds.js';
+import {startScriptServer} from '../script-server.js';
 import {count, fixed} from '../stats.js';
 import {ratioLine, ratioRow, type SummaryRow} from '../summary.js';
 import {cli} from '../tools.js';
@@ -38,26 +40,12 @@ type H2Run = {
 type H2Target = {readonly url: string; served(): Promise<number>; cpuS(): number; stop(): void};
 
 async function startH2Target(core: number): Promise<H2Target> {
-	const script = fileURLToPath(new URL('../h2-server.ts', import.meta.url));
-	const [command, args] = pin(core, process.execPath, ['--import', import.meta.resolve('tsx'), script]);
-	const child = spawn(command, args, {stdio: ['ignore', 'pipe', 'inherit']});
-	const port = await new Promise<number>((resolve, reject) => {
-		let output = '';
-		child.stdout.on('data', (chunk: Buffer) => {
-			output += chunk.toString();
-			if (output.includes('\n')) resolve(Number(output.trim()));
-		});
-		child.on('error', reject);
-		child.on('exit', code => {
-			reject(new Error(`the h2 target exited ${code} before listening`));
-		});
-	});
+	const {child, port} = await startScriptServer(fileURLToPath(new URL('../h2-server.ts', import.meta.url)), core, 'h2 target');
 	const url = `http://127.0.0.1:${port}`;
 	return {
 		url: `${url}/`,
-		// The count goes over HTTP/2 too (fetch speaks HTTP/1.1): h2load reads it, or our own CLI would; node:http2 here.
+		// The target speaks only HTTP/2 (fetch would send HTTP/1.1).
 		async served() {
-			const http2 = await import('node:http2');
 			return new Promise<number>((resolve, reject) => {
 				const session = http2.connect(url);
 				session.on('error', reject);
