@@ -35,7 +35,7 @@ export class EndpointRecorder {
 	private connects: LatencyCounts | undefined;
 	private handshakes: LatencyCounts | undefined;
 	/** Per response: time to first byte (send to the first byte of the response). */
-	private firstBytes: LatencyCounts | undefined;
+	private readonly firstBytes = new LatencyCounts();
 
 	/** A response arrived (any status). `attempt` > 0 for a retry; `correctedMicros` < 0 outside the open model. */
 	recordResponse(status: number, latencyMicros: number, bytes: number, correctedMicros: number, attempt = 0): void {
@@ -65,7 +65,7 @@ export class EndpointRecorder {
 
 	/** A response's first byte arrived `micros` after its request was sent (one per response). */
 	firstByte(micros: number): void {
-		(this.firstBytes ??= new LatencyCounts()).record(micros);
+		this.firstBytes.record(micros);
 	}
 
 	/** A response's check outcome: `failed` holds the indexes (into `names`) of the checks it failed. */
@@ -146,7 +146,7 @@ export class EndpointRecorder {
 			...(this.checksPassed + this.checksFailed > 0 ? {checks: this.takeChecks()} : {}),
 			...(this.connects && this.connects.count > 0 ? {connectHistogram: this.connects.take()} : {}),
 			...(this.handshakes && this.handshakes.count > 0 ? {tlsHistogram: this.handshakes.take()} : {}),
-			...(this.firstBytes && this.firstBytes.count > 0 ? {ttfbHistogram: this.firstBytes.take()} : {}),
+			...(this.firstBytes.count > 0 ? {ttfbHistogram: this.firstBytes.take()} : {}),
 		};
 		this.requests = 0;
 		this.responses = 0;

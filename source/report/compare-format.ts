@@ -1,7 +1,7 @@
 /** What the text, JSON and HTML renderings of `compare` share: its input, labels and phrases. Pure. */
 import type {CompareRow, Comparison} from '../stats/compare.js';
 import type {GateOutcome} from '../stats/compare-gate.js';
-import {formatMs, formatPercent, formatRate, formatSeconds, formatTimestamp} from './format.js';
+import {formatCount, formatMs, formatPercent, formatRate, formatSeconds, formatTimestamp} from './format.js';
 import type {JsonReport} from './types.js';
 
 /** One compared run: where it was read from and its report. */
@@ -15,18 +15,19 @@ export type CompareResult = {
 	readonly gates: readonly GateOutcome[];
 };
 
-const metricLabels = {rps: 'requests/s', pass: 'pass rate', errors: 'error rate', min: 'min', mean: 'mean', p50: 'p50', p90: 'p90', p99: 'p99', p999: 'p99.9', max: 'max'} as const;
+const metricLabels = {rps: 'requests/s', pass: 'pass rate', errors: 'error rate', checks: 'checks passed', min: 'min', mean: 'mean', p50: 'p50', p90: 'p90', p99: 'p99', p999: 'p99.9', max: 'max'} as const;
 
 /** `p99`, `p99 corrected`, `requests/s`. */
 export function rowLabel(row: CompareRow): string {
 	return `${metricLabels[row.metric]}${row.corrected ? ' corrected' : ''}`;
 }
 
-/** A row's figure in its unit: `2.75 ms`, `73,286`, `99.5%`. */
-export function formatFigure(row: CompareRow, value: number | null): string {
+/** A row's figure in its unit: `2.75 ms`, `73,286`, `99.5%`; a checks row with its failed responses (`99.20% (8 failed)`) when `side` is given. */
+export function formatFigure(row: CompareRow, value: number | null, side?: 'base' | 'next'): string {
 	if (value === null) return 'n/a';
 	if (row.metric === 'rps') return formatRate(value);
-	if (row.changeKind === 'points') return formatPercent(value, 2);
+	const failed = side === undefined ? null : (row.failed?.[side] ?? null);
+	if (row.changeKind === 'points') return formatPercent(value, 2) + (failed === null ? '' : ` (${formatCount(failed)} failed)`);
 	return formatMs(value);
 }
 

@@ -29,7 +29,7 @@ function verdictClass(row: CompareRow): string {
 
 function scopeTable(rows: readonly CompareRow[]): string {
 	const head = '<thead><tr><th></th><th class="num">base</th><th class="num">new</th><th class="num">change</th><th class="num">95% interval</th><th>verdict</th></tr></thead>';
-	const body = rows.map(row => `<tr><td class="row-label">${esc(rowLabel(row))}</td><td class="num">${esc(formatFigure(row, row.base))}</td><td class="num">${esc(formatFigure(row, row.next))}</td>`
+	const body = rows.map(row => `<tr><td class="row-label">${esc(rowLabel(row))}</td><td class="num">${esc(formatFigure(row, row.base, 'base'))}</td><td class="num">${esc(formatFigure(row, row.next, 'next'))}</td>`
 		+ `<td class="num">${esc(formatChange(row, row.change))}</td><td class="num">${esc(formatInterval(row))}</td><td class="${verdictClass(row)}">${esc(verdictText(row))}</td></tr>`).join('');
 	return `<div class="table-scroll"><table>${head}<tbody>${body}</tbody></table></div>`;
 }

@@ -16,6 +16,7 @@ function figures(summary: JsonReport['summary'] | ReportEndpoint, histogram: str
 		...(summary.correctedLatencyMs ? {correctedLatencyMs: summary.correctedLatencyMs} : {}),
 		histogram: decodeHistogram(histogram),
 		...(corrected ? {correctedHistogram: corrected} : {}),
+		...(summary.checks ? {checks: {checked: summary.checks.passed + summary.checks.failed, failed: summary.checks.failed}} : {}),
 	};
 }
 

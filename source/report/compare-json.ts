@@ -19,8 +19,8 @@ function runInfo(run: ComparedRun) {
 }
 
 function row(item: CompareRow) {
-	const {next, ...rest} = item;
-	return {...rest, new: next};
+	const {next, failed, ...rest} = item;
+	return {...rest, new: next, ...(failed === undefined ? {} : {failed: {base: failed.base, new: failed.next}})};
 }
 
 /** Everything the text shows, as JSON. */

@@ -10,7 +10,7 @@ function shiftText(shift: CompareShift): string {
 function scopeTable(rows: readonly CompareRow[], shifts: readonly CompareShift[]): string {
 	const lines: string[][] = [['', 'base', 'new', 'change', '95% interval', 'verdict']];
 	for (const row of rows) {
-		lines.push([rowLabel(row), formatFigure(row, row.base), formatFigure(row, row.next), formatChange(row, row.change), formatInterval(row), verdictText(row)]);
+		lines.push([rowLabel(row), formatFigure(row, row.base, 'base'), formatFigure(row, row.next, 'next'), formatChange(row, row.change), formatInterval(row), verdictText(row)]);
 	}
 
 	const text = table(lines);

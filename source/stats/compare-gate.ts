@@ -1,5 +1,5 @@
 /**
- * `--fail-on` gates for `compare`, such as `p99>+10%`, `rps<-5%`, `errors>+0.5pp`, `p50>+2ms`,
+ * `--fail-on` gates for `compare`, such as `p99>+10%`, `rps<-5%`, `errors>+0.5pp`, `checks<-0.5pp`, `p50>+2ms`,
  * optionally for one endpoint (`checkout:p99>+10%`). A gate fails when the change crosses it AND
  * the change is significant. Pure: parse, then evaluate against the comparison's rows.
  */
@@ -17,10 +17,10 @@ export type Gate = {
 };
 
 const aliases: Readonly<Record<string, CompareMetric>> = {
-	avg: 'mean', med: 'p50', median: 'p50', 'p99.9': 'p999', error: 'errors', err: 'errors', error_rate: 'errors', 'error-rate': 'errors', throughput: 'rps', rate: 'rps',
+	avg: 'mean', med: 'p50', median: 'p50', 'p99.9': 'p999', error: 'errors', err: 'errors', error_rate: 'errors', 'error-rate': 'errors', throughput: 'rps', rate: 'rps', check: 'checks',
 };
 const latency = new Set(['mean', 'p50', 'p90', 'p99', 'p999']);
-const expected = 'expected METRIC>CHANGE such as p99>+10%, p50>+2ms, rps<-5%, errors>+0.5pp, optionally ENDPOINT:p99>+10% (metrics: p50 p90 p99 p99.9 mean rps errors)';
+const expected = 'expected METRIC>CHANGE such as p99>+10%, p50>+2ms, rps<-5%, errors>+0.5pp, checks<-0.5pp, optionally ENDPOINT:p99>+10% (metrics: p50 p90 p99 p99.9 mean rps errors checks)';
 
 /** Parses one gate; throws an Error whose message names the expression and says what is expected. */
 export function parseGate(text: string): Gate {
@@ -50,6 +50,12 @@ export function parseGate(text: string): Gate {
 	if (metric === 'errors') {
 		if (unit === 'pp') return {...gate, value: value / 100, kind: 'points'};
 		throw new Error(`"${expression}": the error rate changes in percentage points, e.g. errors>+0.5pp`);
+	}
+
+	if (metric === 'checks') {
+		// The share of checked responses that passed every check, as the threshold checks>99%: a fall is worse.
+		if (unit === 'pp') return {...gate, value: value / 100, kind: 'points'};
+		throw new Error(`"${expression}": the checks pass rate changes in percentage points, e.g. checks<-0.5pp`);
 	}
 
 	throw new Error(`"${expression}": unknown metric "${rawMetric}"; ${expected}`);

@@ -28,6 +28,8 @@ export type CompareFigures = {
 	readonly histogram: Histogram;
 	/** Open model (an endpoint's only from schema version 3 on). */
 	readonly correctedHistogram?: Histogram;
+	/** Response checks: responses checked, and those that failed any check; absent without checks. */
+	readonly checks?: {readonly checked: number; readonly failed: number};
 };
 
 export type CompareRun = {
@@ -37,7 +39,8 @@ export type CompareRun = {
 };
 
 export type LatencyMetric = 'min' | 'mean' | 'p50' | 'p90' | 'p99' | 'p999' | 'max';
-export type CompareMetric = 'rps' | 'pass' | 'errors' | LatencyMetric;
+/** `checks`: the share of checked responses that passed every response check (as the threshold `checks>99%`). */
+export type CompareMetric = 'rps' | 'pass' | 'errors' | 'checks' | LatencyMetric;
 
 export type Verdict = 'significant' | 'within noise' | 'no change' | 'not tested' | 'no data';
 
@@ -59,6 +62,8 @@ export type CompareRow = {
 	/** Whether the change is for the worse (slower, fewer requests/s, more errors); null for none. */
 	readonly direction: 'worse' | 'better' | null;
 	readonly note?: string;
+	/** `checks` rows: the responses that failed a check in each run (null: that run had no checks). */
+	readonly failed?: {readonly base: number | null; readonly next: number | null};
 };
 
 /** Vargha and Delaney's A from the two histograms (a Mann-Whitney U as a probability). */

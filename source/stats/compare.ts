@@ -5,7 +5,7 @@
  */
 import {type SparseCounts, bucketTable, probabilityOfSuperiority, shiftMagnitude} from './compare-bucket-table.js';
 import {differenceInterval} from './compare-bootstrap.js';
-import {type LatencySpread, type TestedLatency, endpointErrorSe, endpointLatencySpread, latencySpread, rateSpread} from './compare-spread.js';
+import {type LatencySpread, type RateSpread, type TestedLatency, endpointErrorSe, endpointLatencySpread, latencySpread, rateSpread} from './compare-spread.js';
 import type {CompareFigures, CompareMetric, CompareOptions, CompareRow, CompareRun, CompareShift, CompareWindow, Comparison, LatencyMetric} from './compare-types.js';
 import {createHistogram, type Histogram} from './histogram.js';
 
@@ -14,12 +14,12 @@ export * from './compare-types.js';
 export const latencyMetrics: readonly LatencyMetric[] = ['min', 'mean', 'p50', 'p90', 'p99', 'p999', 'max'];
 
 /** Figures tested for significance: min and max are single samples, and the pass rate has no per-second figure. */
-export const testedMetrics: ReadonlySet<CompareMetric> = new Set(['rps', 'errors', 'mean', 'p50', 'p90', 'p99', 'p999']);
+export const testedMetrics: ReadonlySet<CompareMetric> = new Set(['rps', 'errors', 'checks', 'mean', 'p50', 'p90', 'p99', 'p999']);
 
 export const defaultCompareOptions: CompareOptions = {iterations: 2000, seed: 1, relativeFloor: 0.05, pointsFloor: 0.001};
 
 /** Whether a rise of this figure is for the worse. */
-const worseWhenUp = (metric: CompareMetric): boolean => metric !== 'rps' && metric !== 'pass';
+const worseWhenUp = (metric: CompareMetric): boolean => metric !== 'rps' && metric !== 'pass' && metric !== 'checks';
 
 const percentileOf = {p50: 50, p90: 90, p99: 99, p999: 99.9} as const;
 
@@ -145,6 +145,24 @@ export function blocksOf(windows: readonly CompareWindow[]): CompareWindow[] {
 
 type Scope = {readonly endpoint: string | null; readonly base: CompareFigures; readonly next: CompareFigures};
 
+/**
+ * The checks row: the share of checked responses that passed every check, a difference in points,
+ * tested with a binomial standard error scaled by the run's design effect (as an endpoint's error
+ * rate is: checks have no per-second figure of their own). Undefined when neither run had checks.
+ */
+function checksRow(scope: Scope, rates: {base: RateSpread; next: RateSpread}, options: CompareOptions): CompareRow | undefined {
+	if (scope.base.checks === undefined && scope.next.checks === undefined) return undefined;
+	const side = (figures: CompareFigures, spread: RateSpread): Side => {
+		const checks = figures.checks;
+		if (checks === undefined || checks.checked === 0) return {value: null, se: Number.NaN, windows: spread.windows};
+		const passed = 1 - (checks.failed / checks.checked);
+		return {value: passed, se: Number.isFinite(spread.errorSe) ? Math.sqrt(passed * (1 - passed) / checks.checked * spread.errorInflation) : Number.NaN, windows: spread.windows};
+	};
+
+	const row = pointsRow(scope.endpoint, 'checks', side(scope.base, rates.base), side(scope.next, rates.next), options);
+	return {...row, failed: {base: scope.base.checks?.failed ?? null, next: scope.next.checks?.failed ?? null}};
+}
+
 /** Compares two runs: the whole run, then each endpoint both have (by name). */
 export function compareRuns(base: CompareRun, next: CompareRun, options: CompareOptions = defaultCompareOptions): Comparison {
 	const windows = {base: blocksOf(base.windows), next: blocksOf(next.windows)};
@@ -203,6 +221,7 @@ export function compareRuns(base: CompareRun, next: CompareRun, options: Compare
 			relativeRow(scope.endpoint, 'rps', false, rpsSide(scope.base, rates.base), rpsSide(scope.next, rates.next), options),
 			pointsRow(scope.endpoint, 'pass', passSide(scope.base), passSide(scope.next), options),
 			pointsRow(scope.endpoint, 'errors', errorSide(scope.base, rates.base), errorSide(scope.next, rates.next), options),
+			...[checksRow(scope, rates, options)].filter((row): row is CompareRow => row !== undefined),
 			...(latency.get(`${scope.endpoint ?? ''}\u0000false`) ?? []),
 			...(latency.get(`${scope.endpoint ?? ''}\u0000true`) ?? []),
 		);

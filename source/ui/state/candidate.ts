@@ -2,8 +2,10 @@ import {formatDuration} from '../../config/duration.js';
 import type {ConfigIssue} from '../../config/interpolate.js';
 import {redactUrl} from '../../config/redact.js';
 import {protocolOf} from '../../config/http2.js';
-import type {RunSettings} from '../../config/types.js';
+import {describeProxy} from '../../config/proxy.js';
+import type {RequestPolicy, RunSettings} from '../../config/types.js';
 import {formatRate, plural} from '../../report/format.js';
+
 import type {PreparedRun} from '../../session/prepare.js';
 
 /** Where a config in the picker comes from. */
@@ -50,7 +52,28 @@ export function targetLabel(prepared: PreparedRun): string {
 	const {http2} = prepared.config.plan.policy;
 	// HTTP/2 runs say so (and their streams); HTTP/1.1 is the default and says nothing.
 	const protocol = http2 === undefined ? '' : ` · ${protocolOf(http2, first.url)} ×${http2.streams} ${http2.streams === 1 ? 'stream' : 'streams'}`;
-	return (endpoints.length === 1 ? `${first.method} ${redactUrl(first.url)}` : `${first.method} ${redactUrl(first.url)} (+${endpoints.length - 1} more)`) + protocol;
+	const network = networkTags(prepared.config.plan.policy);
+	return (endpoints.length === 1 ? `${first.method} ${redactUrl(first.url)}` : `${first.method} ${redactUrl(first.url)} (+${endpoints.length - 1} more)`) + protocol + (network === '' ? '' : ` · ${network}`);
+}
+
+/** The TLS and network options in a few words for the run header (`keep-alive off · proxy host:port`); '' when none is set. */
+export function networkTags(policy: RequestPolicy, withProxy = true): string {
+	const {network, proxy} = policy;
+	const tags: string[] = [];
+	if (network?.keepalive === false) tags.push('keep-alive off');
+	if (network?.unixSocket !== undefined) tags.push(`unix ${network.unixSocket}`);
+	if (network?.certFile !== undefined) tags.push('mTLS');
+	if (network?.caFile !== undefined) tags.push('CA file');
+	if (network?.servername !== undefined) tags.push(`SNI ${network.servername}`);
+	const server = proxy?.http ?? proxy?.https;
+	if (server !== undefined && withProxy) tags.push(`proxy ${server.url.replace(/^http:\/\/([^@]*@)?/, '')}`);
+	return tags.join(' · ');
+}
+
+/** The TLS and network options and the proxy, one line each, for the previews; none when none is set. */
+export function networkLines(policy: RequestPolicy): string[] {
+	const network = networkTags(policy, false);
+	return [...(network === '' ? [] : [`Network: ${network}`]), ...(policy.proxy === undefined ? [] : [`Proxy: ${describeProxy(policy.proxy)}`])];
 }
 
 /** `32 connections, 10s, rate 200/s` */
@@ -85,6 +108,7 @@ export function previewLines(candidate: Candidate, maxLines = 8, withSettings = 
 	}
 
 	if (prepared.config.plan.token) lines.push(`OAuth2 token from ${redactUrl(prepared.config.plan.token.endpoint.url)}`);
+	lines.push(...networkLines(prepared.config.plan.policy));
 	if (withSettings) lines.push(settingsLabel(prepared.settings) + (choice.extendedBaselineMs ? `, baseline ${formatDuration(choice.extendedBaselineMs)}` : ''));
 	return lines.slice(0, maxLines);
 }

@@ -1,0 +1,59 @@
+/**
+ * The TLS and network options and the proxy on the TUI's screens: the settings screen (and the
+ * picker's preview) list them, the run header names them in a few words; the proxy's password never.
+ */
+import {render} from 'ink-testing-library';
+import type {ReactElement} from 'react';
+import {afterEach, describe, expect, it} from 'vitest';
+import {prepareRun} from '../source/session/prepare.js';
+import RunHeader from '../source/ui/components/run-header.js';
+import SettingsScreen from '../source/ui/screens/settings-screen.js';
+import {previewLines, targetLabel, type Candidate} from '../source/ui/state/candidate.js';
+import {formFromSettings} from '../source/ui/state/settings-form.js';
+import {createTheme, ThemeContext} from '../source/ui/theme.js';
+import {frame, testHardware} from './helpers/ui-fixtures.js';
+
+const mounted: Array<{unmount: () => void}> = [];
+afterEach(() => {
+	for (const instance of mounted.splice(0)) instance.unmount();
+});
+
+function show(element: ReactElement): string {
+	const instance = render(<ThemeContext.Provider value={createTheme(false)}>{element}</ThemeContext.Provider>);
+	mounted.push(instance);
+	return instance.lastFrame() ?? '';
+}
+
+function candidate(flags: Record<string, unknown>, env: Record<string, string> = {}): Candidate {
+	const prepared = prepareRun({url: 'http://127.0.0.1:9/api', ...flags}, testHardware, env);
+	return {id: 'url:x', kind: 'url', label: 'x', detail: 'typed URL', choice: {ok: true, prepared, extendedBaselineMs: undefined, path: undefined}};
+}
+
+const password = 'pw-never-shown';
+
+describe('network options on the TUI screens', () => {
+	const networked = candidate({keepalive: false, servername: 'api.internal', proxy: `http://user:${password}@127.0.0.1:3128`});
+
+	it('the settings screen lists keep-alive, the server name and the proxy (password redacted)', () => {
+		const prepared = networked.choice.ok ? networked.choice.prepared : undefined;
+		const form = formFromSettings(prepared!.settings, undefined);
+		const text = show(<SettingsScreen candidate={networked} form={form} quickBaselineCount={5} logicalProcessors={8} width={140} />);
+		expect(text).toContain('Network: keep-alive off · SNI api.internal');
+		expect(text).toContain('Proxy: http://user:redacted@127.0.0.1:3128');
+		expect(text).not.toContain(password);
+	});
+
+	it('the run header names them in a few words', () => {
+		const prepared = networked.choice.ok ? networked.choice.prepared : undefined;
+		const text = show(<RunHeader target={targetLabel(prepared!)} frame={frame()} stopping={false} achievedRps={0} width={160} />);
+		expect(text).toContain('keep-alive off · SNI api.internal · proxy 127.0.0.1:3128');
+		expect(text).not.toContain(password);
+	});
+
+	it('a proxy from the environment says so; a plain run shows no network line', () => {
+		const fromEnv = previewLines(candidate({}, {http_proxy: 'http://127.0.0.1:3128', NO_PROXY: 'example.com'}));
+		expect(fromEnv).toContain('Proxy: http://127.0.0.1:3128 (http) from the environment; NO_PROXY example.com');
+		const plain = previewLines(candidate({}));
+		expect(plain.some(line => line.startsWith('Network') || line.startsWith('Proxy'))).toBe(false);
+	});
+});
