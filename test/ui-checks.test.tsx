@@ -1,25 +1,12 @@
-import {render} from 'ink-testing-library';
-import type {ReactElement} from 'react';
-import {afterEach, describe, expect, it} from 'vitest';
+import {describe, expect, it} from 'vitest';
 import type {EndpointPlan} from '../source/config/types.js';
 import {createRunTotals} from '../source/stats/aggregate.js';
 import DashboardScreen from '../source/ui/screens/dashboard-screen.js';
 import SummaryScreen from '../source/ui/screens/summary-screen.js';
 import {initialDashboard} from '../source/ui/state/dashboard-state.js';
 import {collectFrame, type EngineView} from '../source/ui/state/live-frame.js';
-import {createTheme, ThemeContext} from '../source/ui/theme.js';
+import {show} from './helpers/show.js';
 import {frame, point, report} from './helpers/ui-fixtures.js';
-
-const mounted: Array<ReturnType<typeof render>> = [];
-afterEach(() => {
-	for (const instance of mounted.splice(0)) instance.unmount();
-});
-
-function show(element: ReactElement): string {
-	const instance = render(<ThemeContext.Provider value={createTheme(false)}>{element}</ThemeContext.Provider>);
-	mounted.push(instance);
-	return instance.lastFrame() ?? '';
-}
 
 const checks = {passed: 980, failed: 20, byName: {status: 0, 'json $.ok': 20}};
 const checkedFrame = frame({

@@ -2,27 +2,14 @@
  * The TLS and network options and the proxy on the TUI's screens: the settings screen (and the
  * picker's preview) list them, the run header names them in a few words; the proxy's password never.
  */
-import {render} from 'ink-testing-library';
-import type {ReactElement} from 'react';
-import {afterEach, describe, expect, it} from 'vitest';
+import {describe, expect, it} from 'vitest';
 import {prepareRun} from '../source/session/prepare.js';
 import RunHeader from '../source/ui/components/run-header.js';
 import SettingsScreen from '../source/ui/screens/settings-screen.js';
 import {previewLines, targetLabel, type Candidate} from '../source/ui/state/candidate.js';
 import {formFromSettings} from '../source/ui/state/settings-form.js';
-import {createTheme, ThemeContext} from '../source/ui/theme.js';
+import {show} from './helpers/show.js';
 import {frame, testHardware} from './helpers/ui-fixtures.js';
-
-const mounted: Array<{unmount: () => void}> = [];
-afterEach(() => {
-	for (const instance of mounted.splice(0)) instance.unmount();
-});
-
-function show(element: ReactElement): string {
-	const instance = render(<ThemeContext.Provider value={createTheme(false)}>{element}</ThemeContext.Provider>);
-	mounted.push(instance);
-	return instance.lastFrame() ?? '';
-}
 
 function candidate(flags: Record<string, unknown>, env: Record<string, string> = {}): Candidate {
 	const prepared = prepareRun({url: 'http://127.0.0.1:9/api', ...flags}, testHardware, env);

@@ -1,6 +1,4 @@
-import {render} from 'ink-testing-library';
-import type {ReactElement} from 'react';
-import {afterEach, describe, expect, it} from 'vitest';
+import {describe, expect, it} from 'vitest';
 import {plotLines} from '../source/ui/components/chart.js';
 import HardwareHeader from '../source/ui/components/hardware-header.js';
 import HelpOverlay from '../source/ui/components/help-overlay.js';
@@ -13,20 +11,8 @@ import {initialBaseline} from '../source/ui/state/baseline-state.js';
 import {dashboardReducer, initialDashboard, type DashboardState} from '../source/ui/state/dashboard-state.js';
 import {initialPicker, pickerReducer} from '../source/ui/state/picker-state.js';
 import {formFromSettings, validateForm} from '../source/ui/state/settings-form.js';
-import {createTheme, ThemeContext} from '../source/ui/theme.js';
 import {brokenCandidate, frame, point, report, testHardware, urlCandidate} from './helpers/ui-fixtures.js';
-
-const mounted: Array<{unmount: () => void}> = [];
-afterEach(() => {
-	for (const instance of mounted.splice(0)) instance.unmount();
-});
-
-/** Renders without colour (as NO_COLOR would), returns the last frame. */
-function show(element: ReactElement, colour = false): string {
-	const instance = render(<ThemeContext.Provider value={createTheme(colour)}>{element}</ThemeContext.Provider>);
-	mounted.push(instance);
-	return instance.lastFrame() ?? '';
-}
+import {show} from './helpers/show.js';
 
 function dashboard(overrides: Partial<DashboardState> = {}): DashboardState {
 	return {...initialDashboard, frame: frame(), points: Array.from({length: 12}, (_, index) => point(index + 1, {rps: 900 + (index * 10), errors: index === 6 ? 4 : 0})), markers: [{t: 4.5, kind: 'threads', label: 'threads 3', value: 3}], ...overrides};
