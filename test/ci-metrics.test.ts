@@ -47,6 +47,21 @@ function grammarProblems(text: string): string[] {
 	return problems;
 }
 
+/**
+ * One sample read by the line grammar: parse-prometheus-text-format keeps no label but `quantile`
+ * on summary samples, so the per-endpoint summary is read this way.
+ */
+function sample(text: string, name: string, labels: Record<string, string>): number {
+	for (const line of text.split('\n')) {
+		const match = sampleLine.exec(line);
+		if (match?.[1] !== name) continue;
+		const found = Object.fromEntries([...(match[2] ?? '').matchAll(/(\w+)="((?:[^"\\]|\\.)*)"/g)].map(pair => [pair[1]!, pair[2]!.replaceAll(/\\(.)/g, (_all, character: string) => (character === 'n' ? '\n' : character))]));
+		if (Object.keys(found).length === Object.keys(labels).length && Object.entries(labels).every(([key, wanted]) => found[key] === wanted)) return Number(match[3]);
+	}
+
+	throw new Error(`no ${name} ${JSON.stringify(labels)} in the scrape`);
+}
+
 type Scrape = {readonly text: string; readonly families: Map<string, ParsedFamily>};
 
 function value(scrape: Scrape, name: string, labels: Record<string, string> = {}): number {
@@ -167,6 +182,13 @@ describe('--metrics-listen and --progress ndjson (a real run on loopback)', () =
 		expect(value(last, 'pystress_bytes_read_total')).toBe(summary.bytesRead);
 		expect(value(last, 'pystress_late_sends_total')).toBe(summary.late);
 		expect(value(last, 'pystress_in_flight_requests')).toBe(0);
+		for (const endpoint of report.endpoints) {
+			expect(value(last, 'pystress_endpoint_requests_total', {endpoint: endpoint.name})).toBe(endpoint.requests);
+			expect(value(last, 'pystress_endpoint_errors_total', {endpoint: endpoint.name})).toBe(endpoint.errors);
+			expect(sample(last.text, 'pystress_endpoint_latency_seconds_count', {endpoint: endpoint.name})).toBe(endpoint.responses);
+			expect(Math.round(sample(last.text, 'pystress_endpoint_latency_seconds', {endpoint: endpoint.name, quantile: '0.99'}) * 1e6)).toBe(Math.round(endpoint.latencyMs.p99 * 1000));
+		}
+
 		for (const [name, latency] of [['pystress_latency_seconds', summary.latencyMs], ['pystress_corrected_latency_seconds', summary.correctedLatencyMs!]] as const) {
 			const {buckets, count, sum} = histogram(last, name);
 			expect(count).toBe(summary.responses);

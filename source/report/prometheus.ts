@@ -40,6 +40,8 @@ export type MetricsFigures = {
 	readonly latency: Histogram;
 	/** Open model: the corrected latency (from the intended send time). */
 	readonly correctedLatency?: Histogram | undefined;
+	/** Each endpoint, in config order (names unique). */
+	readonly endpoints?: ReadonlyArray<{readonly name: string; readonly requests: number; readonly errors: number; readonly latency: Histogram}>;
 };
 
 type Sample = readonly [labels: string, value: number];
@@ -92,6 +94,26 @@ function latencyFamilies(name: string, what: string, histogram: Histogram): stri
 	].join('\n');
 }
 
+/** Per endpoint: requests, errors and a latency summary, labelled `endpoint`. */
+function endpointFamilies(endpoints: NonNullable<MetricsFigures['endpoints']>): string[] {
+	const label = (name: string): string => `endpoint=${labelValue(name)}`;
+	const name = 'pystress_endpoint_latency_seconds';
+	const summaryLines = endpoints.flatMap(endpoint => {
+		const summary = summarize(endpoint.latency);
+		const {total, sumMicros} = cumulativeBuckets(endpoint.latency, []);
+		return [
+			...quantiles.map(([quantile, key]) => `${name}{${label(endpoint.name)},quantile="${quantile}"} ${total === 0 ? 'NaN' : number(summary[key] / 1000)}`),
+			`${name}_sum{${label(endpoint.name)}} ${number(sumMicros / 1e6)}`,
+			`${name}_count{${label(endpoint.name)}} ${total}`,
+		];
+	});
+	return [
+		family('pystress_endpoint_requests_total', 'counter', 'Finished requests by endpoint.', endpoints.map(endpoint => [`{${label(endpoint.name)}}`, endpoint.requests])),
+		family('pystress_endpoint_errors_total', 'counter', 'Requests that got no response, by endpoint.', endpoints.map(endpoint => [`{${label(endpoint.name)}}`, endpoint.errors])),
+		[`# HELP ${name} Response latency by endpoint, seconds: quantiles of the whole run so far, from the HDR histogram.`, `# TYPE ${name} summary`, ...summaryLines].join('\n'),
+	];
+}
+
 /** The `/metrics` text. Counters are the whole run's so far; they start again at 0 for a new run (a counter reset). */
 export function renderPrometheusMetrics(figures: MetricsFigures): string {
 	const families = [
@@ -110,6 +132,7 @@ export function renderPrometheusMetrics(figures: MetricsFigures): string {
 		family('pystress_late_sends_total', 'counter', 'Open model: sends later than planned.', [['', figures.late]]),
 		family('pystress_dropped_sends_total', 'counter', 'Open model: sends dropped for being too late (--max-late).', [['', figures.dropped]]),
 		latencyFamilies('pystress_latency_seconds', 'Response latency from the actual send', figures.latency),
+		...(figures.endpoints ? endpointFamilies(figures.endpoints) : []),
 		...(figures.correctedLatency ? [latencyFamilies('pystress_corrected_latency_seconds', 'Open model: response latency from the intended send (coordinated omission corrected)', figures.correctedLatency)] : []),
 	];
 	return `${families.join('\n')}\n`;

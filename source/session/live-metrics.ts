@@ -25,6 +25,10 @@ export function engineFigures(engine: Engine): MetricsFigures {
 		dropped,
 		latency: overall.histogram,
 		correctedLatency: overall.correctedHistogram ?? (settings.rate === undefined ? undefined : emptyHistogram()),
+		endpoints: engine.plan.endpoints.map((endpoint, index) => {
+			const totals = engine.totals.endpoints[index];
+			return {name: endpoint.name, requests: totals?.requests ?? 0, errors: totals?.errors ?? 0, latency: totals?.histogram ?? emptyHistogram()};
+		}),
 	};
 }
 
