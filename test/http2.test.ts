@@ -34,10 +34,10 @@ type H2Server = {
 
 type Answer = (stream: http2.ServerHttp2Stream, headers: http2.IncomingHttpHeaders, index: number, server: H2Server) => void;
 
-const answerOk: Answer = stream => {
+function answerOk(stream: http2.ServerHttp2Stream): void {
 	stream.respond({':status': 200, 'content-type': 'text/plain'});
 	stream.end('ok');
-};
+}
 
 async function h2Server(options: {tls?: boolean; answer?: Answer} = {}): Promise<H2Server> {
 	const server = options.tls
@@ -114,7 +114,7 @@ describe('HTTP/2 (node:http2 servers on loopback)', () => {
 	it('h2c: -c 2 --streams 8 -n 2000 is 2000 streams on 2 sessions, up to 8 at once on each', async () => {
 		// Each answer waits a little, so every slot has its stream open at once.
 		const server = await h2Server({answer(stream) {
-			setTimeout(() => answerOk(stream, {}, 0, server), 2);
+			setTimeout(() => answerOk(stream), 2);
 		}});
 		servers.push(server);
 		const {code, report} = await run(['--url', `${server.url}/`, '--http2', '-c', '2', '--streams', '8', '-n', '2000', '-t', '2']);
@@ -227,6 +227,31 @@ describe('HTTP/2 (node:http2 servers on loopback)', () => {
 		expect(report!.correctedHistogram).toBeDefined();
 	});
 
+	it('more streams than the server allows at once: the refused ones go again, every request answered once', async () => {
+		// A server that allows 2 streams at once.
+		const limited = http2.createServer({settings: {maxConcurrentStreams: 2}});
+		let answered = 0;
+		let open = 0;
+		let maxOpen = 0;
+		limited.on('stream', stream => {
+			answered++;
+			maxOpen = Math.max(maxOpen, ++open);
+			stream.on('close', () => open--);
+			setTimeout(() => answerOk(stream), 2);
+		});
+		await new Promise<void>(resolve => limited.listen(0, '127.0.0.1', resolve));
+		servers.push({close: async () => new Promise<void>(resolve => limited.close(() => resolve()))});
+		const {code, report} = await run(['--url', `http://127.0.0.1:${(limited.address() as AddressInfo).port}/`, '--http2', '--streams', '8', '-c', '1', '-n', '300', '-t', '1']);
+		expect(code).toBe(0);
+		expect(answered).toBe(300);
+		expect(maxOpen).toBe(2);
+		expect(report!.summary.responses).toBe(300);
+		expect(report!.summary.errors).toBe(0);
+		// Refused before the server's limit was known: at most the first burst past the limit.
+		expect(report!.summary.connectionEvents['refused-stream']).toBeGreaterThan(0);
+		expect(report!.summary.connectionEvents['refused-stream']).toBeLessThanOrEqual(6);
+	});
+
 	it('a POST body goes out whole on each stream, with its content-length', async () => {
 		let bodies = 0;
 		const server = await h2Server({answer(stream, headers) {
@@ -234,7 +259,7 @@ describe('HTTP/2 (node:http2 servers on loopback)', () => {
 			stream.on('data', (chunk: Buffer) => chunks.push(chunk));
 			stream.on('end', () => {
 				if (Buffer.concat(chunks).toString() === '{"a":1}' && headers['content-length'] === '7' && headers[':method'] === 'POST') bodies++;
-				answerOk(stream, headers, 0, server);
+				answerOk(stream);
 			});
 		}});
 		servers.push(server);
@@ -252,7 +277,7 @@ describe('HTTP/2 (node:http2 servers on loopback)', () => {
 			stream.on('data', (chunk: Buffer) => chunks.push(chunk));
 			stream.on('end', () => {
 				seen.push({path: String(headers[':path']), user: String(headers['x-user']), body: Buffer.concat(chunks).toString()});
-				answerOk(stream, headers, 0, server);
+				answerOk(stream);
 			});
 		}});
 		servers.push(server);
@@ -281,9 +306,9 @@ describe('HTTP/2 (node:http2 servers on loopback)', () => {
 
 	it('live changes in the load loop: more connections open sessions, fewer close them; a new token goes on the next streams', async () => {
 		const authorizations: string[] = [];
-		const server = await h2Server({answer(stream, headers, index, counted) {
+		const server = await h2Server({answer(stream, headers) {
 			authorizations.push(String(headers.authorization));
-			setTimeout(() => answerOk(stream, headers, index, counted), 1);
+			setTimeout(() => answerOk(stream), 1);
 		}});
 		servers.push(server);
 		const closedSessions = () => carrying(server).filter(session => session.closed).length;

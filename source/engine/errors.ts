@@ -7,8 +7,11 @@
  * - `stale-connection`: the server closed a reused keep-alive connection before sending any byte
  *   of the response; the (idempotent) request was sent once more on a fresh connection.
  * - `connection-opened`: with keep-alive off only (config/network.ts), each connection made.
+ * - `refused-stream`: HTTP/2 only, the server refused a stream before processing it (REFUSED_STREAM:
+ *   more streams at once than it allows, or past a GOAWAY's last stream); the request was sent once
+ *   more (RFC 9113 §8.7).
  */
-export type ConnectionEventKind = 'unsolicited-bytes' | 'stale-connection' | 'connection-opened';
+export type ConnectionEventKind = 'unsolicited-bytes' | 'stale-connection' | 'connection-opened' | 'refused-stream';
 
 /**
  * Kinds of failed attempts, as counted in `errorKinds`. `fd-limit`: the process ran out of file

@@ -196,8 +196,8 @@ class SessionPool {
  * One stream slot of an HTTP/2 connection (node:http2): the load loop's one-request-per-Connection
  * bookkeeping stays, and the `streams` slots of a group share one session per origin, so
  * connections x streams requests are in flight. A stream the server refused (REFUSED_STREAM, or
- * beyond a GOAWAY's last stream: never processed, RFC 9113 §8.7) goes once more on a fresh session,
- * counted as `stale-connection`.
+ * beyond a GOAWAY's last stream: never processed, RFC 9113 §8.7) goes once more (on a fresh
+ * session when the old one is going away), counted as the connection event `refused-stream`.
  */
 export class Http2Connection extends Connection {
 	private readonly pool: SessionPool;
@@ -316,7 +316,7 @@ export class Http2Connection extends Connection {
 		const endpoint = this.endpoint!;
 		if (!this.started && !this.resent && stream.rstCode === NGHTTP2_REFUSED_STREAM) {
 			this.resent = true;
-			this.owner.connectionEvent(this, 'stale-connection');
+			this.owner.connectionEvent(this, 'refused-stream');
 			setImmediate(() => {
 				if (this.inRequest) this.put(endpoint);
 			});

@@ -17,4 +17,5 @@ export const connectionEventHints: Readonly<Record<string, string>> = {
 	'unsolicited-bytes': 'The server sent bytes no request asked for (a body on HEAD/204/304, more than Content-Length, a second response): the response before them counted, the connection was closed. A framing bug in the server or a proxy.',
 	'connection-opened': 'Keep-alive is off: a new connection for every request, its connect (and TLS handshake) inside the latency. As many as the requests sent (retries included).',
 	'stale-connection': 'The server closed an idle keep-alive connection as a request went out; the request was sent again on a new connection (not an error). Lower the client idle time or raise the server keep-alive timeout.',
+	'refused-stream': 'HTTP/2: the server refused a stream before processing it (more streams at once than its SETTINGS_MAX_CONCURRENT_STREAMS, or past a GOAWAY); the request was sent again (not an error). A session\'s first streams go out before the server\'s limit is known; many of these: lower --streams to that limit.',
 };
