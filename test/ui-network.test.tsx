@@ -6,10 +6,11 @@ import {describe, expect, it} from 'vitest';
 import {prepareRun} from '../source/session/prepare.js';
 import RunHeader from '../source/ui/components/run-header.js';
 import SettingsScreen from '../source/ui/screens/settings-screen.js';
+import SummaryScreen from '../source/ui/screens/summary-screen.js';
 import {previewLines, targetLabel, type Candidate} from '../source/ui/state/candidate.js';
 import {formFromSettings} from '../source/ui/state/settings-form.js';
 import {show} from './helpers/show.js';
-import {frame, testHardware} from './helpers/ui-fixtures.js';
+import {frame, report, testHardware} from './helpers/ui-fixtures.js';
 
 function candidate(flags: Record<string, unknown>, env: Record<string, string> = {}): Candidate {
 	const prepared = prepareRun({url: 'http://127.0.0.1:9/api', ...flags}, testHardware, env);
@@ -35,6 +36,16 @@ describe('network options on the TUI screens', () => {
 		const text = show(<RunHeader target={targetLabel(prepared!)} frame={frame()} stopping={false} achievedRps={0} width={160} />);
 		expect(text).toContain('keep-alive off · SNI api.internal · proxy 127.0.0.1:3128');
 		expect(text).not.toContain(password);
+	});
+
+	it('the summary screen shows connect, TLS handshake and first byte when the report has them (an older one: nothing)', () => {
+		const phase = (p50: number, p99: number, count: number) => ({count, min: p50 / 2, mean: p50, p50, p90: p99 / 2, p95: p99 / 2, p99, p999: p99, max: p99, stdev: 0.1});
+		const base = report();
+		const measured = {...base, summary: {...base.summary, connectMs: phase(0.5, 2.9, 40), tlsHandshakeMs: phase(1.2, 3.1, 40), ttfbMs: phase(52.5, 56.9, 990)}};
+		const text = show(<SummaryScreen summary={{report: measured, saved: {written: [], errors: []}}} target="t" width={140} lines={30} />);
+		expect(text).toContain('connect p50 0.500 ms, p99 2.90 ms (40) · TLS p50 1.20 ms, p99 3.10 ms (40) · first byte p50 52.5 ms, p99 56.9 ms (990)');
+		const older = show(<SummaryScreen summary={{report: base, saved: {written: [], errors: []}}} target="t" width={140} lines={30} />);
+		expect(older).not.toContain('first byte');
 	});
 
 	it('a proxy from the environment says so; a plain run shows no network line', () => {

@@ -8,6 +8,12 @@ import {formatCount, formatMs} from './format.js';
 /** Column heads of the rows below. */
 export const phaseColumns = ['', 'count', 'p50', 'p90', 'p99', 'max'] as const;
 
+/** The phases in a few words for a one-line view (the TUI summary): `connect p50 0.55 ms, p99 2.90 ms (40)`. */
+export function phaseSegments(summary: Pick<TotalsSummary, 'connectMs' | 'tlsHandshakeMs' | 'ttfbMs'>): string[] {
+	const phases = [['connect', summary.connectMs], ['TLS', summary.tlsHandshakeMs], ['first byte', summary.ttfbMs]] as const;
+	return phases.flatMap(([label, latency]) => latency === undefined ? [] : [`${label} p50 ${formatMs(latency.p50)}, p99 ${formatMs(latency.p99)} (${formatCount(latency.count)})`]);
+}
+
 /** One row per phase measured (none for a report without them, such as an older one). */
 export function phaseRows(summary: Pick<TotalsSummary, 'connectMs' | 'tlsHandshakeMs' | 'ttfbMs'>): string[][] {
 	const phases = [
