@@ -150,6 +150,23 @@ describe('HTTP/2 (node:http2 servers on loopback)', () => {
 		expect(stdout).toContain('Protocol          h2 (HTTP/2 over TLS), 4 streams per connection');
 	});
 
+	it('--single-request with --http2 sends one stream over h2 (TLS), timed, its checks judged', async () => {
+		const server = await h2Server({tls: true, answer(stream, headers) {
+			stream.respond({':status': 201, 'content-type': 'application/json'});
+			stream.end(JSON.stringify({ok: true, method: headers[':method']}));
+		}});
+		servers.push(server);
+		const config = writeConfig({url: `${server.url}/one`, method: 'POST', json: {a: 1}, http2: true, ca_file: file('ca.pem'), checks: {status: [201], json: {'$.ok': true}}});
+		const result = await runCli(['--config', config, '--single-request']);
+		expect(result.code).toBe(0);
+		expect(server.streams).toBe(1);
+		expect(carrying(server)[0]!.alpn).toBe('h2');
+		expect(result.stdout).toContain('201 (h2)');
+		expect(result.stdout).toContain('{"ok":true,"method":"POST"}');
+		expect(result.stdout).toMatch(/pass {2}status/);
+		expect(result.stdout).toMatch(/TLS done\s+\d/);
+	});
+
 	it('h2 over TLS fails like HTTP/1.1 does without the CA: TLS errors, not responses', async () => {
 		const server = await h2Server({tls: true});
 		servers.push(server);

@@ -40,12 +40,12 @@ export type Exchange = {
 
 const previewBytes = 2048;
 
-function preview(body: Buffer): string {
+export function preview(body: Buffer): string {
 	const text = body.subarray(0, previewBytes).toString('utf8');
 	return body.length > previewBytes ? `${text}… (${formatBytes(body.length)} in all)` : text;
 }
 
-const round = (ms: number): number => Math.round(ms * 1000) / 1000;
+export const round = (ms: number): number => Math.round(ms * 1000) / 1000;
 
 /** Sends one request with node:http(s), timing DNS, connect, TLS, first byte and total. */
 export async function sendOnce(endpoint: EndpointPlan, policy: RequestPolicy, extraHeaders: Readonly<Record<string, string>>): Promise<Exchange> {
@@ -224,8 +224,8 @@ export async function runSingleRequest(plan: TestPlan, io: {stdout(text: string)
 		io.stderr(`sending the first of ${plan.endpoints.length} endpoints: ${endpoint.name}\n`);
 	}
 
-	if (plan.policy.http2 !== undefined) io.stderr('note: --single-request sends with node:http (HTTP/1.1); a run with http2 sends over HTTP/2\n');
-	const exchange = await sendOnce(endpoint, plan.policy, extraHeaders);
+	// HTTP/2 (the config's http2): one stream on its own session (loaded only then).
+	const exchange = plan.policy.http2 === undefined ? await sendOnce(endpoint, plan.policy, extraHeaders) : await (await import('./single-request-h2.js')).sendOnceHttp2(endpoint, plan.policy, extraHeaders);
 	io.stdout(renderExchange(exchange));
 	if (logPath !== undefined) {
 		const {ensureDirectory} = await import('../report/write.js');
