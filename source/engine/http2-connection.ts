@@ -2,7 +2,7 @@ import http2, {type ClientHttp2Session, type ClientHttp2Stream, type IncomingHtt
 import net from 'node:net';
 import {performance} from 'node:perf_hooks';
 import tls from 'node:tls';
-import type {RequestPolicy} from '../config/types.js';
+import type {EndpointPlan, RequestPolicy} from '../config/types.js';
 import type {ConnectionFactory} from './clients.js';
 import {Connection, type ConnectionOwner, type PreparedEndpoint} from './connection.js';
 import {socketConnectOptions} from './connect-options.js';
@@ -63,20 +63,24 @@ function plainHeaderBlock(endpoint: PreparedEndpoint): OutgoingHttpHeaders {
 	const {options} = endpoint;
 	let block = headerBlocks.get(options);
 	if (block === undefined) {
-		block = headerBlock(endpoint, options.path, options.headers, options.body?.length);
+		block = requestHeaderBlock(endpoint.plan, endpoint.target.tls, options.path, options.headers, options.body?.length);
 		headerBlocks.set(options, block);
 	}
 
 	return block;
 }
 
-/** The pseudo-header fields, then the fields (flat names and values) as HTTP/2 carries them; `bodyBytes` undefined: no body. */
-function headerBlock(endpoint: PreparedEndpoint, path: string, headers: readonly string[], bodyBytes: number | undefined): OutgoingHttpHeaders {
-	const {method} = endpoint.plan;
+/**
+ * A request's header block: the pseudo-header fields, then the fields (flat names and values) as
+ * HTTP/2 carries them (lower case, Host as :authority, no connection-specific ones); `bodyBytes`
+ * undefined: no body. Also --single-request's (session/single-request-h2.ts).
+ */
+export function requestHeaderBlock(plan: Pick<EndpointPlan, 'method' | 'url'>, tls: boolean, path: string, headers: readonly string[], bodyBytes: number | undefined): OutgoingHttpHeaders {
+	const {method} = plan;
 	const block: OutgoingHttpHeaders = {
 		':method': method,
-		':scheme': endpoint.target.tls ? 'https' : 'http',
-		':authority': new URL(endpoint.plan.url).host,
+		':scheme': tls ? 'https' : 'http',
+		':authority': new URL(plan.url).host,
 		':path': path === '' ? '/' : path,
 	};
 	for (let index = 0; index + 1 < headers.length; index += 2) {
@@ -254,7 +258,7 @@ export class Http2Connection extends Connection {
 		const {rendered} = this;
 		// A templated request (data-driven: connection.rendered) is built for this send; a plain one's block is reused.
 		const body = rendered === undefined ? endpoint.options.body : (rendered.body() ?? null);
-		const headers = rendered === undefined ? plainHeaderBlock(endpoint) : headerBlock(endpoint, rendered.path, rendered.headers(), body === null ? undefined : Buffer.byteLength(body));
+		const headers = rendered === undefined ? plainHeaderBlock(endpoint) : requestHeaderBlock(endpoint.plan, endpoint.target.tls, rendered.path, rendered.headers(), body === null ? undefined : Buffer.byteLength(body));
 		let stream: OwnedStream;
 		try {
 			stream = this.pool.session(this.group, endpoint.target, endpoint.recorder).request(headers, body === null ? endStream : openStream);

@@ -12,11 +12,9 @@ import type {EndpointPlan, RequestPolicy} from '../config/types.js';
 import {judgeResponse} from '../engine/checks.js';
 import {socketConnectOptions} from '../engine/connect-options.js';
 import {classifyError} from '../engine/errors.js';
+import {requestHeaderBlock} from '../engine/http2-connection.js';
 import {socketTarget} from '../engine/http-request.js';
 import {preview, round, type Exchange} from './single-request.js';
-
-/** Fields HTTP/2 does not carry (RFC 9113 §8.2.2); Host becomes :authority. */
-const connectionFields = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade', 'host']);
 
 export async function sendOnceHttp2(endpoint: EndpointPlan, policy: RequestPolicy, extraHeaders: Readonly<Record<string, string>>): Promise<Exchange> {
 	const target = socketTarget(endpoint);
@@ -58,14 +56,7 @@ export async function sendOnceHttp2(endpoint: EndpointPlan, policy: RequestPolic
 		};
 
 		session.on('error', failed);
-		const block: http2.OutgoingHttpHeaders = {':method': endpoint.method, ':path': endpoint.path === '' ? '/' : endpoint.path, ':scheme': target.tls ? 'https' : 'http', ':authority': new URL(endpoint.url).host};
-		for (const [name, value] of Object.entries(headers)) {
-			const lower = name.toLowerCase();
-			if (lower === 'host') block[':authority'] = value;
-			else if (!connectionFields.has(lower) && lower !== 'content-length') block[lower] = value;
-		}
-
-		if (body.length > 0) block['content-length'] = body.length;
+		const block = requestHeaderBlock(endpoint, target.tls, endpoint.path, Object.entries(headers).flat(), body.length > 0 ? body.length : undefined);
 		const stream = session.request(block, {endStream: body.length === 0});
 		stream.on('error', failed);
 		stream.on('response', responseHeaders => {
