@@ -204,13 +204,32 @@ describe('HTTP proxy', () => {
 		});
 	}
 
-	it('a proxy that refuses the tunnel (407) is a clear error: exit 1, kind proxy, its status named', async () => {
+	it('a proxy that refuses the tunnel (407) is a clear error: exit 1, kind proxy-auth with its hint; --single-request names the status', async () => {
 		proxy.requireAuth = true;
-		const {code, output, report} = await run(['--url', `${secure.url}/`, '-n', '5', '-c', '1', '--proxy', proxy.url, '--ca-file', file('server.pem')]);
-		expect(code).toBe(1);
-		expect(report.summary.errorKinds).toEqual({proxy: 5});
-		expect(output).toMatch(/proxy/i);
-		expect(output).toContain('407');
+		for (const client of clients) {
+			// eslint-disable-next-line no-await-in-loop
+			const {code, output, report} = await run(['--url', `${secure.url}/`, '-n', '5', '-c', '1', '--http-client', client, '--proxy', proxy.url, '--ca-file', file('server.pem')]);
+			expect(code).toBe(1);
+			expect(report.summary.errorKinds).toEqual({'proxy-auth': 5});
+			expect(output).toContain('The HTTP proxy wants credentials (407 Proxy Authentication Required)');
+		}
+
+		const single = await runCli(['--url', `${secure.url}/`, '--single-request', '--proxy', proxy.url, '--ca-file', file('server.pem')], {timeoutMs: 20_000});
+		expect(single.code).toBe(1);
+		expect(single.stdout + single.stderr).toContain(`proxy-auth: the proxy refused the tunnel to 127.0.0.1:${new URL(secure.url).port}: 407 Proxy Authentication Required`);
+	});
+
+	it('a proxy that cannot be reached: kind proxy, the proxy named (both clients)', async () => {
+		// A port that was just free: nothing listens there.
+		const closed = net.createServer();
+		const port = await listen(closed);
+		await new Promise<void>(resolve => closed.close(() => resolve()));
+		for (const client of clients) {
+			// eslint-disable-next-line no-await-in-loop
+			const {code, output, report} = await run(['--url', `${secure.url}/`, '-n', '3', '-c', '1', '--http-client', client, '--proxy', `http://127.0.0.1:${port}`, '--ca-file', file('server.pem')]);
+			expect(code, output).toBe(1);
+			expect(report.summary.errorKinds).toEqual({proxy: 3});
+		}
 	});
 
 	it('HTTP_PROXY from the environment is used; NO_PROXY sends the host direct; the flag wins over both', async () => {

@@ -17,7 +17,7 @@ export type ConnectionEventKind = 'unsolicited-bytes' | 'stale-connection' | 'co
  * Kinds of failed attempts, as counted in `errorKinds`. `fd-limit`: the process ran out of file
  * descriptors (EMFILE) or the system did (ENFILE) opening a connection: see `ulimit -n`.
  */
-export type ErrorKind = 'timeout' | 'refused' | 'reset' | 'tls' | 'dns' | 'closed' | 'protocol' | 'fd-limit' | 'proxy' | 'other';
+export type ErrorKind = 'timeout' | 'refused' | 'reset' | 'tls' | 'dns' | 'closed' | 'protocol' | 'fd-limit' | 'proxy' | 'proxy-auth' | 'other';
 
 const tlsCodes = new Set([
 	'DEPTH_ZERO_SELF_SIGNED_CERT',
@@ -81,9 +81,9 @@ export function classifyError(error: unknown): ErrorKind {
 			return 'fd-limit';
 		}
 
-		// The HTTP proxy refused or broke the CONNECT tunnel (engine/proxy-tunnel.ts).
+		// The HTTP proxy could not be reached, refused or broke the CONNECT tunnel (engine/proxy-tunnel.ts); 407: it wants credentials.
 		case 'ERR_PROXY': {
-			return 'proxy';
+			return (error as {status?: unknown}).status === 407 ? 'proxy-auth' : 'proxy';
 		}
 
 		default: {

@@ -49,6 +49,8 @@ export function openTunnel(proxy: ProxyServer, host: string, port: number, done:
 	const socket = net.connect({host: proxy.host, port: proxy.port, noDelay: true});
 	let head = '';
 	let settled = false;
+	/** The TCP connection to the proxy was made. */
+	let reached = false;
 	const finish = (error: Error | undefined): void => {
 		if (settled) return;
 		settled = true;
@@ -86,7 +88,9 @@ export function openTunnel(proxy: ProxyServer, host: string, port: number, done:
 	};
 
 	const onError = (error: Error): void => {
-		finish(error);
+		// Not even the proxy answered the connect: say so (the kind `proxy`, not `refused` as if the target were down).
+		const code = (error as NodeJS.ErrnoException).code ?? error.message;
+		finish(reached ? error : new ProxyError(`could not reach the proxy ${authorityOf(proxy.host, proxy.port)} (${code}); check --proxy, HTTP_PROXY/HTTPS_PROXY and NO_PROXY`));
 	};
 
 	const onClose = (): void => {
@@ -94,6 +98,7 @@ export function openTunnel(proxy: ProxyServer, host: string, port: number, done:
 	};
 
 	socket.once('connect', () => {
+		reached = true;
 		socket.write(connectRequest(proxy, authority));
 	});
 	socket.on('data', onData);

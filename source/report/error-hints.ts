@@ -1,14 +1,15 @@
 /** What to tell a user about each error kind (see engine/errors classifyError). */
 export const errorHints: Readonly<Record<string, string>> = {
 	timeout: 'No complete response within timeout_ms: the target is overloaded or the timeout is too short.',
-	refused: 'Connection refused: is the target running and listening on that port?',
+	refused: 'Connection refused: is the target (or the proxy, when one is used) running and listening on that port?',
 	reset: 'The target closed or reset the connection (crash, proxy limit or keep-alive timeout).',
 	tls: 'The TLS handshake failed; for a self-signed certificate set "verify_tls": false.',
 	dns: 'The host name did not resolve.',
 	closed: 'Connection closed by the load generator (at stop or after a timeout).',
 	protocol: 'The response was not valid HTTP/1.1 (or switched protocols); check the target with --single-request.',
 	'fd-limit': 'Out of file descriptors (EMFILE/ENFILE): every connection holds one. Raise the limit ("ulimit -n 65536" in the shell that starts the test) or use fewer connections.',
-	proxy: 'The HTTP proxy refused the CONNECT tunnel or closed it before answering (407: give its user and password in the proxy URL; 502/504: it could not reach the target). Check --proxy, HTTP_PROXY/HTTPS_PROXY and NO_PROXY.',
+	proxy: 'The HTTP proxy could not be reached, refused the CONNECT tunnel (502/504: it could not reach the target; 403: it does not allow it) or closed it before answering. Check --proxy, HTTP_PROXY/HTTPS_PROXY and NO_PROXY.',
+	'proxy-auth': 'The HTTP proxy wants credentials (407 Proxy Authentication Required): give them in the proxy URL, http://user:password@host:port (or check the ones given).',
 	other: 'Unexpected error; run with fewer connections to see whether it persists.',
 };
 

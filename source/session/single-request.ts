@@ -151,7 +151,9 @@ export async function sendOnce(endpoint: EndpointPlan, policy: RequestPolicy, ex
 			request.destroy(timeoutError());
 		});
 		request.on('error', error => {
-			resolve({request: requestRecord, error: {kind: classifyError(error), message: (error as NodeJS.ErrnoException).code ?? error.message}, timings: timings()});
+			// A proxy's refusal says more in its message (the status and what to do) than in its code.
+			const {code} = error as NodeJS.ErrnoException;
+			resolve({request: requestRecord, error: {kind: classifyError(error), message: code === undefined || code === 'ERR_PROXY' ? error.message : code}, timings: timings()});
 		});
 		request.on('response', response => {
 			marks.firstByte = since();
