@@ -232,6 +232,43 @@ describe('HTTP/2 (node:http2 servers on loopback)', () => {
 		expect(JSON.stringify(report)).not.toContain(secret);
 	});
 
+	it('a 401 over h2 refreshes the token and retries that request once with the new one', async () => {
+		const issued: string[] = [];
+		const token = await startTarget({respond(_request, _index, response) {
+			const value = `h2-tok-${issued.length + 1}`;
+			issued.push(value);
+			response.setHeader('content-type', 'application/json');
+			response.end(JSON.stringify({access_token: value, token_type: 'bearer', expires_in: 3600}));
+		}});
+		servers.push(token);
+		// Each token works for 200 streams, then the API answers 401 to it.
+		const uses = new Map<string, number>();
+		let unauthorized = 0;
+		const api = await h2Server({answer(stream, headers) {
+			const value = /^Bearer (.+)$/.exec(String(headers.authorization))?.[1] ?? '';
+			const used = (uses.get(value) ?? 0) + 1;
+			uses.set(value, used);
+			const valid = issued.includes(value) && used <= 200;
+			if (!valid) unauthorized++;
+			stream.respond({':status': valid ? 200 : 401});
+			stream.end();
+		}});
+		servers.push(api);
+		const config = writeConfig({token_acquisition: {url: `${token.url}/token`, form: {grant_type: 'client_credentials'}}, stress_test: {url: `${api.url}/api`, http2: true, streams: 4}});
+		const {code, report} = await run(['--config', config, '-c', '1', '-n', '700', '-t', '1']);
+		expect(code).toBe(0);
+		expect(report!.token!.refreshes).toBeGreaterThanOrEqual(2);
+		expect(report!.token!.requests).toBe(issued.length);
+		expect(api.streams).toBe(700);
+		// The report counts the 401s the server sent; requests that got one were retried (at most once each, as over HTTP/1.1).
+		expect(report!.summary.statusCodes['401'] ?? 0).toBe(unauthorized);
+		expect(unauthorized).toBeGreaterThan(0);
+		expect(report!.summary.retries).toBeGreaterThan(0);
+		expect(report!.summary.retries).toBeLessThanOrEqual(unauthorized);
+		// Every refreshed token went out on streams.
+		expect(issued.every(value => (uses.get(value) ?? 0) > 0)).toBe(true);
+	});
+
 	it('open model: --rate with h2c sends the count asked for, as the server counts it', async () => {
 		const server = await h2Server();
 		servers.push(server);
