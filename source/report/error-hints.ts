@@ -1,7 +1,7 @@
 /** What to tell a user about each error kind (see engine/errors classifyError). */
 export const errorHints: Readonly<Record<string, string>> = {
 	timeout: 'No complete response within timeout_ms: the target is overloaded or the timeout is too short.',
-	refused: 'Connection refused: is the target (or the proxy, when one is used) running and listening on that port?',
+	refused: 'Connection refused: is the target running and listening on that port (or the proxy, when one is used)?',
 	reset: 'The target closed or reset the connection (crash, proxy limit or keep-alive timeout).',
 	tls: 'The TLS handshake failed; for a self-signed certificate set "verify_tls": false.',
 	dns: 'The host name did not resolve.',
