@@ -113,13 +113,15 @@ describe('start-up loads only what the command uses', () => {
 		expect(heavy).toEqual([]);
 	});
 
-	it('a headless run loads neither meow, Ink, React, conf, undici (the socket client, no token) nor zod\'s or hdr-histogram-js\'s files (only their bundles)', async () => {
+	it('a headless run loads neither meow, Ink, React, conf, undici (the socket client, no token), zod\'s or hdr-histogram-js\'s files (only their bundles), nor the writers of outputs it was not asked for', async () => {
 		const server = await target();
 		const preload = loadedModulesHook(mkdtempSync(path.join(os.tmpdir(), 'pystress-startup-')));
 		const loaded = await loadedBy(['--url', `${server.url}/`, '-n', '1', '-t', '1', '--headless', '--no-baseline', '--no-report', '-q'], preload);
 		expect(loaded).toContain('dist/headless/run.js');
 		expect(loaded).toContain('dist/stats/histogram.js');
-		expect(loaded.filter(url => /node_modules\/(meow|ink|react|conf|undici|zod|hdr-histogram-js|pako)\/|dist\/(interactive|commands\/help)\.js/.test(url))).toEqual([]);
+		expect(loaded.filter(url => /node_modules\/(meow|ink|react|conf|undici|zod|hdr-histogram-js|pako|csv-stringify|csv-parse)\/|dist\/(interactive|commands\/help)\.js/.test(url))).toEqual([]);
+		// Nor the CI outputs' writers and the metrics endpoint (node:http), which only a run that asks for them needs.
+		expect(loaded.filter(url => /dist\/(session\/(output-files|metrics-server)|report\/(junit|csv|markdown-summary|prometheus))\.js|^node:http$/.test(url))).toEqual([]);
 	});
 });
 

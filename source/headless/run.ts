@@ -3,13 +3,13 @@ import {renderProgressLine} from '../report/text.js';
 import type {JsonReport} from '../report/types.js';
 import {renderHtmlReport} from '../report/html.js';
 import type {RequestLogOptions} from '../engine/request-log.js';
-import {runReportPaths} from '../session/report-files.js';
+import {runReportPaths, saveReports} from '../session/report-files.js';
 import {formatMs, formatRate, formatSeconds, plural} from '../report/format.js';
 import {exitCodes, printEndOfRun, signalExitCode} from '../session/outcome.js';
 import {LateStartError, Session} from '../session/session.js';
-import type {RunOutputs} from '../session/run-outputs.js';
-import {saveRunFiles} from '../session/output-files.js';
-import {finishMetrics, MetricsServer} from '../session/metrics-server.js';
+import {hasFileOutputs, type RunOutputs} from '../session/run-outputs.js';
+import type {saveRunFiles} from '../session/output-files.js';
+import type {MetricsServer} from '../session/metrics-server.js';
 import {parseListenAddress} from '../config/listen.js';
 import {renderProgressJson} from '../report/progress-ndjson.js';
 import {describeWriteError} from '../report/write.js';
@@ -51,6 +51,8 @@ export {exitCodes} from '../session/outcome.js';
  */
 export async function runHeadless(options: HeadlessOptions, io: HeadlessIo): Promise<number> {
 	const {prepared, hardware, outputs} = options;
+	// The CI outputs' writers (csv-stringify among them) load only for a run that asks for one.
+	const writeRunFiles = hasFileOutputs(outputs) ? (await import('../session/output-files.js')).saveRunFiles : undefined;
 	const metrics = await startMetrics(outputs?.metricsListen, io);
 	if (metrics === 'failed') return exitCodes.usage;
 	const session = new Session({prepared, hardware, quickBaselineCount: options.quickBaselineCount, extendedBaselineMs: options.extendedBaselineMs, log: options.log, abortOnFail: options.abortOnFail, metrics});
@@ -164,9 +166,9 @@ export async function runHeadless(options: HeadlessOptions, io: HeadlessIo): Pro
 			return exitCodes.late;
 		}
 
-		const code = finishReport(report, options, io, session.logFailure);
+		const code = finishReport(report, options, io, session.logFailure, writeRunFiles);
 		waitingForScrape = true;
-		if (metrics) await finishMetrics(metrics, line => io.stderr(`${line}\n`), lingering.signal);
+		if (metrics) await (await import('../session/metrics-server.js')).finishMetrics(metrics, line => io.stderr(`${line}\n`), lingering.signal);
 		// A run a signal stopped (a CI timeout, a Ctrl-C) must not look green: 128 + the signal number.
 		return firstSignal === undefined ? code : signalExitCode(firstSignal);
 	} finally {
@@ -176,8 +178,9 @@ export async function runHeadless(options: HeadlessOptions, io: HeadlessIo): Pro
 }
 
 /** Writes the reports where the flags say, prints the end of the run, and picks the exit code. */
-export function finishReport(report: JsonReport, options: Pick<HeadlessOptions, 'jsonPath' | 'htmlPath' | 'noReport' | 'log' | 'outputs'>, io: HeadlessIo, logFailure?: string): number {
-	const saved = saveRunFiles(report, runReportPaths(options, new Date(report.startedAt)).final, renderHtmlReport, options.outputs);
+export function finishReport(report: JsonReport, options: Pick<HeadlessOptions, 'jsonPath' | 'htmlPath' | 'noReport' | 'log' | 'outputs'>, io: HeadlessIo, logFailure?: string, writeRunFiles?: typeof saveRunFiles): number {
+	const paths = runReportPaths(options, new Date(report.startedAt)).final;
+	const saved = writeRunFiles ? writeRunFiles(report, paths, renderHtmlReport, options.outputs) : saveReports(report, paths, renderHtmlReport);
 	return printEndOfRun(report, saved, {jsonPath: options.jsonPath, logPath: options.log?.path, logFailure}, io);
 }
 
@@ -185,7 +188,8 @@ export function finishReport(report: JsonReport, options: Pick<HeadlessOptions, 
 async function startMetrics(listen: string | undefined, io: HeadlessIo): Promise<MetricsServer | 'failed' | undefined> {
 	const address = listen === undefined ? undefined : parseListenAddress(listen);
 	if (address === undefined) return undefined;
-	const server = new MetricsServer(address);
+	const {MetricsServer: Server} = await import('../session/metrics-server.js');
+	const server = new Server(address);
 	try {
 		io.stderr(`metrics: ${await server.listen()}\n`);
 		return server;

@@ -52,6 +52,11 @@ export function outputFlags(flags: OutputFlags): OutputSettings {
 	return settings;
 }
 
+/** Whether a run writes any CI output file (JUnit, CSV, markdown, the step summary): their writers load only then. */
+export function hasFileOutputs(outputs: RunOutputs | undefined): boolean {
+	return outputs !== undefined && [outputs.junit, outputs.csv, outputs.summaryMd, outputs.stepSummary].some(output => output !== undefined);
+}
+
 /** A run's outputs: each flag over the config's key; the step summary when GitHub Actions set `GITHUB_STEP_SUMMARY`. */
 export function runOutputs(flags: OutputSettings, file: OutputSettings | undefined, env: Readonly<Record<string, string | undefined>>): RunOutputs {
 	const stepSummary = env['GITHUB_STEP_SUMMARY'];

@@ -1,10 +1,14 @@
-import * as hdr from 'hdr-histogram-js';
+// The two modules used, not the package's index: the index also loads HistogramLogWriter, whose
+// module-level number formatter initialises Intl (about 20 ms of every start).
+import {build} from 'hdr-histogram-js/dist/HistogramBuilder.js';
+import {decodeFromCompressedBase64, encodeIntoCompressedBase64} from 'hdr-histogram-js/dist/encoding.js';
+import type {Histogram as HdrHistogram} from 'hdr-histogram-js';
 import {highestTrackableMicros, type LatencyPairs} from './latency-counts.js';
 
 export {highestTrackableMicros} from './latency-counts.js';
 
 /** An HDR histogram of latencies in integer microseconds. */
-export type Histogram = hdr.Histogram;
+export type Histogram = HdrHistogram;
 
 /** Latency figures in milliseconds (fractional, microsecond resolution). */
 export type LatencySummary = {
@@ -38,7 +42,7 @@ const maxSpareHistograms = 8;
 
 /** Creates an empty histogram for microsecond latencies (3 significant digits, up to one hour). */
 export function createHistogram(): Histogram {
-	return spareHistograms.pop() ?? hdr.build({
+	return spareHistograms.pop() ?? build({
 		bitBucketSize,
 		autoResize: false,
 		lowestDiscernibleValue: 1,
@@ -66,7 +70,7 @@ export function recordMicros(histogram: Histogram, latencyMicros: number): void 
 
 /** Compressed base64 form (HdrHistogram's standard V2 encoding), empty string for an empty histogram. */
 export function encodeHistogram(histogram: Histogram): string {
-	return histogram.totalCount === 0 ? '' : hdr.encodeIntoCompressedBase64(histogram);
+	return histogram.totalCount === 0 ? '' : encodeIntoCompressedBase64(histogram);
 }
 
 /** Decodes what `encodeHistogram` produced; an empty string gives an empty histogram. */
@@ -75,7 +79,7 @@ export function decodeHistogram(encoded: string): Histogram {
 		return createHistogram();
 	}
 
-	const decoded = hdr.decodeFromCompressedBase64(encoded, bitBucketSize, false);
+	const decoded = decodeFromCompressedBase64(encoded, bitBucketSize, false);
 	const histogram = createHistogram();
 	histogram.add(decoded);
 	return histogram;
@@ -84,7 +88,7 @@ export function decodeHistogram(encoded: string): Histogram {
 /** Adds an encoded histogram into `target`. */
 export function addEncoded(target: Histogram, encoded: string): void {
 	if (encoded !== '') {
-		target.add(hdr.decodeFromCompressedBase64(encoded, bitBucketSize, false));
+		target.add(decodeFromCompressedBase64(encoded, bitBucketSize, false));
 	}
 }
 

@@ -10,7 +10,7 @@ import {runReportPaths, saveReports, type HtmlRenderer, type ReportOptions, type
 import {Session, type SessionEvent, type SessionOptions} from '../session/session.js';
 import {saveRunFiles} from '../session/output-files.js';
 import {MetricsServer} from '../session/metrics-server.js';
-import {runOutputs, type RunOutputs} from '../session/run-outputs.js';
+import {hasFileOutputs, runOutputs, type RunOutputs} from '../session/run-outputs.js';
 import {parseListenAddress} from '../config/listen.js';
 import type {OutputSettings} from '../config/types.js';
 import {profileSettings, recentRun} from './config-candidates.js';
@@ -172,7 +172,7 @@ export class RunController {
 	private writeFinal(report: JsonReport): SavedReports | undefined {
 		const paths = this.paths?.final;
 		const {outputs} = this;
-		const ciOutputs = outputs !== undefined && [outputs.junit, outputs.csv, outputs.summaryMd, outputs.stepSummary].some(output => output !== undefined);
+		const ciOutputs = hasFileOutputs(outputs);
 		if (!paths || (paths.json === undefined && paths.html === undefined && !ciOutputs)) return undefined;
 		return saveRunFiles(report, paths, this.options.renderHtml, outputs);
 	}
