@@ -28,7 +28,8 @@ describe('imports flow one way (ui -> engine/stats/config/report; engine -> stat
 	});
 
 	it('stats are pure: hdr-histogram-js and each other only', () => {
-		expect(violations('stats', specifier => isLocal(specifier) || specifier === 'hdr-histogram-js')).toEqual([]);
+		// Its modules, too (stats/histogram.ts imports two of them rather than the index).
+		expect(violations('stats', specifier => isLocal(specifier) || specifier === 'hdr-histogram-js' || specifier.startsWith('hdr-histogram-js/dist/'))).toEqual([]);
 	});
 
 	it('reports depend on stats only (and node for the one atomic write, csv-stringify for the CSV files)', () => {
