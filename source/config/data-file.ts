@@ -158,11 +158,27 @@ function cell(value: unknown): string {
 	return typeof value === 'string' ? value : JSON.stringify(value);
 }
 
-/** 0..count-1 in a random order (Fisher-Yates). */
-function shuffled(count: number): number[] {
+/**
+ * The same order on every agent of a distributed run: the agents take a shuffled data set's rows in
+ * turn (engine/request-template.ts), which covers each row once a lap only if they share the order.
+ * A fixed-seed generator (mulberry32) over the row count.
+ */
+export function sharedShuffle(count: number): number[] {
+	let state = (0x9E_37_79_B9 ^ count) >>> 0;
+	return shuffled(count, () => {
+		state = (state + 0x6D_2B_79_F5) >>> 0;
+		let mixed = state;
+		mixed = Math.imul(mixed ^ (mixed >>> 15), mixed | 1);
+		mixed ^= mixed + Math.imul(mixed ^ (mixed >>> 7), mixed | 61);
+		return ((mixed ^ (mixed >>> 14)) >>> 0) / 4_294_967_296;
+	});
+}
+
+/** 0..count-1 in a random order (Fisher-Yates); `random` gives numbers in [0, 1). */
+export function shuffled(count: number, random: () => number = Math.random): number[] {
 	const order = Array.from({length: count}, (_, index) => index);
 	for (let index = count - 1; index > 0; index--) {
-		const other = Math.floor(Math.random() * (index + 1));
+		const other = Math.floor(random() * (index + 1));
 		[order[index], order[other]] = [order[other]!, order[index]!];
 	}
 

@@ -8,7 +8,7 @@ import type {WorkerInit} from './protocol.js';
 import type {RequestLogOptions} from './request-log.js';
 import {collectBeforeStart} from './heap-keeper.js';
 import {Listeners} from './listeners.js';
-import {templateCounters} from './request-template.js';
+import {templateCounters, type AgentShare} from './request-template.js';
 import {RunAggregator, type GeneratorStalls, type RunResult, type StopReason, type WindowContext} from './run-aggregator.js';
 import {formatRate, StageFollower, type StageState} from './stage-follower.js';
 import {WorkerPool, type PooledWorker, type WorkerHealth} from './worker-pool.js';
@@ -48,6 +48,8 @@ export type EngineOptions = {
 	readonly beforeStart?: () => Promise<boolean>;
 	/** Open model: the first send is due this long after the start (an agent's place among the agents' sends). */
 	readonly sendOffsetMs?: number;
+	/** A distributed run: this agent's place, so the agents take data rows and `${seq}` numbers in turn. */
+	readonly dataShare?: AgentShare | undefined;
 };
 
 /**
@@ -306,6 +308,7 @@ export class Engine {
 			issued: this.issued,
 			maxRequests: this.settings.maxRequests,
 			templateCounters: this.templateCounters,
+			dataShare: this.options.dataShare,
 			snapshotIntervalMs: this.options.snapshotIntervalMs ?? 250,
 			paused: this.stateValue === 'paused',
 			extraHeaders: this.extraHeaders,

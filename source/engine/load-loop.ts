@@ -5,7 +5,7 @@ import {connectionFactory, slotsPerConnection} from './clients.js';
 import {prepareEndpoint, updateHeaders, type Connection, type ConnectionOwner, type PreparedEndpoint} from './connection.js';
 import type {ConnectionEventKind} from './errors.js';
 import {EndpointRecorder} from './recorder.js';
-import {templateContext} from './request-template.js';
+import {templateContext, type AgentShare} from './request-template.js';
 
 /** Loads the client a policy asks for before a LoadLoop is made with it (engine/clients.ts). */
 export {loadHttpClient} from './clients.js';
@@ -44,6 +44,8 @@ export type LoopOptions = {
 	readonly data?: readonly DataSet[] | undefined;
 	/** The run's template counters (`${seq}`, data rows), shared by all workers (request-template.ts). */
 	readonly templateCounters?: SharedArrayBuffer | undefined;
+	/** A distributed run: this agent's place, so the agents take data rows and `${seq}` in turn. */
+	readonly dataShare?: AgentShare | undefined;
 };
 
 export type LoopHooks = {
@@ -129,7 +131,7 @@ export class LoadLoop implements ConnectionOwner {
 		this.rate = options.rate;
 		this.sendOffsetMs = options.sendOffsetMs ?? 0;
 		this.warming = options.warmUp === true;
-		const templates = options.endpoints.some(plan => plan.template !== undefined) ? templateContext(options.data, options.templateCounters) : undefined;
+		const templates = options.endpoints.some(plan => plan.template !== undefined) ? templateContext(options.data, options.templateCounters, false, options.dataShare) : undefined;
 		this.endpoints = options.endpoints.map((plan, index) => prepareEndpoint(index, plan, new EndpointRecorder(), options.extraHeaders, templates));
 		let sum = 0;
 		this.cumulativeWeights = options.endpoints.map(endpoint => (sum += endpoint.weight));

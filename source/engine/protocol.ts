@@ -1,6 +1,7 @@
 import type {RequestPolicy, TestPlan} from '../config/types.js';
 import type {WorkerSnapshot} from '../stats/snapshot.js';
 import type {RequestLogOptions} from './request-log.js';
+import type {AgentShare} from './request-template.js';
 
 /** What a worker is given when it starts. */
 export type WorkerInit = {
@@ -21,6 +22,8 @@ export type WorkerInit = {
 	readonly maxRequests: number | undefined;
 	/** Counters of `${seq}` and the data rows, shared by all workers (engine/request-template.ts); undefined without placeholders. */
 	readonly templateCounters?: SharedArrayBuffer | undefined;
+	/** A distributed run: this agent's place among the agents (data rows and `${seq}` are taken in turn). */
+	readonly dataShare?: AgentShare | undefined;
 	readonly snapshotIntervalMs: number;
 	readonly paused: boolean;
 	/** The run starts with a warm-up (`--warm-up`): what is sent until 'measure' is counted apart, in no figure. */

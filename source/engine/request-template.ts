@@ -18,7 +18,16 @@ export type TemplateContext = {
 	readonly counters: Uint32Array;
 	/** Read on_end "stop" as "wrap" (the baseline and --single-request, which have their own counters). */
 	readonly wrap?: boolean;
+	/**
+	 * Agent `index` of `count` in a distributed run: its k-th claim is the run's claim
+	 * k x count + index, so the agents take rows (and `${seq}` numbers) in turn and their union is
+	 * every row once a lap, as one machine's would be.
+	 */
+	readonly share?: AgentShare | undefined;
 };
+
+/** One agent's place among the agents of a distributed run. */
+export type AgentShare = {readonly index: number; readonly count: number};
 
 /** The counters a run's workers share, or undefined when no endpoint has placeholders. */
 export function templateCounters(plan: Pick<TestPlan, 'endpoints' | 'data'>): SharedArrayBuffer | undefined {
@@ -26,8 +35,14 @@ export function templateCounters(plan: Pick<TestPlan, 'endpoints' | 'data'>): Sh
 }
 
 /** A context over `counters` (a run's shared ones), or over counters of its own. */
-export function templateContext(data: readonly DataSet[] | undefined, counters?: SharedArrayBuffer, wrap = false): TemplateContext {
-	return {data: data ?? [], counters: new Uint32Array(counters ?? new SharedArrayBuffer(4 * (1 + (data?.length ?? 0)))), wrap};
+export function templateContext(data: readonly DataSet[] | undefined, counters?: SharedArrayBuffer, wrap = false, share?: AgentShare): TemplateContext {
+	return {data: data ?? [], counters: new Uint32Array(counters ?? new SharedArrayBuffer(4 * (1 + (data?.length ?? 0)))), wrap, share};
+}
+
+/** Claims counter `counter` once: this agent's next number of the run's sequence (see `TemplateContext.share`). */
+function claimOf(context: TemplateContext, counter: number): number {
+	const claim = Atomics.add(context.counters, counter, 1);
+	return context.share === undefined ? claim : (claim * context.share.count) + context.share.index;
 }
 
 /**
@@ -209,7 +224,7 @@ export class RequestTemplate {
 			if (data.mode === 'random') {
 				rowIndex = Math.floor(Math.random() * count);
 			} else {
-				const claim = Atomics.add(this.context.counters, this.counter, 1);
+				const claim = claimOf(this.context, this.counter);
 				if (claim >= count && data.onEnd === 'stop' && this.context.wrap !== true) {
 					return undefined;
 				}
@@ -244,7 +259,7 @@ export class RequestTemplate {
 			}
 
 			case 'seq': {
-				return String(Atomics.add(this.context.counters, 0, 1) + 1);
+				return String(claimOf(this.context, 0) + 1);
 			}
 
 			case 'uuid': {

@@ -40,6 +40,7 @@ const loop = new LoadLoop(
 		maxRequests: init.maxRequests,
 		data: init.plan.data,
 		templateCounters: init.templateCounters,
+		dataShare: init.dataShare,
 		extraHeaders: init.extraHeaders,
 		paused: init.paused,
 		warmUp: init.warmUp,

@@ -1,4 +1,5 @@
 import path from 'node:path';
+import {sharedShuffle} from '../config/data-file.js';
 import {parseDurationMs} from '../config/duration.js';
 import type {ConfigIssue} from '../config/interpolate.js';
 import type {Profile, ProfileSettings} from '../config/profiles.js';
@@ -161,7 +162,10 @@ export function prepareRun(flags: RunFlags, hardware: Hardware, env: Readonly<Re
 	}
 
 	return {
-		config,
+		// An agent takes its share of the data rows in turn; a shuffled order must be the same on every agent.
+		config: agent && config.plan.data?.some(set => set.order !== undefined)
+			? {...config, plan: {...config.plan, data: config.plan.data.map(set => (set.order === undefined ? set : {...set, order: sharedShuffle(set.rows.length)}))}}
+			: config,
 		// An agent takes its share of the load; the union of the agents' sends is the whole run's.
 		settings: agent ? agentSettings(settings, agent.count, agent.index) : settings,
 		threadsReason,

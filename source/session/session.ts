@@ -227,6 +227,7 @@ export class Session {
 				log: this.options.log,
 				extraHeaders: this.tokenHeaders,
 				sendOffsetMs: prepared.agent?.sendOffsetMs,
+				dataShare: prepared.agent ? {index: prepared.agent.index, count: prepared.agent.count} : undefined,
 				beforeStart: prepared.startAt ? async () => this.waitForStart() : undefined,
 			});
 			this.engineValue = engine;
