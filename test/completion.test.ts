@@ -114,10 +114,6 @@ describe('completion zsh and fish', () => {
 		expect(ask('pystress-tui import har ')[0]).toBe('shop.har');
 	});
 
-	it.runIf(!has('zsh') || !has('fish'))('(zsh or fish is not installed here: its check above was skipped)', () => {
-		expect(has('zsh') && has('fish')).toBe(false);
-	});
-
 	it('an unknown shell is one line, exit 2', async () => {
 		const result = await runCli(['completion', 'tcsh']);
 		expect(result.code).toBe(2);
