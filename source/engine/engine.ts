@@ -6,7 +6,7 @@ import type {RunMarker, TimelinePoint} from '../stats/timeline.js';
 import {distribute, rateShare} from './distribute.js';
 import type {WorkerInit} from './protocol.js';
 import type {RequestLogOptions} from './request-log.js';
-import {collectBeforeStart} from './heap-keeper.js';
+import {collectBeforeStart, quietHeapForRun} from './heap-keeper.js';
 import {Listeners} from './listeners.js';
 import {templateCounters, type AgentShare} from './request-template.js';
 import {RunAggregator, type GeneratorStalls, type RunResult, type StopReason, type WindowContext} from './run-aggregator.js';
@@ -240,7 +240,10 @@ export class Engine {
 		}
 
 		// Start-up's garbage (modules, config, the workers' set-up) is collected now, not mid-run.
-		if (this.collectsFirst) collectBeforeStart();
+		if (this.collectsFirst) {
+			collectBeforeStart();
+			quietHeapForRun();
+		}
 		if (this.warming) {
 			// The warm-up: the load runs, its attempts are counted apart; the clock starts after it.
 			this.stateValue = 'running';
