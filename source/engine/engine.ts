@@ -253,10 +253,15 @@ export class Engine {
 
 			this.setState('running');
 			this.warmUpStartMs = performance.now();
+			// The warm-up's seconds are closed like the run's (and dropped): that code is compiled by the start.
+			const warmSeconds = setInterval(() => {
+				this.aggregator.closeWarmUpWindow(this.windowContext);
+			}, 1000);
 			await new Promise<void>(resolve => {
 				this.endWarmUp = resolve;
 				this.warmUpTimer = setTimeout(resolve, this.settings.warmUpMs);
 			});
+			clearInterval(warmSeconds);
 			this.warming = false;
 			this.aggregator.warmedUp(performance.now() - this.warmUpStartMs);
 			if (this.stopPromise) {

@@ -294,8 +294,12 @@ export class LoadLoop implements ConnectionOwner {
 		const latencyMicros = Math.round((now - connection.sentAt) * 1000);
 		const correctedMicros = connection.intendedAt < 0 ? -1 : Math.round((now - connection.intendedAt) * 1000);
 		let retry = false;
-		if (connection.warm) {
-			// Sent during the warm-up: counted apart, in no figure and not in the request log.
+		// The request log holds the measured run alone.
+		const log = connection.warm ? undefined : this.hooks.onAttempt;
+		if (connection.warm && !this.warming) {
+			// Sent during the warm-up, ended after it: counted apart, in no figure. (What ends during the
+			// warm-up is recorded as usual, so the code that records is warm when the clock starts, and
+			// its snapshots, marked warming, are counted apart by the aggregator.)
 			if (error === undefined) {
 				this.warmResponses++;
 				retry = this.policy.retryOnStatuses.length > 0 && this.policy.retryOnStatuses.includes(connection.status);
@@ -310,7 +314,7 @@ export class LoadLoop implements ConnectionOwner {
 			if (connection.firstByteAt >= 0) endpoint.recorder.firstByte(Math.round((connection.firstByteAt - connection.sentAt) * 1000));
 			const failed = endpoint.checks === undefined ? undefined : endpoint.checks.run(status, connection.bytes, connection.capture!);
 			if (failed !== undefined) endpoint.recorder.recordChecks(endpoint.checks!.names, failed);
-			this.hooks.onAttempt?.({endpoint: endpoint.plan, status, latencyMicros, bytes: connection.bytes, errorKind: undefined, retry: connection.attempt, url: connection.rendered?.url, ...(failed === undefined ? {} : {failedChecks: failed.map(index => endpoint.checks!.names[index]!)})});
+			log?.({endpoint: endpoint.plan, status, latencyMicros, bytes: connection.bytes, errorKind: undefined, retry: connection.attempt, url: connection.rendered?.url, ...(failed === undefined ? {} : {failedChecks: failed.map(index => endpoint.checks!.names[index]!)})});
 			retry = this.policy.retryOnStatuses.length > 0 && this.policy.retryOnStatuses.includes(status);
 			if (status === 401 && this.hasAuthorization && !connection.authRetried && !this.stopping && !connection.retired) {
 				this.awaitToken(connection, endpoint);
@@ -320,10 +324,10 @@ export class LoadLoop implements ConnectionOwner {
 		} else if (this.cancelling) {
 			// Still in flight when the run ended: its age is a lower bound of its latency.
 			endpoint.recorder.recordIncomplete(latencyMicros, correctedMicros);
-			this.hooks.onAttempt?.({endpoint: endpoint.plan, status: 0, latencyMicros, bytes: connection.bytes, errorKind: 'incomplete', retry: connection.attempt, url: connection.rendered?.url});
+			log?.({endpoint: endpoint.plan, status: 0, latencyMicros, bytes: connection.bytes, errorKind: 'incomplete', retry: connection.attempt, url: connection.rendered?.url});
 		} else {
 			const kind = endpoint.recorder.recordError(error, latencyMicros, connection.attempt);
-			this.hooks.onAttempt?.({endpoint: endpoint.plan, status: 0, latencyMicros, bytes: connection.bytes, errorKind: kind, retry: connection.attempt, url: connection.rendered?.url});
+			log?.({endpoint: endpoint.plan, status: 0, latencyMicros, bytes: connection.bytes, errorKind: kind, retry: connection.attempt, url: connection.rendered?.url});
 			retry = true;
 		}
 

@@ -125,8 +125,20 @@ export class RunAggregator {
 			this.warmUp.errors += interval.warmUp.errors;
 		}
 
-		// A worker's interval of the warm-up: nothing in it is a figure of the run.
-		if (interval.warming === true) return;
+		// A worker's interval of the warm-up: nothing in it is a figure of the run. Its attempts are the
+		// warm-up's; its figures go to scratch totals, so that the code that adds and closes windows is
+		// compiled before the clock starts rather than in the run's first seconds.
+		if (interval.warming === true) {
+			this.warmUp ??= {durationS: 0, responses: 0, errors: 0};
+			for (const endpoint of interval.endpoints) {
+				this.warmUp.responses += endpoint.responses;
+				this.warmUp.errors += endpoint.errors + endpoint.incomplete;
+			}
+
+			addSnapshot(this.warmTotals ??= createRunTotals(this.totals.endpoints.length), interval);
+			return;
+		}
+
 		addSnapshot(this.totals, interval, options.scope);
 		this.addStalls(interval);
 		// A sliver (the start, the last drain) says nothing about saturation: busy for 5 ms of 8 is not a
@@ -143,6 +155,16 @@ export class RunAggregator {
 		stalls.stallMs += interval.eventLoopStallMs ?? 0;
 		stalls.maxDelayMs = Math.max(stalls.maxDelayMs, interval.maxEventLoopDelayMs);
 		stalls.measuredMs += interval.utilizationWindowMs ?? 0;
+	}
+
+	/** Scratch totals of the warm-up (see `add`), closed once a second by `closeWarmUpWindow` and then dropped. */
+	private warmTotals: RunTotals | undefined;
+
+	/** During the warm-up, once a second: closes a window of the scratch totals, as a run's second would be (the point is dropped). */
+	closeWarmUpWindow(context: WindowContext): void {
+		if (this.warmTotals === undefined) return;
+		const {totals, late, dropped} = takeWindow(this.warmTotals);
+		timelinePoint(totals, {...context, t: 0, windowS: 1, late, dropped});
 	}
 
 	/** The warm-up ran this long (ms) before `begin`. */
