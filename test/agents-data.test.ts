@@ -13,6 +13,20 @@ afterEach(async () => {
 const directory = mkdtempSync(path.join(os.tmpdir(), 'pystress-agents-data-'));
 writeFileSync(path.join(directory, 'items.csv'), `id\n${Array.from({length: 60}, (_, index) => `item-${index}`).join('\n')}\n`);
 
+describe('an endpoint with placeholders', () => {
+	it('is named by its URL as written, placeholders and all (not percent-encoded)', async () => {
+		const server = await startTarget();
+		servers.push(server);
+		const config = path.join(directory, 'named.json');
+		writeFileSync(config, JSON.stringify({data: {file: 'items.csv'}, url: `${server.url}/items/\${data.id}`}));
+		const result = await runCli(['--config', config, '-n', '5', '-t', '1', '-c', '1', '--headless', '--no-baseline', '--no-report', '--json', '-', '-q']);
+		expect(result.code, result.stderr).toBe(0);
+		const report = JSON.parse(result.stdout) as {endpoints: Array<{name: string; requests: number}>};
+		expect(report.endpoints[0]!.name).toBe('GET /items/${data.id}');
+		expect(server.count).toBe(5);
+	});
+});
+
 describe('data rows in a distributed run', () => {
 	for (const mode of ['sequential', 'shuffle'] as const) {
 		it(`agents take ${mode} rows in turn: three agents' -n 60 hit each of 60 rows exactly once, and \${seq} never repeats`, async () => {

@@ -298,7 +298,8 @@ function endpointPlan(config: EndpointConfig, sharedHeaders: Record<string, stri
 	}
 
 	return {
-		name: config.name ?? fallbackName ?? `${method} ${url.pathname}`,
+		// A placeholder shows as written (the URL parser percent-encodes its braces).
+		name: config.name ?? fallbackName ?? `${method} ${url.pathname.replaceAll(/\$%7B(.*?)%7D/g, '${$1}')}`,
 		method,
 		url: config.url,
 		origin: url.origin,
