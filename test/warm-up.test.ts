@@ -11,21 +11,22 @@ afterEach(async () => {
 });
 
 type Report = {
-	summary: {requests: number; responses: number; errors: number; latencyMs: {max: number; count: number}};
+	summary: {requests: number; responses: number; errors: number; latencyMs: {max: number; count: number}; statusCodes: Record<string, number>};
 	warmUp?: {durationS: number; requests: number; errors: number};
 	timeline: Array<{requests: number}>;
 };
 
 describe('--warm-up', () => {
 	it('sends before the clock starts, counts it apart, and keeps its latencies out of every figure', async () => {
-		// The first 10 requests take 100 ms each (a cold cache); all of them fall in the 2 s warm-up.
+		// The first 10 requests take 100 ms each and fail with 500 (a cold, misbehaving target); all
+		// of them fall in the 2 s warm-up.
 		let slow = 0;
 		const server = await startTarget({
 			respond(_request, index, response) {
 				const delayMs = index < 10 ? 100 : 0;
 				if (delayMs > 0) slow++;
 				setTimeout(() => {
-					response.writeHead(200, {'content-length': 2});
+					response.writeHead(index < 10 ? 500 : 200, {'content-length': 2});
 					response.end('ok');
 				}, delayMs);
 			},
@@ -42,9 +43,10 @@ describe('--warm-up', () => {
 		expect(report.warmUp!.durationS).toBeGreaterThanOrEqual(2);
 		// The server's own count: every request is either the warm-up's or the measured run's.
 		expect(server.count).toBe(report.summary.requests + report.warmUp!.requests);
-		// The slow answers were the warm-up's: none of them reached the latency figures.
+		// The slow 500s were the warm-up's: none of them reached the latency or status figures.
 		expect(slow).toBe(10);
 		expect(report.summary.latencyMs.max).toBeLessThan(100);
+		expect(report.summary.statusCodes).toEqual({200: 300});
 		// The request log and the timeline hold the measured run alone.
 		expect(readFileSync(log, 'utf8').trim().split('\n')).toHaveLength(300);
 		expect(report.timeline.reduce((sum, point) => sum + point.requests, 0)).toBe(300);

@@ -68,7 +68,8 @@ export function collectBeforeStart(): void {
 
 /**
  * Turns V8's memory reducer off for the run. It collects the whole heap of a thread that looks idle
- * (the main thread between its once-a-second figures), in pauses of 5-47 ms measured here, which on
+ * (the main thread between its once-a-second figures), in pauses of 5-13 ms each measured here (up to
+ * 47 ms of collection in one second, incremental steps included), which on
  * a core shared with a load worker hold the worker up and show in the open model's corrected tail.
  * The run's own collections still happen when the heap needs them; the workers' heaps are kept by
  * HeapKeeper. (`--no-memory-reducer` on the command line took the corrected p99 at 50,000/s from
