@@ -82,7 +82,8 @@ describe('pystress-tui compare (real runs on loopback)', () => {
 
 	it('rejects bad inputs with exit 2 and one line', async () => {
 		const notJson = path.join(directory, 'not.json');
-		writeFileSync(notJson, 'hello');
+		// A JSON parser quotes the start of the file, line breaks and all: still one line.
+		writeFileSync(notJson, 'hello\nworld\n');
 		const wrongSchema = path.join(directory, 'schema.json');
 		writeFileSync(wrongSchema, JSON.stringify({schemaVersion: 99, summary: {}}));
 		const base = JSON.parse(readFileSync(files.base, 'utf8')) as JsonReport;
@@ -91,7 +92,7 @@ describe('pystress-tui compare (real runs on loopback)', () => {
 		const openModel = path.join(directory, 'open.json');
 		writeFileSync(openModel, JSON.stringify({...base, settings: {...base.settings, rate: 100, connections: 7}}));
 		const cases: Array<[string[], RegExp]> = [
-			[[notJson, files.base], /not\.json: \(file\): not a readable JSON report/],
+			[[notJson, files.base], /^compare: .*not\.json: \(file\): not a readable JSON report/],
 			[[files.base, wrongSchema], /schema\.json: schemaVersion: expected a pystress-tui JSON report/],
 			[[files.base, path.join(directory, 'missing.json')], /missing\.json: \(file\): file not found/],
 			[[files.base, otherEndpoints], /not comparable: different endpoints \(GET .* vs GET other\)/],

@@ -2,6 +2,8 @@ import {readFileSync, rmSync, writeFileSync} from 'node:fs';
 import path from 'node:path';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import type {JsonReport} from '../source/report/types.js';
+import {renderHtmlReport} from '../source/report/html.js';
+import {renderTextSummary} from '../source/report/text.js';
 import {createHistogram, recordMicros, summarize} from '../source/stats/histogram.js';
 import {runCli, type CliResult} from './helpers/cli.js';
 import {temporaryDirectory} from './helpers/sample-report.js';
@@ -82,10 +84,13 @@ describe('pystress-tui merge (real runs on loopback)', () => {
 	});
 
 	it('refuses a file that is not JSON, a wrong schema version and a different plan, one line each (exit 2)', async () => {
-		writeFileSync(file('not.json'), 'hello');
+		// A JSON parser quotes the start of the file, line breaks and all: still one line.
+		writeFileSync(file('not.json'), 'hello\nworld\n');
 		const wrongVersion = {...readJson(file('a.json')), schemaVersion: 99};
 		writeFileSync(file('v99.json'), JSON.stringify(wrongVersion));
-		expectRefusal(await runCli(['merge', file('a.json'), file('not.json')], {cwd: directory}), /^merge: .*not\.json: \(file\): not a readable JSON report/m);
+		const notJson = await runCli(['merge', file('a.json'), file('not.json')], {cwd: directory});
+		expectRefusal(notJson, /^merge: .*not\.json: \(file\): not a readable JSON report/m);
+		expect(notJson.stderr.trim().split('\n')).toHaveLength(1);
 		expectRefusal(await runCli(['merge', file('a.json'), file('v99.json')], {cwd: directory}), /^merge: .*v99\.json: schemaVersion: expected a pystress-tui JSON report with schemaVersion 1, 2, 3 \(found 99\)/m);
 		const mixed = await runCli(['merge', file('a.json'), file('other.json')], {cwd: directory});
 		expectRefusal(mixed, /^merge: .*other\.json: planFingerprint: [\da-f]{16} differs from .*a\.json's [\da-f]{16}/m);
@@ -102,11 +107,26 @@ describe('pystress-tui merge (real runs on loopback)', () => {
 		writeFileSync(file('a0.json'), JSON.stringify({...readJson(file('a.json')), agent: {index: 0, count: 2}}));
 		writeFileSync(file('b0.json'), JSON.stringify({...b, agent: {index: 0, count: 2}}));
 		expectRefusal(await runCli(['merge', file('a0.json'), file('b0.json')], {cwd: directory}), /b0\.json: agent\.index: 0 again \(also .*a0\.json\)/);
+		// Agents of different runs, or beside a whole run, are not one run.
+		expectRefusal(await runCli(['merge', file('a0.json'), file('b.json')], {cwd: directory}), /^merge: .*b\.json: agent: none: a whole run, but .*a0\.json is agent 0 of 2; merge the agents of one run, or whole runs only$/m);
+		writeFileSync(file('s0.json'), JSON.stringify({...readJson(file('a.json')), agent: {index: 0, count: 2, startAt: '2026-11-28T21:00:00.000Z'}}));
+		writeFileSync(file('s1.json'), JSON.stringify({...b, agent: {index: 1, count: 2, startAt: '2026-11-28T21:05:00.000Z'}, settings: {...b.settings, durationS: 2}}));
+		const runs = await runCli(['merge', file('s0.json'), file('s1.json')], {cwd: directory});
+		expectRefusal(runs, /^merge: .*s1\.json: agent\.startAt: 2026-11-28T21:05:00\.000Z, but .*s0\.json's is 2026-11-28T21:00:00\.000Z: the agents of one run share one --start-at/m);
+		expect(runs.stderr).toMatch(/^merge: .*s1\.json: settings\.durationS: 2 s, but .*s0\.json's is 3 s: the agents of one run share one -d/m);
+		expect(runs.stderr.trim().split('\n')).toHaveLength(2);
 		expectRefusal(await runCli(['merge', file('a.json'), file('b.json'), '--expect-agents', 'two'], {cwd: directory}), /--expect-agents: "two" is not a count of agents/);
 		expectRefusal(await runCli(['merge', file('a.json'), file('b.json'), '--json', file('a.json')], {cwd: directory}), /--json: .*a\.json is one of the inputs/);
 		expectRefusal(await runCli(['merge', file('a.json'), file('b.json'), '--threshold', 'checkout:p99<1s', '--no-report'], {cwd: directory}), /^merge: --threshold: "checkout:p99<1s": no endpoint named "checkout" \(endpoints: GET \/\)$/m);
 		// Nothing was overwritten.
 		expect(readJson(file('a.json')).merge).toBeUndefined();
+	});
+
+	it('prints an agent\'s share of the rate as set (100.5 of --rate 201 over 2 agents), not rounded', () => {
+		const a = readJson(file('a.json'));
+		const share = {...a, settings: {...a.settings, rate: 100.5, final: {...a.settings.final, rate: 100.5}}, agent: {index: 0, count: 2}};
+		expect(renderTextSummary(share)).toMatch(/^ {2}Settings .*, rate 100\.5\/s \(open model\)/m);
+		expect(renderHtmlReport(share)).toContain('100.5 req/s (open model)');
 	});
 
 	it('reads schema 2 reports (counts and totals exact, a warning that their seconds carry no latency)', async () => {

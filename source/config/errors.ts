@@ -1,15 +1,20 @@
 import leven from 'leven';
 import type {ConfigIssue} from './interpolate.js';
 
-/** A config that failed to load or validate: every problem at once. */
+/** Line breaks (and the blanks around them) in a problem's text, which must print as one line. */
+const lineBreaks = /\s*[\r\n]+\s*/g;
+
+/** A config that failed to load or validate: every problem at once, one line each. */
 export class ConfigError extends Error {
 	readonly issues: readonly ConfigIssue[];
 	readonly source: string;
 
 	constructor(source: string, issues: readonly ConfigIssue[]) {
-		super(issues.map(issue => `${source}: ${issue.path}: ${issue.message}`).join('\n'));
+		// A quoted input (a JSON parser's excerpt of a file, say) can hold line breaks: one line each all the same.
+		const oneLine = issues.map(issue => ({...issue, path: issue.path.replace(lineBreaks, ' '), message: issue.message.replace(lineBreaks, ' ')}));
+		super(oneLine.map(issue => `${source}: ${issue.path}: ${issue.message}`).join('\n'));
 		this.name = 'ConfigError';
-		this.issues = issues;
+		this.issues = oneLine;
 		this.source = source;
 	}
 }

@@ -4,7 +4,7 @@ import type {JsonReport} from '../report/types.js';
 import {renderHtmlReport} from '../report/html.js';
 import type {RequestLogOptions} from '../engine/request-log.js';
 import {runReportPaths, saveReports} from '../session/report-files.js';
-import {formatMs, formatRate, formatSeconds, plural} from '../report/format.js';
+import {formatMs, formatRate, formatSeconds, formatSetRate, plural} from '../report/format.js';
 import {exitCodes, printEndOfRun, signalExitCode} from '../session/outcome.js';
 import {LateStartError, Session} from '../session/session.js';
 import {hasFileOutputs, type RunOutputs} from '../session/run-outputs.js';
@@ -109,7 +109,7 @@ export async function runHeadless(options: HeadlessOptions, io: HeadlessIo): Pro
 			case 'load-start': {
 				const {settings} = prepared;
 				const {endpoints} = prepared.config.plan;
-				progress(`pystress-tui${prepared.agent ? ` agent ${prepared.agent.index} of ${prepared.agent.count}` : ''}: ${endpoints.length === 1 ? `${endpoints[0]!.method} ${endpoints[0]!.url}` : `${endpoints.length} endpoints`}, ${plural(settings.threads, 'thread')} (${prepared.threadsReason}), ${plural(settings.connections, 'connection')}, ${settings.durationMs === undefined ? plural(settings.maxRequests ?? 0, 'request') : formatSeconds(settings.durationMs / 1000)}${settings.rate === undefined ? '' : `, rate ${formatRate(settings.rate)}/s`}${settings.warmUpMs === undefined ? '' : `, after a ${formatSeconds(settings.warmUpMs / 1000)} warm-up (not measured)`}`);
+				progress(`pystress-tui${prepared.agent ? ` agent ${prepared.agent.index} of ${prepared.agent.count}` : ''}: ${endpoints.length === 1 ? `${endpoints[0]!.method} ${endpoints[0]!.url}` : `${endpoints.length} endpoints`}, ${plural(settings.threads, 'thread')} (${prepared.threadsReason}), ${plural(settings.connections, 'connection')}, ${settings.durationMs === undefined ? plural(settings.maxRequests ?? 0, 'request') : formatSeconds(settings.durationMs / 1000)}${settings.rate === undefined ? '' : `, rate ${formatSetRate(settings.rate)}/s`}${settings.warmUpMs === undefined ? '' : `, after a ${formatSeconds(settings.warmUpMs / 1000)} warm-up (not measured)`}`);
 				const {engine} = event;
 				let seconds = 0;
 				let lastT: number | undefined;

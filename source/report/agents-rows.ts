@@ -12,7 +12,8 @@ export function agentRows(merge: MergeReport): string[][] {
 		...merge.agents.map(row => [
 			row.file,
 			row.agent ? `${row.agent.index} of ${row.agent.count}` : '-',
-			`+${formatMs(row.startOffsetMs)}`,
+			// Whole milliseconds: the reports' start times have no finer grain.
+			`+${formatCount(Math.round(row.startOffsetMs))} ms`,
 			// How an agent stopped matters when it was not the planned end (a signal, an error, a user).
 			`${formatSeconds(row.durationS)}${row.stopReason === 'duration' || row.stopReason === 'requests' ? '' : ` (${row.stopReason})`}`,
 			formatCount(row.requests),

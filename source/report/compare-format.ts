@@ -1,7 +1,7 @@
 /** What the text, JSON and HTML renderings of `compare` share: its input, labels and phrases. Pure. */
 import type {CompareRow, Comparison} from '../stats/compare.js';
 import type {GateOutcome} from '../stats/compare-gate.js';
-import {formatCount, formatMs, formatPercent, formatRate, formatSeconds, formatTimestamp} from './format.js';
+import {formatCount, formatMs, formatPercent, formatRate, formatSeconds, formatSetRate, formatTimestamp} from './format.js';
 import type {JsonReport} from './types.js';
 
 /** One compared run: where it was read from and its report. */
@@ -69,7 +69,7 @@ export function rowSentence(row: CompareRow): string {
 /** `GET http://host/ · 2026-11-28 20:55:50 UTC · 3.0s · 50 connections, closed model`. */
 export function runLine(run: ComparedRun): string {
 	const {report} = run;
-	const load = report.settings.rate === null ? 'closed model' : `open model, ${formatRate(report.settings.rate)} req/s`;
+	const load = report.settings.rate === null ? 'closed model' : `open model, ${formatSetRate(report.settings.rate)} req/s`;
 	const more = report.endpoints.length > 1 ? ` (+${report.endpoints.length - 1} more endpoints)` : '';
 	return `${report.target.method} ${report.target.url}${more} · ${formatTimestamp(report.startedAt)} · ${formatSeconds(report.summary.durationS)} · ${report.settings.connections} connections, ${load}`;
 }

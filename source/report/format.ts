@@ -13,6 +13,16 @@ export function formatRate(value: number): string {
 	return value < 100 ? value.toFixed(1) : integer().format(Math.round(value));
 }
 
+let settingFormat: Intl.NumberFormat | undefined;
+
+/**
+ * A configured rate (req/s), as set: an agent's share of `--rate 201` over 2 agents is 100.5, not
+ * "101" (formatRate rounds measured rates).
+ */
+export function formatSetRate(value: number): string {
+	return (settingFormat ??= new Intl.NumberFormat('en-US', {maximumFractionDigits: 3})).format(value);
+}
+
 /** Milliseconds with a sensible precision: 0.123 ms, 12.3 ms, 1,234 ms; seconds above 10 s. */
 export function formatMs(value: number): string {
 	if (value >= 10_000) return `${(value / 1000).toFixed(1)} s`;

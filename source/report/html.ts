@@ -1,7 +1,7 @@
 /** The self-contained HTML report: inline CSS and SVG, no script, no request to anything else. Pure. */
 import {describeNetwork} from './network-format.js';
 import {describeProtocol} from './protocol-format.js';
-import {escapeHtml as esc, formatBytes, formatCount, formatMs, formatPercent, formatRate, formatSeconds, formatTimestamp, plural} from './format.js';
+import {escapeHtml as esc, formatBytes, formatCount, formatMs, formatPercent, formatRate, formatSeconds, formatSetRate, formatTimestamp, plural} from './format.js';
 import {errorsFigure, latencyFigure, spectrumFigure, throughputFigure, tickSeconds} from './html-plots.js';
 import {checksHtml} from './checks-format.js';
 import {agentsSection, baselineSection, card, configSection, endpointsSection, errorsSection, generatorSection, latencySection, statusSection, thresholdsSection} from './html-sections.js';
@@ -81,7 +81,7 @@ function settingsSection(report: JsonReport): string {
 	const {settings, summary, token} = report;
 	const {final} = settings;
 	const changed = final.threads !== settings.threads || final.connections !== settings.connections || final.rate !== settings.rate;
-	const rate = (value: number | null): string => (value === null ? 'closed model (as fast as answers come)' : `${formatRate(value)} req/s (open model)`);
+	const rate = (value: number | null): string => (value === null ? 'closed model (as fast as answers come)' : `${formatSetRate(value)} req/s (open model)`);
 	const rows: Array<[string, string, string?]> = [
 		['Threads', String(settings.threads)],
 		['Connections', String(settings.connections)],
@@ -92,7 +92,7 @@ function settingsSection(report: JsonReport): string {
 		['HTTP client', settings.protocol === 'h2' || settings.protocol === 'h2c' ? 'node:http2' : (settings.httpClient === 'socket' ? 'socket (prebuilt requests on plain sockets)' : 'undici')],
 		[
 			'Final (after live changes)',
-			`${plural(final.threads, 'thread')}, ${plural(final.connections, 'connection')}${final.rate === null ? '' : `, ${formatRate(final.rate)} req/s`}${changed ? ' (changed during the run)' : ' (unchanged)'}`,
+			`${plural(final.threads, 'thread')}, ${plural(final.connections, 'connection')}${final.rate === null ? '' : `, ${formatSetRate(final.rate)} req/s`}${changed ? ' (changed during the run)' : ' (unchanged)'}`,
 			changed ? 'changed' : undefined,
 		],
 	];

@@ -1,7 +1,7 @@
 import {connectionEventHints, errorHints} from './error-hints.js';
 import {describeNetwork} from './network-format.js';
 import type {LatencySummary} from '../stats/histogram.js';
-import {plural, formatBytes, formatCount, formatMs, formatPercent, formatRate, formatRatio, formatSeconds, formatThresholdActual, table} from './format.js';
+import {plural, formatBytes, formatCount, formatMs, formatPercent, formatRate, formatRatio, formatSeconds, formatSetRate, formatThresholdActual, table} from './format.js';
 import type {JsonReport, ReportWarmUp} from './types.js';
 import {agentRows, agentsCaption} from './agents-rows.js';
 import {checksLine, checksText} from './checks-format.js';
@@ -26,7 +26,7 @@ export function renderTextSummary(report: JsonReport): string {
 		'PYSTRESS-TUI SUMMARY',
 		`  Target            ${report.target.method} ${report.target.url}${report.endpoints.length > 1 ? ` (+${report.endpoints.length - 1} more endpoints)` : ''}`,
 		`  Hardware          ${hardware.cpuModel}; ${hardware.physicalCores} physical cores, ${hardware.logicalProcessors} logical processors, cgroup quota ${quota}; ${formatBytes(hardware.totalMemoryBytes)} RAM; Node ${hardware.node} on ${hardware.platform}`,
-		`  Settings          ${plural(settings.threads, 'thread')}, ${plural(settings.connections, 'connection')}, ${settings.durationS === null ? plural(settings.maxRequests ?? 0, 'request') : `${settings.durationS}s`}${settings.rate === null ? ' (closed model)' : `, rate ${formatRate(settings.rate)}/s (open model)`}${settings.httpClient === 'undici' ? ', undici client' : ''}`,
+		`  Settings          ${plural(settings.threads, 'thread')}, ${plural(settings.connections, 'connection')}, ${settings.durationS === null ? plural(settings.maxRequests ?? 0, 'request') : `${settings.durationS}s`}${settings.rate === null ? ' (closed model)' : `, rate ${formatSetRate(settings.rate)}/s (open model)`}${settings.httpClient === 'undici' ? ', undici client' : ''}`,
 	);
 	lines.push(`  Protocol          ${describeProtocol(settings)}`);
 	const network = describeNetwork(settings.network);
@@ -34,7 +34,7 @@ export function renderTextSummary(report: JsonReport): string {
 	if (settings.proxy !== undefined) lines.push(`  Proxy             ${settings.proxy}`);
 	const {final} = settings;
 	if (final.threads !== settings.threads || final.connections !== settings.connections || final.rate !== settings.rate) {
-		lines.push(`  Changed live to   ${plural(final.threads, 'thread')}, ${plural(final.connections, 'connection')}${final.rate === null ? '' : `, rate ${formatRate(final.rate)}/s`}`);
+		lines.push(`  Changed live to   ${plural(final.threads, 'thread')}, ${plural(final.connections, 'connection')}${final.rate === null ? '' : `, rate ${formatSetRate(final.rate)}/s`}`);
 	}
 
 	lines.push(

@@ -19,7 +19,8 @@ export type MergeOptions = {
 /**
  * Why these inputs cannot be merged (each an exit-2 line): different schema versions, different
  * plans (fingerprint, endpoints, HTTP client, open vs closed model), the same report twice,
- * duplicate agent indexes or counts that disagree, bad `--expect-agents` or `--threshold`.
+ * duplicate agent indexes or counts that disagree, agents of different runs or beside whole runs
+ * (`oneRunProblems`), bad `--expect-agents` or `--threshold`.
  */
 export function mergeProblems(inputs: readonly MergeInput[], options: MergeOptions): ConfigIssue[] {
 	const issues: ConfigIssue[] = [];
@@ -82,6 +83,7 @@ export function mergeProblems(inputs: readonly MergeInput[], options: MergeOptio
 		}
 	}
 
+	issues.push(...oneRunProblems(inputs));
 	if (options.expectAgents !== undefined && inputs.length > options.expectAgents) {
 		issues.push({path: '--expect-agents', message: `${options.expectAgents}, but ${inputs.length} reports were given; give one report per agent`});
 	}
@@ -91,6 +93,36 @@ export function mergeProblems(inputs: readonly MergeInput[], options: MergeOptio
 			checkThresholdEndpoint(parseThreshold(text), first.report);
 		} catch (error) {
 			issues.push({path: '--threshold', message: (error as Error).message});
+		}
+	}
+
+	return issues;
+}
+
+/**
+ * Agent reports that cannot be of one distributed run: a whole run's report (no agent section)
+ * beside agents, agents that waited for different `--start-at` times, or ran for different
+ * durations (`-d` is the same for every agent; the shares of rate, connections and `-n` are not).
+ */
+function oneRunProblems(inputs: readonly MergeInput[]): ConfigIssue[] {
+	const first = inputs.find(input => input.report.agent !== undefined);
+	if (first === undefined) return [];
+	const firstAgent = first.report.agent!;
+	const issues: ConfigIssue[] = [];
+	for (const {file, report} of inputs) {
+		const {agent} = report;
+		if (agent === undefined) {
+			issues.push({path: `${file}: agent`, message: `none: a whole run, but ${first.file} is agent ${firstAgent.index} of ${firstAgent.count}; merge the agents of one run, or whole runs only`});
+			continue;
+		}
+
+		if (agent.startAt !== firstAgent.startAt) {
+			issues.push({path: `${file}: agent.startAt`, message: `${agent.startAt ?? 'none'}, but ${first.file}'s is ${firstAgent.startAt ?? 'none'}: the agents of one run share one --start-at; merge only the agents of one run`});
+		}
+
+		if (report.settings.durationS !== first.report.settings.durationS) {
+			const duration = (seconds: number | null): string => (seconds === null ? 'none (-n)' : `${seconds} s`);
+			issues.push({path: `${file}: settings.durationS`, message: `${duration(report.settings.durationS)}, but ${first.file}'s is ${duration(first.report.settings.durationS)}: the agents of one run share one -d; merge only the agents of one run`});
 		}
 	}
 

@@ -1,6 +1,6 @@
 import {Box, Text} from 'ink';
 import type {EngineState} from '../../engine/engine.js';
-import {formatCount, formatRate, formatSeconds} from '../../report/format.js';
+import {formatCount, formatRate, formatSeconds, formatSetRate} from '../../report/format.js';
 import {bar, truncate} from '../format.js';
 import {stageText, type LiveFrame} from '../state/dashboard-state.js';
 import {useTheme} from '../theme.js';
@@ -40,7 +40,7 @@ export default function RunHeader({target, frame, stopping, achievedRps, width}:
 	const settings = frame?.settings;
 	// The stage gets what the state, the progress and a short target leave.
 	const stage = frame?.stage ? stageText(frame.stage, settings?.rate !== undefined, width - stateText.length - progress.text.length - 3 - 3 - 16) : '';
-	const rate = settings?.rate === undefined ? 'off' : `${formatRate(settings.rate)}/s`;
+	const rate = settings?.rate === undefined ? 'off' : `${formatSetRate(settings.rate)}/s`;
 	const settingsText = `threads ${settings?.threads ?? '-'} · connections ${settings?.connections ?? '-'} · rate ${rate} · achieved ${formatRate(achievedRps)}/s`;
 	const percent = ` ${Math.round(progress.fraction * 100)}%`;
 	const barWidth = Math.max(6, width - settingsText.length - percent.length - 2);

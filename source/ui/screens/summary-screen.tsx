@@ -1,5 +1,5 @@
 import {Box, Text} from 'ink';
-import {formatBytes, formatCount, formatMs, formatPercent, formatRate, formatRatio, formatSeconds, formatThresholdActual, plural, table} from '../../report/format.js';
+import {formatBytes, formatCount, formatMs, formatPercent, formatRate, formatRatio, formatSeconds, formatSetRate, formatThresholdActual, plural, table} from '../../report/format.js';
 import type {JsonReport} from '../../report/types.js';
 import {phaseSegments} from '../../report/phases-format.js';
 import type {LatencySummary} from '../../stats/histogram.js';
@@ -30,7 +30,7 @@ function latencyRow(label: string, latency: LatencySummary): string[] {
 /** Start settings, and the settings at the end when they were changed live. */
 export function settingsSegments(report: JsonReport): string[] {
 	const {settings} = report;
-	const rate = (value: number | null): string => (value === null ? 'closed model' : `rate ${formatRate(value)}/s`);
+	const rate = (value: number | null): string => (value === null ? 'closed model' : `rate ${formatSetRate(value)}/s`);
 	const segments = [`${plural(settings.threads, 'thread')}, ${plural(settings.connections, 'connection')}, ${rate(settings.rate)}`];
 	const {final} = settings;
 	if (final.threads !== settings.threads || final.connections !== settings.connections || final.rate !== settings.rate) {

@@ -4,7 +4,7 @@ import {redactUrl} from '../../config/redact.js';
 import {protocolOf} from '../../config/http2.js';
 import {describeProxy} from '../../config/proxy.js';
 import type {RequestPolicy, RunSettings} from '../../config/types.js';
-import {formatRate, plural} from '../../report/format.js';
+import {formatSetRate, plural} from '../../report/format.js';
 
 import type {PreparedRun} from '../../session/prepare.js';
 
@@ -79,7 +79,7 @@ export function networkLines(policy: RequestPolicy): string[] {
 /** `32 connections, 10s, rate 200/s` */
 export function settingsLabel(settings: RunSettings): string {
 	const amount = settings.durationMs === undefined ? plural(settings.maxRequests ?? 0, 'request') : formatDuration(settings.durationMs) + (settings.maxRequests === undefined ? '' : ` or ${plural(settings.maxRequests, 'request')}`);
-	return `${plural(settings.threads, 'thread')}, ${plural(settings.connections, 'connection')}, ${amount}${settings.rate === undefined ? '' : `, rate ${formatRate(settings.rate)}/s`}`;
+	return `${plural(settings.threads, 'thread')}, ${plural(settings.connections, 'connection')}, ${amount}${settings.rate === undefined ? '' : `, rate ${formatSetRate(settings.rate)}/s`}`;
 }
 
 /** The preview lines of a candidate: method, url(s), endpoints and settings; or its errors. */
