@@ -269,6 +269,8 @@ export class SocketConnection extends Connection {
 	readonly tlsSessions = new Map<string, Buffer>();
 	private readonly wires = new Map<string, Wire>();
 	private active: Wire | undefined;
+	/** The wire `put` used last, while it is in `wires` (`forget` clears it). */
+	private last: Wire | undefined;
 	/** The request in flight was already sent once more on a fresh connection. */
 	private resent = false;
 	/** The clock at the start of the current read when it held a response's first bytes; -1 otherwise. */
@@ -302,10 +304,17 @@ export class SocketConnection extends Connection {
 
 	private put(endpoint: PreparedEndpoint): void {
 		const {target} = endpoint;
-		let wire = this.wires.get(target.origin);
-		if (wire === undefined) {
-			wire = new Wire(this, target, this.owner.policy.verifyTls, this.tlsSessions.get(target.origin), this.owner.policy.network);
-			this.wires.set(target.origin, wire);
+		// The last wire again (one origin: every request): no map lookup per request (about 1% of a
+		// worker's time at 1000 connections, by a CPU profile).
+		let wire = this.last;
+		if (wire === undefined || wire.origin !== target.origin) {
+			wire = this.wires.get(target.origin);
+			if (wire === undefined) {
+				wire = new Wire(this, target, this.owner.policy.verifyTls, this.tlsSessions.get(target.origin), this.owner.policy.network);
+				this.wires.set(target.origin, wire);
+			}
+
+			this.last = wire;
 		}
 
 		this.active = wire;
@@ -356,5 +365,7 @@ export class SocketConnection extends Connection {
 		if (this.wires.get(wire.origin) === wire) {
 			this.wires.delete(wire.origin);
 		}
+
+		if (this.last === wire) this.last = undefined;
 	}
 }
