@@ -18,15 +18,15 @@ describe('pystress-tui compare (real runs on loopback)', () => {
 	let directory: string;
 	let fast: TargetServer;
 	let slow: TargetServer;
-	const files = {base: '', same: '', slow: ''};
+	const files = {base: '', same: '', slow: '', few: ''};
 
 	beforeAll(async () => {
 		directory = temporaryDirectory('pystress-compare-');
 		fast = await startTarget();
 		slow = await startTarget({respond: delayed(20)});
 		const args = (url: string) => ['--url', url, '-d', '3', '-c', '20', '--no-baseline'];
-		for (const [name, url] of [['base', fast.url], ['same', fast.url], ['slow', slow.url]] as const) {
-			const report = await runReport(args(url), directory);
+		for (const [name, url, more] of [['base', fast.url, []], ['same', fast.url, []], ['slow', slow.url, []], ['few', fast.url, ['-c', '5']]] as const) {
+			const report = await runReport([...args(url), ...more], directory);
 			files[name] = path.join(directory, `${name}.json`);
 			writeFileSync(files[name], JSON.stringify(report));
 		}
@@ -47,6 +47,20 @@ describe('pystress-tui compare (real runs on loopback)', () => {
 		expect(result.stdout).toContain('PYSTRESS-TUI COMPARE');
 		expect(textRow(result.stdout, 'WHOLE RUN', 'p99')).toMatch(/within noise|no change/);
 		expect(result.stdout).toMatch(/FAIL-ON\n(?:.*: pass\n){4} {2}no gate failed/);
+	});
+
+	it('runs of different load settings compare (configurations are what a comparison is for), each rendering saying how they differ', async () => {
+		const result = await runCli(['compare', files.base, files.few, '--json', path.join(directory, 'few-compare.json'), '-o', path.join(directory, 'few-compare.html')]);
+		expect(result.code, result.stderr).toBe(0);
+		expect(result.stdout).toMatch(/^ {2}Differ {2}the runs differ in connections 20 vs 5: every change below includes theirs$/m);
+		expect(result.stdout).toMatch(/^ {2}New {5}.*few\.json: .* · \d+ threads?, 5 connections, closed model$/m);
+		const document = JSON.parse(readFileSync(path.join(directory, 'few-compare.json'), 'utf8')) as {settingsDiffer: string[]};
+		expect(document.settingsDiffer).toEqual(['connections 20 vs 5']);
+		expect(readFileSync(path.join(directory, 'few-compare.html'), 'utf8')).toContain('<b>Differ</b></span><span>the runs differ in connections 20 vs 5');
+		// Runs alike say nothing of it.
+		const alike = await runCli(['compare', files.base, files.same, '--json', '-']);
+		expect(alike.stderr).not.toContain('Differ');
+		expect((JSON.parse(alike.stdout) as {settingsDiffer: string[]}).settingsDiffer).toEqual([]);
 	});
 
 	it('a run against the server with 20 ms added: significant, exit 99', async () => {
@@ -96,7 +110,7 @@ describe('pystress-tui compare (real runs on loopback)', () => {
 			[[files.base, wrongSchema], /schema\.json: schemaVersion: expected a pystress-tui JSON report/],
 			[[files.base, path.join(directory, 'missing.json')], /missing\.json: \(file\): file not found/],
 			[[files.base, otherEndpoints], /not comparable: different endpoints \(GET .* vs GET other\)/],
-			[[files.base, openModel], /not comparable: different load \(closed model vs open model at 100 req\/s\); different connections \(20 vs 7\)/],
+			[[files.base, openModel], /not comparable: different load \(closed model vs open model\); compare runs of one model\n$/],
 			[[files.base], /expected two JSON reports/],
 			[[files.base, files.same, '--fail-on', 'p99>10'], /--fail-on: "p99>10": a latency change takes % or a time/],
 			[[files.base, files.same, '--fail-on', 'nope:p99>+10%'], /--fail-on: "nope:p99>\+10%": no endpoint "nope"/],

@@ -1,7 +1,8 @@
 /** What the text, JSON and HTML renderings of `compare` share: its input, labels and phrases. Pure. */
 import type {CompareRow, Comparison} from '../stats/compare.js';
 import type {GateOutcome} from '../stats/compare-gate.js';
-import {formatCount, formatMs, formatPercent, formatRate, formatSeconds, formatSetRate, formatTimestamp} from './format.js';
+import {settingDifferences} from './compare-input.js';
+import {formatCount, formatMs, formatPercent, formatRate, formatSeconds, formatSetRate, formatTimestamp, plural} from './format.js';
 import type {JsonReport} from './types.js';
 
 /** One compared run: where it was read from and its report. */
@@ -66,12 +67,18 @@ export function rowSentence(row: CompareRow): string {
 	return `${scope}${rowLabel(row)} ${formatChange(row, row.change)}${interval}, ${verdictText(row)}`;
 }
 
-/** `GET http://host/ · 2026-11-28 20:55:50 UTC · 3.0s · 50 connections, closed model`. */
+/** `GET http://host/ · 2026-11-28 20:55:50 UTC · 3.0s · 1 thread, 50 connections, closed model`. */
 export function runLine(run: ComparedRun): string {
 	const {report} = run;
 	const load = report.settings.rate === null ? 'closed model' : `open model, ${formatSetRate(report.settings.rate)} req/s`;
 	const more = report.endpoints.length > 1 ? ` (+${report.endpoints.length - 1} more endpoints)` : '';
-	return `${report.target.method} ${report.target.url}${more} · ${formatTimestamp(report.startedAt)} · ${formatSeconds(report.summary.durationS)} · ${report.settings.connections} connections, ${load}`;
+	return `${report.target.method} ${report.target.url}${more} · ${formatTimestamp(report.startedAt)} · ${formatSeconds(report.summary.durationS)} · ${plural(report.settings.threads, 'thread')}, ${plural(report.settings.connections, 'connection')}, ${load}`;
+}
+
+/** The runs' differing load settings, said once (undefined when they ran alike). */
+export function differencesText(result: CompareResult): string | undefined {
+	const differences = settingDifferences(result.base.report, result.next.report);
+	return differences.length === 0 ? undefined : `the runs differ in ${differences.join(', ')}: every change below includes theirs`;
 }
 
 const sourceText = {histograms: 'per-second histograms', percentiles: 'per-second percentiles of an older report', none: 'too short to measure'} as const;

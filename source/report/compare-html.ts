@@ -4,7 +4,7 @@
  */
 import type {CompareRow} from '../stats/compare.js';
 import type {PercentilePoint} from '../stats/histogram.js';
-import {type CompareResult, formatChange, formatFigure, formatInterval, gateText, methodText, rowLabel, rowSentence, runLine, significantRows, verdictText} from './compare-format.js';
+import {type CompareResult, differencesText, formatChange, formatFigure, formatInterval, gateText, methodText, rowLabel, rowSentence, runLine, significantRows, verdictText} from './compare-format.js';
 import {escapeHtml as esc} from './format.js';
 import {chartFigure, type ChartSeries, ticksWithin} from './html-charts.js';
 import {spectrumChart, tickCount, tickMs, tickSeconds, type SpectrumLine} from './html-plots.js';
@@ -105,12 +105,14 @@ function chartsSection(result: CompareResult): string {
 }
 
 function banner(result: CompareResult): string {
+	const differences = differencesText(result);
 	const run = (label: string, file: string, text: string): string => `<p class="meta"><span><b>${label}</b> <span class="mono">${esc(file)}</span></span><span>${esc(text)}</span></p>`;
 	return '<header class="banner" id="target">'
 		+ `<div class="brand"><strong>pystress-tui</strong><span>comparison of two runs</span><span class="chip">v${esc(result.next.report.tool.version)}</span></div>`
 		+ `<h1 class="target-main"><span class="target-url">${esc(result.base.report.target.url)}${result.base.report.target.url === result.next.report.target.url ? '' : ` vs ${esc(result.next.report.target.url)}`}</span></h1>`
 		+ run('Base', result.base.file, runLine(result.base))
 		+ run('New', result.next.file, runLine(result.next))
+		+ (differences === undefined ? '' : `<p class="meta"><span><b>Differ</b></span><span>${esc(differences)}</span></p>`)
 		+ '</header>';
 }
 

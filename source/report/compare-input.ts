@@ -46,20 +46,39 @@ export function compareInput(report: JsonReport): CompareRun {
 	};
 }
 
-const model = (report: JsonReport): string => (report.settings.rate === null ? 'closed model' : `open model at ${report.settings.rate} req/s`);
+const model = (report: JsonReport): string => (report.settings.rate === null ? 'closed model' : 'open model');
 const endpointList = (report: JsonReport): string => report.endpoints.map(endpoint => `${endpoint.method} ${endpoint.name}`).join(', ');
 
 /**
  * Why two reports cannot be compared, one phrase each (empty when they can): different endpoints
- * (names and methods), a different model or rate, a different number of connections. A different
- * URL or host is allowed: comparing two builds of a service is what `compare` is for.
+ * (names and methods), or one closed and one open model (their latencies mean different things).
+ * A different URL or host is allowed (two builds or hosts of a service is what `compare` is for),
+ * and so are different load settings (`settingDifferences`: comparing configurations is too).
  */
 export function compareProblems(base: JsonReport, next: JsonReport): string[] {
 	const problems: string[] = [];
 	if (endpointList(base) !== endpointList(next)) problems.push(`different endpoints (${endpointList(base)} vs ${endpointList(next)})`);
-	if (model(base) !== model(next)) problems.push(`different load (${model(base)} vs ${model(next)})`);
-	if (base.settings.connections !== next.settings.connections) problems.push(`different connections (${base.settings.connections} vs ${next.settings.connections})`);
+	if (model(base) !== model(next)) problems.push(`different load (${model(base)} vs ${model(next)}); compare runs of one model`);
 	const histograms = [base, next].filter(report => typeof report.histogram !== 'string');
 	if (histograms.length > 0) problems.push('a report without its latency histogram');
 	return problems;
+}
+
+/**
+ * The load settings in which two comparable runs differ, one phrase each (`connections 20 vs 5`):
+ * threads, connections, rate, HTTP client, protocol. Each rendering of `compare` shows them, since
+ * every change then includes theirs.
+ */
+export function settingDifferences(base: JsonReport, next: JsonReport): string[] {
+	const differences: string[] = [];
+	const differ = (name: string, a: string | number | null | undefined, b: string | number | null | undefined): void => {
+		if (a !== b) differences.push(`${name} ${a ?? 'none'} vs ${b ?? 'none'}`);
+	};
+
+	differ('threads', base.settings.threads, next.settings.threads);
+	differ('connections', base.settings.connections, next.settings.connections);
+	differ('rate', base.settings.rate, next.settings.rate);
+	differ('HTTP client', base.settings.httpClient, next.settings.httpClient);
+	differ('protocol', base.settings.protocol ?? 'http/1.1', next.settings.protocol ?? 'http/1.1');
+	return differences;
 }

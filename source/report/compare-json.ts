@@ -1,6 +1,7 @@
 /** The `compare --json` document: a pure `(result) => string`. Its shape is in the readme ("Comparing runs"). */
 import type {CompareRow} from '../stats/compare.js';
 import type {CompareResult, ComparedRun} from './compare-format.js';
+import {settingDifferences} from './compare-input.js';
 
 /** Version of the compare document's shape. Bump on any incompatible change. */
 export const compareDocumentVersion = 1;
@@ -31,6 +32,8 @@ export function compareDocument(result: CompareResult) {
 		version: compareDocumentVersion,
 		base: runInfo(result.base),
 		new: runInfo(result.next),
+		/** The load settings the runs differ in (`connections 20 vs 5`); empty when they ran alike. */
+		settingsDiffer: settingDifferences(result.base.report, result.next.report),
 		method: {
 			name: 'block bootstrap over one-second windows',
 			confidence: 0.95,

@@ -1,6 +1,6 @@
 /** The `compare` summary for the terminal: a pure `(result) => string`. */
 import type {CompareRow, CompareShift} from '../stats/compare.js';
-import {type CompareResult, formatChange, formatFigure, formatInterval, gateText, methodText, rowLabel, rowSentence, runLine, significantRows, verdictText} from './compare-format.js';
+import {type CompareResult, differencesText, formatChange, formatFigure, formatInterval, gateText, methodText, rowLabel, rowSentence, runLine, significantRows, verdictText} from './compare-format.js';
 import {table} from './format.js';
 
 function shiftText(shift: CompareShift): string {
@@ -25,9 +25,10 @@ export function renderCompareText(result: CompareResult): string {
 		'PYSTRESS-TUI COMPARE',
 		`  Base    ${result.base.file}: ${runLine(result.base)}`,
 		`  New     ${result.next.file}: ${runLine(result.next)}`,
-		`  Method  ${methodText(comparison)}`,
-		'',
 	];
+	const differences = differencesText(result);
+	if (differences !== undefined) parts.push(`  Differ  ${differences}`);
+	parts.push(`  Method  ${methodText(comparison)}`, '');
 	const significant = significantRows(comparison);
 	parts.push(significant.length === 0
 		? 'CHANGES\n  none significant: every tested figure is within noise'
