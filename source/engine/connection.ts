@@ -75,6 +75,8 @@ export type ConnectionOwner = {
 	readonly policy: RequestPolicy;
 	/** The run is warming up (`--warm-up`): what is sent now is counted apart. */
 	readonly warming: boolean;
+	/** Bumped whenever the extra (token) headers change: a request remembers the one it went with. */
+	readonly headersVersion: number;
 	/** Called right before a request goes out. */
 	dispatched(): void;
 	/** An attempt ended: `error` undefined for a complete response. */
@@ -96,6 +98,8 @@ export abstract class Connection {
 	authRetried = false;
 	/** The request in flight (and its retries) was first sent during the warm-up. */
 	warm = false;
+	/** The owner's `headersVersion` the attempt in flight went out with (which token it carried). */
+	headersVersion = 0;
 	retired = false;
 	endpoint: PreparedEndpoint | undefined;
 	attempt = 0;
@@ -146,6 +150,7 @@ export abstract class Connection {
 
 		this.busy = true;
 		this.inRequest = true;
+		this.headersVersion = this.owner.headersVersion;
 		this.owner.dispatched();
 		this.sentAt = performance.now();
 		this.intendedAt = intendedAt < 0 ? -1 : Math.min(intendedAt, this.sentAt);

@@ -77,6 +77,8 @@ export class Engine {
 	/** `${seq}` and data-row counters every worker shares; undefined without placeholders. */
 	private readonly templateCounters: SharedArrayBuffer | undefined;
 	private extraHeaders: Readonly<Record<string, string>>;
+	/** How many times `setExtraHeaders` changed them: a worker's 401 names the version its request carried. */
+	private headersVersion = 0;
 	/** Staged runs: the schedule, and what it moves (connections in the closed model, the rate in the open one). */
 	private stages: StageFollower | undefined;
 	private pendingStop: StopReason | undefined;
@@ -116,8 +118,14 @@ export class Engine {
 				// The shared budget is spent: no attempt starts anywhere any more. Stopping drains
 				// the attempts still in flight (they end by timeout_ms at the latest).
 				exhausted: (_worker, reason) => void this.stop(reason),
-				unauthorized: () => {
-					this.emit({type: 'unauthorized'});
+				unauthorized: (worker, headersVersion) => {
+					if (headersVersion === this.headersVersion) {
+						this.emit({type: 'unauthorized'});
+					} else {
+						// Its request carried a token replaced since (the new one crossed the 401 on the way):
+						// no new refresh; the current headers again, in case that worker started too late for them.
+						this.pool.post(worker, {type: 'set-headers', extraHeaders: this.extraHeaders, version: this.headersVersion});
+					}
 				},
 				done: (_worker, cancelled) => {
 					this.aggregator.addCancelled(cancelled);
@@ -320,6 +328,7 @@ export class Engine {
 			snapshotIntervalMs: this.options.snapshotIntervalMs ?? 250,
 			paused: this.stateValue === 'paused',
 			extraHeaders: this.extraHeaders,
+			headersVersion: this.headersVersion,
 			log: this.options.log,
 		});
 		if (this.warming) this.spawnedWarming.add(worker);
@@ -441,7 +450,8 @@ export class Engine {
 	/** Replaces the extra headers (a refreshed token) on every worker. */
 	setExtraHeaders(extraHeaders: Readonly<Record<string, string>>): void {
 		this.extraHeaders = extraHeaders;
-		this.pool.postLive({type: 'set-headers', extraHeaders});
+		this.headersVersion++;
+		this.pool.postLive({type: 'set-headers', extraHeaders, version: this.headersVersion});
 	}
 
 	private get isLive(): boolean {

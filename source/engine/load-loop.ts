@@ -37,6 +37,8 @@ export type LoopOptions = {
 	readonly issued: Int32Array | undefined;
 	readonly maxRequests: number | undefined;
 	readonly extraHeaders: Readonly<Record<string, string>>;
+	/** How many times the owner had changed `extraHeaders` (a worker started after a refresh). */
+	readonly headersVersion?: number | undefined;
 	readonly paused: boolean;
 	/** The run starts with a warm-up: attempts are counted apart until `measure()`. */
 	readonly warmUp?: boolean | undefined;
@@ -53,7 +55,7 @@ export type LoopHooks = {
 	/** `data`: the data file ran out (on_end "stop"), not the request budget. */
 	readonly onExhausted: (reason: 'requests' | 'data') => void;
 	/** A 401 arrived while extra (token) headers are in use. */
-	readonly onUnauthorized: () => void;
+	readonly onUnauthorized: (headersVersion: number) => void;
 	/** Optional per-attempt observer (the request log). */
 	readonly onAttempt?: ((record: AttemptRecord) => void) | undefined;
 };
@@ -137,6 +139,7 @@ export class LoadLoop implements ConnectionOwner {
 		this.cumulativeWeights = options.endpoints.map(endpoint => (sum += endpoint.weight));
 		this.totalWeight = sum;
 		this.hasAuthorization = hasAuthorizationHeader(options.extraHeaders);
+		this.headersVersion = options.headersVersion ?? 0;
 		for (let index = 0; index < options.connections * this.slots; index++) {
 			this.connections.push(this.newConnection());
 		}
@@ -303,7 +306,7 @@ export class LoadLoop implements ConnectionOwner {
 			if (error === undefined) {
 				this.warmResponses++;
 				retry = this.policy.retryOnStatuses.length > 0 && this.policy.retryOnStatuses.includes(connection.status);
-				if (connection.status === 401 && this.hasAuthorization) this.hooks.onUnauthorized();
+				if (connection.status === 401 && this.hasAuthorization && connection.headersVersion === this.headersVersion) this.hooks.onUnauthorized(connection.headersVersion);
 			} else {
 				this.warmErrors++;
 				retry = !this.cancelling;
@@ -317,9 +320,21 @@ export class LoadLoop implements ConnectionOwner {
 			log?.({endpoint: endpoint.plan, status, latencyMicros, bytes: connection.bytes, errorKind: undefined, retry: connection.attempt, url: connection.rendered?.url, ...(failed === undefined ? {} : {failedChecks: failed.map(index => endpoint.checks!.names[index]!)})});
 			retry = this.policy.retryOnStatuses.length > 0 && this.policy.retryOnStatuses.includes(status);
 			if (status === 401 && this.hasAuthorization && !connection.authRetried && !this.stopping && !connection.retired) {
-				this.awaitToken(connection, endpoint);
-				this.checkIdle();
-				return;
+				if (connection.headersVersion !== this.headersVersion) {
+					// Sent with a token replaced since: retried at once with the current one, no new refresh
+					// (one refresh per expiry, however many requests were in flight with the old token).
+					if (this.claim(connection.warm)) {
+						connection.authRetried = true;
+						connection.send(endpoint, connection.attempt + 1, -1);
+						this.checkIdle();
+						return;
+					}
+				} else if (!this.budgetSpent) {
+					// (With the request budget all claimed, no retry could use a new token: none is asked for.)
+					this.awaitToken(connection, endpoint);
+					this.checkIdle();
+					return;
+				}
 			}
 		} else if (this.cancelling) {
 			// Still in flight when the run ended: its age is a lower bound of its latency.
@@ -365,7 +380,7 @@ export class LoadLoop implements ConnectionOwner {
 			this.releaseAwaiting(connection, false);
 		}, Math.min(this.policy.timeoutMs, 10_000));
 		this.awaitingToken.set(connection, {endpoint, timer});
-		this.hooks.onUnauthorized();
+		this.hooks.onUnauthorized(connection.headersVersion);
 	}
 
 	private releaseAwaiting(connection: Connection, retry: boolean): void {
@@ -490,6 +505,13 @@ export class LoadLoop implements ConnectionOwner {
 	}
 
 	private hasAuthorization = false;
+	/** See `ConnectionOwner.headersVersion`. */
+	headersVersion = 0;
+
+	/** Every attempt of the shared request budget (`-n`) is claimed: nothing more will be sent. */
+	private get budgetSpent(): boolean {
+		return this.exhausted || (this.issued !== undefined && Atomics.load(this.issued, 0) >= this.maxRequests);
+	}
 
 	pause(): void {
 		this.paused = true;
@@ -530,7 +552,9 @@ export class LoadLoop implements ConnectionOwner {
 		this.tick();
 	}
 
-	setExtraHeaders(extraHeaders: Readonly<Record<string, string>>): void {
+	/** New token headers, the owner's `version`-th change of them (default: the next). */
+	setExtraHeaders(extraHeaders: Readonly<Record<string, string>>, version = this.headersVersion + 1): void {
+		this.headersVersion = version;
 		this.hasAuthorization = hasAuthorizationHeader(extraHeaders);
 		for (const endpoint of this.endpoints) {
 			updateHeaders(endpoint, extraHeaders);

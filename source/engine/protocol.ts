@@ -32,6 +32,8 @@ export type WorkerInit = {
 	readonly collectFirst?: boolean;
 	/** Extra headers for every stress request (the OAuth2 Authorization header). */
 	readonly extraHeaders: Readonly<Record<string, string>>;
+	/** How many times the engine had changed them (see `set-headers`' `version`); 0 at the start. */
+	readonly headersVersion?: number;
 	/** NDJSON request log, appended to by every worker. */
 	readonly log: RequestLogOptions | undefined;
 	/**
@@ -52,7 +54,8 @@ export type ToWorker =
 	| {readonly type: 'resume'}
 	| {readonly type: 'set-connections'; readonly connections: number; readonly maxConnections: number}
 	| {readonly type: 'set-rate'; readonly rate: number | undefined}
-	| {readonly type: 'set-headers'; readonly extraHeaders: Readonly<Record<string, string>>}
+	/** New extra headers, the engine's `version`-th change of them (1, 2, ...): a 401 names the version its request carried. */
+	| {readonly type: 'set-headers'; readonly extraHeaders: Readonly<Record<string, string>>; readonly version: number}
 	| {readonly type: 'stop'; readonly graceMs: number};
 
 /** Worker -> main thread. */
@@ -63,7 +66,8 @@ export type FromWorker =
 	/** Every attempt the shared `maxRequests` budget allowed has finished here. */
 	| {readonly type: 'exhausted'; readonly workerId: number; readonly reason: 'requests' | 'data'}
 	/** A response was 401 while a token is in use: the main thread should refresh it. */
-	| {readonly type: 'unauthorized'; readonly workerId: number}
+	/** A 401 for a request that carried the `headersVersion`-th headers. */
+	| {readonly type: 'unauthorized'; readonly workerId: number; readonly headersVersion: number}
 	/** The worker stopped; its last snapshot was sent before this. */
 	| {readonly type: 'done'; readonly workerId: number; readonly cancelled: number}
 	/** The request log could not be opened or written (ENOSPC, EPIPE...): this worker stopped logging. */

@@ -42,7 +42,8 @@ export type PoolHandlers = {
 	readonly snapshot: (worker: PooledWorker, snapshot: WorkerSnapshot) => void;
 	/** `reason`: the request budget was spent, or the data ran out (on_end "stop"). */
 	readonly exhausted: (worker: PooledWorker, reason: 'requests' | 'data') => void;
-	readonly unauthorized: () => void;
+	/** A 401 for a request that carried the `headersVersion`-th extra headers. */
+	readonly unauthorized: (worker: PooledWorker, headersVersion: number) => void;
 	readonly done: (worker: PooledWorker, cancelled: number) => void;
 	readonly logFailed: (message: string) => void;
 	/** A worker failed (an `error` event or a `fatal` message), with the worker named. */
@@ -157,7 +158,7 @@ export class WorkerPool {
 			}
 
 			case 'unauthorized': {
-				handlers.unauthorized();
+				handlers.unauthorized(pooled, message.headersVersion);
 				break;
 			}
 

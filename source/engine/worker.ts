@@ -42,6 +42,7 @@ const loop = new LoadLoop(
 		templateCounters: init.templateCounters,
 		dataShare: init.dataShare,
 		extraHeaders: init.extraHeaders,
+		headersVersion: init.headersVersion,
 		paused: init.paused,
 		warmUp: init.warmUp,
 	},
@@ -53,8 +54,8 @@ const loop = new LoadLoop(
 				post({type: 'exhausted', workerId: init.workerId, reason});
 			}
 		},
-		onUnauthorized() {
-			post({type: 'unauthorized', workerId: init.workerId});
+		onUnauthorized(headersVersion) {
+			post({type: 'unauthorized', workerId: init.workerId, headersVersion});
 		},
 		onAttempt: log?.record,
 	},
@@ -178,7 +179,7 @@ port.on('message', (message: ToWorker) => {
 		}
 
 		case 'set-headers': {
-			loop.setExtraHeaders(message.extraHeaders);
+			loop.setExtraHeaders(message.extraHeaders, message.version);
 			break;
 		}
 
