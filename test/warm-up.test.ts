@@ -51,6 +51,11 @@ describe('--warm-up', () => {
 		expect(readFileSync(log, 'utf8').trim().split('\n')).toHaveLength(300);
 		expect(report.timeline.reduce((sum, point) => sum + point.requests, 0)).toBe(300);
 		expect(result.stderr).toMatch(/after a 2(\.0)?s warm-up \(not measured\)/);
+		// Both connections (the server's count) were opened during the warm-up: no connect time is a
+		// figure, and the summary says why rather than leaving the row out unexplained.
+		expect(server.connections).toBe(2);
+		expect((report.summary as {connectMs?: unknown}).connectMs).toBeUndefined();
+		expect(result.stderr).toContain('connect: none measured, every connection was opened during the warm-up (not measured)');
 	});
 
 	it('prints the warm-up in the summary and works in the open model', async () => {

@@ -5,7 +5,7 @@ import {escapeHtml as esc, formatCount, formatMs, formatPercent, formatRate, for
 import {generatorStallFigures, generatorStallWarning} from './text.js';
 import type {BaselineReport, JsonReport} from './types.js';
 import {agentRows, agentsCaption} from './agents-rows.js';
-import {phaseColumns, phaseRows} from './phases-format.js';
+import {phaseColumns, phaseNote, phaseRows} from './phases-format.js';
 
 /** What each error kind usually means, shown beside its count. */
 /** A section card with a stable id. */
@@ -50,7 +50,8 @@ function phasesTable(report: JsonReport): string {
 	if (rows.length === 0) return '';
 	const head = phaseColumns.map((column, index) => `<th${index > 0 ? ' class="num"' : ''}>${column}</th>`).join('');
 	const body = rows.map(([label, ...cells]) => `<tr><td class="row-label">${esc(label!)}</td>${cells.map(cell => `<td class="num">${esc(cell)}</td>`).join('')}</tr>`).join('');
-	return `<h3 id="connect-ttfb">Connect and time to first byte</h3><div class="table-scroll"><table><thead><tr>${head}</tr></thead><tbody>${body}</tbody></table></div><p class="note">Connect: per new connection (DNS lookup included); TLS handshake: after it; time to first byte: per response, from its send.</p>`;
+	const warmUpNote = phaseNote(report.summary, report.warmUp !== undefined);
+	return `<h3 id="connect-ttfb">Connect and time to first byte</h3><div class="table-scroll"><table><thead><tr>${head}</tr></thead><tbody>${body}</tbody></table></div><p class="note">Connect: per new connection (DNS lookup included); TLS handshake: after it; time to first byte: per response, from its send.${warmUpNote === undefined ? '' : ` ${esc(warmUpNote.charAt(0).toUpperCase() + warmUpNote.slice(1))}.`}</p>`;
 }
 
 function share(count: number, total: number): string {

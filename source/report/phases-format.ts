@@ -14,6 +14,14 @@ export function phaseSegments(summary: Pick<TotalsSummary, 'connectMs' | 'tlsHan
 	return phases.flatMap(([label, latency]) => latency === undefined ? [] : [`${label} p50 ${formatMs(latency.p50)}, p99 ${formatMs(latency.p99)} (${formatCount(latency.count)})`]);
 }
 
+/**
+ * Why no connect time shows after a warm-up: every connection was opened during it, and nothing of
+ * the warm-up is a figure. Undefined otherwise.
+ */
+export function phaseNote(summary: Pick<TotalsSummary, 'connectMs'>, warmedUp: boolean): string | undefined {
+	return warmedUp && summary.connectMs === undefined ? 'connect: none measured, every connection was opened during the warm-up (not measured)' : undefined;
+}
+
 /** One row per phase measured (none for a report without them, such as an older one). */
 export function phaseRows(summary: Pick<TotalsSummary, 'connectMs' | 'tlsHandshakeMs' | 'ttfbMs'>): string[][] {
 	const phases = [

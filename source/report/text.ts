@@ -6,7 +6,7 @@ import type {JsonReport, ReportWarmUp} from './types.js';
 import {agentRows, agentsCaption} from './agents-rows.js';
 import {checksLine, checksText} from './checks-format.js';
 import {describeProtocol} from './protocol-format.js';
-import {phaseColumns, phaseRows} from './phases-format.js';
+import {phaseColumns, phaseNote, phaseRows} from './phases-format.js';
 
 function latencyRow(label: string, latency: LatencySummary): string[] {
 	return [label, formatMs(latency.min), formatMs(latency.mean), formatMs(latency.p50), formatMs(latency.p90), formatMs(latency.p99), formatMs(latency.p999), formatMs(latency.max), formatMs(latency.stdev)];
@@ -90,6 +90,8 @@ export function renderTextSummary(report: JsonReport): string {
 	const phases = phaseRows(summary);
 	if (phases.length > 0) {
 		lines.push('', 'CONNECT AND TIME TO FIRST BYTE (connect: per new connection; first byte: per response, from its send)', table([[...phaseColumns], ...phases]));
+		const note = phaseNote(summary, report.warmUp !== undefined);
+		if (note !== undefined) lines.push(`  ${note}`);
 	}
 
 	const statuses = Object.entries(summary.statusCodes);

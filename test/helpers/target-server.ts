@@ -16,6 +16,8 @@ export type TargetServer = {
 	count: number;
 	/** The first `keep` requests in full. */
 	readonly seen: SeenRequest[];
+	/** TCP connections accepted so far. */
+	readonly connections: number;
 	close(): Promise<void>;
 };
 
@@ -57,6 +59,10 @@ export async function startTarget(options: {respond?: Responder; keep?: number; 
 
 	const server = options.tls ? https.createServer(options.tls, handler) : http.createServer(handler);
 	server.keepAliveTimeout = options.keepAliveTimeoutMs ?? 60_000;
+	let connections = 0;
+	server.on(options.tls ? 'secureConnection' : 'connection', () => {
+		connections++;
+	});
 	await new Promise<void>(resolve => {
 		server.listen(0, '127.0.0.1', resolve);
 	});
@@ -70,6 +76,9 @@ export async function startTarget(options: {respond?: Responder; keep?: number; 
 			state.count = value;
 		},
 		seen: state.seen,
+		get connections() {
+			return connections;
+		},
 		async close() {
 			server.closeAllConnections();
 			await new Promise<void>(resolve => {

@@ -1,7 +1,7 @@
 import {Box, Text} from 'ink';
 import {formatBytes, formatCount, formatMs, formatPercent, formatRate, formatRatio, formatSeconds, formatSetRate, formatThresholdActual, plural, table} from '../../report/format.js';
 import type {JsonReport} from '../../report/types.js';
-import {phaseSegments} from '../../report/phases-format.js';
+import {phaseNote, phaseSegments} from '../../report/phases-format.js';
 import type {LatencySummary} from '../../stats/histogram.js';
 import Chart from '../components/chart.js';
 import ChecksLine from '../components/checks-line.js';
@@ -87,7 +87,7 @@ export function summaryLines(summary: Summary, width: number): {top: Line[]; bot
 		...(totals.responses === 0
 			? [tone('error')('latency n/a: no response')]
 			: table([['latency', 'min', 'mean', 'p50', 'p90', 'p99', 'p99.9', 'max'], latencyRow(totals.correctedLatencyMs ? 'actual' : '', totals.latencyMs), ...(totals.correctedLatencyMs ? [latencyRow('corrected', totals.correctedLatencyMs)] : [])], '').split('\n').map(tone('plain'))),
-		...wrapSegments(phaseSegments(totals), width, ' · ').map(tone('muted')),
+		...wrapSegments([...phaseSegments(totals), ...[phaseNote(totals, report.warmUp !== undefined)].filter(note => note !== undefined)], width, ' · ').map(tone('muted')),
 		...(totals.incomplete > 0 ? [tone('error')(`${formatCount(totals.incomplete)} incomplete: still in flight when the run ended${totals.incompleteAgeMs ? `, oldest ${formatMs(totals.incompleteAgeMs.max)}` : ''}`)] : []),
 	];
 	const saturated = report.generator.peakEventLoopUtilization >= saturationThreshold;
