@@ -552,8 +552,12 @@ export class LoadLoop implements ConnectionOwner {
 		this.tick();
 	}
 
-	/** New token headers, the owner's `version`-th change of them (default: the next). */
+	/**
+	 * New token headers, the owner's `version`-th change of them (default: the next). Headers this
+	 * loop already has (the engine sends them again after a 401 for an older token) change nothing.
+	 */
 	setExtraHeaders(extraHeaders: Readonly<Record<string, string>>, version = this.headersVersion + 1): void {
+		if (version <= this.headersVersion) return;
 		this.headersVersion = version;
 		this.hasAuthorization = hasAuthorizationHeader(extraHeaders);
 		for (const endpoint of this.endpoints) {
