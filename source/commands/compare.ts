@@ -5,14 +5,13 @@ import {renderCompareHtml} from '../report/compare-html.js';
 import {compareInput, compareProblems} from '../report/compare-input.js';
 import {renderCompareJson} from '../report/compare-json.js';
 import {renderCompareText} from '../report/compare-text.js';
-import type {JsonReport} from '../report/types.js';
 import {describeWriteError, writeFileAtomic} from '../report/write.js';
 import {exitCodes} from '../session/outcome.js';
 import {namesStdout} from '../session/report-files.js';
 import {compareRuns} from '../stats/compare.js';
 import {type Gate, evaluateGate, parseGate} from '../stats/compare-gate.js';
 import {type Command, stdoutMarker} from './context.js';
-import {readJsonReport} from './read-report.js';
+import {type NamedReport, readReportFiles} from './read-report.js';
 
 type Io = {stdout(text: string): void; stderr(text: string): void};
 
@@ -38,16 +37,6 @@ function parseGates(expressions: readonly string[]): Gate[] {
 	return gates;
 }
 
-/** A report to compare; one that cannot be read is told as merge tells it (`compare: FILE: ...`). */
-function readInput(file: string): JsonReport {
-	try {
-		return readJsonReport(file);
-	} catch (error) {
-		if (!(error instanceof ConfigError)) throw error;
-		throw new ConfigError('compare', error.issues.map(issue => ({...issue, path: `${file}: ${issue.path}`})));
-	}
-}
-
 /**
  * `pystress-tui compare BASE.json NEW.json [--fail-on EXPR ...] [--json OUT] [-o OUT.html]`: the
  * text to stdout (to stderr when the JSON goes to stdout); exit 99 when a gate fails, 1 when an
@@ -60,8 +49,7 @@ export function runCompareCommand(args: readonly string[], options: CompareComma
 
 	const gates = parseGates(options.failOn);
 	const [baseFile, nextFile] = args as [string, string];
-	const base = readInput(baseFile);
-	const next = readInput(nextFile);
+	const [{report: base}, {report: next}] = readReportFiles('compare', [baseFile, nextFile]) as [NamedReport, NamedReport];
 	const problems = compareProblems(base, next);
 	if (problems.length > 0) {
 		throw new ConfigError('compare', [{path: `${baseFile} vs ${nextFile}`, message: `not comparable: ${problems.join('; ')}`}]);

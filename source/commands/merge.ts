@@ -1,33 +1,14 @@
 import path from 'node:path';
 import {ConfigError} from '../config/errors.js';
-import type {ConfigIssue} from '../config/interpolate.js';
 import {renderHtmlReport} from '../report/html.js';
-import {mergeReports, type MergeInput} from '../session/merge-reports.js';
+import {mergeReports} from '../session/merge-reports.js';
 import {exitCodes, printEndOfRun} from '../session/outcome.js';
 import {defaultReportBase, namesStdout, type ReportPaths} from '../session/report-files.js';
 import {saveRunFiles} from '../session/output-files.js';
 import {outputFlags, runOutputs} from '../session/run-outputs.js';
 import type {Command, CommandContext} from './context.js';
 import {stdoutMarker} from './flags.js';
-import {readReportFile} from './read-report.js';
-
-/** Reads every input, collecting every unreadable one (one line each) before refusing. */
-function readInputs(files: readonly string[]): MergeInput[] {
-	const inputs: MergeInput[] = [];
-	const issues: ConfigIssue[] = [];
-	for (const file of files) {
-		try {
-			const {report, writtenVersion} = readReportFile(file);
-			inputs.push({file, report, writtenVersion});
-		} catch (error) {
-			if (!(error instanceof ConfigError)) throw error;
-			issues.push(...error.issues.map(issue => ({...issue, path: `${file}: ${issue.path}`})));
-		}
-	}
-
-	if (issues.length > 0) throw new ConfigError('merge', issues);
-	return inputs;
-}
+import {readReportFiles} from './read-report.js';
 
 function expectedAgents(text: string | undefined): number | undefined {
 	if (text === undefined) return undefined;
@@ -75,7 +56,7 @@ export async function runMerge({args, flags, io, env}: Pick<CommandContext, 'arg
 
 	const expectAgents = expectedAgents(flags.expectAgents);
 	const {paths, jsonPath} = mergedReportPaths(flags, args, now);
-	const inputs = readInputs(args);
+	const inputs = readReportFiles('merge', args);
 	const {report, missingAgents, warnings: mergeWarnings} = mergeReports(inputs, {expectAgents, thresholds: flags.threshold ?? []});
 	const warnings = [...mergeWarnings];
 	if (missingAgents.length > 0) {

@@ -1,5 +1,6 @@
 import {readFileSync} from 'node:fs';
 import {ConfigError} from '../config/errors.js';
+import type {ConfigIssue} from '../config/interpolate.js';
 import {schemaVersion, type JsonReport} from '../report/types.js';
 
 /** A report as read, and the schema version it was written with (before any upgrade). */
@@ -36,6 +37,29 @@ export function readReportFile(input: string): ReadReport {
 	if (writtenVersion === 1) report = upgradeVersion1(report);
 	// Version 2 had no histograms per second or per endpoint's corrected latency, and no plan fingerprint: all optional since.
 	return {report: {...report, schemaVersion}, writtenVersion};
+}
+
+/** A report read for a sub-command, with the file it came from. */
+export type NamedReport = ReadReport & {readonly file: string};
+
+/**
+ * Reads the reports `command` (merge, compare) was given. Every unreadable one is told at once,
+ * one line each naming its file (`merge: b.json: (file): ...`), as one ConfigError (exit 2).
+ */
+export function readReportFiles(command: string, files: readonly string[]): NamedReport[] {
+	const reports: NamedReport[] = [];
+	const issues: ConfigIssue[] = [];
+	for (const file of files) {
+		try {
+			reports.push({file, ...readReportFile(file)});
+		} catch (error) {
+			if (!(error instanceof ConfigError)) throw error;
+			issues.push(...error.issues.map(issue => ({...issue, path: `${file}: ${issue.path}`})));
+		}
+	}
+
+	if (issues.length > 0) throw new ConfigError(command, issues);
+	return reports;
 }
 
 /** The schema versions this build reads (older ones are upgraded). */

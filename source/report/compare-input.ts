@@ -1,6 +1,7 @@
 /** From JSON reports to what `compare` works on, and whether two reports can be compared. Pure. */
 import type {CompareFigures, CompareRun, CompareWindow} from '../stats/compare.js';
 import {decodeHistogram} from '../stats/histogram.js';
+import {reportProtocol} from './protocol-format.js';
 import type {JsonReport, ReportEndpoint} from './types.js';
 
 const decodeOptional = (encoded: string | undefined) => (encoded === undefined ? undefined : decodeHistogram(encoded));
@@ -79,6 +80,6 @@ export function settingDifferences(base: JsonReport, next: JsonReport): string[]
 	differ('connections', base.settings.connections, next.settings.connections);
 	differ('rate', base.settings.rate, next.settings.rate);
 	differ('HTTP client', base.settings.httpClient, next.settings.httpClient);
-	differ('protocol', base.settings.protocol ?? 'http/1.1', next.settings.protocol ?? 'http/1.1');
+	differ('protocol', reportProtocol(base.settings), reportProtocol(next.settings));
 	return differences;
 }

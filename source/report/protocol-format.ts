@@ -1,4 +1,9 @@
-import type {ReportSettings} from './types.js';
+import type {ReportProtocol, ReportSettings} from './types.js';
+
+/** A run's protocol; a report of an earlier build has none: it was HTTP/1.1. */
+export function reportProtocol(settings: Pick<ReportSettings, 'protocol'>): ReportProtocol {
+	return settings.protocol ?? 'http/1.1';
+}
 
 /**
  * The protocol of a run in words, for the text and HTML summaries and the TUI's run header:
@@ -6,7 +11,7 @@ import type {ReportSettings} from './types.js';
  * protocol: it was HTTP/1.1.
  */
 export function describeProtocol(settings: Pick<ReportSettings, 'protocol' | 'streams'>): string {
-	switch (settings.protocol) {
+	switch (reportProtocol(settings)) {
 		case 'h2': {
 			return `h2 (HTTP/2 over TLS), ${streamsText(settings.streams)}`;
 		}

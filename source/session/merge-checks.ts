@@ -1,4 +1,5 @@
 import type {ConfigIssue} from '../config/interpolate.js';
+import {reportProtocol} from '../report/protocol-format.js';
 import type {JsonReport, ReportEndpoint} from '../report/types.js';
 import {parseThreshold, type Threshold} from '../stats/thresholds.js';
 
@@ -57,8 +58,8 @@ export function mergeProblems(inputs: readonly MergeInput[], options: MergeOptio
 			issues.push({path: `${file}: settings.httpClient`, message: `${report.settings.httpClient}, but ${against} is ${first.report.settings.httpClient}; merge runs of one client`});
 		}
 
-		if ((report.settings.protocol ?? 'http/1.1') !== (first.report.settings.protocol ?? 'http/1.1')) {
-			issues.push({path: `${file}: settings.protocol`, message: `${report.settings.protocol ?? 'http/1.1'}, but ${against} is ${first.report.settings.protocol ?? 'http/1.1'}; merge runs of one protocol`});
+		if (reportProtocol(report.settings) !== reportProtocol(first.report.settings)) {
+			issues.push({path: `${file}: settings.protocol`, message: `${reportProtocol(report.settings)}, but ${against} is ${reportProtocol(first.report.settings)}; merge runs of one protocol`});
 		}
 	}
 
