@@ -115,6 +115,13 @@ describe('pystress-tui compare (real runs on loopback)', () => {
 			[[files.base, files.same, '--fail-on', 'p99>10'], /--fail-on: "p99>10": a latency change takes % or a time/],
 			[[files.base, files.same, '--fail-on', 'nope:p99>+10%'], /--fail-on: "nope:p99>\+10%": no endpoint "nope"/],
 		];
+		// Two unreadable inputs are told at once, one line each, as merge tells them.
+		const both = await runCli(['compare', notJson, path.join(directory, 'missing.json')]);
+		expect(both.code).toBe(2);
+		expect(both.stderr.trimEnd().split('\n')).toEqual([
+			expect.stringMatching(/^compare: .*not\.json: \(file\): not a readable JSON report/),
+			expect.stringMatching(/^compare: .*missing\.json: \(file\): file not found/),
+		]);
 		for (const [args, message] of cases) {
 			const result = await runCli(['compare', ...args]);
 			expect(result.code, args.join(' ')).toBe(2);

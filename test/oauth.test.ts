@@ -118,6 +118,19 @@ describe('OAuth2 token acquisition', () => {
 		expect(world.api.count).toBe(report.summary.requests);
 	});
 
+	it('asks for no new token when the -n budget is all sent: no retry could use it', async () => {
+		// Every token is refused (revoked after 0 uses): the one request gets a 401 and the budget is spent.
+		const world = await authWorld({revokeAfter: 0});
+		const result = await runCli(['--config', oauthConfig(world), '-t', '1', '-c', '1', '-n', '1', '--no-baseline', '--json', '-', '--no-report'], {env: {TEST_CLIENT_SECRET: secret}});
+		const report = JSON.parse(result.stdout);
+		// The token server's own count: the first token only.
+		expect(world.token.count).toBe(1);
+		expect(report.token).toEqual({requests: 1, errors: 0, refreshes: 0});
+		expect(world.api.count).toBe(1);
+		expect(report.summary.statusCodes).toEqual({401: 1});
+		expect(report.summary.retries).toBe(0);
+	});
+
 	it('stops before any load when the token endpoint fails', async () => {
 		const world = await authWorld({tokenStatus: 503});
 		const result = await runCli(['--config', oauthConfig(world), '-c', '2', '-d', '5', '--no-report'], {env: {TEST_CLIENT_SECRET: secret}});
