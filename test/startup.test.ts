@@ -9,6 +9,8 @@ import {afterEach, describe, expect, it} from 'vitest';
 import {normalizeArgv} from '../source/commands/argv.js';
 import {flagDefinitions, type CliFlags} from '../source/commands/flags.js';
 import {parseFlags} from '../source/commands/parse-flags.js';
+import {detectHardware} from '../source/engine/hardware.js';
+import {prepareRun} from '../source/session/prepare.js';
 import {cliPath, runCli} from './helpers/cli.js';
 import {useTargets} from './helpers/target-server.js';
 
@@ -149,6 +151,20 @@ describe('load workers started ahead of the run (prewarmed while the main thread
 		}
 
 		expect(served).toBe(501);
+	});
+
+	it('-n N keeps no more threads than requests, says why, and an agent counts its own share', async () => {
+		const server = await target();
+		const result = await runCli(['--url', `${server.url}/`, '-t', '4', '-c', '8', '-n', '2', '--headless', '--no-baseline', '--no-report', '--json', '-'], {timeoutMs: 30_000});
+		expect(result.code).toBe(0);
+		expect(result.stderr).toContain('2 threads (set by --threads, at most one per request), 8 connections, 2 requests');
+		expect((JSON.parse(result.stdout) as {settings: {threads: number}}).settings.threads).toBe(2);
+		expect(server.count).toBe(2);
+		// -n 3 over 2 agents: agent 1 sends 1 of them, on one thread.
+		const agent = prepareRun({url: `${server.url}/`, threads: '4', connections: '8', requests: '3', agents: '2', agentIndex: '1'}, detectHardware(), {});
+		expect(agent.settings.maxRequests).toBe(1);
+		expect(agent.settings.threads).toBe(1);
+		expect(prepareRun({url: `${server.url}/`, threads: '4', requests: '9'}, detectHardware(), {}).settings.threads).toBe(4);
 	});
 
 	it('a run refused by validation exits 2 at once, its prewarmed workers unused', async () => {

@@ -1,10 +1,7 @@
 import {ConfigError} from '../config/errors.js';
 import {defaultThreads} from '../engine/hardware.js';
 import {prewarmLoadWorkers} from '../engine/spawn-worker.js';
-import {explicitSettings, prepareProfileRun, prepareRun, type PreparedRun} from '../session/prepare.js';
-import {agentModeProblems, agentOutputFlags, agentReportDefaults} from '../session/agents.js';
-import {defaultReportBase} from '../session/report-files.js';
-import {agentOutputs, outputFlags, runOutputs} from '../session/run-outputs.js';
+import type {PreparedRun} from '../session/prepare.js';
 import type {Command, CommandContext} from './context.js';
 
 /**
@@ -17,13 +14,23 @@ export const runCommand: Command = {
 	async run(context) {
 		const {flags, hardware, env, io} = context;
 		if (flags.singleRequest) {
+			const [{prepareRun}, {runSingleRequest}] = await Promise.all([import('../session/prepare.js'), import('../session/single-request.js')]);
 			const prepared = prepareRun(flags, hardware, env);
-			const {runSingleRequest} = await import('../session/single-request.js');
 			return runSingleRequest(prepared.config.plan, io, flags.log);
 		}
 
+		// A headless run's load workers start first, and load while this thread loads the rest and
+		// resolves the run (start-up; readme: Performance): as many as --threads or the hardware's
+		// default, and no more than -n's requests (a config's own counts are known only once resolved).
+		if (!context.interactive) prewarmLoadWorkers(prewarmCount(flags, hardware));
 		// What a test needs beyond --single-request (report paths, the request log: node:crypto and more).
-		const {baselineFlags, baselineOptions, outputOptions, runInteractive} = await import('./context.js');
+		const [{baselineFlags, baselineOptions, outputOptions, runInteractive}, {prepareRun}, {agentModeProblems, agentOutputFlags, agentReportDefaults}, {defaultReportBase}, {agentOutputs, outputFlags, runOutputs}] = await Promise.all([
+			import('./context.js'),
+			import('../session/prepare.js'),
+			import('../session/agents.js'),
+			import('../session/report-files.js'),
+			import('../session/run-outputs.js'),
+		]);
 		const agentIssues = agentModeProblems(flags, context.interactive);
 		if (agentIssues.length > 0) {
 			throw new ConfigError('command line', agentIssues);
@@ -34,9 +41,6 @@ export const runCommand: Command = {
 			return runInteractive({hardware, flags, env, ...baselineFlags(flags), ...outputOptions(flags), outputFlags: ciOutputs, profile: flags.profile, saveProfile: flags.saveProfile});
 		}
 
-		// The load workers start now and load while this thread resolves the run (start-up): as many as
-		// --threads or the hardware's default (a config's own count is known only once resolved).
-		prewarmLoadWorkers(Number(flags.threads) > 0 ? Math.min(Math.floor(Number(flags.threads)), 64) : defaultThreads(hardware).threads);
 		const prepared = flags.profile !== undefined || flags.saveProfile !== undefined ? await prepareWithProfiles(context) : prepareRun(flags, hardware, env);
 		const {runHeadless} = await import('../headless/run.js');
 		// An agent's paths: {index} replaced, and default report names of its own.
@@ -46,10 +50,16 @@ export const runCommand: Command = {
 	},
 };
 
+/** How many load workers to start before the run is resolved: a guess from the flags alone. */
+function prewarmCount({threads, requests}: CommandContext['flags'], hardware: CommandContext['hardware']): number {
+	const count = Number(threads) > 0 ? Math.min(Math.floor(Number(threads)), 64) : defaultThreads(hardware).threads;
+	return Number(requests) > 0 ? Math.min(count, Math.floor(Number(requests))) : count;
+}
+
 /** Headless --profile (the profile with the flags given on top) and --save-profile (saved, then run). */
 async function prepareWithProfiles({flags, hardware, env, io}: CommandContext): Promise<PreparedRun> {
 	// Loaded here, not at start-up: conf (and its schema validator) costs memory a plain run does not need.
-	const {openProfileStore} = await import('../config/profiles.js');
+	const [{openProfileStore}, {explicitSettings, prepareProfileRun, prepareRun}] = await Promise.all([import('../config/profiles.js'), import('../session/prepare.js')]);
 	const store = openProfileStore();
 	let prepared: PreparedRun;
 	if (flags.profile === undefined) {

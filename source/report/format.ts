@@ -1,16 +1,29 @@
 /** Formatting helpers shared by the text, TUI and HTML outputs. Pure. */
 
-// Made on first use: building an Intl.NumberFormat costs about 12 ms, at start-up otherwise.
-let integerFormat: Intl.NumberFormat | undefined;
-const integer = (): Intl.NumberFormat => (integerFormat ??= new Intl.NumberFormat('en-US', {maximumFractionDigits: 0}));
+/**
+ * A number rounded to a whole one, with thousands separators: what `Intl.NumberFormat('en-US',
+ * {maximumFractionDigits: 0})` prints (halves away from zero; test/format.test.ts holds it to
+ * Intl's output). By hand, because building that formatter loads ICU's data: about 10 ms of every
+ * run's end, on the path of `-n 1` (readme: Performance).
+ */
+function integer(value: number): string {
+	if (!Number.isFinite(value)) return Number.isNaN(value) ? 'NaN' : (value > 0 ? '∞' : '-∞');
+	// A whole number's shortest digits, as Intl prints them (zeros after them past 2^53); String()
+	// writes 1e21 and above with an exponent.
+	const text = String(Math.round(Math.abs(value)));
+	const exponent = text.indexOf('e+');
+	const digits = exponent < 0 ? text : text.slice(0, exponent).replace('.', '').padEnd(Number(text.slice(exponent + 2)) + 1, '0');
+	const grouped = digits.replaceAll(/\B(?=(?:\d{3})+$)/g, ',');
+	return value < 0 || Object.is(value, -0) ? `-${grouped}` : grouped;
+}
 
 export function formatCount(value: number): string {
-	return integer().format(value);
+	return integer(value);
 }
 
 /** Requests per second: one decimal below 100, none above. */
 export function formatRate(value: number): string {
-	return value < 100 ? value.toFixed(1) : integer().format(Math.round(value));
+	return value < 100 ? value.toFixed(1) : integer(value);
 }
 
 let settingFormat: Intl.NumberFormat | undefined;
@@ -26,7 +39,7 @@ export function formatSetRate(value: number): string {
 /** Milliseconds with a sensible precision: 0.123 ms, 12.3 ms, 1,234 ms; seconds above 10 s. */
 export function formatMs(value: number): string {
 	if (value >= 10_000) return `${(value / 1000).toFixed(1)} s`;
-	if (value >= 100) return `${integer().format(Math.round(value))} ms`;
+	if (value >= 100) return `${integer(value)} ms`;
 	if (value >= 10) return `${value.toFixed(1)} ms`;
 	if (value >= 1) return `${value.toFixed(2)} ms`;
 	return `${value.toFixed(3)} ms`;

@@ -161,14 +161,17 @@ export function prepareRun(flags: RunFlags, hardware: Hardware, env: Readonly<Re
 		if (problems.length > 0) throw new ConfigError('command line', problems);
 	}
 
+	// An agent takes its share of the load; the union of the agents' sends is the whole run's.
+	const shared = agent ? agentSettings(settings, agent.count, agent.index) : settings;
+	// A budget of n requests keeps no more than n threads busy: `-n 1` starts one worker, not one per CPU.
+	const busyThreads = Math.min(shared.threads, shared.maxRequests ?? shared.threads);
 	return {
 		// An agent takes its share of the data rows in turn; a shuffled order must be the same on every agent.
 		config: agent && config.plan.data?.some(set => set.order !== undefined)
 			? {...config, plan: {...config.plan, data: config.plan.data.map(set => (set.order === undefined ? set : {...set, order: sharedShuffle(set.rows.length)}))}}
 			: config,
-		// An agent takes its share of the load; the union of the agents' sends is the whole run's.
-		settings: agent ? agentSettings(settings, agent.count, agent.index) : settings,
-		threadsReason,
+		settings: busyThreads === shared.threads ? shared : {...shared, threads: busyThreads},
+		threadsReason: busyThreads === shared.threads ? threadsReason : `${threadsReason}, at most one per request`,
 		thresholds,
 		...(agent ? {agent: {...agent, sendOffsetMs: agentSendOffsetMs(rate, agent.index)}} : {}),
 		...(startAt ? {startAt} : {}),

@@ -1,7 +1,6 @@
 import {lookup} from 'node:dns';
 import {appendFileSync} from 'node:fs';
-import http from 'node:http';
-import https from 'node:https';
+import type http from 'node:http';
 import type {Socket} from 'node:net';
 import path from 'node:path';
 import {performance} from 'node:perf_hooks';
@@ -50,6 +49,8 @@ export const round = (ms: number): number => Math.round(ms * 1000) / 1000;
 /** Sends one request with node:http(s), timing DNS, connect, TLS, first byte and total. */
 export async function sendOnce(endpoint: EndpointPlan, policy: RequestPolicy, extraHeaders: Readonly<Record<string, string>>): Promise<Exchange> {
 	const url = new URL(endpoint.url);
+	// node:https (and with it TLS and crypto) loads only for an https:// URL: a few ms of start-up.
+	const transport = url.protocol === 'https:' ? (await import('node:https')).default : (await import('node:http')).default;
 	const headers: Record<string, string> = {...endpoint.headers, ...extraHeaders};
 	const body = endpoint.body === undefined ? Buffer.alloc(0) : Buffer.from(endpoint.body);
 	const requestRecord = {method: endpoint.method, url: redactUrl(endpoint.url), headers: redactHeaders(headers), body: preview(body), bodyBytes: body.length};
@@ -74,7 +75,6 @@ export async function sendOnce(endpoint: EndpointPlan, policy: RequestPolicy, ex
 
 	const timeoutError = (): Error => Object.assign(new Error(`no complete response within ${policy.timeoutMs} ms`), {code: 'ETIMEDOUT'});
 	return new Promise<Exchange>(resolve => {
-		const transport = url.protocol === 'https:' ? https : http;
 		// A fresh agent (no keep-alive, as agent: false would make) that shows us each socket as it is
 		// created, and hands it to the request only once connected (and TLS done): the request's own
 		// set-up (its parser, the first time) then runs after the connect, not inside its time.
