@@ -5,6 +5,7 @@ import {Connection, type PreparedEndpoint} from './connection.js';
 import type {NetworkOptions} from '../config/network.js';
 import {socketConnectOptions} from './connect-options.js';
 import {openTunnel} from './proxy-tunnel.js';
+import {writeToHandle} from './handle-write.js';
 import type {ConnectionEventKind} from './errors.js';
 import type {SocketTarget} from './http-request.js';
 import {ResponseParseError, ResponseParser, type ResponseSink} from './response-parser.js';
@@ -58,12 +59,15 @@ class Wire implements ResponseSink {
 	private readonly once: boolean;
 	/** When connecting began, then when the TCP connection was made (performance.now() ms). */
 	private connectingAt: number;
+	/** A plain socket (no TLS): requests go straight to its handle once it is connected (handle-write.ts). */
+	private readonly plain: boolean;
 
 	constructor(connection: SocketConnection, target: SocketTarget, verifyTls: boolean, session: Buffer | undefined, network: NetworkOptions | undefined) {
 		this.connection = connection;
 		this.origin = target.origin;
 		this.parser = new ResponseParser(this);
 		this.once = network?.keepalive === false;
+		this.plain = !target.tls;
 		this.connectingAt = performance.now();
 		const onread: net.OnReadOpts = {buffer: readBuffer, callback: this.onRead};
 		// TLS files, SNI and a unix socket (connect-options.ts); none of it when no option is set.
@@ -138,8 +142,11 @@ class Wire implements ResponseSink {
 	write(endpoint: PreparedEndpoint): void {
 		this.parser.expect(endpoint.expectBody, endpoint.headCache, this.connection.capture);
 		const bytes = this.connection.rendered === undefined ? endpoint.wire : this.connection.rendered.wire();
-		if (this.ready) this.socket.write(bytes);
-		else this.pending = bytes;
+		if (!this.ready) {
+			this.pending = bytes;
+		} else if (!this.plain || typeof bytes === 'string' || !writeToHandle(this.socket, bytes)) {
+			this.socket.write(bytes);
+		}
 	}
 
 	onResponse(status: number, bodyBytes: number, keepAlive: boolean, unsolicited: boolean): void {
