@@ -154,7 +154,7 @@ describe.each(['socket', 'undici'] as const)('engine against a real server (%s c
 	});
 
 	it.each([false, true])('counts every byte of large bodies on many connections at once (TLS: %s)', async useTls => {
-		// Bodies several times the socket client's shared 64 KiB read buffer, length-framed and chunked
+		// Bodies several times the socket client's shared 16 KiB read buffer, length-framed and chunked
 		// in uneven writes, on 6 connections of one thread: reads of different connections interleave.
 		const lengthBody = Buffer.alloc(300_001, 'a');
 		const chunkedBody = Buffer.alloc(200_000, 'b');
