@@ -77,6 +77,30 @@ describe('requests written straight to the socket handle (handle-write.ts)', () 
 		expect(sha256(all)).toBe(sha256(Buffer.concat([big, tail])));
 	}, 30_000);
 
+	it('many small writes on two sockets in turn (one request object reused) arrive whole and in order on each', async () => {
+		const received = new Map<number, Buffer[]>();
+		const ends: Array<Promise<void>> = [];
+		let next = 0;
+		const port = await listen(net.createServer(socket => {
+			const index = next++;
+			received.set(index, []);
+			ends.push(new Promise(resolve => socket.on('end', resolve)));
+			socket.on('data', (chunk: Buffer) => received.get(index)!.push(chunk));
+		}));
+		const sockets = [await connected(port), await connected(port)];
+		const sent: Buffer[][] = [[], []];
+		for (let index = 0; index < 2000; index++) {
+			const bytes = Buffer.from(`request ${index} on socket ${index % 2}\n`);
+			sent[index % 2]!.push(bytes);
+			expect(writeToHandle(sockets[index % 2]!, bytes)).toBe(true);
+		}
+
+		for (const socket of sockets) socket.end();
+		await Promise.all(ends);
+		const got = [...received.values()].map(chunks => Buffer.concat(chunks).toString()).sort();
+		expect(got).toEqual(sent.map(chunks => Buffer.concat(chunks).toString()).sort());
+	});
+
 	it('a write the kernel refuses fails the socket as socket.write would (ECONNRESET or EPIPE, syscall write)', async () => {
 		let reset: () => void = () => undefined;
 		const wasReset = new Promise<void>(resolve => {

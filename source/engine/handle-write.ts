@@ -19,7 +19,6 @@ import {getSystemErrorName} from 'node:util';
 type WriteRequest = {
 	handle: StreamHandle;
 	oncomplete: (this: WriteRequest, status: number) => void;
-	async: boolean;
 	/** Kept alive (and unchanged) until an async write is done. */
 	buffer: Buffer;
 	socket: net.Socket;
@@ -29,19 +28,22 @@ type StreamHandle = {
 	writeBuffer(request: WriteRequest, data: Buffer): number;
 };
 
-const WriteWrap = loadWriteWrap();
+/** Node's stream binding: the write request's constructor, and where a write says whether it went async. */
+type StreamBinding = {WriteWrap: new () => WriteRequest; streamBaseState: Int32Array; kLastWriteWasAsync: number};
 
-function loadWriteWrap(): (new () => WriteRequest) | undefined {
+const binding = loadBinding();
+
+function loadBinding(): StreamBinding | undefined {
 	if (process.env['PYSTRESS_SOCKET_WRITE'] === 'stream') return undefined;
-	const {binding} = process as unknown as {binding?: (name: string) => {WriteWrap?: unknown}};
-	if (typeof binding !== 'function') return undefined;
+	const {binding: load} = process as unknown as {binding?: (name: string) => Partial<StreamBinding>};
+	if (typeof load !== 'function') return undefined;
 	// process.binding is deprecated (DEP0111, a warning only under --pending-deprecation): this one
 	// read is ours, not the user's code, so it does not warn.
 	const noDeprecation = process.noDeprecation;
 	process.noDeprecation = true;
 	try {
-		const {WriteWrap: constructor} = binding('stream_wrap');
-		return typeof constructor === 'function' ? constructor as new () => WriteRequest : undefined;
+		const {WriteWrap, streamBaseState, kLastWriteWasAsync} = load('stream_wrap');
+		return typeof WriteWrap === 'function' && streamBaseState instanceof Int32Array && typeof kLastWriteWasAsync === 'number' ? {WriteWrap, streamBaseState, kLastWriteWasAsync} : undefined;
 	} catch {
 		return undefined;
 	} finally {
@@ -49,8 +51,15 @@ function loadWriteWrap(): (new () => WriteRequest) | undefined {
 	}
 }
 
+/**
+ * The request object for the next write. A write the kernel takes whole at once (nearly all of
+ * them) leaves it untouched, so one serves them all; one that goes async is Node's until it
+ * completes, and the next write gets a new one. No allocation per request.
+ */
+let spare: WriteRequest | undefined;
+
 /** Whether requests go straight to the handle in this process (else through `socket.write`). */
-export const handleWritesAvailable = WriteWrap !== undefined;
+export const handleWritesAvailable = binding !== undefined;
 
 /** An async write that failed: the socket fails as a failed `socket.write` makes it fail. */
 function onWriteComplete(this: WriteRequest, status: number): void {
@@ -70,14 +79,17 @@ function writeError(status: number): Error {
  */
 export function writeToHandle(socket: net.Socket, bytes: Buffer): boolean {
 	const handle = (socket as unknown as {_handle: StreamHandle | null})._handle;
-	if (WriteWrap === undefined || handle === null || socket.connecting || socket.destroyed || socket.writableLength > 0) return false;
-	const request = new WriteWrap();
+	// A destroyed socket has no handle; one still writing through its stream keeps its order.
+	if (binding === undefined || handle === null || socket.connecting || socket.writableLength > 0) return false;
+	const request = spare ?? new binding.WriteWrap();
 	request.handle = handle;
 	request.oncomplete = onWriteComplete;
-	request.async = false;
 	request.buffer = bytes;
 	request.socket = socket;
 	const status = handle.writeBuffer(request, bytes);
+	// Taken whole at once: the request is untouched, and serves the next write. Queued by libuv (or
+	// failed after a partial write): it is Node's (holding the socket and the bytes until oncomplete).
+	spare = status === 0 && binding.streamBaseState[binding.kLastWriteWasAsync] === 0 ? request : undefined;
 	if (status !== 0) socket.destroy(writeError(status));
 	return true;
 }
