@@ -1,6 +1,5 @@
 import {ConfigError} from '../config/errors.js';
 import {defaultThreads} from '../engine/hardware.js';
-import {prewarmLoadWorkers} from '../engine/spawn-worker.js';
 import type {PreparedRun} from '../session/prepare.js';
 import type {Command, CommandContext} from './context.js';
 
@@ -22,7 +21,7 @@ export const runCommand: Command = {
 		// A headless run's load workers start first, and load while this thread loads the rest and
 		// resolves the run (start-up; readme: Performance): as many as --threads or the hardware's
 		// default, and no more than -n's requests (a config's own counts are known only once resolved).
-		if (!context.interactive) prewarmLoadWorkers(prewarmCount(flags, hardware));
+		if (!context.interactive) (await import('../engine/spawn-worker.js')).prewarmLoadWorkers(prewarmCount(flags, hardware));
 		// What a test needs beyond --single-request (report paths, the request log: node:crypto and more).
 		const [{baselineFlags, baselineOptions, outputOptions, runInteractive}, {prepareRun}, {agentModeProblems, agentOutputFlags, agentReportDefaults}, {defaultReportBase}, {agentOutputs, outputFlags, runOutputs}] = await Promise.all([
 			import('./context.js'),

@@ -9,10 +9,11 @@ import {getSystemErrorName} from 'node:util';
  * connections, 8% of a bare Node load loop (readme: Performance). The same libuv write: it tries
  * the kernel at once and queues what did not fit, in order with any other write on the handle.
  *
- * It rests on Node's internals (`process.binding('stream_wrap').WriteWrap`, the socket's
- * `_handle.writeBuffer`), which Node 20 to 24 have; where they are missing, or
- * `PYSTRESS_SOCKET_WRITE=stream` is set, `writeToHandle` declines and the caller uses
- * `socket.write`. Tests run both ways against llhttp's reading of the same requests.
+ * It rests on Node's internals (`process.binding('stream_wrap')`: WriteWrap and where a write
+ * says it went async; the socket's `_handle.writeBuffer`), which Node 20 has (a test fails where
+ * they are gone); where they are missing, or `PYSTRESS_SOCKET_WRITE=stream` is set,
+ * `writeToHandle` declines and the caller uses `socket.write`. Tests run both ways against
+ * llhttp's reading of the same requests.
  */
 
 /** What Node's handle write takes: the request object it completes (when the write went async). */
