@@ -7,10 +7,8 @@ import {performance} from 'node:perf_hooks';
 import {redactHeaders, redactUrl} from '../config/redact.js';
 import type {EndpointPlan, RequestPolicy, TestPlan} from '../config/types.js';
 import {nodeHttpOptions} from '../engine/connect-options.js';
-import {judgeResponse} from '../engine/checks.js';
 import {classifyError} from '../engine/errors.js';
 import {proxiedForm} from '../engine/http-request.js';
-import {openTunnel} from '../engine/proxy-tunnel.js';
 import {formatBytes, formatMs} from '../report/format.js';
 
 /**
@@ -49,8 +47,15 @@ export const round = (ms: number): number => Math.round(ms * 1000) / 1000;
 /** Sends one request with node:http(s), timing DNS, connect, TLS, first byte and total. */
 export async function sendOnce(endpoint: EndpointPlan, policy: RequestPolicy, extraHeaders: Readonly<Record<string, string>>): Promise<Exchange> {
 	const url = new URL(endpoint.url);
-	// node:https (and with it TLS and crypto) loads only for an https:// URL: a few ms of start-up.
-	const transport = url.protocol === 'https:' ? (await import('node:https')).default : (await import('node:http')).default;
+	// Loaded only where used, before the clock starts (a few ms of start-up): node:https (with TLS and
+	// crypto) for an https:// URL, the CONNECT tunnel for one through a proxy, the checks for an
+	// endpoint with checks.
+	const secure = url.protocol === 'https:';
+	const [transport, tunnel, checks] = await Promise.all([
+		secure ? import('node:https').then(module => module.default) : import('node:http').then(module => module.default),
+		secure && endpoint.proxy !== undefined ? import('../engine/proxy-tunnel.js') : undefined,
+		endpoint.checks === undefined ? undefined : import('../engine/checks.js'),
+	]);
 	const headers: Record<string, string> = {...endpoint.headers, ...extraHeaders};
 	const body = endpoint.body === undefined ? Buffer.alloc(0) : Buffer.from(endpoint.body);
 	const requestRecord = {method: endpoint.method, url: redactUrl(endpoint.url), headers: redactHeaders(headers), body: preview(body), bodyBytes: body.length};
@@ -80,7 +85,7 @@ export async function sendOnce(endpoint: EndpointPlan, policy: RequestPolicy, ex
 		// set-up (its parser, the first time) then runs after the connect, not inside its time.
 		const agent: http.Agent = new transport.Agent();
 		const createConnection = agent.createConnection.bind(agent);
-		const connected = url.protocol === 'https:' ? 'secureConnect' : 'connect';
+		const connected = secure ? 'secureConnect' : 'connect';
 		const hand = (socket: Socket, callback: ((error: Error | null, socket: Socket) => void) | undefined): void => {
 			// The request's timeout starts once it has the socket: until then, this bounds the connect.
 			const timer = setTimeout(() => socket.destroy(timeoutError()), policy.timeoutMs);
@@ -101,10 +106,10 @@ export async function sendOnce(endpoint: EndpointPlan, policy: RequestPolicy, ex
 
 		const {proxy} = endpoint;
 		agent.createConnection = (options, callback) => {
-			if (proxy !== undefined && url.protocol === 'https:') {
+			if (proxy !== undefined && tunnel !== undefined) {
 				// Through a proxy: a CONNECT tunnel (its time is the connect), then TLS inside it.
 				const port = url.port === '' ? 443 : Number(url.port);
-				const raw: Socket = openTunnel(proxy, url.hostname.replace(/^\[|\]$/g, ''), port, error => {
+				const raw: Socket = tunnel.openTunnel(proxy, url.hostname.replace(/^\[|\]$/g, ''), port, error => {
 					clearTimeout(timer);
 					if (error !== undefined) {
 						raw.destroy();
@@ -166,7 +171,7 @@ export async function sendOnce(endpoint: EndpointPlan, policy: RequestPolicy, ex
 					request: requestRecord,
 					response: {status: response.statusCode ?? 0, statusText: response.statusMessage ?? '', headers: redactHeaders(responseHeaders), body: preview(responseBody), bodyBytes: responseBody.length},
 					timings: timings(),
-					...(endpoint.checks ? {checks: judgeResponse(endpoint.checks, response.statusCode ?? 0, response.rawHeaders, responseBody)} : {}),
+					...(endpoint.checks && checks ? {checks: checks.judgeResponse(endpoint.checks, response.statusCode ?? 0, response.rawHeaders, responseBody)} : {}),
 				});
 			});
 		});
