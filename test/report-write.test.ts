@@ -10,6 +10,7 @@ import {rootDir, runCli} from './helpers/cli.js';
 import {useTargets} from './helpers/target-server.js';
 
 const target = useTargets(afterEach);
+// The built module (an entry of the build's bundle, so it stands on its own in a plain node process).
 const distWrite = path.join(rootDir, 'dist/report/write.js');
 
 function temporaryDirectory(): string {

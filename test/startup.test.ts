@@ -104,26 +104,43 @@ async function loadedBy(args: readonly string[], preload: string): Promise<strin
 	return lines.flatMap(line => JSON.parse(line.slice('LOADED '.length)) as string[]).map(url => url.replace(/^file:\/\/.*?\/(node_modules|dist)\//, '$1/'));
 }
 
+/** The build's bundle: which source modules (and bundled packages' files) each file of dist/ holds (esbuild's metafile). */
+const bundleInputs = (): Map<string, string[]> => {
+	const meta = JSON.parse(readFileSync(path.join(path.dirname(cliPath), 'meta.json'), 'utf8')) as {outputs: Record<string, {inputs: Record<string, unknown>}>};
+	return new Map(Object.entries(meta.outputs).map(([file, output]) => [file, Object.keys(output.inputs)]));
+};
+
+/** What `loaded` ran, module by module: each dist/ file stands for the sources bundled into it. */
+function sourcesOf(loaded: readonly string[]): string[] {
+	const inputs = bundleInputs();
+	return loaded.flatMap(url => (url.startsWith('dist/') ? inputs.get(url) ?? [url] : [url]));
+}
+
 describe('start-up loads only what the command uses', () => {
-	it('--single-request loads neither meow, the engine, histograms, reports, Ink, conf nor zod\'s files (only its bundle, dist/config/zod.js)', async () => {
+	it('--single-request loads neither meow, the engine, histograms, reports, Ink, conf nor zod\'s files (zod/mini is in the build\'s bundle)', async () => {
 		const server = await target();
 		const preload = loadedModulesHook(mkdtempSync(path.join(os.tmpdir(), 'pystress-startup-')));
 		const loaded = await loadedBy(['--url', `${server.url}/`, '--single-request'], preload);
-		expect(loaded).toContain('dist/session/single-request.js');
-		expect(loaded).toContain('dist/config/zod.js');
-		const heavy = loaded.filter(url => /node_modules\/(meow|hdr-histogram-js|ink|react|conf|undici|zod)\/|dist\/(engine\/engine|stats\/histogram|report\/html|headless\/run|interactive)\.js/.test(url));
+		const sources = sourcesOf(loaded);
+		expect(sources).toContain('source/session/single-request.ts');
+		expect(sources).toContain('source/config/zod.ts');
+		expect(loaded.filter(url => url.startsWith('node_modules/zod/'))).toEqual([]);
+		const heavy = sources.filter(url => /node_modules\/(meow|hdr-histogram-js|ink|react|conf|undici)\/|source\/(engine\/engine|stats\/histogram|report\/html|headless\/run|interactive|engine\/spawn-worker)\.tsx?$/.test(url));
 		expect(heavy).toEqual([]);
 	});
 
-	it('a headless run loads neither meow, Ink, React, conf, undici (the socket client, no token), zod\'s or hdr-histogram-js\'s files (only their bundles), nor the writers of outputs it was not asked for', async () => {
+	it('a headless run loads neither meow, Ink, React, conf, undici (the socket client, no token), zod\'s or hdr-histogram-js\'s files (both in the build\'s bundle), nor the writers of outputs it was not asked for', async () => {
 		const server = await target();
 		const preload = loadedModulesHook(mkdtempSync(path.join(os.tmpdir(), 'pystress-startup-')));
 		const loaded = await loadedBy(['--url', `${server.url}/`, '-n', '1', '-t', '1', '--headless', '--no-baseline', '--no-report', '-q'], preload);
-		expect(loaded).toContain('dist/headless/run.js');
-		expect(loaded).toContain('dist/stats/histogram.js');
-		expect(loaded.filter(url => /node_modules\/(meow|ink|react|conf|undici|zod|hdr-histogram-js|pako|csv-stringify|csv-parse)\/|dist\/(interactive|commands\/help)\.js/.test(url))).toEqual([]);
+		const sources = sourcesOf(loaded);
+		expect(sources).toContain('source/headless/run.ts');
+		expect(sources).toContain('source/stats/histogram.ts');
+		expect(sources.some(file => file.startsWith('node_modules/hdr-histogram-js/'))).toBe(true);
+		expect(loaded.filter(url => /node_modules\/(meow|ink|react|conf|undici|zod|hdr-histogram-js|pako|csv-stringify|csv-parse)\//.test(url))).toEqual([]);
+		expect(sources.filter(url => /node_modules\/(meow|ink|react|conf|undici)\/|source\/(interactive|commands\/help)\.tsx?$/.test(url))).toEqual([]);
 		// Nor the CI outputs' writers and the metrics endpoint (node:http), which only a run that asks for them needs.
-		expect(loaded.filter(url => /dist\/(session\/(output-files|metrics-server)|report\/(junit|csv|markdown-summary|prometheus))\.js|^node:http$/.test(url))).toEqual([]);
+		expect(sources.filter(url => /source\/(session\/(output-files|metrics-server)|report\/(junit|csv|markdown-summary|prometheus))\.ts$|^node:http$/.test(url))).toEqual([]);
 	});
 });
 

@@ -27,7 +27,8 @@ function cpuProfileArgv(name: 'worker' | 'baseline-worker'): string[] {
 
 /**
  * Starts one of the engine's worker modules (`worker`: a load worker; `baseline-worker`). From the
- * build, the compiled `.js` beside this file. From TypeScript source (tests, `tsx` in development),
+ * build, its bundle `dist/engine/NAME.js` (this code sits in a chunk in `dist/chunks/`, as deep
+ * as `dist/engine/`: hence `../engine/`). From TypeScript source (tests, `tsx` in development),
  * workers do not inherit the tsx loader on Node 20, so a small eval'd bootstrap registers tsx and
  * then imports the `.ts` module.
  */
@@ -36,7 +37,7 @@ export function startWorkerModule(name: 'worker' | 'baseline-worker', workerData
 	const execArgv = cpuProfileArgv(name);
 	const options = {workerData, ...(resourceLimits ? {resourceLimits} : {}), ...(execArgv.length > 0 ? {execArgv} : {})};
 	if (!here.endsWith('.ts')) {
-		return new Worker(new URL(`${name}.js`, here), options);
+		return new Worker(new URL(`../engine/${name}.js`, here), options);
 	}
 
 	const apiPath = createRequire(here).resolve('tsx/esm/api').replace(/\.cjs$/, '.mjs');
@@ -58,7 +59,7 @@ const warmWorkers: Worker[] = [];
 export function prewarmLoadWorkers(count: number): void {
 	if (cpuProfileDirectory !== undefined || import.meta.url.endsWith('.ts')) return;
 	while (warmWorkers.length < count) {
-		const worker = new Worker(new URL('worker.js', import.meta.url), {resourceLimits: {maxYoungGenerationSizeMb: youngGenerationMb}});
+		const worker = new Worker(new URL('../engine/worker.js', import.meta.url), {resourceLimits: {maxYoungGenerationSizeMb: youngGenerationMb}});
 		worker.unref();
 		worker.once('error', () => {
 			const index = warmWorkers.indexOf(worker);

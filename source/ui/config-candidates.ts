@@ -9,7 +9,7 @@ import {usesDemoTarget} from '../session/demo-target.js';
 import {prepareProfileRun, prepareRun, settingsToFlags, type PreparedRun, type RunFlags} from '../session/prepare.js';
 import {targetLabel, type Candidate, type CandidateKind, type Choice} from './state/candidate.js';
 
-/** The config examples shipped with the package (dist/ui -> ../../config-examples). */
+/** The config examples shipped with the package (from source/ui/ or the build's dist/chunks/: ../../config-examples). */
 export const packageExamplesDir = fileURLToPath(new URL('../../config-examples/', import.meta.url));
 
 /** What turns a config source into a runnable choice. */
