@@ -7,7 +7,7 @@ import {classifyError} from '../source/engine/errors.js';
 import {errorHints} from '../source/report/error-hints.js';
 import type {JsonReport} from '../source/report/types.js';
 import {ensureFdLimit, FdLimitError, fdsNeeded, parseFdLimits, peakConnections, suggestedLimit, type FdLimits, type FdProbe} from '../source/session/fd-limit.js';
-import {cliPath, rootDir, runProgram, type CliResult} from './helpers/cli.js';
+import {cliPath, rootDir, runProgram, tsxLoader, type CliResult} from './helpers/cli.js';
 import {useTargets} from './helpers/target-server.js';
 
 const target = useTargets(afterEach);
@@ -82,18 +82,19 @@ describe('fd-limit errors', () => {
 		const server = await target();
 		// The engine alone, without the session's check, as when the TUI adds connections live.
 		const script = `
-			const dist = ${JSON.stringify(path.join(rootDir, 'dist'))};
-			const {prepareRun} = await import(dist + '/session/prepare.js');
-			const {detectHardware} = await import(dist + '/engine/hardware.js');
-			const {Engine} = await import(dist + '/engine/engine.js');
+			const source = ${JSON.stringify(path.join(rootDir, 'source'))};
+			const {prepareRun} = await import(source + '/session/prepare.ts');
+			const {detectHardware} = await import(source + '/engine/hardware.ts');
+			const {Engine} = await import(source + '/engine/engine.ts');
 			const prepared = prepareRun({url: ${JSON.stringify(`${server.url}/`)}, connections: '200', threads: '1', requests: '2000'}, detectHardware(), {});
 			const result = await new Engine({plan: prepared.config.plan, settings: prepared.settings}).start();
 			const {requests, errors, errorKinds} = result.totals.overall;
 			console.log(JSON.stringify({requests, errors, errorKinds}));`;
-		// A file, not -e: workers inherit execArgv, and do not start with --input-type there.
+		// A file, not -e: workers inherit execArgv, and do not start with --input-type there. The
+		// TypeScript source, through tsx (the build is one bundle, with no engine module of its own).
 		const scriptPath = path.join(mkdtempSync(path.join(os.tmpdir(), 'pystress-fd-')), 'engine-past-limit.mjs');
 		writeFileSync(scriptPath, script);
-		const result = await run('prlimit', ['--nofile=128:128', process.execPath, scriptPath]);
+		const result = await run('prlimit', ['--nofile=128:128', process.execPath, '--import', tsxLoader, scriptPath]);
 		expect(result.stderr).toBe('');
 		expect(result.code).toBe(0);
 		const totals = JSON.parse(result.stdout) as {requests: number; errors: number; errorKinds: Record<string, number>};

@@ -8,7 +8,7 @@ import path from 'node:path';
 import {fileURLToPath} from 'node:url';
 import {afterEach, describe, expect, it} from 'vitest';
 import {handleWritesAvailable, writeToHandle} from '../source/engine/handle-write.js';
-import {runCli, runProgram} from './helpers/cli.js';
+import {runCli, runProgram, tsxLoader} from './helpers/cli.js';
 
 const servers: Array<http.Server | net.Server> = [];
 afterEach(async () => {
@@ -36,10 +36,10 @@ const sha256 = (bytes: Buffer): string => createHash('sha256').update(bytes).dig
 describe('requests written straight to the socket handle (handle-write.ts)', () => {
 	it('is what this Node does, unless PYSTRESS_SOCKET_WRITE=stream', async () => {
 		expect(handleWritesAvailable).toBe(true);
-		const module = fileURLToPath(new URL('../dist/engine/handle-write.js', import.meta.url));
+		const module = fileURLToPath(new URL('../source/engine/handle-write.ts', import.meta.url));
 		const script = `import(${JSON.stringify(module)}).then(m => console.log(m.handleWritesAvailable))`;
-		expect((await runProgram(process.execPath, ['-e', script])).stdout.trim()).toBe('true');
-		expect((await runProgram(process.execPath, ['-e', script], {env: {PYSTRESS_SOCKET_WRITE: 'stream'}})).stdout.trim()).toBe('false');
+		expect((await runProgram(process.execPath, ['--import', tsxLoader, '-e', script])).stdout.trim()).toBe('true');
+		expect((await runProgram(process.execPath, ['--import', tsxLoader, '-e', script], {env: {PYSTRESS_SOCKET_WRITE: 'stream'}})).stdout.trim()).toBe('false');
 	});
 
 	it('declines a socket still connecting, or destroyed (the caller then uses socket.write)', async () => {
@@ -143,7 +143,7 @@ describe('requests written straight to the socket handle (handle-write.ts)', () 
 		}));
 		const config = path.join(mkdtempSync(path.join(tmpdir(), 'pystress-handle-')), 'big.json');
 		writeFileSync(config, JSON.stringify({url: `http://127.0.0.1:${port}/`, method: 'POST', json: {data: body}}));
-		for (const env of [{}, {PYSTRESS_SOCKET_WRITE: 'stream'}, {NODE_OPTIONS: '--pending-deprecation'}]) {
+		for (const env of [{}, {PYSTRESS_SOCKET_WRITE: 'stream'}, {NODE_OPTIONS: '--pending-deprecation'}] as Array<Record<string, string>>) {
 			const before = count;
 			// eslint-disable-next-line no-await-in-loop
 			const result = await runCli(['--config', config, '-n', '40', '-c', '4', '-t', '1', '--headless', '--no-baseline', '--no-report', '-q', '--json', '-'], {env, timeoutMs: 60_000});

@@ -7,6 +7,8 @@ import {fileURLToPath} from 'node:url';
 /** The built CLI (npm test builds first). */
 export const cliPath = fileURLToPath(new URL('../../dist/cli.js', import.meta.url));
 export const rootDir = fileURLToPath(new URL('../..', import.meta.url));
+/** `node --import` this to run TypeScript source in a plain node process (from any working directory). */
+export const tsxLoader = new URL('../../node_modules/tsx/dist/loader.mjs', import.meta.url).href;
 
 /** Default working directory of CLI runs: a temp dir, so default reports never land in the repo. */
 export const workDir = mkdtempSync(path.join(os.tmpdir(), 'pystress-work-'));
