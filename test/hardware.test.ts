@@ -1,5 +1,5 @@
 import {describe, expect, it} from 'vitest';
-import {defaultThreads, detectCpuQuota, detectHardware, physicalCoresFromCpuinfo, quotaFromCpuMax} from '../source/engine/hardware.js';
+import {busyThreads, defaultThreads, detectCpuQuota, detectHardware, physicalCoresFromCpuinfo, quotaFromCpuMax} from '../source/engine/hardware.js';
 
 function cpuinfo(entries: Array<[physical: number, core: number]>): string {
 	return entries.map(([physical, core], processor) => `processor\t: ${processor}\nmodel name\t: Test CPU\nphysical id\t: ${physical}\ncore id\t\t: ${core}\n`).join('\n');
@@ -33,5 +33,15 @@ describe('hardware detection', () => {
 		expect(hardware.node).toBe(process.version);
 		expect(defaultThreads({...hardware, cpuQuota: 1.5, availableParallelism: 8}).threads).toBe(2);
 		expect(defaultThreads({...hardware, cpuQuota: null, availableParallelism: 6})).toEqual({threads: 6, reason: '6 CPUs available to this process'});
+	});
+});
+
+describe('busy threads', () => {
+	it('keeps no more threads than the request budget, and all of them without one', () => {
+		expect(busyThreads(4, 1)).toBe(1);
+		expect(busyThreads(4, 3)).toBe(3);
+		expect(busyThreads(4, 4)).toBe(4);
+		expect(busyThreads(4, 1000)).toBe(4);
+		expect(busyThreads(4, undefined)).toBe(4);
 	});
 });

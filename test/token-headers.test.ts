@@ -51,23 +51,28 @@ const unauthorized = (response: http.ServerResponse): void => {
 	response.end();
 };
 
-function loopFor(origin: string, connections: number, count: number, hooks: {onExhausted: () => void; onUnauthorized: (version: number) => void}): LoadLoop {
+/**
+ * A load loop of `count` requests with token A; `asked`: the header versions it asked a refresh
+ * for; `exhausted`: resolves once every request it could send has finished.
+ */
+function loopFor(origin: string, connections: number, count: number): {loop: LoadLoop; asked: number[]; exhausted: Promise<void>} {
 	const plan: EndpointPlan = {name: 'api', method: 'GET', url: `${origin}/`, origin, path: '/', headers: {}, body: undefined, weight: 1};
-	return new LoadLoop(
+	const asked: number[] = [];
+	let onExhausted!: () => void;
+	const exhausted = new Promise<void>(resolve => {
+		onExhausted = resolve;
+	});
+	const loop = new LoadLoop(
 		{endpoints: [plan], policy: {...defaultPolicy, timeoutMs: 5000}, connections, rate: undefined, maxLateMs: 1000, issued: new Int32Array(new SharedArrayBuffer(4)), maxRequests: count, extraHeaders: {authorization: 'Bearer A'}, paused: false},
-		hooks,
+		{onExhausted, onUnauthorized: version => asked.push(version)},
 	);
+	return {loop, asked, exhausted};
 }
 
 describe('token headers in the load loop', () => {
 	it('a 401 for a replaced token is retried at once with the current one, without asking for another refresh', async () => {
 		const server = await api(2);
-		const asked: number[] = [];
-		let exhausted!: () => void;
-		const done = new Promise<void>(resolve => {
-			exhausted = resolve;
-		});
-		const loop = loopFor(server.origin, 2, 4, {onExhausted: exhausted, onUnauthorized: version => asked.push(version)});
+		const {loop, asked, exhausted} = loopFor(server.origin, 2, 4);
 		loop.start();
 		await server.arrived;
 		// The first 401 asks for a refresh; the new token arrives; only then the second 401 (sent with A) lands.
@@ -76,7 +81,7 @@ describe('token headers in the load loop', () => {
 		expect(asked).toEqual([0]);
 		loop.setExtraHeaders({authorization: 'Bearer B'});
 		unauthorized(server.held[1]!);
-		await done;
+		await exhausted;
 		await loop.stop(1000);
 		expect(asked).toEqual([0]);
 		// The server's record: two requests with A (both 401), both retried once with B.
@@ -88,12 +93,7 @@ describe('token headers in the load loop', () => {
 
 	it('headers it already has (the same version again) release no request waiting for a refresh', async () => {
 		const server = await api(0);
-		const asked: number[] = [];
-		let exhausted!: () => void;
-		const done = new Promise<void>(resolve => {
-			exhausted = resolve;
-		});
-		const loop = loopFor(server.origin, 1, 2, {onExhausted: exhausted, onUnauthorized: version => asked.push(version)});
+		const {loop, asked, exhausted} = loopFor(server.origin, 1, 2);
 		loop.start();
 		// The request with A gets its 401 and waits for a refresh of version 0.
 		while (asked.length === 0) await new Promise(resolve => setTimeout(resolve, 10));
@@ -104,7 +104,7 @@ describe('token headers in the load loop', () => {
 		expect(server.seen).toEqual(['Bearer A']);
 		// The refresh itself (version 1): the waiting request goes again with B.
 		loop.setExtraHeaders({authorization: 'Bearer B'});
-		await done;
+		await exhausted;
 		await loop.stop(1000);
 		expect(server.seen).toEqual(['Bearer A', 'Bearer B']);
 		expect(loop.snapshot(0, 0).endpoints[0]!.statusCodes).toEqual({200: 1, 401: 1});

@@ -1,5 +1,5 @@
 import {ConfigError} from '../config/errors.js';
-import {defaultThreads} from '../engine/hardware.js';
+import {busyThreads, defaultThreads} from '../engine/hardware.js';
 import type {PreparedRun} from '../session/prepare.js';
 import type {Command, CommandContext} from './context.js';
 
@@ -49,10 +49,13 @@ export const runCommand: Command = {
 	},
 };
 
-/** How many load workers to start before the run is resolved: a guess from the flags alone. */
+/**
+ * How many load workers to start before the run is resolved: a guess from the flags alone, by the
+ * rule the run is then resolved with (busyThreads).
+ */
 function prewarmCount({threads, requests}: CommandContext['flags'], hardware: CommandContext['hardware']): number {
 	const count = Number(threads) > 0 ? Math.min(Math.floor(Number(threads)), 64) : defaultThreads(hardware).threads;
-	return Number(requests) > 0 ? Math.min(count, Math.floor(Number(requests))) : count;
+	return busyThreads(count, Number(requests) > 0 ? Math.floor(Number(requests)) : undefined);
 }
 
 /** Headless --profile (the profile with the flags given on top) and --save-profile (saved, then run). */

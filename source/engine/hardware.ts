@@ -147,3 +147,11 @@ export function defaultThreads(hardware: Hardware): {threads: number; reason: st
 
 	return {threads: Math.max(1, hardware.availableParallelism), reason: `${hardware.availableParallelism} CPUs available to this process`};
 }
+
+/**
+ * The threads a run keeps busy: no more than its request budget (`-n`), since each thread needs a
+ * request to be of use (`-n 1` starts one worker, not one per CPU).
+ */
+export function busyThreads(threads: number, maxRequests: number | undefined): number {
+	return maxRequests === undefined ? threads : Math.min(threads, maxRequests);
+}

@@ -8,7 +8,7 @@ import {applyOverrides, readConfigFile, resolveConfig, type ConfigOverrides, typ
 import {defaultConnections, defaultDurationMs, defaultGraceMs, type RunSettings, type Stage} from '../config/types.js';
 import {parseStage, stagesDurationMs} from '../engine/stages.js';
 import {parseThreshold, type Threshold} from '../stats/thresholds.js';
-import {defaultThreads, type Hardware} from '../engine/hardware.js';
+import {busyThreads, defaultThreads, type Hardware} from '../engine/hardware.js';
 import {bodyIntoRequests, urlsFileConfig} from './urls-file.js';
 import {agentProblems, agentSendOffsetMs, agentSettings, readAgentFlags, type AgentFlags, type AgentPlan, type StartAt} from './agents.js';
 
@@ -163,15 +163,14 @@ export function prepareRun(flags: RunFlags, hardware: Hardware, env: Readonly<Re
 
 	// An agent takes its share of the load; the union of the agents' sends is the whole run's.
 	const shared = agent ? agentSettings(settings, agent.count, agent.index) : settings;
-	// A budget of n requests keeps no more than n threads busy: `-n 1` starts one worker, not one per CPU.
-	const busyThreads = Math.min(shared.threads, shared.maxRequests ?? shared.threads);
+	const threadCount = busyThreads(shared.threads, shared.maxRequests);
 	return {
 		// An agent takes its share of the data rows in turn; a shuffled order must be the same on every agent.
 		config: agent && config.plan.data?.some(set => set.order !== undefined)
 			? {...config, plan: {...config.plan, data: config.plan.data.map(set => (set.order === undefined ? set : {...set, order: sharedShuffle(set.rows.length)}))}}
 			: config,
-		settings: busyThreads === shared.threads ? shared : {...shared, threads: busyThreads},
-		threadsReason: busyThreads === shared.threads ? threadsReason : `${threadsReason}, at most one per request`,
+		settings: threadCount === shared.threads ? shared : {...shared, threads: threadCount},
+		threadsReason: threadCount === shared.threads ? threadsReason : `${threadsReason}, at most one per request`,
 		thresholds,
 		...(agent ? {agent: {...agent, sendOffsetMs: agentSendOffsetMs(rate, agent.index)}} : {}),
 		...(startAt ? {startAt} : {}),
