@@ -7,6 +7,7 @@ import {flagDefinitions, stdoutMarker, type CliFlags} from './commands/flags.js'
 import {parseFlags} from './commands/parse-flags.js';
 import {ConfigError, suggest} from './config/errors.js';
 import {detectHardware} from './engine/hardware.js';
+import {checkDeferredCa} from './engine/tls-trust.js';
 import type {HeadlessIo} from './headless/run.js';
 
 // Start-up loads only what the command uses: each sub-command, meow (--help, --version), the
@@ -14,6 +15,9 @@ import type {HeadlessIo} from './headless/run.js';
 
 /** Exit codes, as documented (session/outcome.ts holds them; loaded here only on the error paths). */
 const exitCodes = async () => (await import('./session/outcome.js')).exitCodes;
+
+// The launcher (finish-build.ts) deferred NODE_EXTRA_CA_CERTS: a file that cannot be read is said now, as Node would.
+checkDeferredCa();
 
 // `--json -` means stdout; meow would take a lone '-' for an argument.
 let argv = process.argv.slice(2).map((arg, index, all) => (arg === '-' && all[index - 1] === '--json' ? stdoutMarker : arg));

@@ -3,8 +3,9 @@
  * time), mutual TLS, SNI, keep-alive off and a unix socket, for both clients and --single-request.
  */
 import {execFileSync} from 'node:child_process';
-import {mkdtempSync, readFileSync, writeFileSync} from 'node:fs';
+import {existsSync, mkdtempSync, readFileSync, writeFileSync} from 'node:fs';
 import http from 'node:http';
+import http2 from 'node:http2';
 import https from 'node:https';
 import type {AddressInfo} from 'node:net';
 import os from 'node:os';
@@ -13,7 +14,7 @@ import type {TLSSocket} from 'node:tls';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import {resolveConfig} from '../source/config/load.js';
 import {planFingerprint} from '../source/session/plan-fingerprint.js';
-import {runCli} from './helpers/cli.js';
+import {cliPath, runCli, runProgram, type RunOptions} from './helpers/cli.js';
 
 const temporary = mkdtempSync(path.join(os.tmpdir(), 'pystress-tls-'));
 const file = (name: string): string => path.join(temporary, name);
@@ -23,8 +24,9 @@ function openssl(...args: string[]): void {
 	execFileSync('openssl', args, {cwd: temporary, stdio: 'ignore'});
 }
 
-/** A CA, a server certificate for test.local and 127.0.0.1, a client certificate, and a stray key. */
+/** A CA, a server certificate for test.local and 127.0.0.1, a client certificate, and a stray key (once per file). */
 function makeCertificates(): void {
+	if (existsSync(file('other.key'))) return;
 	const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
 	openssl('req', '-x509', ...ec, '-keyout', 'ca.key', '-out', 'ca.pem', '-days', '2', '-subj', '/CN=pystress test CA');
 	writeFileSync(file('server.ext'), 'subjectAltName=DNS:test.local,IP:127.0.0.1\n');
@@ -73,9 +75,12 @@ async function httpsServer(options: https.ServerOptions): Promise<Counted> {
 	return counted;
 }
 
-async function run(args: string[]): Promise<{code: number | null; output: string; report: any}> {
+/** `launcher`: dist/cli.js run as a program (its sh launcher first, as the `pystress-tui` command), not by node. */
+async function run(args: string[], options: {env?: Record<string, string>; launcher?: boolean} = {}): Promise<{code: number | null; output: string; report: any}> {
 	const jsonPath = file(`report-${Math.random().toString(36).slice(2)}.json`);
-	const result = await runCli(['--headless', '--no-baseline', '--no-report', '-t', '1', '--json', jsonPath, ...args], {timeoutMs: 30_000});
+	const all = ['--headless', '--no-baseline', '--no-report', '-t', '1', '--json', jsonPath, ...args];
+	const runOptions: RunOptions = {timeoutMs: 30_000, ...(options.env === undefined ? {} : {env: options.env})};
+	const result = await (options.launcher ? runProgram(cliPath, all, runOptions) : runCli(all, runOptions));
 	let report: any;
 	try {
 		report = JSON.parse(readFileSync(jsonPath, 'utf8'));
@@ -221,6 +226,130 @@ describe('TLS options (a test CA made with openssl)', () => {
 		const notSocket = await runCli(['--url', plain.url, '--headless', '--unix-socket', file('ca.pem')]);
 		expect(notSocket.code).toBe(2);
 		expect(notSocket.stderr).toMatch(/unix_socket: ".*ca\.pem" is not a socket/);
+	});
+});
+
+describe('NODE_EXTRA_CA_CERTS: read by Node at start-up, or by us when the launcher deferred it', () => {
+	// `node dist/cli.js` leaves the variable to Node (the oracle); run as a program, dist/cli.js's sh
+	// launcher hands it to engine/tls-trust.ts, which reads it only for a verified TLS connection.
+	const launches = [{name: 'launcher', launcher: true}, {name: 'node', launcher: false}] as const;
+	let target: Counted;
+	let mutual: Counted;
+	let h2: {url: string; streams: number; close(): Promise<void>};
+	let token: {url: string; requests: number; close(): Promise<void>};
+	let plainHttp: {url: string; requests: number; close(): Promise<void>};
+	const withCa = (): Record<string, string> => ({NODE_EXTRA_CA_CERTS: file('ca.pem')});
+	const program = async (args: string[], launcher: boolean, env: Record<string, string>) => {
+		const options = {env, timeoutMs: 30_000};
+		const result = await (launcher ? runProgram(cliPath, args, options) : runCli(args, options));
+		return {...result, output: result.stdout + result.stderr};
+	};
+
+	beforeAll(async () => {
+		makeCertificates();
+		target = await httpsServer({});
+		mutual = await httpsServer({requestCert: true, rejectUnauthorized: true, ca: readFileSync(file('ca.pem'))});
+		const h2Server = http2.createSecureServer({key: readFileSync(file('server.key')), cert: readFileSync(file('server.pem'))});
+		h2 = {url: '', streams: 0, close: async () => new Promise(resolve => h2Server.close(() => resolve()))};
+		h2Server.on('stream', stream => {
+			h2.streams++;
+			stream.respond({':status': 200});
+			stream.end('ok');
+		});
+		await new Promise<void>(resolve => h2Server.listen(0, '127.0.0.1', resolve));
+		h2.url = `https://127.0.0.1:${(h2Server.address() as AddressInfo).port}/`;
+		const tokenServer = https.createServer({key: readFileSync(file('server.key')), cert: readFileSync(file('server.pem'))}, (request, response) => {
+			token.requests++;
+			request.resume();
+			response.setHeader('content-type', 'application/json');
+			response.end(JSON.stringify({access_token: 'tok-ca', token_type: 'bearer', expires_in: 3600}));
+		});
+		await listen(tokenServer, 0);
+		token = {url: `https://127.0.0.1:${(tokenServer.address() as AddressInfo).port}/token`, requests: 0, close: async () => new Promise(resolve => tokenServer.close(() => resolve()))};
+		const httpServer = http.createServer((request, response) => {
+			plainHttp.requests++;
+			response.end('ok');
+		});
+		await listen(httpServer, 0);
+		plainHttp = {url: `http://127.0.0.1:${(httpServer.address() as AddressInfo).port}/`, requests: 0, close: async () => new Promise(resolve => httpServer.close(() => resolve()))};
+	});
+	afterAll(async () => {
+		await Promise.all([target?.close(), mutual?.close(), h2?.close(), token?.close(), plainHttp?.close()]);
+	});
+
+	for (const {name, launcher} of launches) {
+		for (const client of [...clients, 'http2'] as const) {
+			it(`${name}: a load run (${client}) trusts the variable's CA, and fails without it`, async () => {
+				const server = client === 'http2' ? h2 : target;
+				const clientArgs = client === 'http2' ? ['--http2'] : ['--http-client', client];
+				const count = (): number => (client === 'http2' ? h2.streams : target.requests);
+				const before = count();
+				const trusted = await run(['--url', server.url, '-n', '40', '-c', '2', '-t', '2', ...clientArgs], {env: withCa(), launcher});
+				expect(trusted.code, trusted.output).toBe(0);
+				expect(trusted.report.summary.statusCodes).toEqual({200: 40});
+				expect(count() - before).toBe(40);
+				expect(trusted.output).not.toContain('Warning');
+				const untrusted = await run(['--url', server.url, '-n', '10', '-c', '1', ...clientArgs], {env: {NODE_EXTRA_CA_CERTS: ''}, launcher});
+				expect(untrusted.code).toBe(1);
+				expect(count() - before).toBe(40);
+			});
+		}
+
+		it(`${name}: --single-request (HTTP/1.1 and h2) trusts it`, async () => {
+			const before = target.requests;
+			const one = await program(['--single-request', '--url', target.url], launcher, withCa());
+			expect(one.code, one.output).toBe(0);
+			expect(one.stdout).toContain('200 OK');
+			expect(target.requests - before).toBe(1);
+			const streams = h2.streams;
+			const overH2 = await program(['--single-request', '--http2', '--url', h2.url], launcher, withCa());
+			expect(overH2.code, overH2.output).toBe(0);
+			expect(h2.streams - streams).toBe(1);
+			const refused = await program(['--single-request', '--url', target.url], launcher, {NODE_EXTRA_CA_CERTS: ''});
+			expect(refused.code).not.toBe(0);
+			expect(target.requests - before).toBe(1);
+		});
+
+		it(`${name}: the token request and a client certificate (no ca_file) take it too`, async () => {
+			const config = writeConfig({
+				token_acquisition: {url: token.url, form: {grant_type: 'client_credentials'}},
+				stress_test: {url: mutual.url, cert_file: file('client.pem'), key_file: file('client.key')},
+			});
+			const tokens = token.requests;
+			const before = mutual.requests;
+			const result = await run(['--config', config, '-n', '30', '-c', '2'], {env: withCa(), launcher});
+			expect(result.code, result.output).toBe(0);
+			expect(token.requests - tokens).toBe(1);
+			expect(mutual.requests - before).toBe(30);
+			expect(result.report.summary.statusCodes).toEqual({200: 30});
+		});
+	}
+
+	it('the launcher defers the file: Node never reads it, and an unreadable one is one warning, once, in our words', async () => {
+		const missing = file('no-such-bundle.pem');
+		// Node reads it at start-up, before any script: its own message (OpenSSL's words).
+		const byNode = await program(['--single-request', '--url', plainHttp.url], false, {NODE_EXTRA_CA_CERTS: missing});
+		expect(byNode.code, byNode.output).toBe(0);
+		expect(byNode.stderr).toContain(`Warning: Ignoring extra certs from \`${missing}\`, load failed: error:`);
+		// Through the launcher Node never sees it: our start-up check says so, in Node's form, once.
+		const deferred = await program(['--single-request', '--url', plainHttp.url], true, {NODE_EXTRA_CA_CERTS: missing});
+		expect(deferred.code, deferred.output).toBe(0);
+		expect(deferred.stderr).toBe(`Warning: Ignoring extra certs from \`${missing}\`, load failed: ENOENT: no such file or directory, access '${missing}'\n`);
+		// Two workers and a baseline to an https target: still the one line, and Node's default store alone.
+		const load = await program(['--headless', '--no-report', '-t', '2', '-n', '4', '-c', '2', '--url', target.url], true, {NODE_EXTRA_CA_CERTS: missing});
+		expect(load.code).toBe(1);
+		expect(load.stderr.match(/Ignoring extra certs/g)).toHaveLength(1);
+	});
+
+	it('ca_file replaces the variable\'s CAs in both launches, as Node\'s own `ca` option does', async () => {
+		const otherCa = file('other-ca.pem');
+		if (!existsSync(otherCa)) openssl('req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', 'other-ca.key', '-out', 'other-ca.pem', '-days', '2', '-subj', '/CN=another CA');
+		for (const {launcher} of launches) {
+			// eslint-disable-next-line no-await-in-loop
+			const result = await run(['--url', target.url, '-n', '5', '-c', '1', '--ca-file', otherCa], {env: withCa(), launcher});
+			expect(result.code, result.output).toBe(1);
+			expect(result.report.summary.statusCodes).toEqual({});
+		}
 	});
 });
 

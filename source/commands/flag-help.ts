@@ -71,7 +71,7 @@ export const flagHelp = {
 	httpClient: {group: 'load', value: 'NAME', text: 'socket (default: prebuilt requests on plain sockets, fastest)\nor undici (undici\'s Client, to cross-check a result)', complete: {choices: ['socket', 'undici']}},
 	http2: {group: 'load', text: 'send over HTTP/2: h2 by ALPN for https://, h2c (prior\nknowledge) for http://'},
 	streams: {group: 'load', value: 'N', text: 'with --http2: concurrent streams on each connection (default 1;\n-c 2 --streams 50 keeps 100 requests in flight)'},
-	caFile: {group: 'network', value: 'FILE', text: 'PEM CA certificates to trust (with the system ones)', complete: anyFile},
+	caFile: {group: 'network', value: 'FILE', text: 'PEM CA certificates to trust (instead of the default ones)', complete: anyFile},
 	certFile: {group: 'network', value: 'FILE', text: 'client certificate for mutual TLS (PEM; needs --key-file)', complete: anyFile},
 	keyFile: {group: 'network', value: 'FILE', text: 'its private key (PEM; never shown or reported)', complete: anyFile},
 	servername: {group: 'network', value: 'NAME', text: 'TLS server name (SNI, and the name the certificate must carry)'},

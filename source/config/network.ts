@@ -47,7 +47,7 @@ const pathSchema = (what: string, flag: string) => string({error: 'expected a fi
 
 /** Config keys, spread into the policy fields of config/schema.ts. */
 export const networkFields = {
-	ca_file: optional(pathSchema('PEM file of CA certificates to trust for https targets, beside the system ones', '--ca-file')),
+	ca_file: optional(pathSchema('PEM file of the CA certificates to trust for https targets, instead of Node\'s default ones and NODE_EXTRA_CA_CERTS (as curl\'s --cacert does)', '--ca-file')),
 	cert_file: optional(pathSchema('PEM client certificate for mutual TLS; needs key_file', '--cert-file')),
 	key_file: optional(pathSchema('PEM private key of cert_file', '--key-file')),
 	servername: optional(string({error: 'expected a host name string'}).check(minLength(1, {error: 'expected a non-empty host name'}), meta({description: 'TLS server name (SNI) sent and checked against the certificate, instead of the URL\'s host (--servername).'}))),

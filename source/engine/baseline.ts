@@ -8,6 +8,7 @@ import {EndpointRecorder} from './recorder.js';
 import {templateContext} from './request-template.js';
 import {loadHttpClient} from './clients.js';
 import {startWorkerModule} from './spawn-worker.js';
+import {prepareTrust} from './tls-trust.js';
 
 /** One request of a baseline. */
 export type BaselineSample = {
@@ -186,6 +187,8 @@ export async function runBaseline(plan: TestPlan, options: BaselineOptions): Pro
 /** Runs a baseline's requests on this thread (the baseline worker calls it). */
 export async function runSequence(init: BaselineWorkerInit, hooks: SequenceHooks, signal: AbortSignal): Promise<SequenceResult> {
 	const factory = await loadHttpClient(init.plan.policy);
+	// A deferred NODE_EXTRA_CA_CERTS is parsed now, not inside the first connect's time.
+	prepareTrust(init.plan.policy.network, init.plan.policy.verifyTls, init.plan.endpoints.map(endpoint => endpoint.url));
 	return new Sequence(init, hooks, owner => factory(owner)(0)).run(signal);
 }
 

@@ -4,6 +4,7 @@
  * request; with no option set, the callers keep their own plain path.
  */
 import type {NetworkOptions} from '../config/network.js';
+import {deferredTrust} from './tls-trust.js';
 
 /** Extra options for net.connect / tls.connect: CA, client certificate and key, SNI, unix socket. */
 export function socketConnectOptions(network: NetworkOptions): {ca?: string; cert?: string; key?: string; servername?: string; path?: string} {
@@ -16,22 +17,19 @@ export function socketConnectOptions(network: NetworkOptions): {ca?: string; cer
 	};
 }
 
-/** undici Client/Agent options: `connect` TLS options and `socketPath`. */
-export function undiciConnectOptions(network: NetworkOptions | undefined, rejectUnauthorized: boolean): {connect: Record<string, unknown>; socketPath?: string} {
-	if (network === undefined) {
-		return {connect: {rejectUnauthorized}};
-	}
+/** tls.connect's options beyond the connection's own: the files, SNI and the trust (tls-trust.ts); `path` stays apart. */
+export function tlsConnectOptions(network: NetworkOptions | undefined, verifyTls: boolean): ReturnType<typeof socketConnectOptions> & ReturnType<typeof deferredTrust> {
+	return {...(network === undefined ? {} : socketConnectOptions(network)), ...deferredTrust(network, verifyTls)};
+}
 
-	const {path, ...tls} = socketConnectOptions(network);
+/** undici Client/Agent options: `connect` TLS options (for an https:// `secure` origin) and `socketPath`. */
+export function undiciConnectOptions(network: NetworkOptions | undefined, rejectUnauthorized: boolean, secure: boolean): {connect: Record<string, unknown>; socketPath?: string} {
+	const {path, ...tls} = secure ? tlsConnectOptions(network, rejectUnauthorized) : network === undefined ? {} : socketConnectOptions(network);
 	return {connect: {rejectUnauthorized, ...tls}, ...(path === undefined ? {} : {socketPath: path})};
 }
 
-/** node:http(s) request options (`--single-request`): TLS options and `socketPath`. */
-export function nodeHttpOptions(network: NetworkOptions | undefined): {ca?: string; cert?: string; key?: string; servername?: string; socketPath?: string} {
-	if (network === undefined) {
-		return {};
-	}
-
-	const {path, ...tls} = socketConnectOptions(network);
+/** node:http(s) request options (`--single-request`): TLS options (for an https:// `secure` URL) and `socketPath`. */
+export function nodeHttpOptions(network: NetworkOptions | undefined, verifyTls: boolean, secure: boolean): ReturnType<typeof tlsConnectOptions> & {socketPath?: string} {
+	const {path, ...tls} = secure ? tlsConnectOptions(network, verifyTls) : network === undefined ? {} : socketConnectOptions(network);
 	return {...tls, ...(path === undefined ? {} : {socketPath: path})};
 }

@@ -3,7 +3,7 @@ import {performance} from 'node:perf_hooks';
 import tls from 'node:tls';
 import {Connection, type PreparedEndpoint} from './connection.js';
 import type {NetworkOptions} from '../config/network.js';
-import {socketConnectOptions} from './connect-options.js';
+import {socketConnectOptions, tlsConnectOptions} from './connect-options.js';
 import {openTunnel} from './proxy-tunnel.js';
 import {writeToHandle} from './handle-write.js';
 import type {ConnectionEventKind} from './errors.js';
@@ -73,8 +73,8 @@ class Wire implements ResponseSink {
 		this.plain = !target.tls;
 		this.connectingAt = performance.now();
 		const onread: net.OnReadOpts = {buffer: readBuffer, callback: this.onRead};
-		// TLS files, SNI and a unix socket (connect-options.ts); none of it when no option is set.
-		const extra = network === undefined ? undefined : socketConnectOptions(network);
+		// TLS files, SNI, the trust and a unix socket (connect-options.ts); none of it when no option is set.
+		const extra = target.tls ? tlsConnectOptions(network, verifyTls) : (network === undefined ? undefined : socketConnectOptions(network));
 		const tlsOptions = {
 			servername: target.servername,
 			rejectUnauthorized: verifyTls,

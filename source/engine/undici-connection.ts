@@ -99,8 +99,8 @@ export class UndiciConnection extends Connection {
 		let origin = this.origins.get(url);
 		if (origin === undefined) {
 			const {policy} = this.owner;
-			const {connect, socketPath} = undiciConnectOptions(policy.network, policy.verifyTls);
 			const https = url.startsWith('https:');
+			const {connect, socketPath} = undiciConnectOptions(policy.network, policy.verifyTls, https);
 			const client = new Client(proxy !== undefined && !https ? `http://${authorityOf(proxy.host, proxy.port)}` : url, {
 				pipelining: 1,
 				keepAliveTimeout: 30_000,

@@ -5,6 +5,7 @@ import {eventLoopProbeMs, stallThresholdMs} from '../stats/snapshot.js';
 import {collectBeforeStart, HeapKeeper} from './heap-keeper.js';
 import {LoadLoop, loadHttpClient} from './load-loop.js';
 import {RequestLog} from './request-log.js';
+import {prepareTrust} from './tls-trust.js';
 import type {FromWorker, ToWorker, WorkerInit, WorkerInitMessage} from './protocol.js';
 
 /** Worker thread entry: runs one LoadLoop and reports a snapshot per interval. */
@@ -27,6 +28,8 @@ const log = init.log
 let exhaustedSent = false;
 let stopping = false;
 await loadHttpClient(init.policy);
+// A deferred NODE_EXTRA_CA_CERTS is parsed now, not inside the first connect's time.
+prepareTrust(init.policy.network, init.policy.verifyTls, init.plan.endpoints.map(endpoint => endpoint.url));
 const loop = new LoadLoop(
 	{
 		endpoints: init.plan.endpoints,

@@ -59,6 +59,8 @@ export async function sendOnce(endpoint: EndpointPlan, policy: RequestPolicy, ex
 	const headers: Record<string, string> = {...endpoint.headers, ...extraHeaders};
 	const body = endpoint.body === undefined ? Buffer.alloc(0) : Buffer.from(endpoint.body);
 	const requestRecord = {method: endpoint.method, url: redactUrl(endpoint.url), headers: redactHeaders(headers), body: preview(body), bodyBytes: body.length};
+	// TLS files and trust (a deferred NODE_EXTRA_CA_CERTS is parsed here: tls-trust.ts), before any clock.
+	const networkOptions = nodeHttpOptions(policy.network, policy.verifyTls, secure);
 	// Until the first network step the clock starts here (an error before it: total from here).
 	let start = performance.now();
 	let started = false;
@@ -144,7 +146,7 @@ export async function sendOnce(endpoint: EndpointPlan, policy: RequestPolicy, ex
 			...(proxied === undefined || proxy === undefined ? {} : {host: proxy.host, port: proxy.port, path: proxied.target}),
 			timeout: policy.timeoutMs,
 			rejectUnauthorized: policy.verifyTls,
-			...nodeHttpOptions(policy.network),
+			...networkOptions,
 			agent,
 			lookup(hostname, options, callback) {
 				begin();

@@ -97,7 +97,7 @@ export class TokenManager {
 			const {Agent, ProxyAgent, request} = await import('undici');
 			const {policy} = this.plan;
 			const {proxy} = endpoint;
-			const connect = undiciConnectOptions(policy.network, policy.verifyTls);
+			const connect = undiciConnectOptions(policy.network, policy.verifyTls, !endpoint.url.startsWith('http:'));
 			const timeouts = {headersTimeout: policy.timeoutMs, bodyTimeout: policy.timeoutMs};
 			// Through the proxy: http:// in absolute form, https:// through a CONNECT tunnel (as the load).
 			this.dispatcher ??= proxy === undefined

@@ -1,7 +1,8 @@
 /**
  * Start-up time: wall time of whole CLI runs that do little else, `--single-request` and a
  * one-request headless run (`-n 1 --no-baseline --no-report`), against a local node:http target,
- * next to `node -e 0` (Node's own floor on this machine). Runs in a rotating order, many times;
+ * next to `node -e 0` (Node's own floor on this machine). The CLI runs as the installed command
+ * does: dist/cli.js executed, its sh launcher line first (finish-build.ts). Runs in a rotating order, many times;
  * prints the median and the spread (p25-p75, min-max). `npm run bench` prints it first; alone:
  * `npm run build && tsx test/bench/startup.ts` (STARTUP_RUNS, default 30). With BENCH_BASE, `npm run
  * bench` times that revision's build in the same rounds.
@@ -18,14 +19,14 @@ export const startupCases: readonly StartupCase[] = [
 	{name: '-n 1 headless', args: url => ['--url', url, '-n', '1', '--headless', '--no-baseline', '--no-report', '-q']},
 ];
 
-/** Wall time of one run of `node ARGS`, in ms (output discarded; a failed run throws). */
-async function timeRun(args: readonly string[]): Promise<number> {
+/** Wall time of one run of `command ARGS`, in ms (output discarded; a failed run throws). */
+async function timeRun(command: string, args: readonly string[]): Promise<number> {
 	const start = process.hrtime.bigint();
-	const child = spawn(process.execPath, args, {stdio: ['ignore', 'ignore', 'pipe'], env: {...process.env, NO_COLOR: '1'}});
+	const child = spawn(command, args, {stdio: ['ignore', 'ignore', 'pipe'], env: {...process.env, NO_COLOR: '1'}});
 	let stderr = '';
 	child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
 	const code = await new Promise<number | null>(resolve => child.on('close', resolve));
-	if (code !== 0) throw new Error(`node ${args.join(' ')} exited ${code}: ${stderr}`);
+	if (code !== 0) throw new Error(`${command} ${args.join(' ')} exited ${code}: ${stderr}`);
 	return Number(process.hrtime.bigint() - start) / 1e6;
 }
 
@@ -48,7 +49,8 @@ export async function measureStartup(clis: ReadonlyArray<readonly [string, strin
 				const index = (step + run) % jobs.length;
 				const [startupCase, , cli] = jobs[index]!;
 				// eslint-disable-next-line no-await-in-loop
-				times[index]!.push(await timeRun(cli === '' ? startupCase.args(url) : [cli, ...startupCase.args(url)]));
+				// The CLI runs as the `pystress-tui` command does: the file itself (its launcher line first).
+				times[index]!.push(await (cli === '' ? timeRun(process.execPath, startupCase.args(url)) : timeRun(cli, startupCase.args(url))));
 			}
 		}
 	} finally {
