@@ -266,7 +266,7 @@ describe('NODE_EXTRA_CA_CERTS: read by Node at start-up, or by us when the launc
 		});
 		await listen(tokenServer, 0);
 		token = {url: `https://127.0.0.1:${(tokenServer.address() as AddressInfo).port}/token`, requests: 0, close: async () => new Promise(resolve => tokenServer.close(() => resolve()))};
-		const httpServer = http.createServer((request, response) => {
+		const httpServer = http.createServer((_request, response) => {
 			plainHttp.requests++;
 			response.end('ok');
 		});

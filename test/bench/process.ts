@@ -16,6 +16,8 @@ export type TimedRun = {
 	readonly stdout: string;
 	readonly stderr: string;
 	readonly cpuS: number;
+	/** The system (kernel) part of cpuS. */
+	readonly systemS: number;
 	readonly peakRssMb: number;
 };
 
@@ -44,7 +46,7 @@ export async function runTimed(command: string, args: readonly string[], options
 
 	const time = /TIME ([\d.]+) ([\d.]+) (\d+)\s*$/.exec(stderr);
 	if (!time) throw new Error(`no GNU time figures after ${command} ${args.join(' ')}:\n${stderr}`);
-	return {stdout, stderr, cpuS: Number(time[1]) + Number(time[2]), peakRssMb: Number(time[3]) / 1024};
+	return {stdout, stderr, cpuS: Number(time[1]) + Number(time[2]), systemS: Number(time[2]), peakRssMb: Number(time[3]) / 1024};
 }
 
 let ticksPerSecond: number | undefined;

@@ -42,6 +42,8 @@ export type Measured = {
 	readonly bytesRead: number;
 	/** The tool's user + system CPU, seconds. */
 	readonly cpuS: number;
+	/** The system (kernel) part of cpuS. */
+	readonly systemS: number;
 	readonly peakRssMb: number;
 	/** The target's CPU during the run, seconds (its /proc clock ticks: 10 ms resolution). */
 	readonly targetCpuS: number;
@@ -75,13 +77,14 @@ end
 	return wrkScript;
 }
 
-type ToolFigures = Omit<Measured, 'tool' | 'served' | 'targetCpuS' | 'cpuS' | 'peakRssMb'>;
+type ToolFigures = Omit<Measured, 'tool' | 'served' | 'targetCpuS' | 'cpuS' | 'systemS' | 'peakRssMb'>;
 
 async function runPystress(tool: ToolName, plan: RunPlan): Promise<[TimedRun, ToolFigures]> {
-	const args = [plan.cli ?? cli, ...(plan.config === undefined ? ['--url', plan.url] : ['--config', plan.config]), '--headless', '-t', String(plan.threads ?? 1), '-c', String(plan.connections), '-d', String(plan.seconds), '--no-baseline', '--quiet', '--no-report', '--json', '-', '--http-client', tool === 'pystress/undici' ? 'undici' : 'socket'];
+	const args = [...(plan.config === undefined ? ['--url', plan.url] : ['--config', plan.config]), '--headless', '-t', String(plan.threads ?? 1), '-c', String(plan.connections), '-d', String(plan.seconds), '--no-baseline', '--quiet', '--no-report', '--json', '-', '--http-client', tool === 'pystress/undici' ? 'undici' : 'socket'];
 	if (plan.rate !== undefined) args.push('--rate', String(plan.rate));
 	if (plan.warmUpS !== undefined) args.push('--warm-up', `${plan.warmUpS}s`);
-	const run = await runTimed(process.execPath, args);
+	// The file itself, as the installed `pystress-tui` command runs it (its sh launcher line first).
+	const run = await runTimed(plan.cli ?? cli, args);
 	const report = JSON.parse(run.stdout) as JsonReport;
 	const {summary} = report;
 	const notes = summary.errors > 0 ? [`${summary.errors} errors (${JSON.stringify(summary.errorKinds)})`] : [];
@@ -115,7 +118,7 @@ export async function measure(tool: ToolName, target: BenchTarget, plan: RunPlan
 	const [run, figures] = tool === 'wrk' ? await runWrk(plan) : tool === 'autocannon' ? await runAutocannon(plan) : await runPystress(tool, plan);
 	const targetCpuS = target.cpuS() - targetCpuBefore;
 	const served = (await target.served()) - servedBefore;
-	return {tool, ...figures, served, targetCpuS, cpuS: run.cpuS, peakRssMb: run.peakRssMb};
+	return {tool, ...figures, served, targetCpuS, cpuS: run.cpuS, systemS: run.systemS, peakRssMb: run.peakRssMb};
 }
 
 /** The tool's count against the target's: it may miss at most one request in flight per connection. */

@@ -5,6 +5,13 @@
  *
  * MiB/s is the bytes the tool read over its duration: bodies only for pystress-tui, headers too for
  * wrk (about 250 bytes a MiB, 0.02%).
+ *
+ * nginx's CPU per MiB moves by a few percent from one run to the next whoever the client is (on
+ * loopback, part of delivering into the client's socket is charged to nginx, depending on timing),
+ * so each round also runs wrk a second time, as a control: wrk against itself shows what the
+ * machine can resolve. And since that share moves with the client's reads (4 KiB reads take a
+ * third of it off nginx and put more than that on the client's kernel time), the case also prints
+ * the kernel's whole work per MiB: the client's system time plus nginx's CPU.
  */
 import {bodyBytes, startBenchTarget} from '../nginx.js';
 import {runLine, runRounds} from '../rounds.js';
@@ -17,10 +24,15 @@ const connections = 10;
 /** Ours must reach this share of wrk's MiB/s. */
 const minShare = 0.95;
 
+/** The runs of a round: wrk twice (the second, a control of wrk against itself) and ours. */
+type Run = 'wrk' | 'pystress-tui' | 'wrk (control)';
+
 const mebibytes = (measured: Measured): number => measured.bytesRead / (1024 * 1024);
 const mibPerSecond = (measured: Measured): number => mebibytes(measured) / measured.durationS;
 /** nginx's CPU per MiB the tool read, µs. */
 const targetMicrosPerMib = (measured: Measured): number => (measured.targetCpuS * 1e6) / mebibytes(measured);
+/** The kernel's work for the transfer, µs per MiB: the client's system time and all of nginx's CPU. */
+const kernelMicrosPerMib = (measured: Measured): number => ((measured.systemS + measured.targetCpuS) * 1e6) / mebibytes(measured);
 /** The client's own CPU per MiB, µs. */
 const clientMicrosPerMib = (measured: Measured): number => (measured.cpuS * 1e6) / mebibytes(measured);
 
@@ -33,24 +45,30 @@ export const bodyCase: BenchCase = async context => {
 	}
 
 	console.log(`body: ${target.bodyUrl} (${bodyBytes / 1024 / 1024} MiB, sendfile; core 1); tools on core 0; ${connections} connections, ${context.seconds} s per run, ${context.rounds} rounds`);
-	const tools: ToolName[] = ['wrk', 'pystress-tui'];
+	const runs: Run[] = ['wrk', 'pystress-tui', 'wrk (control)'];
+	const toolOf = (run: Run): ToolName => (run === 'wrk (control)' ? 'wrk' : run);
 	let rounds;
 	try {
-		rounds = await runRounds(tools, context.rounds, async tool => measure(tool, target, {url: target.bodyUrl!, connections, seconds: context.seconds}), (round, results, order) => {
-			for (const tool of order) {
-				const measured = results.get(tool)!;
-				console.log(`${runLine(round, measured, connections)}  ${fixed(mibPerSecond(measured), 0)} MiB/s  client ${fixed(clientMicrosPerMib(measured), 0)} µs CPU/MiB  nginx ${fixed(targetMicrosPerMib(measured), 0)} µs CPU/MiB`);
+		rounds = await runRounds(runs, context.rounds, async run => measure(toolOf(run), target, {url: target.bodyUrl!, connections, seconds: context.seconds}), (round, results, order) => {
+			for (const run of order) {
+				const measured = results.get(run)!;
+				console.log(`${runLine(round, measured, connections)}${run === 'wrk (control)' ? ' (control)' : ''}  ${fixed(mibPerSecond(measured), 0)} MiB/s  client ${fixed(clientMicrosPerMib(measured), 0)} µs CPU/MiB  nginx ${fixed(targetMicrosPerMib(measured), 0)} µs CPU/MiB`);
 			}
 
-			console.log(`round ${round} MiB/s pystress-tui/wrk: ${fixed(mibPerSecond(results.get('pystress-tui')!) / mibPerSecond(results.get('wrk')!), 3)}\n`);
+			const nginx = (run: Run): number => targetMicrosPerMib(results.get(run)!);
+			console.log(`round ${round} MiB/s pystress-tui/wrk: ${fixed(mibPerSecond(results.get('pystress-tui')!) / mibPerSecond(results.get('wrk')!), 3)}; nginx CPU/MiB pystress-tui/wrk ${fixed(nginx('pystress-tui') / nginx('wrk'), 3)}, wrk/wrk ${fixed(nginx('wrk (control)') / nginx('wrk'), 3)}\n`);
 		});
 	} finally {
 		target.stop();
 	}
 
-	const figures = (tool: ToolName, figure: (measured: Measured) => number): number[] => rounds.map(results => figure(results.get(tool)!));
+	const figures = (run: Run, figure: (measured: Measured) => number): number[] => rounds.map(results => figure(results.get(run)!));
+	// The control: wrk's second run against its first, the ratio a client with no difference gets.
+	const control = ratioRow({case: 'body', measure: 'nginx CPU/MiB wrk/wrk (control)', ours: figures('wrk (control)', targetMicrosPerMib), reference: figures('wrk', targetMicrosPerMib), referenceName: 'wrk', format: value => `${fixed(value, 0)} µs`});
+
 	const throughput = ratioRow({case: 'body', measure: 'MiB/s ours/wrk, 1 MiB bodies', ours: figures('pystress-tui', mibPerSecond), reference: figures('wrk', mibPerSecond), referenceName: 'wrk', format: value => `${fixed(value, 0)} MiB/s`, target: {text: `>= ${minShare.toFixed(2)}`, met: ratio => ratio >= minShare}});
 	const serverCost = ratioRow({case: 'body', measure: 'nginx CPU/MiB with ours/with wrk', ours: figures('pystress-tui', targetMicrosPerMib), reference: figures('wrk', targetMicrosPerMib), referenceName: 'wrk', format: value => `${fixed(value, 0)} µs`, target: {text: '<= 1.00', met: ratio => ratio <= 1}});
+	const kernelCost = ratioRow({case: 'body', measure: 'client system + nginx CPU/MiB ours/wrk', ours: figures('pystress-tui', kernelMicrosPerMib), reference: figures('wrk', kernelMicrosPerMib), referenceName: 'wrk', format: value => `${fixed(value, 0)} µs`});
 	const clientCost = ratioRow({case: 'body', measure: 'client CPU/MiB ours/wrk', ours: figures('pystress-tui', clientMicrosPerMib), reference: figures('wrk', clientMicrosPerMib), referenceName: 'wrk', format: value => `${fixed(value, 0)} µs`});
 	const oursSpread = spread(figures('pystress-tui', mibPerSecond));
 	const wrkSpread = spread(figures('wrk', mibPerSecond));
@@ -67,7 +85,7 @@ export const bodyCase: BenchCase = async context => {
 		target: '',
 		verdict: 'INFO',
 	};
-	for (const row of [throughput, serverCost, clientCost]) console.log(ratioLine(row));
+	for (const row of [throughput, serverCost, control, kernelCost, clientCost]) console.log(ratioLine(row));
 	console.log(`steadiness: MiB/s spread over rounds ours ${fixed(oursSpread * 100, 1)}%, wrk ${fixed(wrkSpread * 100, 1)}% (median ours ${fixed(median(figures('pystress-tui', mibPerSecond)), 0)} MiB/s)\n`);
-	return {rows: [throughput, steadiness, serverCost, clientCost]};
+	return {rows: [throughput, steadiness, serverCost, control, kernelCost, clientCost]};
 };

@@ -68,7 +68,7 @@ async function startH2Target(core: number): Promise<H2Target> {
 }
 
 async function runOurs(url: string, seconds: number): Promise<Omit<H2Run, 'served' | 'targetCpuS'>> {
-	const run = await runTimed(process.execPath, [cli, '--url', url, '--http2', '--streams', String(streams), '-c', String(connections), '-t', '1', '-d', String(seconds), '--headless', '--no-baseline', '--quiet', '--no-report', '--json', '-']);
+	const run = await runTimed(cli, ['--url', url, '--http2', '--streams', String(streams), '-c', String(connections), '-t', '1', '-d', String(seconds), '--headless', '--no-baseline', '--quiet', '--no-report', '--json', '-']);
 	const {summary} = JSON.parse(run.stdout) as JsonReport;
 	const notes = summary.errors > 0 ? [`${summary.errors} errors (${JSON.stringify(summary.errorKinds)})`] : [];
 	return {tool: 'pystress-tui', requests: summary.requests, durationS: summary.durationS, cpuS: run.cpuS, peakRssMb: run.peakRssMb, notes};

@@ -34,7 +34,7 @@ export const soakCase: BenchCase = async context => {
 	let stderr = '';
 	try {
 		const servedBefore = await target.served();
-		const [command, args] = pin(0, process.execPath, [cli, '--url', target.url, '--headless', '-t', '1', '-c', String(connections), '-d', String(runS), '--no-baseline', '--quiet', '--no-report', '--json', '-']);
+		const [command, args] = pin(0, cli, ['--url', target.url, '--headless', '-t', '1', '-c', String(connections), '-d', String(runS), '--no-baseline', '--quiet', '--no-report', '--json', '-']);
 		const child = spawn(command, args, {stdio: ['ignore', 'pipe', 'pipe'], env: {...process.env, NO_COLOR: '1'}});
 		child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
 		child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));

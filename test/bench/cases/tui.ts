@@ -44,7 +44,7 @@ async function measureTui(url: string, context: BenchContext): Promise<Figures> 
 	const directory = mkdtempSync(path.join(os.tmpdir(), 'pystress-bench-tui-'));
 	const jsonPath = path.join(directory, 'tui.json');
 	const session = `pystress-bench-${process.pid}`;
-	const [command, args] = pin(0, process.execPath, [cli, '--url', url, '-t', '1', '-c', String(context.connections), '-d', String(context.seconds), '--no-baseline', '--no-report', '--json', jsonPath]);
+	const [command, args] = pin(0, cli, ['--url', url, '-t', '1', '-c', String(context.connections), '-d', String(context.seconds), '--no-baseline', '--no-report', '--json', jsonPath]);
 	execFileSync('tmux', ['new-session', '-d', '-s', session, '-x', '120', '-y', '40', [command, ...args].map(arg => `'${arg}'`).join(' ')]);
 	try {
 		// taskset execs node, so the pane's process is the CLI itself.
@@ -66,7 +66,7 @@ async function measureTui(url: string, context: BenchContext): Promise<Figures> 
 }
 
 async function measureHeadless(url: string, context: BenchContext): Promise<Figures> {
-	const [command, args] = pin(0, process.execPath, [cli, '--url', url, '--headless', '-t', '1', '-c', String(context.connections), '-d', String(context.seconds), '--no-baseline', '--quiet', '--no-report', '--json', '-']);
+	const [command, args] = pin(0, cli, ['--url', url, '--headless', '-t', '1', '-c', String(context.connections), '-d', String(context.seconds), '--no-baseline', '--quiet', '--no-report', '--json', '-']);
 	const child = spawn(command, args, {stdio: ['ignore', 'pipe', 'ignore']});
 	let stdout = '';
 	child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
