@@ -1,7 +1,8 @@
 /**
  * How a connection reaches its target under the TLS and network options (config/network.ts):
- * the extra node:net / node:tls options and undici's. Called once per connection made, never per
- * request; with no option set, the callers keep their own plain path.
+ * the extra node:net / node:tls options (a TLS connection's with the trust, tls-trust.ts) and
+ * undici's. Called once per connection made, never per request; with no option set, the callers
+ * keep their own plain path.
  */
 import type {NetworkOptions} from '../config/network.js';
 import {deferredTrust} from './tls-trust.js';
@@ -17,19 +18,20 @@ export function socketConnectOptions(network: NetworkOptions): {ca?: string; cer
 	};
 }
 
-/** tls.connect's options beyond the connection's own: the files, SNI and the trust (tls-trust.ts); `path` stays apart. */
-export function tlsConnectOptions(network: NetworkOptions | undefined, verifyTls: boolean): ReturnType<typeof socketConnectOptions> & ReturnType<typeof deferredTrust> {
-	return {...(network === undefined ? {} : socketConnectOptions(network)), ...deferredTrust(network, verifyTls)};
+/** Those options for a TLS (`secure`) connection or a plain one: a TLS one's also carry the trust (tls-trust.ts). */
+export function connectOptions(network: NetworkOptions | undefined, verifyTls: boolean, secure: boolean): ReturnType<typeof socketConnectOptions> & ReturnType<typeof deferredTrust> {
+	const options = network === undefined ? {} : socketConnectOptions(network);
+	return secure ? {...options, ...deferredTrust(network, verifyTls)} : options;
 }
 
 /** undici Client/Agent options: `connect` TLS options (for an https:// `secure` origin) and `socketPath`. */
 export function undiciConnectOptions(network: NetworkOptions | undefined, rejectUnauthorized: boolean, secure: boolean): {connect: Record<string, unknown>; socketPath?: string} {
-	const {path, ...tls} = secure ? tlsConnectOptions(network, rejectUnauthorized) : network === undefined ? {} : socketConnectOptions(network);
+	const {path, ...tls} = connectOptions(network, rejectUnauthorized, secure);
 	return {connect: {rejectUnauthorized, ...tls}, ...(path === undefined ? {} : {socketPath: path})};
 }
 
 /** node:http(s) request options (`--single-request`): TLS options (for an https:// `secure` URL) and `socketPath`. */
-export function nodeHttpOptions(network: NetworkOptions | undefined, verifyTls: boolean, secure: boolean): ReturnType<typeof tlsConnectOptions> & {socketPath?: string} {
-	const {path, ...tls} = secure ? tlsConnectOptions(network, verifyTls) : network === undefined ? {} : socketConnectOptions(network);
+export function nodeHttpOptions(network: NetworkOptions | undefined, verifyTls: boolean, secure: boolean): Omit<ReturnType<typeof connectOptions>, 'path'> & {socketPath?: string} {
+	const {path, ...tls} = connectOptions(network, verifyTls, secure);
 	return {...tls, ...(path === undefined ? {} : {socketPath: path})};
 }

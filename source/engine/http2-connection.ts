@@ -5,7 +5,7 @@ import tls from 'node:tls';
 import type {EndpointPlan, RequestPolicy} from '../config/types.js';
 import type {ConnectionFactory} from './clients.js';
 import {Connection, type ConnectionOwner, type PreparedEndpoint} from './connection.js';
-import {socketConnectOptions, tlsConnectOptions} from './connect-options.js';
+import {connectOptions} from './connect-options.js';
 import type {SocketTarget} from './http-request.js';
 import type {EndpointRecorder} from './recorder.js';
 
@@ -160,7 +160,7 @@ class SessionPool {
 
 	private connect(target: SocketTarget, recorder: EndpointRecorder): ClientHttp2Session {
 		const {network, verifyTls} = this.policy;
-		const {path, ...tlsOptions} = target.tls ? tlsConnectOptions(network, verifyTls) : (network === undefined ? {} : socketConnectOptions(network));
+		const {path, ...tlsOptions} = connectOptions(network, verifyTls, target.tls);
 		const timed = <T extends net.Socket>(socket: T): T => {
 			let startedAt = performance.now();
 			socket.once('connect', () => {

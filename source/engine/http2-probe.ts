@@ -7,7 +7,7 @@
 import net from 'node:net';
 import tls from 'node:tls';
 import type {EndpointPlan, RequestPolicy} from '../config/types.js';
-import {tlsConnectOptions} from './connect-options.js';
+import {connectOptions} from './connect-options.js';
 import {socketTarget, type SocketTarget} from './http-request.js';
 
 /** An origin that does not speak HTTP/2: the run does not start. */
@@ -40,7 +40,7 @@ export async function probeHttp2(endpoints: readonly EndpointPlan[], policy: Req
 }
 
 async function probeAlpn(target: SocketTarget, policy: RequestPolicy, timeoutMs: number): Promise<Verdict> {
-	const {path, ...tlsOptions} = tlsConnectOptions(policy.network, policy.verifyTls);
+	const {path, ...tlsOptions} = connectOptions(policy.network, policy.verifyTls, true);
 	return new Promise<Verdict>(resolve => {
 		const socket = tls.connect({
 			host: target.host,

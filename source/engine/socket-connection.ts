@@ -3,7 +3,7 @@ import {performance} from 'node:perf_hooks';
 import tls from 'node:tls';
 import {Connection, type PreparedEndpoint} from './connection.js';
 import type {NetworkOptions} from '../config/network.js';
-import {socketConnectOptions, tlsConnectOptions} from './connect-options.js';
+import {connectOptions} from './connect-options.js';
 import {openTunnel} from './proxy-tunnel.js';
 import {writeToHandle} from './handle-write.js';
 import type {ConnectionEventKind} from './errors.js';
@@ -74,7 +74,7 @@ class Wire implements ResponseSink {
 		this.connectingAt = performance.now();
 		const onread: net.OnReadOpts = {buffer: readBuffer, callback: this.onRead};
 		// TLS files, SNI, the trust and a unix socket (connect-options.ts); none of it when no option is set.
-		const extra = target.tls ? tlsConnectOptions(network, verifyTls) : (network === undefined ? undefined : socketConnectOptions(network));
+		const extra = connectOptions(network, verifyTls, target.tls);
 		const tlsOptions = {
 			servername: target.servername,
 			rejectUnauthorized: verifyTls,
@@ -95,7 +95,7 @@ class Wire implements ResponseSink {
 			this.socket = target.tls
 				? tls.connect({host: target.host, port: target.port, ...tlsOptions})
 				: (proxy === undefined
-					? (extra?.path === undefined ? net.connect({host: target.host, port: target.port, noDelay: true, onread}) : net.connect({path: extra.path, onread}))
+					? (extra.path === undefined ? net.connect({host: target.host, port: target.port, noDelay: true, onread}) : net.connect({path: extra.path, onread}))
 					// http:// through a proxy: to the proxy, the requests in absolute form (http-request.ts).
 					: net.connect({host: proxy.host, port: proxy.port, noDelay: true, onread}));
 			this.socket.once('connect', this.onConnect);

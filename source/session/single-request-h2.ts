@@ -10,7 +10,7 @@ import tls from 'node:tls';
 import {redactHeaders, redactUrl} from '../config/redact.js';
 import type {EndpointPlan, RequestPolicy} from '../config/types.js';
 import {judgeResponse} from '../engine/checks.js';
-import {socketConnectOptions, tlsConnectOptions} from '../engine/connect-options.js';
+import {connectOptions} from '../engine/connect-options.js';
 import {classifyError} from '../engine/errors.js';
 import {requestHeaderBlock} from '../engine/http2-connection.js';
 import {socketTarget} from '../engine/http-request.js';
@@ -22,7 +22,7 @@ export async function sendOnceHttp2(endpoint: EndpointPlan, policy: RequestPolic
 	const body = endpoint.body === undefined ? Buffer.alloc(0) : Buffer.from(endpoint.body);
 	const requestRecord = {method: endpoint.method, url: redactUrl(endpoint.url), headers: redactHeaders(headers), body: preview(body), bodyBytes: body.length};
 	// TLS files and trust (a deferred NODE_EXTRA_CA_CERTS is parsed here: tls-trust.ts), before the clock.
-	const {path, ...tlsOptions} = target.tls ? tlsConnectOptions(policy.network, policy.verifyTls) : (policy.network === undefined ? {} : socketConnectOptions(policy.network));
+	const {path, ...tlsOptions} = connectOptions(policy.network, policy.verifyTls, target.tls);
 	const start = performance.now();
 	const since = (): number => performance.now() - start;
 	const marks = {dns: 0, connect: 0, tls: 0, firstByte: 0};
