@@ -11,6 +11,8 @@ import net, {type AddressInfo} from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
+import {defaultPolicy, type EndpointPlan} from '../source/config/types.js';
+import {LoadLoop, loadHttpClient} from '../source/engine/load-loop.js';
 import type {JsonReport} from '../source/report/types.js';
 import {createHistogram, decodeHistogram, summarize} from '../source/stats/histogram.js';
 import {runCli} from './helpers/cli.js';
@@ -162,6 +164,53 @@ describe('connect time and time to first byte under load', () => {
 			expect(summary.tlsHandshakeMs?.count).toBe(connections);
 			expect(summary.tlsHandshakeMs!.p50).toBeGreaterThanOrEqual(headDelayMs - 1);
 			expect(summary.connectMs!.p50).toBeLessThan(summary.tlsHandshakeMs!.p50);
+		});
+	}
+
+	for (const client of clients) {
+		it(`the connect clock starts at connect(2) for an IP address, before the lookup for a host name (${client})`, async () => {
+			// The thread blocks right after the loop makes its sockets, before their connect(2) (a tick
+			// later): for 127.0.0.1 that wait is the client's own, not the connect's; for "localhost"
+			// the lookup, and so the wait, is part of the connect (DNS included).
+			const blockMs = 40;
+			const connectMaxMs = async (host: string): Promise<{count: number; maxMs: number}> => {
+				const url = quick.url.replace('127.0.0.1', host);
+				const policy = {...defaultPolicy, httpClient: client};
+				const plan: EndpointPlan = {name: 'clock', method: 'GET', url, origin: new URL(url).origin, path: '/', headers: {}, body: undefined, weight: 1};
+				await loadHttpClient(policy);
+				const before = quick.requests;
+				const loop = new LoadLoop({endpoints: [plan], policy, connections: 3, rate: undefined, maxLateMs: 0, issued: undefined, maxRequests: undefined, extraHeaders: {}, paused: false}, {onExhausted() {}, onUnauthorized() {}});
+				loop.start();
+				const until = performance.now() + blockMs;
+				while (performance.now() < until) {
+					// Busy: the event loop (and the ticks that call connect) wait.
+				}
+
+				const deadline = Date.now() + 10_000;
+				// A connection's first request goes out once its connect is recorded.
+				while (quick.requests - before < 6 && Date.now() < deadline) {
+					// eslint-disable-next-line no-await-in-loop
+					await new Promise(resolve => setTimeout(resolve, 5));
+				}
+
+				await loop.stop(2000);
+				const pairs = loop.snapshot(0, 0).endpoints[0]!.connectHistogram!;
+				let count = 0;
+				let maxMicros = 0;
+				for (let index = 0; index < pairs.length; index += 2) {
+					count += pairs[index + 1]!;
+					maxMicros = Math.max(maxMicros, pairs[index]!);
+				}
+
+				return {count, maxMs: maxMicros / 1000};
+			};
+
+			const byAddress = await connectMaxMs('127.0.0.1');
+			expect(byAddress.count).toBe(3);
+			expect(byAddress.maxMs).toBeLessThan(blockMs);
+			const byName = await connectMaxMs('localhost');
+			expect(byName.count).toBe(3);
+			expect(byName.maxMs).toBeGreaterThanOrEqual(blockMs);
 		});
 	}
 

@@ -4,8 +4,24 @@
  * undici's. Called once per connection made, never per request; with no option set, the callers
  * keep their own plain path.
  */
+import {isIP, type Socket} from 'node:net';
+import {performance} from 'node:perf_hooks';
 import type {NetworkOptions} from '../config/network.js';
 import {deferredTrust} from './tls-trust.js';
+
+/**
+ * A connection to an IP address starts its connect clock again at connect(2), Node's
+ * 'connectionAttempt': the socket waits a tick before it, and in a just-started worker that tick
+ * compiles Node's connect path (about 1 ms on loopback that is not the network's). A host name's
+ * clock keeps its start before the lookup (DNS included); a unix socket has no attempt event.
+ */
+export function clockFromAttempt(socket: Socket, host: string, restart: (at: number) => void): void {
+	if (isIP(host.replace(/^\[(.*)\]$/, '$1')) !== 0) {
+		socket.once('connectionAttempt', () => {
+			restart(performance.now());
+		});
+	}
+}
 
 /** Extra options for net.connect / tls.connect: CA, client certificate and key, SNI, unix socket. */
 export function socketConnectOptions(network: NetworkOptions): {ca?: string; cert?: string; key?: string; servername?: string; path?: string} {

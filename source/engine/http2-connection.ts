@@ -5,7 +5,7 @@ import tls from 'node:tls';
 import type {EndpointPlan, RequestPolicy} from '../config/types.js';
 import type {ConnectionFactory} from './clients.js';
 import {Connection, type ConnectionOwner, type PreparedEndpoint} from './connection.js';
-import {connectOptions} from './connect-options.js';
+import {clockFromAttempt, connectOptions} from './connect-options.js';
 import type {SocketTarget} from './http-request.js';
 import type {EndpointRecorder} from './recorder.js';
 
@@ -163,6 +163,9 @@ class SessionPool {
 		const {path, ...tlsOptions} = connectOptions(network, verifyTls, target.tls);
 		const timed = <T extends net.Socket>(socket: T): T => {
 			let startedAt = performance.now();
+			clockFromAttempt(socket, target.host, at => {
+				startedAt = at;
+			});
 			socket.once('connect', () => {
 				const now = performance.now();
 				recorder.connected(Math.round((now - startedAt) * 1000));

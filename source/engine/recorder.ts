@@ -52,7 +52,8 @@ export class EndpointRecorder {
 
 	/**
 	 * A new connection is up: from starting to connect to the TCP connection made (DNS lookup
-	 * included), integer microseconds. Not on the per-request path with keep-alive on.
+	 * included; for an IP address from connect(2), connect-options.ts clockFromAttempt), integer
+	 * microseconds. Not on the per-request path with keep-alive on.
 	 */
 	connected(micros: number): void {
 		(this.connects ??= new LatencyCounts()).record(micros);

@@ -3,7 +3,7 @@ import {performance} from 'node:perf_hooks';
 import tls from 'node:tls';
 import {Connection, type PreparedEndpoint} from './connection.js';
 import type {NetworkOptions} from '../config/network.js';
-import {connectOptions} from './connect-options.js';
+import {clockFromAttempt, connectOptions} from './connect-options.js';
 import {openTunnel} from './proxy-tunnel.js';
 import {writeToHandle} from './handle-write.js';
 import type {ConnectionEventKind} from './errors.js';
@@ -99,6 +99,7 @@ class Wire implements ResponseSink {
 					// http:// through a proxy: to the proxy, the requests in absolute form (http-request.ts).
 					: net.connect({host: proxy.host, port: proxy.port, noDelay: true, onread}));
 			this.socket.once('connect', this.onConnect);
+			clockFromAttempt(this.socket, proxy?.host ?? target.host, this.restartClock);
 			this.listen(target);
 		}
 
@@ -179,6 +180,10 @@ class Wire implements ResponseSink {
 
 		return busy;
 	}
+
+	private readonly restartClock = (at: number): void => {
+		this.connectingAt = at;
+	};
 
 	/** Connect and TLS handshake times go to the endpoint whose request opened the connection. */
 	private readonly onConnect = (): void => {

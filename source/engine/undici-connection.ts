@@ -5,7 +5,7 @@ import {buildConnector, Client} from 'undici';
 import type {ProxyServer} from '../config/proxy.js';
 import {authorityOf, openTunnel} from './proxy-tunnel.js';
 import {Connection, type PreparedEndpoint} from './connection.js';
-import {undiciConnectOptions} from './connect-options.js';
+import {clockFromAttempt, undiciConnectOptions} from './connect-options.js';
 
 /** A response undici refused for its framing (counted as `protocol`); `cause` is undici's error. */
 class InvalidResponseError extends Error {
@@ -148,6 +148,9 @@ export class UndiciConnection extends Connection {
 
 				callback(...result);
 			}) as unknown as Socket;
+			clockFromAttempt(socket, options.hostname, at => {
+				connectingAt = at;
+			});
 			if (https) {
 				socket.once('connect', () => {
 					const now = performance.now();
