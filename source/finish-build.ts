@@ -6,15 +6,20 @@
  * line is, to JavaScript, a string and a comment. sh moves NODE_EXTRA_CA_CERTS to
  * PYSTRESS_NODE_EXTRA_CA_CERTS and runs the same file with node. Node 20 parses that file's
  * certificates before any script runs, TLS or not (40 ms with the system bundle); the program
- * reads it when a verified TLS connection needs it (engine/tls-trust.ts). `node dist/cli.js` runs
- * the JavaScript directly, and Node reads the variable as usual.
+ * reads it when a verified TLS connection needs it (engine/tls-trust.ts). And node runs with V8's
+ * memory reducer off: 8 s after the main thread's first full collection, while it sits mostly idle
+ * during a run, the reducer made two more (about 11 ms each), which stall a load worker that
+ * shares its core and which the open model's corrected latency charged to the server (the load
+ * workers keep their heap with heap-keeper.ts; V8 reads the flag only when an isolate starts, so
+ * the program cannot set it itself). `node dist/cli.js` runs the JavaScript directly, and Node
+ * reads the variable, and keeps the reducer, as usual.
  */
 import {chmodSync, copyFileSync, mkdirSync, readFileSync, writeFileSync} from 'node:fs';
 import {fileURLToPath} from 'node:url';
 
 const launcher = [
 	'#!/bin/sh',
-	'":" //; [ -z "${NODE_EXTRA_CA_CERTS:-}" ] || { PYSTRESS_NODE_EXTRA_CA_CERTS=$NODE_EXTRA_CA_CERTS; export PYSTRESS_NODE_EXTRA_CA_CERTS; unset NODE_EXTRA_CA_CERTS; }; exec node "$0" "$@"',
+	'":" //; [ -z "${NODE_EXTRA_CA_CERTS:-}" ] || { PYSTRESS_NODE_EXTRA_CA_CERTS=$NODE_EXTRA_CA_CERTS; export PYSTRESS_NODE_EXTRA_CA_CERTS; unset NODE_EXTRA_CA_CERTS; }; exec node --no-memory-reducer "$0" "$@"',
 ].join('\n');
 
 const dist = (name: string): string => fileURLToPath(new URL(name, import.meta.url));

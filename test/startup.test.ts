@@ -246,3 +246,37 @@ describe('--cpu-prof DIR', () => {
 		expect(result.stderr).toBe('command line: --cpu-prof: cannot write into /dev/null/profiles (ENOTDIR: not a directory); pick a writable directory\n');
 	});
 });
+
+describe('the installed command: dist/cli.js run as a program starts with its sh launcher (source/finish-build.ts)', () => {
+	it('node runs the same file with the memory reducer off, every argument as given, and NODE_EXTRA_CA_CERTS moved aside', async () => {
+		const server = await target({keep: 1});
+		const header = 'X-Quoted: a "b" \'c\' $HOME `d` *';
+		const args = ['--url', `${server.url}/`, '-H', header, '-d', '20', '-c', '1', '-t', '1', '--headless', '--no-baseline', '--no-report', '-q'];
+		const child = spawn(cliPath, args, {env: {...process.env, NODE_EXTRA_CA_CERTS: '/etc/hosts', PYSTRESS_NODE_EXTRA_CA_CERTS: ''}, stdio: 'ignore'});
+		const closed = new Promise<number | null>(resolve => child.on('close', resolve));
+		// sh execs node in the same process. Its command line is read before the program sets
+		// process.title (which writes over it), its environment and the request once the run is on.
+		let argv: string[] = [];
+		const deadline = Date.now() + 10_000;
+		while (path.basename(argv[0] ?? '') !== 'node' && Date.now() < deadline) {
+			argv = readFileSync(`/proc/${child.pid}/cmdline`, 'utf8').split('\0').slice(0, -1);
+			// eslint-disable-next-line no-await-in-loop
+			await new Promise(resolve => setTimeout(resolve, 1));
+		}
+
+		while (server.count === 0 && Date.now() < deadline) {
+			// eslint-disable-next-line no-await-in-loop
+			await new Promise(resolve => setTimeout(resolve, 5));
+		}
+
+		const environment = new Map(readFileSync(`/proc/${child.pid}/environ`, 'utf8').split('\0').filter(Boolean).map(entry => [entry.slice(0, entry.indexOf('=')), entry.slice(entry.indexOf('=') + 1)]));
+		child.kill('SIGINT');
+		// A signal reaches node itself (sh is gone): the run stops as interrupted (exit 130).
+		expect(await closed).toBe(130);
+		expect(path.basename(argv[0]!)).toBe('node');
+		expect(argv.slice(1)).toEqual(['--no-memory-reducer', cliPath, ...args]);
+		expect(server.seen[0]!.headers['x-quoted']).toBe('a "b" \'c\' $HOME `d` *');
+		expect(environment.has('NODE_EXTRA_CA_CERTS')).toBe(false);
+		expect(environment.get('PYSTRESS_NODE_EXTRA_CA_CERTS')).toBe('/etc/hosts');
+	});
+});
