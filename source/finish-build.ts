@@ -16,10 +16,11 @@
  */
 import {chmodSync, copyFileSync, mkdirSync, readFileSync, writeFileSync} from 'node:fs';
 import {fileURLToPath} from 'node:url';
+import {deferredCaVariable} from './engine/tls-trust.js';
 
 const launcher = [
 	'#!/bin/sh',
-	'":" //; [ -z "${NODE_EXTRA_CA_CERTS:-}" ] || { PYSTRESS_NODE_EXTRA_CA_CERTS=$NODE_EXTRA_CA_CERTS; export PYSTRESS_NODE_EXTRA_CA_CERTS; unset NODE_EXTRA_CA_CERTS; }; exec node --no-memory-reducer "$0" "$@"',
+	`":" //; [ -z "\${NODE_EXTRA_CA_CERTS:-}" ] || { ${deferredCaVariable}=$NODE_EXTRA_CA_CERTS; export ${deferredCaVariable}; unset NODE_EXTRA_CA_CERTS; }; exec node --no-memory-reducer "$0" "$@"`,
 ].join('\n');
 
 const dist = (name: string): string => fileURLToPath(new URL(name, import.meta.url));

@@ -10,9 +10,11 @@ import https from 'node:https';
 import type {AddressInfo} from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import type {TLSSocket} from 'node:tls';
+import tls, {type TLSSocket} from 'node:tls';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import {resolveConfig} from '../source/config/load.js';
+import type {NetworkOptions} from '../source/config/network.js';
+import {deferredCaVariable, deferredTrust} from '../source/engine/tls-trust.js';
 import {planFingerprint} from '../source/session/plan-fingerprint.js';
 import {cliPath, runCli, runProgram, type RunOptions} from './helpers/cli.js';
 
@@ -324,6 +326,47 @@ describe('NODE_EXTRA_CA_CERTS: read by Node at start-up, or by us when the launc
 			expect(result.report.summary.statusCodes).toEqual({200: 30});
 		});
 	}
+
+	it('deferredTrust in-process: Node\'s store plus the file, shared; none without verification, with ca_file, or where Node lacks the method', async () => {
+		/** Whether a TLS handshake to the test server verifies with these options (Node's own check is the oracle). */
+		const verifies = async (options: tls.ConnectionOptions): Promise<boolean> => new Promise(resolve => {
+			const {port} = new URL(target.url);
+			const socket = tls.connect({host: '127.0.0.1', port: Number(port), ...options}, () => {
+				socket.destroy();
+				resolve(true);
+			});
+			socket.on('error', () => {
+				resolve(false);
+			});
+		});
+		const saved = process.env[deferredCaVariable];
+		// The prototype of Node's native secure context: its addCACert is hidden for the last check.
+		const native = Object.getPrototypeOf((tls.createSecureContext() as tls.SecureContext & {context: object}).context) as {addCACert?: unknown};
+		const addCACert = native.addCACert;
+		try {
+			// This test process's Node read the machine's own NODE_EXTRA_CA_CERTS, without the test CA.
+			expect(await verifies({})).toBe(false);
+			process.env[deferredCaVariable] = file('ca.pem');
+			const network = {keepalive: true} as NetworkOptions;
+			const trust = deferredTrust(network, true);
+			expect(trust.secureContext).toBeDefined();
+			expect(deferredTrust(network, true).secureContext).toBe(trust.secureContext);
+			expect(await verifies(trust)).toBe(true);
+			expect(deferredTrust(network, false)).toEqual({});
+			expect(deferredTrust({keepalive: true, ca: readFileSync(file('server.pem'), 'utf8')}, true)).toEqual({});
+			// Without the method the run goes on with Node's default store (and a warning), as Node does
+			// with a file it cannot load: the test CA is then not trusted.
+			native.addCACert = undefined;
+			const without = deferredTrust({keepalive: true} as NetworkOptions, true);
+			native.addCACert = addCACert;
+			expect(without).toEqual({});
+			expect(await verifies(without)).toBe(false);
+		} finally {
+			native.addCACert = addCACert;
+			if (saved === undefined) delete process.env[deferredCaVariable];
+			else process.env[deferredCaVariable] = saved;
+		}
+	});
 
 	it('the launcher defers the file: Node never reads it, and an unreadable one is one warning, once, in our words', async () => {
 		const missing = file('no-such-bundle.pem');

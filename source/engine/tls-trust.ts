@@ -21,8 +21,11 @@ export const deferredCaVariable = 'PYSTRESS_NODE_EXTRA_CA_CERTS';
 /** One context per network options object (the test's, the token request's); undefined: Node's default. */
 const contexts = new Map<NetworkOptions | undefined, SecureContext | undefined>();
 
-/** Node's native context: adding a CA moves the context from the shared default store to a copy of it. */
-type NativeContext = {addCACert?: (pem: string) => void};
+/**
+ * Node's native context (`secureContext.context`, the object its own `ca` option adds to): adding a
+ * CA moves the context from the shared default store to a copy of it.
+ */
+type NativeContext = {addCACert(pem: string): void};
 
 /** Node's own words for a file it cannot load. */
 function warnOf(file: string, error: unknown): void {
@@ -46,15 +49,11 @@ function build(file: string, network: NetworkOptions | undefined): SecureContext
 	try {
 		const extra = readFileSync(file, 'utf8');
 		const context = tls.createSecureContext(client);
-		const native = (context as SecureContext & {context?: NativeContext}).context;
-		if (typeof native?.addCACert === 'function') {
-			// What Node does with the variable: its default store (bundled or --use-openssl-ca), plus these.
-			native.addCACert(extra);
-			return context;
-		}
-
-		// Without the native method: the bundled roots, given again beside the file's (twice the parsing).
-		return tls.createSecureContext({...client, ca: [...tls.rootCertificates, extra]});
+		// What Node does with the variable: its default store (bundled or --use-openssl-ca), plus these.
+		// (The documented `ca` option would replace that store: the bundled roots would have to be given
+		// again, twice the parsing.) A Node without this method fails here, and says so below.
+		(context as SecureContext & {context: NativeContext}).context.addCACert(extra);
+		return context;
 	} catch (error) {
 		// Node's default store alone, as Node falls back to; the main thread says why (a worker's line would repeat it).
 		if (isMainThread) warnOf(file, error);
