@@ -23,8 +23,10 @@
  * Options (env): BENCH_SECONDS (default 10) per run, BENCH_ROUNDS (3), BENCH_CONNECTIONS (50),
  * BENCH_CASES, BENCH_STARTUP=0 and BENCH_TUI=0 drop those from the default cases, BENCH_UNDICI=0
  * skips the undici reference runs, STARTUP_RUNS (30), BENCH_SOAK_SECONDS (600), BENCH_JSON=FILE
- * writes the summary as JSON. BENCH_BASE=REV (a commit, e.g. HEAD~3) also runs that revision,
- * built in a temporary git worktree, and prints the CPU per request of this build over that one's.
+ * writes the summary as JSON. BENCH_CC=NAME (root) runs the whole bench in a private network
+ * namespace whose TCP congestion control is NAME (./congestion.ts says why it matters).
+ * BENCH_BASE=REV (a commit, e.g. HEAD~3) also runs that revision, built in a temporary git
+ * worktree, and prints the CPU per request of this build over that one's.
  *
  * Exits non-zero when a tool fails to run, or when soak finds memory growth; a missed target is
  * printed as MISSED, not an exit code.
@@ -40,6 +42,7 @@ import {soakCase} from './cases/soak.js';
 import {templateCase} from './cases/template.js';
 import {tuiCase} from './cases/tui.js';
 import type {BenchCase, BenchContext} from './cases/types.js';
+import {congestionControl, congestionLine, enterCongestionNamespace} from './congestion.js';
 import {readOptions, type CaseName} from './options.js';
 import {measureStartup} from './startup.js';
 import {formatSummary, writeSummaryJson, type SummaryRow} from './summary.js';
@@ -67,9 +70,10 @@ const cases: Readonly<Record<CaseName, BenchCase>> = {
 };
 
 const options = readOptions(process.env);
+enterCongestionNamespace(process.env);
 const baseCli = options.baseRevision === undefined ? undefined : buildRevision(options.baseRevision);
 const context: BenchContext = {...options, baseCli};
-console.log(`bench cases: ${options.cases.join(', ')}; ${options.seconds} s per run, ${options.rounds} rounds${options.cases.includes('soak') ? `; soak: one run of ${options.soakSeconds} s` : ''}\n`);
+console.log(`bench cases: ${options.cases.join(', ')}; ${options.seconds} s per run, ${options.rounds} rounds${options.cases.includes('soak') ? `; soak: one run of ${options.soakSeconds} s` : ''}\n${congestionLine()}\n`);
 const rows: SummaryRow[] = [];
 let failed = false;
 try {
@@ -89,7 +93,7 @@ if (rows.length > 0) {
 }
 
 if (options.jsonPath !== undefined) {
-	writeSummaryJson(options.jsonPath, rows, {seconds: options.seconds, rounds: options.rounds, connections: options.connections, cases: options.cases, soakSeconds: options.soakSeconds, base: options.baseRevision ?? null});
+	writeSummaryJson(options.jsonPath, rows, {seconds: options.seconds, rounds: options.rounds, connections: options.connections, cases: options.cases, soakSeconds: options.soakSeconds, base: options.baseRevision ?? null, congestionControl: congestionControl()});
 	console.log(`\nsummary written to ${options.jsonPath}`);
 }
 

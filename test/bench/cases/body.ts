@@ -6,12 +6,12 @@
  * MiB/s is the bytes the tool read over its duration: bodies only for pystress-tui, headers too for
  * wrk (about 250 bytes a MiB, 0.02%).
  *
- * nginx's CPU per MiB moves by a few percent from one run to the next whoever the client is (on
- * loopback, part of delivering into the client's socket is charged to nginx, depending on timing),
- * so each round also runs wrk a second time, as a control: wrk against itself shows what the
- * machine can resolve. And since that share moves with the client's reads (4 KiB reads take a
- * third of it off nginx and put more than that on the client's kernel time), the case also prints
- * the kernel's whole work per MiB: the client's system time plus nginx's CPU.
+ * nginx's CPU per MiB moves by a few percent from one run to the next whoever the client is, so
+ * each round also runs wrk a second time, as a control: wrk against itself shows what the machine
+ * can resolve. The case also prints the kernel's whole work per MiB: the client's system time plus
+ * nginx's CPU. Under bbr with no fq qdisc on lo, nginx paces every burst with its own timers and its
+ * core never idles, so its CPU per MiB is the inverse of the MiB/s; under cubic it waits on the
+ * client (the readme's Performance section; BENCH_CC=cubic runs the bench under it).
  */
 import {bodyBytes, startBenchTarget} from '../nginx.js';
 import {runLine, runRounds} from '../rounds.js';
