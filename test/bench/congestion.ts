@@ -31,23 +31,28 @@ export function congestionLine(): string {
 	return `TCP congestion control: ${name}, ${where}${pacing}`;
 }
 
+/** The congestion controls this kernel has loaded (the names BENCH_CC may take). */
+export function availableCongestionControls(): string[] {
+	try {
+		return readFileSync('/proc/sys/net/ipv4/tcp_available_congestion_control', 'utf8').trim().split(/\s+/);
+	} catch {
+		return [];
+	}
+}
+
 /**
- * With BENCH_CC=NAME, runs this bench again inside `unshare --net` with lo up and NAME as the
- * congestion control, and exits with its status; returns when there is nothing to do (no
- * BENCH_CC, or already inside). Needs root for the namespace and `ip` (iproute2) for lo; says
- * which is missing in one line.
+ * With BENCH_CC=NAME (`wanted`, checked against the kernel by options.ts), runs this bench again
+ * inside `unshare --net` with lo up and NAME as the congestion control, and exits with its status;
+ * returns when there is nothing to do (no BENCH_CC, or already inside). Needs root for the
+ * namespace and `ip` (iproute2) for lo; says which is missing in one line, exit 2.
  */
-export function enterCongestionNamespace(env: NodeJS.ProcessEnv): void {
-	const wanted = env['BENCH_CC'];
-	if (wanted === undefined || wanted === '' || env[insideVariable] !== undefined) return;
+export function enterCongestionNamespace(wanted: string | undefined, env: NodeJS.ProcessEnv): void {
+	if (wanted === undefined || env[insideVariable] !== undefined) return;
 	const fail = (message: string): never => {
 		console.error(`BENCH_CC: ${message}`);
 		process.exit(2);
 	};
 
-	if (!/^[a-z\d_]+$/.test(wanted)) fail(`"${wanted}" is not a congestion control name (e.g. cubic, bbr, reno)`);
-	const available = existsSync('/proc/sys/net/ipv4/tcp_available_congestion_control') ? readFileSync('/proc/sys/net/ipv4/tcp_available_congestion_control', 'utf8').trim().split(/\s+/) : [];
-	if (!available.includes(wanted)) fail(`"${wanted}" is not loaded in this kernel (available: ${available.join(', ') || 'unknown'})`);
 	if (process.getuid?.() !== 0) fail('needs root: the bench runs in a private network namespace (unshare --net) to set it without touching the machine\'s');
 	const ip = ['/usr/sbin/ip', '/usr/bin/ip', '/sbin/ip', '/bin/ip'].find(candidate => existsSync(candidate));
 	if (ip === undefined) fail('needs ip to bring lo up in the namespace: apt install iproute2');

@@ -1,7 +1,9 @@
 /**
- * The bench's settings, from the environment. Unknown case names and bad numbers are all reported
- * at once, before anything runs.
+ * The bench's settings, from the environment. Unknown case names, bad numbers and a congestion
+ * control this kernel lacks are all reported at once, before anything runs.
  */
+import {availableCongestionControls} from './congestion.js';
+
 
 /** Every case, in the order they run. `soak` runs only when named. */
 export const caseNames = ['startup', 'cpu', 'template', 'h2', 'body', 'latency', 'open', 'memory', 'tui', 'soak'] as const;
@@ -25,6 +27,8 @@ export type BenchOptions = {
 	readonly startupRuns: number;
 	/** Where to write the summary as JSON (BENCH_JSON). */
 	readonly jsonPath: string | undefined;
+	/** Run the bench in a private network namespace with this TCP congestion control (BENCH_CC; congestion.ts). */
+	readonly congestionControl: string | undefined;
 };
 
 export function readOptions(env: NodeJS.ProcessEnv): BenchOptions {
@@ -42,6 +46,12 @@ export function readOptions(env: NodeJS.ProcessEnv): BenchOptions {
 	const cases = listed
 		? caseNames.filter(name => listed.includes(name))
 		: caseNames.filter(name => name !== 'soak' && !(name === 'startup' && env['BENCH_STARTUP'] === '0') && !(name === 'tui' && env['BENCH_TUI'] === '0'));
+	const congestionControl = env['BENCH_CC'] || undefined;
+	if (congestionControl !== undefined) {
+		const available = availableCongestionControls();
+		if (!available.includes(congestionControl)) problems.push(`BENCH_CC: "${congestionControl}" is not loaded in this kernel (available: ${available.join(', ') || 'unknown'})`);
+	}
+
 	const options: BenchOptions = {
 		seconds: positive('BENCH_SECONDS', 10),
 		rounds: positive('BENCH_ROUNDS', 3),
@@ -52,6 +62,7 @@ export function readOptions(env: NodeJS.ProcessEnv): BenchOptions {
 		soakSeconds: positive('BENCH_SOAK_SECONDS', 600),
 		startupRuns: positive('STARTUP_RUNS', 30),
 		jsonPath: env['BENCH_JSON'] || undefined,
+		congestionControl,
 	};
 	if (problems.length > 0) throw new Error(`bench settings:\n  ${problems.join('\n  ')}`);
 	return options;

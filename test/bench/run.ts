@@ -69,8 +69,16 @@ const cases: Readonly<Record<CaseName, BenchCase>> = {
 	soak: soakCase,
 };
 
-const options = readOptions(process.env);
-enterCongestionNamespace(process.env);
+let options: ReturnType<typeof readOptions>;
+try {
+	options = readOptions(process.env);
+} catch (error) {
+	// Every problem with the settings, without a stack: the message says what to change.
+	console.error((error as Error).message);
+	process.exit(2);
+}
+
+enterCongestionNamespace(options.congestionControl, process.env);
 const baseCli = options.baseRevision === undefined ? undefined : buildRevision(options.baseRevision);
 const context: BenchContext = {...options, baseCli};
 console.log(`bench cases: ${options.cases.join(', ')}; ${options.seconds} s per run, ${options.rounds} rounds${options.cases.includes('soak') ? `; soak: one run of ${options.soakSeconds} s` : ''}\n${congestionLine()}\n`);
