@@ -139,9 +139,14 @@ const summaryPercentiles = [50, 90, 95, 99, 99.9, 100] as const;
 
 /**
  * Summarizes a microsecond histogram into milliseconds; all zeros when empty. One pass over the
- * counts array gives every percentile and the mean (a second pass over the recorded values gives
- * the standard deviation), with the same results as the library's per-figure methods, which each
- * walk the whole array: this runs several times a second for live views.
+ * counts array gives every percentile and the mean (a second one, the standard deviation), with the
+ * same results as the library's per-figure methods, which each walk the whole array: this runs
+ * several times a second for live views.
+ *
+ * The targets and values live in typed arrays: plain arrays of them took either small-integer or
+ * double elements from one call to the next, and each switch threw away the optimized code
+ * ("wrong map"), five recompilations of about 25 ms each in a run's first seconds, on the load
+ * generator's core (`node --trace-deopt`).
  */
 export function summarize(histogram: Histogram): LatencySummary {
 	const count = histogram.totalCount;
@@ -150,22 +155,24 @@ export function summarize(histogram: Histogram): LatencySummary {
 	}
 
 	const h = histogram as Indexed;
-	const targets = summaryPercentiles.map(percentile => countAtPercentile(percentile, count));
-	const values: number[] = [];
+	const targets = new Float64Array(summaryPercentiles.length);
+	for (let index = 0; index < targets.length; index++) {
+		targets[index] = countAtPercentile(summaryPercentiles[index]!, count);
+	}
+
+	const values = new Float64Array(summaryPercentiles.length);
 	let next = 0;
 	let cumulative = 0;
 	let total = 0;
-	const recorded: number[] = [];
-	for (let index = 0; index < h.countsArrayLength; index++) {
+	const length = h.countsArrayLength;
+	for (let index = 0; index < length; index++) {
 		const atIndex = h.getCountAtIndex(index);
 		if (atIndex === 0) {
 			continue;
 		}
 
 		const value = h.valueFromIndex(index);
-		const median = h.medianEquivalentValue(value);
-		recorded.push(median, atIndex);
-		total += median * atIndex;
+		total += h.medianEquivalentValue(value) * atIndex;
 		cumulative += atIndex;
 		while (next < targets.length && cumulative >= targets[next]!) {
 			values[next++] = h.highestEquivalentValue(value);
@@ -174,23 +181,25 @@ export function summarize(histogram: Histogram): LatencySummary {
 
 	const mean = total / count;
 	let deviations = 0;
-	for (let index = 0; index < recorded.length; index += 2) {
-		const deviation = recorded[index]! - mean;
-		deviations += deviation * deviation * recorded[index + 1]!;
+	for (let index = 0; index < length; index++) {
+		const atIndex = h.getCountAtIndex(index);
+		if (atIndex !== 0) {
+			const deviation = h.medianEquivalentValue(h.valueFromIndex(index)) - mean;
+			deviations += deviation * deviation * atIndex;
+		}
 	}
 
-	const [p50 = 0, p90 = 0, p95 = 0, p99 = 0, p999 = 0, max = 0] = values;
 	return {
 		count,
 		min: microsToMs(histogram.minNonZeroValue),
 		mean: microsToMs(mean),
-		p50: microsToMs(p50),
-		p90: microsToMs(p90),
-		p95: microsToMs(p95),
-		p99: microsToMs(p99),
-		p999: microsToMs(p999),
+		p50: microsToMs(values[0]!),
+		p90: microsToMs(values[1]!),
+		p95: microsToMs(values[2]!),
+		p99: microsToMs(values[3]!),
+		p999: microsToMs(values[4]!),
 		// Percentile 100 (not maxValue) so that max is consistent with the other percentiles and after merges.
-		max: microsToMs(max),
+		max: microsToMs(values[5]!),
 		stdev: microsToMs(Math.sqrt(deviations / count)),
 	};
 }
