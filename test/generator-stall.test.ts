@@ -12,7 +12,7 @@ import {renderTextSummary} from '../source/report/text.js';
 import type {JsonReport} from '../source/report/types.js';
 import {buildReport, stallsCouldExplainTail} from '../source/session/build-report.js';
 import {summarizeTotals} from '../source/stats/aggregate.js';
-import {eventLoopProbeMs, stallThresholdMs} from '../source/stats/snapshot.js';
+import {closedLoopProbeMs, closedStallThresholdMs, eventLoopProbeMs, stallThresholdMs} from '../source/stats/snapshot.js';
 import {stallFigures} from '../source/ui/components/worker-health.js';
 import {rootDir} from './helpers/cli.js';
 import {useTargets} from './helpers/target-server.js';
@@ -24,15 +24,16 @@ const stallMs = 400;
 const stallAfterMs = 1000;
 
 /**
- * An open-model run against a fast local server. With `stall`, the worker blocks its own event
- * loop once (the test-only `WorkerInit.testStall`), as a long GC pause or a blocking call would.
+ * An open-model run (200 requests a second) against a fast local server, or a closed-model one. With `stall`, the
+ * worker blocks its own event loop once (the test-only `WorkerInit.testStall`), as a long GC pause
+ * or a blocking call would.
  */
-async function openRun(stall: boolean): Promise<{result: RunResult; report: JsonReport; snapshotsMaxDelayMs: number[]}> {
+async function openRun(stall: boolean, model: 'open' | 'closed' = 'open'): Promise<{result: RunResult; report: JsonReport; snapshotsMaxDelayMs: number[]}> {
 	const server = await target();
 	const config = resolveConfig({url: `${server.url}/`}, {source: 'test', env: {}});
 	const engine = new Engine({
 		plan: config.plan,
-		settings: {threads: 1, connections: 4, durationMs: 3000, maxRequests: undefined, rate: 200, graceMs: 2000},
+		settings: {threads: 1, connections: 4, durationMs: 3000, maxRequests: undefined, rate: model === 'open' ? 200 : undefined, graceMs: 2000},
 		snapshotIntervalMs: 100,
 		spawn: init => spawnWorker(stall ? {...init, testStall: {afterMs: stallAfterMs, stallMs}} : init),
 	});
@@ -80,6 +81,20 @@ describe('generator stalls (the open model must not blame the server for them)',
 		const html = renderHtmlReport(report);
 		expect(html).toContain('Generator stalls could explain the latency');
 		expect(html).toContain('Longest event-loop gap');
+	}, 30_000);
+
+	it('the closed model probes every 10 ms (a 1 ms timer costs an idle worker CPU) and still shows a stall', async () => {
+		const stalled = await openRun(true, 'closed');
+		expect(stalled.result.generatorStalls!.maxDelayMs).toBeGreaterThanOrEqual(stallMs);
+		expect(stalled.result.generatorStalls!.stallMs).toBeGreaterThanOrEqual(stallMs);
+		expect(stalled.report.generator.stallThresholdMs).toBe(closedStallThresholdMs);
+		expect(validateReport(stalled.report)).toBe('');
+		const quiet = await openRun(false, 'closed');
+		// The quiet run's longest gap is about the closed model's period, not the open model's.
+		expect(quiet.result.generatorStalls!.maxDelayMs).toBeGreaterThanOrEqual(closedLoopProbeMs * 0.5);
+		expect(quiet.result.generatorStalls!.maxDelayMs).toBeLessThan(stallMs / 2);
+		expect(quiet.report.generator.stallThresholdMs).toBe(closedStallThresholdMs);
+		expect(quiet.report.generator.stallWarning).toBe(false);
 	}, 30_000);
 
 	it('a run without the hook shows small stall figures and no warning', async () => {

@@ -1,7 +1,7 @@
 import {performance} from 'node:perf_hooks';
 import {parentPort, workerData} from 'node:worker_threads';
 import {redactUrl} from '../config/redact.js';
-import {eventLoopProbeMs, stallThresholdMs} from '../stats/snapshot.js';
+import {EventLoopProbe} from './event-loop-probe.js';
 import {collectBeforeStart, HeapKeeper} from './heap-keeper.js';
 import {LoadLoop, loadHttpClient} from './load-loop.js';
 import {RequestLog} from './request-log.js';
@@ -64,48 +64,7 @@ const loop = new LoadLoop(
 	},
 );
 
-/**
- * Measures this worker's own stalls: a timer every `eventLoopProbeMs`; the gap between two of its
- * turns is how long the event loop went without turning (a long run of callbacks, GC, a blocking
- * call). A blocked stretch always falls between two turns, so the gap is at least as long as it.
- * Finer than `monitorEventLoopDelay` (whose lateness misses up to one period) and it sums the stalls.
- */
-class EventLoopProbe {
-	private last = performance.now();
-	private maxGapMs = 0;
-	private stallMs = 0;
-	private readonly timer: NodeJS.Timeout;
-
-	constructor() {
-		this.timer = setInterval(this.turn, eventLoopProbeMs);
-		this.timer.unref();
-	}
-
-	private readonly turn = (): void => {
-		const now = performance.now();
-		const gap = now - this.last;
-		this.last = now;
-		if (gap > this.maxGapMs) this.maxGapMs = gap;
-		if (gap > stallThresholdMs) this.stallMs += gap;
-	};
-
-	/** The interval's longest gap and stall time (ms), counting the gap still open; starts a new interval. */
-	take(): {maxEventLoopDelayMs: number; eventLoopStallMs: number} {
-		this.turn();
-		const taken = {maxEventLoopDelayMs: round3(this.maxGapMs), eventLoopStallMs: round3(this.stallMs)};
-		this.maxGapMs = 0;
-		this.stallMs = 0;
-		return taken;
-	}
-
-	stop(): void {
-		clearInterval(this.timer);
-	}
-}
-
-const round3 = (value: number): number => Math.round(value * 1000) / 1000;
-
-const probe = new EventLoopProbe();
+const probe = new EventLoopProbe(init.rate !== undefined);
 const heap = new HeapKeeper(performance.now());
 let lastElu = performance.eventLoopUtilization();
 function sendSnapshot(): void {
@@ -178,6 +137,7 @@ port.on('message', (message: ToWorker) => {
 
 		case 'set-rate': {
 			loop.setRate(message.rate);
+			probe.setOpen(message.rate !== undefined);
 			break;
 		}
 

@@ -62,10 +62,10 @@ export type WorkerSnapshot = {
 	readonly utilizationWindowMs?: number;
 	/**
 	 * The longest the worker's event loop went without turning over the interval, ms: the longest gap
-	 * between two turns of its probe timer (see `eventLoopProbeMs`). Absent from older workers.
+	 * between two turns of its probe timer (see `probePeriodMs`). Absent from older workers.
 	 */
 	readonly maxEventLoopDelayMs?: number;
-	/** Time the worker's event loop was stalled over the interval, ms: the probe's gaps longer than `stallThresholdMs`, summed. */
+	/** Time the worker's event loop was stalled over the interval, ms: the probe's gaps longer than twice its period, summed. */
 	readonly eventLoopStallMs?: number;
 	/**
 	 * The worker was still warming up (`--warm-up`) when it took this snapshot: only `warmUp` counts;
@@ -79,8 +79,25 @@ export type WorkerSnapshot = {
 /** Attempts of the warm-up: sent before the measured run began, counted apart. */
 export type WarmUpCounts = {readonly responses: number; readonly errors: number};
 
-/** The worker's event-loop probe fires this often, ms: the resolution of the stall figures. */
+/**
+ * The worker's event-loop probe fires this often in the open model, ms: the resolution of the stall
+ * figures, fine enough to see what delays a send.
+ */
 export const eventLoopProbeMs = 1;
 
 /** A gap between two probe turns longer than this is a stall, ms (twice the probe's period). */
 export const stallThresholdMs = 2 * eventLoopProbeMs;
+
+/**
+ * The probe's period in the closed model, ms. A timer every millisecond wakes an otherwise idle
+ * worker a thousand times a second: reading 1 MiB bodies that cost it about a quarter more CPU per
+ * MiB and nginx 2-3% more (the readme's Performance section). In the open model the send timer
+ * turns the loop that often anyway.
+ */
+export const closedLoopProbeMs = 10;
+
+/** The closed model's stall threshold, ms (twice its probe's period). */
+export const closedStallThresholdMs = 2 * closedLoopProbeMs;
+
+/** The probe's period for a run in the open model (a rate) or the closed one, ms. */
+export const probePeriodMs = (open: boolean): number => (open ? eventLoopProbeMs : closedLoopProbeMs);

@@ -1,6 +1,7 @@
 /**
  * One measured run of one load generator against a bench target: pystress-tui (this build, its
- * undici client, or an earlier build), wrk, or autocannon, each pinned to core 0 under GNU time.
+ * undici client, or an earlier build), wrk, autocannon, or the bare Node reader (bare-reader.ts),
+ * each pinned to core 0 under GNU time.
  * Around the run it reads the target's own request count (nginx's stub_status) and its CPU time
  * (nginx's worker, from /proc), so every tool is judged by the same yardstick.
  */
@@ -12,7 +13,7 @@ import type {JsonReport} from '../../source/report/types.js';
 import type {BenchTarget} from './nginx.js';
 import {runTimed, type TimedRun} from './process.js';
 
-export type ToolName = 'pystress-tui' | 'pystress/undici' | 'pystress@base' | 'wrk' | 'autocannon';
+export type ToolName = 'pystress-tui' | 'pystress/undici' | 'pystress@base' | 'wrk' | 'autocannon' | 'bare Node reader';
 
 export type RunPlan = {
 	readonly url: string;
@@ -111,11 +112,19 @@ async function runAutocannon(plan: RunPlan): Promise<[TimedRun, ToolFigures]> {
 	return [run, {requests: report.requests.total + report.errors, durationS: report.duration, bytesRead: report.throughput.total, p50Ms: report.latency.p50, p99Ms: report.latency.p99, notes}];
 }
 
+/** The floor of a Node client reading large bodies (bare-reader.ts): bodies only in its byte count, as ours. */
+async function runBareReader(plan: RunPlan): Promise<[TimedRun, ToolFigures]> {
+	const script = fileURLToPath(new URL('bare-reader.ts', import.meta.url));
+	const run = await runTimed(process.execPath, ['--import', import.meta.resolve('tsx'), script, plan.url, String(plan.connections), String(plan.seconds)]);
+	const [requests, bytes, durationS] = run.stdout.trim().split(' ').map(Number) as [number, number, number];
+	return [run, {requests, durationS, bytesRead: bytes, p50Ms: Number.NaN, p99Ms: Number.NaN, notes: []}];
+}
+
 /** Runs `tool` once by `plan` against `target`; a tool that fails to run throws. */
 export async function measure(tool: ToolName, target: BenchTarget, plan: RunPlan): Promise<Measured> {
 	const servedBefore = await target.served();
 	const targetCpuBefore = target.cpuS();
-	const [run, figures] = tool === 'wrk' ? await runWrk(plan) : tool === 'autocannon' ? await runAutocannon(plan) : await runPystress(tool, plan);
+	const [run, figures] = tool === 'wrk' ? await runWrk(plan) : tool === 'autocannon' ? await runAutocannon(plan) : tool === 'bare Node reader' ? await runBareReader(plan) : await runPystress(tool, plan);
 	const targetCpuS = target.cpuS() - targetCpuBefore;
 	const served = (await target.served()) - servedBefore;
 	return {tool, ...figures, served, targetCpuS, cpuS: run.cpuS, systemS: run.systemS, peakRssMb: run.peakRssMb};

@@ -6,6 +6,10 @@
  * MiB/s is the bytes the tool read over its duration: bodies only for pystress-tui, headers too for
  * wrk (about 250 bytes a MiB, 0.02%).
  *
+ * Each round also runs the bare Node reader (../bare-reader.ts): a 70-line client that reads the
+ * same way as ours (onread into 16 KiB) and does nothing else. Ours against it is what our own code
+ * costs; it against wrk, what Node's reading costs beside C's.
+ *
  * nginx's CPU per MiB moves by a few percent from one run to the next whoever the client is, so
  * each round also runs wrk a second time, as a control: wrk against itself shows what the machine
  * can resolve. The case also prints the kernel's whole work per MiB: the client's system time plus
@@ -24,8 +28,8 @@ const connections = 10;
 /** Ours must reach this share of wrk's MiB/s. */
 const minShare = 0.95;
 
-/** The runs of a round: wrk twice (the second, a control of wrk against itself) and ours. */
-type Run = 'wrk' | 'pystress-tui' | 'wrk (control)';
+/** The runs of a round: wrk twice (the second, a control of wrk against itself), ours and the bare Node reader. */
+type Run = 'wrk' | 'pystress-tui' | 'bare Node reader' | 'wrk (control)';
 
 const mebibytes = (measured: Measured): number => measured.bytesRead / (1024 * 1024);
 const mibPerSecond = (measured: Measured): number => mebibytes(measured) / measured.durationS;
@@ -45,7 +49,7 @@ export const bodyCase: BenchCase = async context => {
 	}
 
 	console.log(`body: ${target.bodyUrl} (${bodyBytes / 1024 / 1024} MiB, sendfile; core 1); tools on core 0; ${connections} connections, ${context.seconds} s per run, ${context.rounds} rounds`);
-	const runs: Run[] = ['wrk', 'pystress-tui', 'wrk (control)'];
+	const runs: Run[] = ['wrk', 'pystress-tui', 'bare Node reader', 'wrk (control)'];
 	const toolOf = (run: Run): ToolName => (run === 'wrk (control)' ? 'wrk' : run);
 	let rounds;
 	try {
@@ -56,7 +60,8 @@ export const bodyCase: BenchCase = async context => {
 			}
 
 			const nginx = (run: Run): number => targetMicrosPerMib(results.get(run)!);
-			console.log(`round ${round} MiB/s pystress-tui/wrk: ${fixed(mibPerSecond(results.get('pystress-tui')!) / mibPerSecond(results.get('wrk')!), 3)}; nginx CPU/MiB pystress-tui/wrk ${fixed(nginx('pystress-tui') / nginx('wrk'), 3)}, wrk/wrk ${fixed(nginx('wrk (control)') / nginx('wrk'), 3)}\n`);
+			const rate = (run: Run): number => mibPerSecond(results.get(run)!);
+			console.log(`round ${round} MiB/s pystress-tui/wrk: ${fixed(rate('pystress-tui') / rate('wrk'), 3)}, pystress-tui/bare reader ${fixed(rate('pystress-tui') / rate('bare Node reader'), 3)}; nginx CPU/MiB pystress-tui/wrk ${fixed(nginx('pystress-tui') / nginx('wrk'), 3)}, wrk/wrk ${fixed(nginx('wrk (control)') / nginx('wrk'), 3)}, bare reader/wrk ${fixed(nginx('bare Node reader') / nginx('wrk'), 3)}\n`);
 		});
 	} finally {
 		target.stop();
@@ -68,6 +73,9 @@ export const bodyCase: BenchCase = async context => {
 
 	const throughput = ratioRow({case: 'body', measure: 'MiB/s ours/wrk, 1 MiB bodies', ours: figures('pystress-tui', mibPerSecond), reference: figures('wrk', mibPerSecond), referenceName: 'wrk', format: value => `${fixed(value, 0)} MiB/s`, target: {text: `>= ${minShare.toFixed(2)}`, met: ratio => ratio >= minShare}});
 	const serverCost = ratioRow({case: 'body', measure: 'nginx CPU/MiB with ours/with wrk', ours: figures('pystress-tui', targetMicrosPerMib), reference: figures('wrk', targetMicrosPerMib), referenceName: 'wrk', format: value => `${fixed(value, 0)} µs`, target: {text: '<= 1.00', met: ratio => ratio <= 1}});
+	// The floor Node allows: ours against the bare reader, and the bare reader against wrk.
+	const overFloor = ratioRow({case: 'body', measure: 'MiB/s ours/bare Node reader', ours: figures('pystress-tui', mibPerSecond), reference: figures('bare Node reader', mibPerSecond), referenceName: 'bare Node reader', format: value => `${fixed(value, 0)} MiB/s`});
+	const floorCost = ratioRow({case: 'body', measure: 'nginx CPU/MiB with bare Node reader/with wrk', ours: figures('bare Node reader', targetMicrosPerMib), reference: figures('wrk', targetMicrosPerMib), referenceName: 'wrk', format: value => `${fixed(value, 0)} µs`});
 	const kernelCost = ratioRow({case: 'body', measure: 'client system + nginx CPU/MiB ours/wrk', ours: figures('pystress-tui', kernelMicrosPerMib), reference: figures('wrk', kernelMicrosPerMib), referenceName: 'wrk', format: value => `${fixed(value, 0)} µs`});
 	const clientCost = ratioRow({case: 'body', measure: 'client CPU/MiB ours/wrk', ours: figures('pystress-tui', clientMicrosPerMib), reference: figures('wrk', clientMicrosPerMib), referenceName: 'wrk', format: value => `${fixed(value, 0)} µs`});
 	const oursSpread = spread(figures('pystress-tui', mibPerSecond));
@@ -85,7 +93,7 @@ export const bodyCase: BenchCase = async context => {
 		target: '',
 		verdict: 'INFO',
 	};
-	for (const row of [throughput, serverCost, control, kernelCost, clientCost]) console.log(ratioLine(row));
+	for (const row of [throughput, serverCost, control, overFloor, floorCost, kernelCost, clientCost]) console.log(ratioLine(row));
 	console.log(`steadiness: MiB/s spread over rounds ours ${fixed(oursSpread * 100, 1)}%, wrk ${fixed(wrkSpread * 100, 1)}% (median ours ${fixed(median(figures('pystress-tui', mibPerSecond)), 0)} MiB/s)\n`);
-	return {rows: [throughput, steadiness, serverCost, control, kernelCost, clientCost]};
+	return {rows: [throughput, steadiness, serverCost, control, overFloor, floorCost, kernelCost, clientCost]};
 };
