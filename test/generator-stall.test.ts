@@ -136,6 +136,9 @@ describe('generator stalls (the open model must not blame the server for them)',
 		const worker = (workerId: number, stallMs: number, gapMs: number) => ({workerId, connections: 2, inFlight: 1, eventLoopUtilization: 0.5, maxEventLoopDelayMs: gapMs, eventLoopStallMs: stallMs, windowMs: 250});
 		expect(stallFigures([worker(0, 10, 3.25), worker(1, 50, 41)])).toEqual({text: ' · stalls 20%, gap 41 ms', share: 0.2});
 		expect(stallFigures([worker(0, 0, 1.04)])).toEqual({text: ' · stalls 0%, gap 1.0 ms', share: 0});
+		// A gap within twice the probe's period is its rhythm, not a stall: 10 ms in the closed model.
+		expect(stallFigures([{...worker(0, 0, 10.3), probeMs: 10}])).toEqual({text: ' · stalls 0%, gap < 20 ms', share: 0});
+		expect(stallFigures([{...worker(0, 0, 1.04), probeMs: 1}, {...worker(1, 50, 41), probeMs: 10}])).toEqual({text: ' · stalls 20%, gap 41 ms', share: 0.2});
 		// Workers that measure nothing yet (or a fake engine): no figures rather than zeros.
 		expect(stallFigures([{workerId: 0, connections: 2, inFlight: 1, eventLoopUtilization: 0.5}])).toBeUndefined();
 	});

@@ -35,10 +35,10 @@ export class EventLoopProbe {
 		this.histogram = this.start();
 	}
 
-	/** The interval's longest gap and stall time (ms); starts a new interval. */
-	take(): {maxEventLoopDelayMs: number; eventLoopStallMs: number} {
+	/** The interval's longest gap and stall time, and the period (ms); starts a new interval. */
+	take(): {maxEventLoopDelayMs: number; eventLoopStallMs: number; eventLoopProbeMs: number} {
 		const {maxMs, stallMs} = this.read();
-		const taken = {maxEventLoopDelayMs: round3(Math.max(maxMs, this.carried.maxMs)), eventLoopStallMs: round3(stallMs + this.carried.stallMs)};
+		const taken = {maxEventLoopDelayMs: round3(Math.max(maxMs, this.carried.maxMs)), eventLoopStallMs: round3(stallMs + this.carried.stallMs), eventLoopProbeMs: this.periodMs};
 		this.carried = {maxMs: 0, stallMs: 0};
 		return taken;
 	}

@@ -16,6 +16,8 @@ export type WorkerHealth = {
 	readonly eventLoopStallMs?: number;
 	/** How long the last interval was, ms (the stall time's denominator). */
 	readonly windowMs?: number;
+	/** The worker's probe period, ms: gaps up to twice it are the probe's own rhythm, not stalls. */
+	readonly probeMs?: number;
 };
 
 /** One worker of the pool, as the engine sees it. */
@@ -145,7 +147,7 @@ export class WorkerPool {
 					connections: snapshot.connections,
 					inFlight: snapshot.inFlight,
 					eventLoopUtilization: snapshot.eventLoopUtilization,
-					...(snapshot.maxEventLoopDelayMs === undefined ? {} : {maxEventLoopDelayMs: snapshot.maxEventLoopDelayMs, eventLoopStallMs: snapshot.eventLoopStallMs ?? 0, windowMs: snapshot.utilizationWindowMs ?? 0}),
+					...(snapshot.maxEventLoopDelayMs === undefined ? {} : {maxEventLoopDelayMs: snapshot.maxEventLoopDelayMs, eventLoopStallMs: snapshot.eventLoopStallMs ?? 0, windowMs: snapshot.utilizationWindowMs ?? 0, ...(snapshot.eventLoopProbeMs === undefined ? {} : {probeMs: snapshot.eventLoopProbeMs})}),
 				};
 				handlers.snapshot(pooled, snapshot);
 				break;

@@ -67,6 +67,8 @@ export type WorkerSnapshot = {
 	readonly maxEventLoopDelayMs?: number;
 	/** Time the worker's event loop was stalled over the interval, ms: the probe's gaps longer than twice its period, summed. */
 	readonly eventLoopStallMs?: number;
+	/** The probe's period over the interval, ms (`probePeriodMs`): gaps up to twice it are not stalls. Absent from older workers. */
+	readonly eventLoopProbeMs?: number;
 	/**
 	 * The worker was still warming up (`--warm-up`) when it took this snapshot: only `warmUp` counts;
 	 * its other figures (late sends, stalls, utilisation) belong to the warm-up too.
