@@ -11,7 +11,7 @@ function block(ms: number): void {
 	while (performance.now() < until) {}
 }
 
-describe('the event-loop probe (monitorEventLoopDelay)', () => {
+describe('the event-loop probe', () => {
 	it('counts a stall between two takes, in either model', async () => {
 		for (const open of [true, false]) {
 			const probe = new EventLoopProbe(open);
@@ -30,7 +30,7 @@ describe('the event-loop probe (monitorEventLoopDelay)', () => {
 		}
 	});
 
-	it('counts a stall that ends just before a take, in the same turn (the gap no histogram holds)', async () => {
+	it('counts a stall that ends just before a take, in the same turn (the gap still open)', async () => {
 		const probe = new EventLoopProbe(true);
 		await sleep(100);
 		probe.take();
