@@ -11,14 +11,19 @@ function block(ms: number): void {
 	while (performance.now() < until) {}
 }
 
+/** Takes once after `quietMs`, then blocks the loop for `stallMs` after 20-30 ms of quiet. */
+async function takeThenStall(probe: EventLoopProbe, quietMs: number, stallMs: number): Promise<void> {
+	await sleep(quietMs);
+	probe.take();
+	await sleep(25);
+	block(stallMs);
+}
+
 describe('the event-loop probe', () => {
 	it('counts a stall between two takes, in either model', async () => {
 		for (const open of [true, false]) {
 			const probe = new EventLoopProbe(open);
-			await sleep(100);
-			probe.take();
-			await sleep(30);
-			block(150);
+			await takeThenStall(probe, 100, 150);
 			// Let the probe's timer turn after the stall, then take.
 			await sleep(30);
 			const taken = probe.take();
@@ -32,10 +37,7 @@ describe('the event-loop probe', () => {
 
 	it('counts a stall that ends just before a take, in the same turn (the gap still open)', async () => {
 		const probe = new EventLoopProbe(true);
-		await sleep(100);
-		probe.take();
-		await sleep(20);
-		block(120);
+		await takeThenStall(probe, 100, 120);
 		const taken = probe.take();
 		expect(taken.maxEventLoopDelayMs).toBeGreaterThanOrEqual(120);
 		expect(taken.eventLoopStallMs).toBeGreaterThanOrEqual(120);
@@ -59,15 +61,13 @@ describe('the event-loop probe', () => {
 
 	it('changes period when the rate is set or cleared, keeping what the old one measured', async () => {
 		const probe = new EventLoopProbe(false);
-		await sleep(50);
-		probe.take();
-		await sleep(20);
-		block(100);
+		await takeThenStall(probe, 50, 100);
 		await sleep(30);
 		probe.setOpen(true);
 		await sleep(50);
 		const taken = probe.take();
 		probe.stop();
+		expect(taken.eventLoopProbeMs).toBe(eventLoopProbeMs);
 		expect(taken.maxEventLoopDelayMs).toBeGreaterThanOrEqual(100);
 		expect(taken.eventLoopStallMs).toBeGreaterThanOrEqual(100);
 	});

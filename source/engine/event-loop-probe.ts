@@ -1,5 +1,5 @@
 import {performance} from 'node:perf_hooks';
-import {probePeriodMs} from '../stats/snapshot.js';
+import {probePeriodMs, stallThresholdFor} from '../stats/snapshot.js';
 
 const round3 = (value: number): number => Math.round(value * 1000) / 1000;
 
@@ -61,6 +61,6 @@ export class EventLoopProbe {
 		const gap = now - this.last;
 		this.last = now;
 		if (gap > this.maxGapMs) this.maxGapMs = gap;
-		if (gap > 2 * this.periodMs) this.stallMs += gap;
+		if (gap > stallThresholdFor(this.periodMs)) this.stallMs += gap;
 	};
 }

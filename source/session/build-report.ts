@@ -3,7 +3,7 @@ import {redactSecrets, redactUrl} from '../config/redact.js';
 import type {Hardware} from '../engine/hardware.js';
 import type {RunResult} from '../engine/engine.js';
 import {summarizeTotals, type TotalsSummary} from '../stats/aggregate.js';
-import {closedStallThresholdMs, stallThresholdMs} from '../stats/snapshot.js';
+import {eventLoopProbeMs, stallThresholdFor, stallThresholdMs} from '../stats/snapshot.js';
 import {encodeHistogram, percentileSpectrum, type Histogram} from '../stats/histogram.js';
 import {schemaVersion, type GeneratorReport, type JsonReport, type MergeReport, type ReportAgent, type ReportHardware, type ReportNetwork, type ReportProtocol} from '../report/types.js';
 import type {EndpointPlan, HttpClient} from '../config/types.js';
@@ -55,8 +55,8 @@ function generatorReport(result: RunResult, overall: TotalsSummary): GeneratorRe
 		eventLoopStallMs: Math.round(stalls.stallMs * 10) / 10,
 		maxEventLoopDelayMs: Math.round(stalls.maxDelayMs * 10) / 10,
 		stallShare: stalls.measuredMs > 0 ? Math.round((stalls.stallMs / stalls.measuredMs) * 1e4) / 1e4 : 0,
-		// The workers' threshold: the open model's probe is finer (snapshot.ts).
-		stallThresholdMs: overall.correctedLatencyMs ? stallThresholdMs : closedStallThresholdMs,
+		// The threshold the workers used (the coarsest, when a run changed model); older ones probed every 1 ms.
+		stallThresholdMs: stallThresholdFor(stalls.probeMs ?? eventLoopProbeMs),
 	};
 	return {...base, ...figures, stallWarning: stallsCouldExplainTail(figures, overall, stalls.measuredMs)};
 }

@@ -4,7 +4,7 @@ import {RunAggregator, type ResultState, type RunInterval, type WindowContext} f
 import type {JsonReport, MergedAgentReport, ReportEndpoint} from '../report/types.js';
 import {evaluateThresholds} from '../stats/aggregate.js';
 import {encodedPairs} from '../stats/histogram.js';
-import type {EndpointInterval} from '../stats/snapshot.js';
+import {stallThresholdFor, type EndpointInterval} from '../stats/snapshot.js';
 import {parseThreshold, type Threshold} from '../stats/thresholds.js';
 import type {TimelinePoint} from '../stats/timeline.js';
 import {assembleReport} from './build-report.js';
@@ -86,7 +86,9 @@ function generatorIntervals(report: JsonReport): RunInterval[] {
 	const stallMs = generator.eventLoopStallMs ?? 0;
 	const share = generator.stallShare ?? 0;
 	const measuredMs = stallMs > 0 && share > 0 ? stallMs / share : report.summary.durationS * 1000 * report.settings.final.threads;
-	return [peak, {endpoints: [], late: 0, dropped: 0, maxEventLoopDelayMs: generator.maxEventLoopDelayMs, eventLoopStallMs: stallMs, utilizationWindowMs: measuredMs}];
+	// The probe period back from the threshold the report states (snapshot.ts: twice the period).
+	const probe = generator.stallThresholdMs === undefined ? {} : {eventLoopProbeMs: generator.stallThresholdMs / stallThresholdFor(1)};
+	return [peak, {endpoints: [], late: 0, dropped: 0, maxEventLoopDelayMs: generator.maxEventLoopDelayMs, eventLoopStallMs: stallMs, utilizationWindowMs: measuredMs, ...probe}];
 }
 
 const sum = (values: ReadonlyArray<number | null | undefined>): number => values.reduce<number>((total, value) => total + (value ?? 0), 0);

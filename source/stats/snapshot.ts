@@ -87,8 +87,11 @@ export type WarmUpCounts = {readonly responses: number; readonly errors: number}
  */
 export const eventLoopProbeMs = 1;
 
-/** A gap between two probe turns longer than this is a stall, ms (twice the probe's period). */
-export const stallThresholdMs = 2 * eventLoopProbeMs;
+/** A gap between two probe turns longer than this is a stall, ms: twice the probe's period (the one place of that rule). */
+export const stallThresholdFor = (periodMs: number): number => 2 * periodMs;
+
+/** The open model's stall threshold, ms. */
+export const stallThresholdMs = stallThresholdFor(eventLoopProbeMs);
 
 /**
  * The probe's period in the closed model, ms. A timer every millisecond wakes an otherwise idle
@@ -99,7 +102,7 @@ export const stallThresholdMs = 2 * eventLoopProbeMs;
 export const closedLoopProbeMs = 10;
 
 /** The closed model's stall threshold, ms (twice its probe's period). */
-export const closedStallThresholdMs = 2 * closedLoopProbeMs;
+export const closedStallThresholdMs = stallThresholdFor(closedLoopProbeMs);
 
 /** The probe's period for a run in the open model (a rate) or the closed one, ms. */
 export const probePeriodMs = (open: boolean): number => (open ? eventLoopProbeMs : closedLoopProbeMs);

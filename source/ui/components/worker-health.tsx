@@ -1,5 +1,6 @@
 import {Box, Text} from 'ink';
 import type {WorkerHealth as Health} from '../../engine/engine.js';
+import {stallThresholdFor} from '../../stats/snapshot.js';
 import {bar} from '../format.js';
 import {peakUtilization, saturationThreshold} from '../state/dashboard-state.js';
 import {useTheme} from '../theme.js';
@@ -36,7 +37,7 @@ export function stallFigures(workers: readonly Health[]): {text: string; share: 
 	for (const worker of workers) {
 		if (worker.maxEventLoopDelayMs === undefined) continue;
 		gapMs = Math.max(gapMs ?? 0, worker.maxEventLoopDelayMs);
-		boundMs = Math.max(boundMs, 2 * (worker.probeMs ?? 0));
+		boundMs = Math.max(boundMs, stallThresholdFor(worker.probeMs ?? 0));
 		if (worker.windowMs) share = Math.max(share, (worker.eventLoopStallMs ?? 0) / worker.windowMs);
 	}
 
