@@ -8,7 +8,7 @@ import {Engine, type RunResult} from '../source/engine/engine.js';
 import {detectHardware} from '../source/engine/hardware.js';
 import {spawnWorker} from '../source/engine/spawn-worker.js';
 import {renderHtmlReport} from '../source/report/html.js';
-import {renderTextSummary} from '../source/report/text.js';
+import {generatorStallWarning, renderTextSummary} from '../source/report/text.js';
 import type {JsonReport} from '../source/report/types.js';
 import {buildReport, stallsCouldExplainTail} from '../source/session/build-report.js';
 import {summarizeTotals} from '../source/stats/aggregate.js';
@@ -75,6 +75,19 @@ describe('generator stalls (the open model must not blame the server for them)',
 		expect(report.generator.eventLoopStallMs).toBeGreaterThanOrEqual(stallMs);
 		expect(report.generator.stallWarning).toBe(true);
 		expect(validateReport(report)).toBe('');
+		if (process.platform === 'linux') {
+			// The hook's block is a busy loop: the kernel counts it as running (or, on a busy machine, waiting for a core), never asleep.
+			const {eventLoopStallMs = 0, stallRunningMs = 0, stallWaitingMs = 0, stallSleepingMs = -1} = report.generator;
+			expect(stallRunningMs).toBeGreaterThan(0);
+			expect(stallRunningMs + stallWaitingMs).toBeGreaterThanOrEqual(stallMs * 0.95);
+			expect(stallSleepingMs).toBeGreaterThanOrEqual(0);
+			expect(stallRunningMs + stallWaitingMs + stallSleepingMs).toBeCloseTo(eventLoopStallMs, 1);
+			expect(renderTextSummary(report)).toMatch(/event-loop stalls \(gaps over [\d.]+ ms\), [\d.]+% of the workers' time \(running [\d.,]+ ms, waiting for a core [\d.,]+ ms, asleep past a timer [\d.,]+ ms\)/);
+			expect(renderHtmlReport(report)).toContain('<dt>Stalled threads were</dt><dd>running ');
+			// Mostly running (waiting is the most a busy machine adds): the advice is the generator's own work.
+			if (stallRunningMs > stallWaitingMs) expect(renderTextSummary(report)).toContain('Most of it the generator was running its own work: add --threads or lower the rate.');
+		}
+
 		const text = renderTextSummary(report);
 		expect(text).toMatch(/Generator stalls {2}\d[\d.,]* ms of event-loop stalls/);
 		expect(text).toContain("WARNING: the load generator's event loop stalled");
@@ -109,6 +122,16 @@ describe('generator stalls (the open model must not blame the server for them)',
 		expect(validateReport(report)).toBe('');
 		expect(renderTextSummary(report)).not.toContain('event loop stalled');
 	}, 30_000);
+
+	it('advises by what the stalled threads mostly did: ran, waited for a core, or slept past a timer', () => {
+		const base = {peakEventLoopUtilization: 0.5, saturated: false, eventLoopStallMs: 300, maxEventLoopDelayMs: 40, stallShare: 0.03, stallThresholdMs: 2, stallWarning: true};
+		const summary = {latencyMs: {p99: 1}, correctedLatencyMs: {p99: 30}};
+		const advice = (split: {stallRunningMs?: number; stallWaitingMs?: number; stallSleepingMs?: number}) => generatorStallWarning({generator: {...base, ...split}, summary} as unknown as Pick<JsonReport, 'generator' | 'summary'>)!;
+		expect(advice({stallRunningMs: 200, stallWaitingMs: 50, stallSleepingMs: 50})).toMatch(/running its own work: add --threads or lower the rate\.$/);
+		expect(advice({stallRunningMs: 50, stallWaitingMs: 200, stallSleepingMs: 50})).toMatch(/waiting for a core that another thread or process had: give it cores of its own\.$/);
+		expect(advice({stallRunningMs: 50, stallWaitingMs: 50, stallSleepingMs: 200})).toMatch(/asleep past its timers .*: the machine's delay, not the server's; a quieter machine gives a truer tail\.$/);
+		expect(advice({})).toMatch(/Add --threads, lower the rate, or give the generator a core of its own\.$/);
+	});
 
 	it('warns when the corrected tail is within the longest stall, or the stalls outlast 1% (open model) or 10% (any) of the time', () => {
 		const latency = (p99: number) => ({count: 100, min: 0.1, mean: 1, p50: 1, p90: 1, p95: 1, p99, p999: p99, max: p99, stdev: 0});

@@ -92,6 +92,9 @@ function randomInterval(next: () => number, count: number, all: hdr.Histogram[],
 type Built = {inputs: MergeInput[]; oracle: hdr.Histogram[]; secondsRequests: number[][]};
 
 /** Reports of agents that started `offsetsMs` after 10:00:00, each built by the run code from random intervals of 5 s. */
+/** Agent `index`'s stalls each second, ms: a 3 + index ms stall of which it ran 1 + index / 2 and waited 0.5 (it slept the rest). */
+const agentStalls = (index: number) => ({maxEventLoopDelayMs: 3 + index, eventLoopStallMs: 3 + index, stallRunningMs: 1 + (index / 2), stallWaitingMs: 0.5, eventLoopProbeMs: 1});
+
 function buildAgents(offsetsMs: readonly number[], seed: number, saturatedIndex = -1): Built {
 	const next = random(seed);
 	const baseMs = Date.parse('2026-11-28T10:00:00.000Z');
@@ -105,7 +108,7 @@ function buildAgents(offsetsMs: readonly number[], seed: number, saturatedIndex 
 		const seconds: number[] = [];
 		for (let second = 1; second <= 5; second++) {
 			const perEndpoint = [Math.floor(next() * 300), Math.floor(next() * 100)];
-			aggregator.add({endpoints: perEndpoint.map((count, endpoint) => randomInterval(next, count, oracle, endpoint)), late: 1, dropped: 0, eventLoopUtilization: index === saturatedIndex ? 0.95 : 0.3, utilizationWindowMs: 1000});
+			aggregator.add({endpoints: perEndpoint.map((count, endpoint) => randomInterval(next, count, oracle, endpoint)), late: 1, dropped: 0, eventLoopUtilization: index === saturatedIndex ? 0.95 : 0.3, utilizationWindowMs: 1000, ...agentStalls(index)});
 			aggregator.closeWindow(second * 1000, {threads: 1, connections: 4, rate: 100, paused: false});
 			seconds.push(perEndpoint[0]! + perEndpoint[1]!);
 		}
@@ -140,6 +143,9 @@ describe('mergeReports on reports built by the run code (the aggregator and the 
 		expect(report.merge?.agents.map(row => row.file)).toEqual(['agent-0.json', 'agent-1.json', 'agent-2.json']);
 		expect(report.generator.saturated).toBe(true);
 		expect(warnings).toEqual([expect.stringMatching(/^the load generator saturated on agent 2 \(agent-2\.json\)/)]);
+		// The stalls and what the stalled threads did add up over the agents (5 seconds each of agentStalls).
+		expect(inputs.map(input => input.report.generator.stallSleepingMs)).toEqual([7.5, 10, 12.5]);
+		expect(report.generator).toMatchObject({eventLoopStallMs: 60, maxEventLoopDelayMs: 5, stallRunningMs: 22.5, stallWaitingMs: 7.5, stallSleepingMs: 30, stallThresholdMs: 2});
 		// Judged on the merged figures: the rate over the merged duration, the endpoint's corrected p99 (open model).
 		expect(report.thresholds?.[0]).toMatchObject({expression: 'rps>250', actual: Math.round((report.summary.requests / 5.34) * 1e6) / 1e6, passed: report.summary.requests / 5.34 > 250});
 		expect(report.thresholds?.[1]).toMatchObject({expression: 'api:p99<1ms', actual: report.endpoints[1]!.correctedLatencyMs!.p99});

@@ -95,6 +95,24 @@ describe('run aggregator (no workers)', () => {
 		expect(summary.latencyMs.max).toBeCloseTo(8, 2);
 	});
 
+	it('sums what the stalled threads did (running, waiting for a core), only when every stall was split', () => {
+		const stalls = (...intervals: Array<Partial<RunInterval>>) => {
+			const aggregator = new RunAggregator({endpointCount: 2, initialSettings: settings});
+			aggregator.begin(0, new Date());
+			for (const extra of intervals) aggregator.add(snapshot(endpoint([1000]), endpoint([]), {utilizationWindowMs: 250, maxEventLoopDelayMs: 5, ...extra}));
+			return aggregator.generatorStalls;
+		};
+
+		expect(stalls({eventLoopStallMs: 10, stallRunningMs: 4, stallWaitingMs: 1}, {eventLoopStallMs: 20, stallRunningMs: 2, stallWaitingMs: 15}, {eventLoopStallMs: 0, stallRunningMs: 0, stallWaitingMs: 0}))
+			.toEqual({stallMs: 30, maxDelayMs: 5, measuredMs: 750, runningMs: 6, waitingMs: 16});
+		// A worker that could not tell (another system, an older build) had a stall: no split, rather than a wrong one.
+		expect(stalls({eventLoopStallMs: 10, stallRunningMs: 4, stallWaitingMs: 1}, {eventLoopStallMs: 20})).toEqual({stallMs: 30, maxDelayMs: 5, measuredMs: 500});
+		// ... that had no stall: the split stands.
+		expect(stalls({eventLoopStallMs: 10, stallRunningMs: 4, stallWaitingMs: 1}, {eventLoopStallMs: 0})).toMatchObject({runningMs: 4, waitingMs: 1});
+		// None could tell: no split, not a split of zeros.
+		expect(stalls({eventLoopStallMs: 0}, {eventLoopStallMs: 0})).not.toHaveProperty('runningMs');
+	});
+
 	it('gives the result of a run that never started: empty timeline, no generator figures', () => {
 		const now = new Date();
 		const aggregator = new RunAggregator({endpointCount: 1, initialSettings: settings, startedAt: now});

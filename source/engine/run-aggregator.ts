@@ -26,6 +26,12 @@ export type GeneratorStalls = {
 	readonly measuredMs: number;
 	/** The longest probe period the workers used, ms (1 in the open model, 10 in the closed); absent from older workers. */
 	readonly probeMs?: number;
+	/**
+	 * Of `stallMs`, the time the stalled threads ran and waited for a core, ms (see
+	 * `WorkerSnapshot.stallRunningMs`); present only when every stall was split.
+	 */
+	readonly runningMs?: number;
+	readonly waitingMs?: number;
 };
 
 /** What a finished run measured. Totals are mutable HDR accumulators; see `stats/aggregate`. */
@@ -59,7 +65,7 @@ export type WarmUp = {readonly durationS: number; readonly responses: number; re
  * report. Only the counts and latencies are needed; the generator figures are optional.
  */
 export type RunInterval = Pick<WorkerSnapshot, 'endpoints' | 'late' | 'dropped'>
-	& Partial<Pick<WorkerSnapshot, 'eventLoopUtilization' | 'utilizationWindowMs' | 'maxEventLoopDelayMs' | 'eventLoopStallMs' | 'eventLoopProbeMs' | 'warming' | 'warmUp'>>;
+	& Partial<Pick<WorkerSnapshot, 'eventLoopUtilization' | 'utilizationWindowMs' | 'maxEventLoopDelayMs' | 'eventLoopStallMs' | 'eventLoopProbeMs' | 'stallRunningMs' | 'stallWaitingMs' | 'warming' | 'warmUp'>>;
 
 /** What a timeline point records of the run's settings at the time it closes. */
 export type WindowContext = Pick<TimelineContext, 'threads' | 'connections' | 'rate' | 'paused'>;
@@ -98,7 +104,7 @@ export class RunAggregator {
 	private lastWindow: {totals: Totals; windowS: number; late: number; dropped: number} | undefined;
 	private cancelled = 0;
 	private peakUtilization = 0;
-	private readonly stalls = {stallMs: 0, maxDelayMs: 0, measuredMs: 0, probeMs: 0, measured: false};
+	private readonly stalls = {stallMs: 0, maxDelayMs: 0, measuredMs: 0, probeMs: 0, measured: false, runningMs: 0, waitingMs: 0, unsplitMs: 0, split: false};
 	/** `--warm-up`: its length (set by `warmedUp`) and the attempts sent during it. */
 	private warmUp: {durationS: number; responses: number; errors: number} | undefined;
 
@@ -158,6 +164,13 @@ export class RunAggregator {
 		stalls.maxDelayMs = Math.max(stalls.maxDelayMs, interval.maxEventLoopDelayMs);
 		stalls.measuredMs += interval.utilizationWindowMs ?? 0;
 		stalls.probeMs = Math.max(stalls.probeMs, interval.eventLoopProbeMs ?? 0);
+		if (interval.stallRunningMs === undefined || interval.stallWaitingMs === undefined) {
+			stalls.unsplitMs += interval.eventLoopStallMs ?? 0;
+		} else {
+			stalls.split = true;
+			stalls.runningMs += interval.stallRunningMs;
+			stalls.waitingMs += interval.stallWaitingMs;
+		}
 	}
 
 	/** Scratch totals of the warm-up (see `add`), closed once a second by `closeWarmUpWindow` and then dropped. */
@@ -224,7 +237,9 @@ export class RunAggregator {
 	/** The generator's stalls so far (undefined before the first measured interval). */
 	get generatorStalls(): GeneratorStalls | undefined {
 		const {stalls} = this;
-		return stalls.measured ? {stallMs: round3(stalls.stallMs), maxDelayMs: round3(stalls.maxDelayMs), measuredMs: round3(stalls.measuredMs), ...(stalls.probeMs > 0 ? {probeMs: stalls.probeMs} : {})} : undefined;
+		if (!stalls.measured) return undefined;
+		const split = !stalls.split || stalls.unsplitMs > 0 ? {} : {runningMs: round3(stalls.runningMs), waitingMs: round3(stalls.waitingMs)};
+		return {stallMs: round3(stalls.stallMs), maxDelayMs: round3(stalls.maxDelayMs), measuredMs: round3(stalls.measuredMs), ...(stalls.probeMs > 0 ? {probeMs: stalls.probeMs} : {}), ...split};
 	}
 
 	/** Peak event-loop utilisation of any worker over a window of 200 ms or more, 0..1. */

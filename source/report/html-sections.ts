@@ -2,7 +2,7 @@
 import {connectionEventHints, errorHints} from './error-hints.js';
 import type {LatencySummary} from '../stats/histogram.js';
 import {escapeHtml as esc, formatCount, formatMs, formatPercent, formatRate, formatRatio, formatThresholdActual} from './format.js';
-import {generatorStallFigures, generatorStallWarning} from './text.js';
+import {generatorStallFigures, generatorStallSplit, generatorStallWarning} from './text.js';
 import type {BaselineReport, JsonReport} from './types.js';
 import {agentRows, agentsCaption} from './agents-rows.js';
 import {phaseColumns, phaseNote, phaseRows} from './phases-format.js';
@@ -187,12 +187,18 @@ export function generatorSection(report: JsonReport): string {
 	const stallWarning = generatorStallWarning(report);
 	const stallRows = eventLoopStallMs === undefined || maxEventLoopDelayMs === undefined
 		? ''
-		: `<dt>Event-loop stalls</dt><dd>${esc(formatMs(eventLoopStallMs))} (${esc(formatPercent(stallShare ?? 0, 1))} of the workers' time)</dd><dt>Longest event-loop gap</dt><dd>${esc(formatMs(maxEventLoopDelayMs))}</dd>`;
+		: `<dt>Event-loop stalls</dt><dd>${esc(formatMs(eventLoopStallMs))} (${esc(formatPercent(stallShare ?? 0, 1))} of the workers' time)</dd>${stallSplitRow(report)}<dt>Longest event-loop gap</dt><dd>${esc(formatMs(maxEventLoopDelayMs))}</dd>`;
 	const stalls = stallWarning ? `<p class="alert"><strong>Generator stalls could explain the latency's tail.</strong> ${esc(capitalize(stallWarning))}</p>` : '';
 	return card('generator', 'Load generator health', `<dl class="kv"><dt>Peak event-loop utilisation</dt><dd>${formatPercent(peakEventLoopUtilization, 0)}</dd>${stallRows}</dl>${warning}${stalls}`);
 }
 
 const capitalize = (text: string): string => text.charAt(0).toUpperCase() + text.slice(1);
+
+/** The stalls' split (running, waiting for a core, asleep past a timer), when measured. */
+function stallSplitRow(report: JsonReport): string {
+	const split = generatorStallSplit(report);
+	return split === undefined ? '' : `<dt>Stalled threads were</dt><dd>${esc(split)}</dd>`;
+}
 
 export function configSection(report: JsonReport): string {
 	const text = JSON.stringify(report.config, null, 2) ?? 'null';

@@ -162,7 +162,18 @@ export function generatorStallFigures(report: Pick<JsonReport, 'generator'>): st
 	const {eventLoopStallMs, maxEventLoopDelayMs, stallShare, stallThresholdMs} = report.generator;
 	if (eventLoopStallMs === undefined || maxEventLoopDelayMs === undefined) return undefined;
 	const threshold = stallThresholdMs === undefined ? '' : ` (gaps over ${formatMs(stallThresholdMs)})`;
-	return `${formatMs(eventLoopStallMs)} of event-loop stalls${threshold}, ${formatPercent(stallShare ?? 0, 1)} of the workers' time; longest gap ${formatMs(maxEventLoopDelayMs)}`;
+	const split = generatorStallSplit(report);
+	return `${formatMs(eventLoopStallMs)} of event-loop stalls${threshold}, ${formatPercent(stallShare ?? 0, 1)} of the workers' time${split === undefined ? '' : ` (${split})`}; longest gap ${formatMs(maxEventLoopDelayMs)}`;
+}
+
+/**
+ * What the stalled threads did meanwhile, in words (undefined when not measured, or no stall):
+ * whether a stall was the generator's own work or the machine's (a core taken, a late wake-up).
+ */
+export function generatorStallSplit(report: Pick<JsonReport, 'generator'>): string | undefined {
+	const {eventLoopStallMs = 0, stallRunningMs, stallWaitingMs, stallSleepingMs} = report.generator;
+	if (stallRunningMs === undefined || stallWaitingMs === undefined || stallSleepingMs === undefined || eventLoopStallMs <= 0) return undefined;
+	return `running ${formatMs(stallRunningMs)}, waiting for a core ${formatMs(stallWaitingMs)}, asleep past a timer ${formatMs(stallSleepingMs)}`;
 }
 
 /** Why the generator's stalls could explain the latency's tail, when they could (see `GeneratorReport.stallWarning`). */
@@ -173,7 +184,25 @@ export function generatorStallWarning(report: Pick<JsonReport, 'generator' | 'su
 	const tail = summary.correctedLatencyMs
 		? `the corrected p99 (${formatMs(summary.correctedLatencyMs.p99)}, uncorrected ${formatMs(summary.latencyMs.p99)}) may be the generator's own delay, not the server's: the correction charges a send the generator held up to the server`
 		: 'the latency may include the generator\'s own delay in reading responses';
-	return `the load generator's event loop stalled (${formatPercent(generator.stallShare ?? 0, 1)} of its time, longest ${longest}); ${tail}. Add --threads, lower the rate, or give the generator a core of its own.`;
+	return `the load generator's event loop stalled (${formatPercent(generator.stallShare ?? 0, 1)} of its time, longest ${longest}); ${tail}. ${stallAdvice(generator)}`;
+}
+
+/** What to do about the stalls, by what the stalled threads mostly did (when that was measured). */
+function stallAdvice(generator: JsonReport['generator']): string {
+	const {stallRunningMs, stallWaitingMs, stallSleepingMs} = generator;
+	if (stallRunningMs === undefined || stallWaitingMs === undefined || stallSleepingMs === undefined) {
+		return 'Add --threads, lower the rate, or give the generator a core of its own.';
+	}
+
+	if (stallRunningMs >= stallWaitingMs && stallRunningMs >= stallSleepingMs) {
+		return 'Most of it the generator was running its own work: add --threads or lower the rate.';
+	}
+
+	if (stallWaitingMs >= stallSleepingMs) {
+		return 'Most of it the generator was waiting for a core that another thread or process had: give it cores of its own.';
+	}
+
+	return 'Most of it the generator was asleep past its timers (the system woke it late, as virtual machines often do): the machine\'s delay, not the server\'s; a quieter machine gives a truer tail.';
 }
 
 const msOrNa = (value: number | null): string => (value === null ? 'n/a' : formatMs(value));

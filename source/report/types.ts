@@ -153,6 +153,15 @@ export type GeneratorReport = {
 	/** A gap between two turns of the probe timer longer than this counts as a stall, ms. */
 	readonly stallThresholdMs?: number;
 	/**
+	 * Of the stall time, ms: the stalled threads ran (their own work, GC, or a VM's host holding the
+	 * core), were ready but waited for a core (another thread or process had it), or slept past their
+	 * timers (woken late). The three sum to `eventLoopStallMs`. Where the system tells a thread's
+	 * times (Linux's /proc/thread-self/schedstat); absent elsewhere and in older reports.
+	 */
+	readonly stallRunningMs?: number;
+	readonly stallWaitingMs?: number;
+	readonly stallSleepingMs?: number;
+	/**
 	 * The generator's stalls could explain the latency's tail: in the open model, the corrected p99
 	 * exceeds the uncorrected one by more than `stallThresholdMs`, and by no more than the longest
 	 * stall or the stalls took more than 1% of the time; in either model, the stalls took 10% or more.

@@ -1,7 +1,7 @@
 import type {LoadedConfig} from '../config/load.js';
 import {redactSecrets, redactUrl} from '../config/redact.js';
 import type {Hardware} from '../engine/hardware.js';
-import type {RunResult} from '../engine/engine.js';
+import type {GeneratorStalls, RunResult} from '../engine/engine.js';
 import {summarizeTotals, type TotalsSummary} from '../stats/aggregate.js';
 import {eventLoopProbeMs, stallThresholdFor, stallThresholdMs} from '../stats/snapshot.js';
 import {encodeHistogram, percentileSpectrum, type Histogram} from '../stats/histogram.js';
@@ -44,6 +44,16 @@ export function stallsCouldExplainTail(stalls: Pick<GeneratorReport, 'eventLoopS
 	return excess > stallThresholdMs && (excess <= maxEventLoopDelayMs || stallShare > p99Share);
 }
 
+const round1 = (value: number): number => Math.round(value * 10) / 10;
+
+/** The stall time split into running, waiting for a core and sleeping (the rest), ms to 0.1, summing to the stall time as reported. */
+function stallSplit(stalls: GeneratorStalls): Pick<GeneratorReport, 'stallRunningMs' | 'stallWaitingMs' | 'stallSleepingMs'> {
+	if (stalls.runningMs === undefined || stalls.waitingMs === undefined) return {};
+	const stallRunningMs = round1(stalls.runningMs);
+	const stallWaitingMs = round1(stalls.waitingMs);
+	return {stallRunningMs, stallWaitingMs, stallSleepingMs: Math.max(0, round1(round1(stalls.stallMs) - stallRunningMs - stallWaitingMs))};
+}
+
 function generatorReport(result: RunResult, overall: TotalsSummary): GeneratorReport {
 	const base = {
 		peakEventLoopUtilization: Math.round(result.peakWorkerUtilization * 1000) / 1000,
@@ -57,6 +67,7 @@ function generatorReport(result: RunResult, overall: TotalsSummary): GeneratorRe
 		stallShare: stalls.measuredMs > 0 ? Math.round((stalls.stallMs / stalls.measuredMs) * 1e4) / 1e4 : 0,
 		// The threshold the workers used (the coarsest, when a run changed model); older ones probed every 1 ms.
 		stallThresholdMs: stallThresholdFor(stalls.probeMs ?? eventLoopProbeMs),
+		...stallSplit(stalls),
 	};
 	return {...base, ...figures, stallWarning: stallsCouldExplainTail(figures, overall, stalls.measuredMs)};
 }

@@ -88,7 +88,8 @@ function generatorIntervals(report: JsonReport): RunInterval[] {
 	const measuredMs = stallMs > 0 && share > 0 ? stallMs / share : report.summary.durationS * 1000 * report.settings.final.threads;
 	// The probe period back from the threshold the report states (snapshot.ts: twice the period).
 	const probe = generator.stallThresholdMs === undefined ? {} : {eventLoopProbeMs: generator.stallThresholdMs / stallThresholdFor(1)};
-	return [peak, {endpoints: [], late: 0, dropped: 0, maxEventLoopDelayMs: generator.maxEventLoopDelayMs, eventLoopStallMs: stallMs, utilizationWindowMs: measuredMs, ...probe}];
+	const split = generator.stallRunningMs === undefined || generator.stallWaitingMs === undefined ? {} : {stallRunningMs: generator.stallRunningMs, stallWaitingMs: generator.stallWaitingMs};
+	return [peak, {endpoints: [], late: 0, dropped: 0, maxEventLoopDelayMs: generator.maxEventLoopDelayMs, eventLoopStallMs: stallMs, utilizationWindowMs: measuredMs, ...probe, ...split}];
 }
 
 const sum = (values: ReadonlyArray<number | null | undefined>): number => values.reduce<number>((total, value) => total + (value ?? 0), 0);

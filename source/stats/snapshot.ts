@@ -70,6 +70,13 @@ export type WorkerSnapshot = {
 	/** The probe's period over the interval, ms (`probePeriodMs`): gaps up to twice it are not stalls. Absent from older workers. */
 	readonly eventLoopProbeMs?: number;
 	/**
+	 * Of the stall time, how long the worker thread ran (its own work, GC, or a VM's host holding the
+	 * core) and how long it was ready but waited for a core, ms; it slept the rest (woken late).
+	 * Absent where the system does not tell a thread's times (Linux does) and from older workers.
+	 */
+	readonly stallRunningMs?: number;
+	readonly stallWaitingMs?: number;
+	/**
 	 * The worker was still warming up (`--warm-up`) when it took this snapshot: only `warmUp` counts;
 	 * its other figures (late sends, stalls, utilisation) belong to the warm-up too.
 	 */

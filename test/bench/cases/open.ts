@@ -59,7 +59,7 @@ function describe(report: JsonReport, measured: Measured): string {
 		`p50 ${fixed(summary.latencyMs.p50, 3)} ms, corrected p50 ${fixed(summary.correctedLatencyMs?.p50 ?? Number.NaN, 3)} ms`,
 		`generator: peak event-loop utilisation ${fixed(generator.peakEventLoopUtilization * 100, 1)}%${generator.saturated ? ' (saturated)' : ''}, process CPU ${fixed((measured.cpuS / measured.durationS) * 100, 0)}% of a core`,
 		`seconds after the first within the check: ${steadySeconds(report).met} of ${steadySeconds(report).total} (per-second corrected p99s ${report.timeline.map(point => fixed(point.correctedP99 ?? Number.NaN, 1)).join(', ')} ms)`,
-		`stalls ${fixed(generator.eventLoopStallMs ?? Number.NaN, 1)} ms (${fixed((generator.stallShare ?? Number.NaN) * 100, 2)}% of the time, gaps over ${generator.stallThresholdMs ?? '?'} ms), longest ${fixed(generator.maxEventLoopDelayMs ?? Number.NaN, 2)} ms${generator.stallWarning ? ', STALL WARNING' : ''}`,
+		`stalls ${fixed(generator.eventLoopStallMs ?? Number.NaN, 1)} ms (${fixed((generator.stallShare ?? Number.NaN) * 100, 2)}% of the time, gaps over ${generator.stallThresholdMs ?? '?'} ms), longest ${fixed(generator.maxEventLoopDelayMs ?? Number.NaN, 2)} ms${generator.stallRunningMs === undefined ? '' : ` (running ${fixed(generator.stallRunningMs, 1)}, waiting for a core ${fixed(generator.stallWaitingMs ?? Number.NaN, 1)}, asleep past a timer ${fixed(generator.stallSleepingMs ?? Number.NaN, 1)} ms)`}${generator.stallWarning ? ', STALL WARNING' : ''}`,
 	].join('; ');
 }
 
