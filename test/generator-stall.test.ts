@@ -164,5 +164,14 @@ describe('generator stalls (the open model must not blame the server for them)',
 		expect(stallFigures([{...worker(0, 0, 1.04), probeMs: 1}, {...worker(1, 50, 41), probeMs: 10}])).toEqual({text: ' · stalls 20%, gap 41 ms', share: 0.2});
 		// Workers that measure nothing yet (or a fake engine): no figures rather than zeros.
 		expect(stallFigures([{workerId: 0, connections: 2, inFlight: 1, eventLoopUtilization: 0.5}])).toBeUndefined();
+		// Where the split was measured: what the most stalled worker's thread mostly did (from a 1% share).
+		const split = (stallMs: number, runningMs: number, waitingMs: number) => ({...worker(1, stallMs, 9.1), stallRunningMs: runningMs, stallWaitingMs: waitingMs});
+		expect(stallFigures([worker(0, 5, 3), split(10, 1, 2)])).toEqual({text: ' · stalls 4% (mostly asleep), gap 9.1 ms', share: 0.04});
+		expect(stallFigures([split(10, 1, 6)])?.text).toBe(' · stalls 4% (mostly waiting for a core), gap 9.1 ms');
+		expect(stallFigures([split(10, 5, 5)])?.text).toBe(' · stalls 4% (mostly running), gap 9.1 ms');
+		// The cause is the most stalled worker's, not another's.
+		expect(stallFigures([{...split(20, 20, 0), workerId: 0}, split(40, 0, 40)])?.text).toBe(' · stalls 16% (mostly waiting for a core), gap 9.1 ms');
+		// Under 1% is noise: no cause.
+		expect(stallFigures([split(2, 0, 0)])?.text).toBe(' · stalls 1%, gap 9.1 ms');
 	});
 });

@@ -18,6 +18,9 @@ export type WorkerHealth = {
 	readonly windowMs?: number;
 	/** The worker's probe period, ms: gaps up to twice it are the probe's own rhythm, not stalls. */
 	readonly probeMs?: number;
+	/** Of the stall time, ms: the thread ran, and waited for a core (see `WorkerSnapshot.stallRunningMs`); absent where not measured. */
+	readonly stallRunningMs?: number;
+	readonly stallWaitingMs?: number;
 };
 
 /** One worker of the pool, as the engine sees it. */
@@ -147,7 +150,7 @@ export class WorkerPool {
 					connections: snapshot.connections,
 					inFlight: snapshot.inFlight,
 					eventLoopUtilization: snapshot.eventLoopUtilization,
-					...(snapshot.maxEventLoopDelayMs === undefined ? {} : {maxEventLoopDelayMs: snapshot.maxEventLoopDelayMs, eventLoopStallMs: snapshot.eventLoopStallMs ?? 0, windowMs: snapshot.utilizationWindowMs ?? 0, ...(snapshot.eventLoopProbeMs === undefined ? {} : {probeMs: snapshot.eventLoopProbeMs})}),
+					...(snapshot.maxEventLoopDelayMs === undefined ? {} : {maxEventLoopDelayMs: snapshot.maxEventLoopDelayMs, eventLoopStallMs: snapshot.eventLoopStallMs ?? 0, windowMs: snapshot.utilizationWindowMs ?? 0, ...(snapshot.eventLoopProbeMs === undefined ? {} : {probeMs: snapshot.eventLoopProbeMs}), ...(snapshot.stallRunningMs === undefined || snapshot.stallWaitingMs === undefined ? {} : {stallRunningMs: snapshot.stallRunningMs, stallWaitingMs: snapshot.stallWaitingMs})}),
 				};
 				handlers.snapshot(pooled, snapshot);
 				break;

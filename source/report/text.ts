@@ -1,6 +1,7 @@
 import {connectionEventHints, errorHints} from './error-hints.js';
 import {describeNetwork} from './network-format.js';
 import type {LatencySummary} from '../stats/histogram.js';
+import {mostOfStall} from '../stats/snapshot.js';
 import {plural, formatBytes, formatCount, formatMs, formatPercent, formatRate, formatRatio, formatSeconds, formatSetRate, formatThresholdActual, table} from './format.js';
 import type {JsonReport, ReportWarmUp} from './types.js';
 import {agentRows, agentsCaption} from './agents-rows.js';
@@ -189,19 +190,11 @@ export function generatorStallWarning(report: Pick<JsonReport, 'generator' | 'su
 
 /** What to do about the stalls, by what the stalled threads mostly did (when that was measured). */
 function stallAdvice(generator: JsonReport['generator']): string {
-	const {stallRunningMs, stallWaitingMs, stallSleepingMs} = generator;
-	if (stallRunningMs === undefined || stallWaitingMs === undefined || stallSleepingMs === undefined) {
-		return 'Add --threads, lower the rate, or give the generator a core of its own.';
-	}
-
-	if (stallRunningMs >= stallWaitingMs && stallRunningMs >= stallSleepingMs) {
-		return 'Most of it the generator was running its own work: add --threads or lower the rate.';
-	}
-
-	if (stallWaitingMs >= stallSleepingMs) {
-		return 'Most of it the generator was waiting for a core that another thread or process had: give it cores of its own.';
-	}
-
+	const {eventLoopStallMs = 0, stallRunningMs, stallWaitingMs, stallSleepingMs} = generator;
+	const most = stallSleepingMs === undefined ? undefined : mostOfStall(eventLoopStallMs, stallRunningMs, stallWaitingMs);
+	if (most === undefined) return 'Add --threads, lower the rate, or give the generator a core of its own.';
+	if (most === 'running') return 'Most of it the generator was running its own work: add --threads or lower the rate.';
+	if (most === 'waiting') return 'Most of it the generator was waiting for a core that another thread or process had: give it cores of its own.';
 	return 'Most of it the generator was asleep past its timers (the system woke it late, as virtual machines often do): the machine\'s delay, not the server\'s; a quieter machine gives a truer tail.';
 }
 

@@ -111,5 +111,20 @@ export const closedLoopProbeMs = 10;
 /** The closed model's stall threshold, ms (twice its probe's period). */
 export const closedStallThresholdMs = stallThresholdFor(closedLoopProbeMs);
 
+/** What stalled threads mostly did: ran, waited for a core, or slept past a timer (the rest of the stall time). */
+export type StallPart = 'running' | 'waiting' | 'asleep';
+
+/**
+ * The largest part of a stall time split by what the thread did (ties go to running, then waiting:
+ * the generator's own work first); undefined without a split or a stall. The one place of that rule,
+ * for the report's advice and the TUI.
+ */
+export function mostOfStall(stallMs: number, runningMs: number | undefined, waitingMs: number | undefined): StallPart | undefined {
+	if (runningMs === undefined || waitingMs === undefined || stallMs <= 0) return undefined;
+	const asleepMs = stallMs - runningMs - waitingMs;
+	if (runningMs >= waitingMs && runningMs >= asleepMs) return 'running';
+	return waitingMs >= asleepMs ? 'waiting' : 'asleep';
+}
+
 /** The probe's period for a run in the open model (a rate) or the closed one, ms. */
 export const probePeriodMs = (open: boolean): number => (open ? eventLoopProbeMs : closedLoopProbeMs);
