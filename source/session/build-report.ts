@@ -62,8 +62,8 @@ function generatorReport(result: RunResult, overall: TotalsSummary): GeneratorRe
 	const stalls = result.generatorStalls;
 	if (!stalls) return base;
 	const figures = {
-		eventLoopStallMs: Math.round(stalls.stallMs * 10) / 10,
-		maxEventLoopDelayMs: Math.round(stalls.maxDelayMs * 10) / 10,
+		eventLoopStallMs: round1(stalls.stallMs),
+		maxEventLoopDelayMs: round1(stalls.maxDelayMs),
 		stallShare: stalls.measuredMs > 0 ? Math.round((stalls.stallMs / stalls.measuredMs) * 1e4) / 1e4 : 0,
 		// The threshold the workers used (the coarsest, when a run changed model); older ones probed every 1 ms.
 		stallThresholdMs: stallThresholdFor(stalls.probeMs ?? eventLoopProbeMs),

@@ -152,5 +152,5 @@ export const openCase: BenchCase = async context => {
 
 function describeFloor(floor: NoiseFloor): string {
 	const split = floor.runningMs === undefined || floor.waitingMs === undefined ? '' : ` (running ${fixed(floor.runningMs, 1)}, waiting for a core ${fixed(floor.waitingMs, 1)}, asleep past a timer ${fixed(floor.stallMs - floor.runningMs - floor.waitingMs, 1)} ms)`;
-	return `an idle worker thread on core 0 went ${fixed(floor.stallMs, 1)} ms of ${floor.seconds} s without turning (${floor.gaps} gaps over 2 ms, ${fixed(floor.stallMs / floor.seconds / 10, 2)}% of the time), longest ${fixed(floor.maxGapMs, 2)} ms${split}`;
+	return `an idle thread on core 0 went ${fixed(floor.stallMs, 1)} ms of ${floor.seconds} s without turning (gaps over 2 ms, ${fixed(floor.stallMs / floor.seconds / 10, 2)}% of the time), longest ${fixed(floor.maxGapMs, 2)} ms${split}`;
 }
