@@ -205,7 +205,7 @@ class BaselineTimeoutError extends Error {
 class Sequence implements ConnectionOwner {
 	readonly policy: TestPlan['policy'];
 	/** A baseline has no warm-up (`--warm-up` is the parallel run's). */
-	readonly warming = false;
+	readonly warmPhase = 0;
 	/** A baseline's 401s are handled per request (`finished`), not by the token's age. */
 	readonly headersVersion = 0;
 	private readonly options: BaselineWorkerInit;

@@ -73,8 +73,11 @@ function undiciOptions(plan: EndpointPlan, extraHeaders: Readonly<Record<string,
 /** What a connection reports to: the worker's load loop. */
 export type ConnectionOwner = {
 	readonly policy: RequestPolicy;
-	/** The run is warming up (`--warm-up`): what is sent now is counted apart. */
-	readonly warming: boolean;
+	/**
+	 * 0 while the run is measured. During a warm-up (`--warm-up`), where what is sent is counted
+	 * apart, a positive number that moves on now and then (see LoadLoop.warmPhase).
+	 */
+	readonly warmPhase: number;
 	/** Bumped whenever the extra (token) headers change: a request remembers the one it went with. */
 	readonly headersVersion: number;
 	/** Called right before a request goes out. */
@@ -96,8 +99,8 @@ export abstract class Connection {
 	inRequest = false;
 	/** This request was already retried once after a 401 and a token refresh. */
 	authRetried = false;
-	/** The request in flight (and its retries) was first sent during the warm-up. */
-	warm = false;
+	/** The owner's `warmPhase` when the request in flight (and its retries) was first sent: 0 if measured. */
+	warmPhase = 0;
 	/** The owner's `headersVersion` the attempt in flight went out with (which token it carried). */
 	headersVersion = 0;
 	retired = false;
@@ -133,7 +136,7 @@ export abstract class Connection {
 		if (attempt === 0) {
 			this.authRetried = false;
 			this.rendered = rendered;
-			this.warm = this.owner.warming;
+			this.warmPhase = this.owner.warmPhase;
 		}
 
 		this.endpoint = endpoint;

@@ -14,6 +14,15 @@ export type ThreadTimesReader = {read(): ThreadTimes | undefined; close(): void}
  * Linux's `/proc/thread-self/schedstat` ("run-ns wait-ns slices"), opened by the thread that reads it
  * and read again in place (about a microsecond). Undefined where it cannot be opened.
  */
+/** Every ThreadTimes the reader returns is made here (one object shape; see below). */
+const threadTimes = (runNs: number, waitNs: number): ThreadTimes => ({runNs, waitNs});
+// A thread's times pass 2^31 ns (2.1 s of CPU) in the middle of a run, where V8, having laid these
+// fields out for small integers, would change the objects' layout and throw away the probe's
+// optimised code (`--trace-deopt`: "not a Smi" in the reader, then "wrong map" in `turn`) to compile
+// it again on a background thread while the run is measured. A first object holding fractions has
+// them laid out as doubles from the start.
+threadTimes(0.5, 0.5);
+
 export function openSchedstat(): ThreadTimesReader | undefined {
 	let fd: number;
 	try {
@@ -33,7 +42,7 @@ export function openSchedstat(): ThreadTimesReader | undefined {
 				const [run, wait] = text.split(' ');
 				const runNs = Number(run);
 				const waitNs = Number(wait);
-				return Number.isFinite(runNs) && Number.isFinite(waitNs) ? {runNs, waitNs} : undefined;
+				return Number.isFinite(runNs) && Number.isFinite(waitNs) ? threadTimes(runNs, waitNs) : undefined;
 			} catch {
 				return undefined;
 			}
