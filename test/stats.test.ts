@@ -86,18 +86,10 @@ describe('histogram', () => {
 	});
 
 	it('summarizes in one pass exactly as the library computes each figure', () => {
-		for (const shape of [1, 3, 8]) {
-			const histogram = createHistogram();
-			let seed = shape;
-			for (let index = 0; index < 20_000; index++) {
-				seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648;
-				recordMicros(histogram, Math.floor(((seed / 2_147_483_648) ** shape) * 30_000_000) + 1);
-			}
-
-			const summary = summarize(histogram);
-			const ms = (micros: number): number => Math.round(micros) / 1000;
-			expect(summary).toEqual({
-				count: 20_000,
+		const ms = (micros: number): number => Math.round(micros) / 1000;
+		const expectLibraryFigures = (histogram: ReturnType<typeof createHistogram>): void => {
+			expect(summarize(histogram)).toEqual({
+				count: histogram.totalCount,
 				min: ms(histogram.minNonZeroValue),
 				mean: ms(histogram.mean),
 				p50: ms(histogram.getValueAtPercentile(50)),
@@ -108,7 +100,37 @@ describe('histogram', () => {
 				max: ms(histogram.getValueAtPercentile(100)),
 				stdev: ms(histogram.stdDeviation),
 			});
-		}
+		};
+
+		const filled = (shape: number, highest: number, count = 20_000): ReturnType<typeof createHistogram> => {
+			const histogram = createHistogram();
+			let seed = shape;
+			for (let index = 0; index < count; index++) {
+				seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648;
+				recordMicros(histogram, Math.floor(((seed / 2_147_483_648) ** shape) * highest) + 1);
+			}
+
+			return histogram;
+		};
+
+		for (const shape of [1, 3, 8]) expectLibraryFigures(filled(shape, 30_000_000));
+		// The walk stops at the highest value recorded: values up to the top of the range (its last
+		// count), a single value, and histograms whose counts came by add, decoding and reuse after a reset.
+		expectLibraryFigures(filled(2, 3_600_000_000));
+		const single = createHistogram();
+		recordMicros(single, 3_600_000_000);
+		expectLibraryFigures(single);
+		const low = createHistogram();
+		recordMicros(low, 1);
+		expectLibraryFigures(low);
+		const sum = filled(3, 2000);
+		sum.add(filled(5, 90_000_000, 500));
+		expectLibraryFigures(sum);
+		expectLibraryFigures(decodeHistogram(encodeHistogram(filled(4, 700_000))));
+		const reused = filled(1, 500_000_000);
+		reused.reset();
+		for (let micros = 100; micros <= 900; micros += 7) recordMicros(reused, micros);
+		expectLibraryFigures(reused);
 	});
 
 	it('builds a percentile spectrum that rises to the maximum', () => {
