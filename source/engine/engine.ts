@@ -52,6 +52,9 @@ export type EngineOptions = {
 	readonly dataShare?: AgentShare | undefined;
 };
 
+/** How long the end of a second waits for every worker's snapshot (see `Engine.endSecond`), ms. */
+const flushWaitMs = 100;
+
 /**
  * Runs a load test: wires a worker pool (the threads), a run aggregator (what they measured) and
  * the live controls (pause, threads, connections, rate, stages). Knows nothing of the UI: it emits
@@ -69,6 +72,11 @@ export class Engine {
 	private activeMs = 0;
 	private activeSinceMs = 0;
 	private secondTimer: NodeJS.Timeout | undefined;
+	/** The workers whose answer to the second's `flush` has not come yet (see `endSecond`). */
+	private readonly flushing = new Set<PooledWorker>();
+	/** When the second being closed ended (its `flush` went out), on the performance clock. */
+	private secondEndMs = 0;
+	private flushTimer: NodeJS.Timeout | undefined;
 	private durationTimer: NodeJS.Timeout | undefined;
 	private stopReason: StopReason = 'user';
 	private stopPromise: Promise<RunResult> | undefined;
@@ -111,9 +119,10 @@ export class Engine {
 						if (this.spawnedWarming.delete(worker) && !this.warming) this.pool.post(worker, {type: 'measure'});
 					}
 				},
-				snapshot: (worker, snapshot) => {
+				snapshot: (worker, snapshot, flushed) => {
 					this.aggregator.add(snapshot, {countsTowardsPeak: !worker.retiring});
 					this.emit({type: 'update'});
+					if (flushed) this.flushed(worker);
 				},
 				// The shared budget is spent: no attempt starts anywhere any more. Stopping drains
 				// the attempts still in flight (they end by timeout_ms at the latest).
@@ -127,8 +136,9 @@ export class Engine {
 						this.pool.post(worker, {type: 'set-headers', extraHeaders: this.extraHeaders, version: this.headersVersion});
 					}
 				},
-				done: (_worker, cancelled) => {
+				done: (worker, cancelled) => {
 					this.aggregator.addCancelled(cancelled);
+					this.flushed(worker);
 				},
 				logFailed: message => {
 					// Every worker writes the log: tell the first failure once.
@@ -303,9 +313,7 @@ export class Engine {
 			return done;
 		}
 
-		this.secondTimer = setInterval(() => {
-			this.emit({type: 'second', point: this.aggregator.closeWindow(performance.now(), this.windowContext)});
-		}, 1000);
+		this.secondTimer = setInterval(this.endSecond, 1000);
 		this.armDuration();
 		return done;
 	}
@@ -545,6 +553,38 @@ export class Engine {
 		return this.stopPromise;
 	}
 
+	/**
+	 * A second of the run ends: every worker is asked for a snapshot at once, and the second is closed
+	 * (its timeline point made) when all have answered, at the time it ended. A worker's regular
+	 * snapshots come every 250 ms on its own timer, so closing a second with what had arrived by its
+	 * end left out up to 250 ms of it and put that in the next second: at a fixed 50,000 req/s the
+	 * first second read 48,600 and the last 51,400. Now each second holds what its workers did up to
+	 * the moment they were asked (a message away, well under a millisecond on an idle core). A worker
+	 * that has not answered within `flushWaitMs` (stalled, or its core taken) is not waited for: the
+	 * second closes with what came, and the rest counts in the next one.
+	 */
+	private readonly endSecond = (): void => {
+		if (this.flushing.size > 0) this.closeSecond();
+		this.secondEndMs = performance.now();
+		for (const worker of this.pool.flush()) this.flushing.add(worker);
+		if (this.flushing.size === 0) {
+			this.closeSecond();
+		} else {
+			this.flushTimer = setTimeout(this.closeSecond, flushWaitMs);
+		}
+	};
+
+	private flushed(worker: PooledWorker): void {
+		if (this.flushing.delete(worker) && this.flushing.size === 0) this.closeSecond();
+	}
+
+	private readonly closeSecond = (): void => {
+		clearTimeout(this.flushTimer);
+		this.flushTimer = undefined;
+		this.flushing.clear();
+		this.emit({type: 'second', point: this.aggregator.closeWindow(this.secondEndMs, this.windowContext)});
+	};
+
 	private async drain(): Promise<RunResult> {
 		this.disarmDuration();
 		if (this.warming) {
@@ -563,6 +603,9 @@ export class Engine {
 		if (this.secondTimer) {
 			clearInterval(this.secondTimer);
 		}
+
+		// A second still waiting for answers: every worker has stopped, so all of it has come.
+		if (this.flushTimer !== undefined) this.closeSecond();
 
 		if (this.stageTimer) {
 			clearInterval(this.stageTimer);

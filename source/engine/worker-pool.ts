@@ -44,7 +44,8 @@ export type PooledWorker = {
 /** What the pool hands on from its workers: every message a worker can send has its handler. */
 export type PoolHandlers = {
 	readonly ready: (worker: PooledWorker) => void;
-	readonly snapshot: (worker: PooledWorker, snapshot: WorkerSnapshot) => void;
+	/** `flushed`: it answers a `flush`. */
+	readonly snapshot: (worker: PooledWorker, snapshot: WorkerSnapshot, flushed: boolean) => void;
 	/** `reason`: the request budget was spent, or the data ran out (on_end "stop"). */
 	readonly exhausted: (worker: PooledWorker, reason: 'requests' | 'data') => void;
 	/** A 401 for a request that carried the `headersVersion`-th extra headers. */
@@ -152,7 +153,7 @@ export class WorkerPool {
 					eventLoopUtilization: snapshot.eventLoopUtilization,
 					...(snapshot.maxEventLoopDelayMs === undefined ? {} : {maxEventLoopDelayMs: snapshot.maxEventLoopDelayMs, eventLoopStallMs: snapshot.eventLoopStallMs ?? 0, windowMs: snapshot.utilizationWindowMs ?? 0, ...(snapshot.eventLoopProbeMs === undefined ? {} : {probeMs: snapshot.eventLoopProbeMs}), ...(snapshot.stallRunningMs === undefined || snapshot.stallWaitingMs === undefined ? {} : {stallRunningMs: snapshot.stallRunningMs, stallWaitingMs: snapshot.stallWaitingMs})}),
 				};
-				handlers.snapshot(pooled, snapshot);
+				handlers.snapshot(pooled, snapshot, message.flushed === true);
 				break;
 			}
 
@@ -213,6 +214,16 @@ export class WorkerPool {
 		for (const worker of this.live) {
 			this.post(worker, message);
 		}
+	}
+
+	/** Asks every started worker not yet stopped (retiring ones included) for a snapshot now; returns them. */
+	flush(): PooledWorker[] {
+		const workers = this.all.filter(worker => this.started.has(worker.id));
+		for (const worker of workers) {
+			this.post(worker, {type: 'flush'});
+		}
+
+		return workers;
 	}
 
 	/** Posts to every worker not yet stopped, retiring ones included. */

@@ -67,10 +67,11 @@ const loop = new LoadLoop(
 const probe = new EventLoopProbe(init.rate !== undefined);
 const heap = new HeapKeeper(performance.now());
 let lastElu = performance.eventLoopUtilization();
-function sendSnapshot(): void {
+function sendSnapshot(flushed = false): void {
 	const elu = performance.eventLoopUtilization(lastElu);
 	lastElu = performance.eventLoopUtilization();
-	post({type: 'snapshot', snapshot: {...loop.snapshot(init.workerId, elu.utilization, elu.idle + elu.active), ...probe.take()}});
+	const snapshot = {...loop.snapshot(init.workerId, elu.utilization, elu.idle + elu.active), ...probe.take()};
+	post(flushed ? {type: 'snapshot', snapshot, flushed} : {type: 'snapshot', snapshot});
 	log?.flush();
 	heap.check(performance.now());
 }
@@ -86,7 +87,9 @@ function armTestStall(): void {
 	}, afterMs).unref();
 }
 
-const interval = setInterval(sendSnapshot, init.snapshotIntervalMs);
+const interval = setInterval(() => {
+	sendSnapshot();
+}, init.snapshotIntervalMs);
 interval.unref();
 
 /**
@@ -98,7 +101,9 @@ interval.unref();
  * once this cadence moved the compiling into the warm-up; 4 alternating pairs at 50,000/s). The
  * regular snapshots keep their own timer, so their times relative to the run's seconds do not move.
  */
-let warmUpInterval: NodeJS.Timeout | undefined = init.warmUp === true ? setInterval(sendSnapshot, Math.max(10, init.snapshotIntervalMs / 5)) : undefined;
+let warmUpInterval: NodeJS.Timeout | undefined = init.warmUp === true ? setInterval(() => {
+	sendSnapshot();
+}, Math.max(10, init.snapshotIntervalMs / 5)) : undefined;
 warmUpInterval?.unref();
 function endWarmUpSnapshots(): void {
 	clearInterval(warmUpInterval);
@@ -145,6 +150,11 @@ port.on('message', (message: ToWorker) => {
 
 		case 'resume': {
 			loop.resume();
+			break;
+		}
+
+		case 'flush': {
+			sendSnapshot(true);
 			break;
 		}
 
