@@ -10,12 +10,15 @@ import {fileURLToPath} from 'node:url';
 
 const root = fileURLToPath(new URL('../../..', import.meta.url));
 
-/** Builds `revision`; returns its `dist/cli.js`. */
+/**
+ * Builds `revision` with its own `npm run build` (so a bundled revision gets its bundle and its
+ * launcher, as the installed command runs); returns its `dist/cli.js`.
+ */
 export function buildRevision(revision: string): string {
 	const directory = mkdtempSync(path.join(os.tmpdir(), 'pystress-bench-base-'));
 	execFileSync('git', ['-C', root, 'worktree', 'add', '--detach', directory, revision], {stdio: 'ignore'});
 	symlinkSync(path.join(root, 'node_modules'), path.join(directory, 'node_modules'));
-	execFileSync(process.execPath, [path.join(root, 'node_modules/typescript/bin/tsc'), '-p', path.join(directory, 'tsconfig.json')], {stdio: 'inherit'});
+	execFileSync('npm', ['run', '--silent', 'build'], {cwd: directory, stdio: 'inherit'});
 	return path.join(directory, 'dist/cli.js');
 }
 
