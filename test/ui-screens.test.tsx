@@ -1,5 +1,5 @@
 import {describe, expect, it} from 'vitest';
-import {plotLines} from '../source/ui/components/chart.js';
+import {axisLabel, plotLines} from '../source/ui/components/chart.js';
 import HardwareHeader from '../source/ui/components/hardware-header.js';
 import HelpOverlay from '../source/ui/components/help-overlay.js';
 import BaselineScreen from '../source/ui/screens/baseline-screen.js';
@@ -191,6 +191,12 @@ describe('dashboard', () => {
 		const done = show(<DashboardScreen dashboard={dashboard({frame: frame({stage: {index: 3, count: 3, value: 200, target: 200}})})} target="t" stopping={false} size={{columns: 80, rows: 24}} />);
 		expect(done.split('\n')[0]).toMatch(/stages done · 12\.0s/);
 		expect(show(<DashboardScreen dashboard={dashboard()} target="t" stopping={false} size={{columns: 80, rows: 24}} />)).not.toMatch(/stage/);
+	});
+
+	it('labels the bottom of an axis 0, never -0.00 (asciichart computes it a hair below zero)', () => {
+		expect(axisLabel(-1.4e-13, 'rate').trim()).toBe('0');
+		expect(axisLabel(-1.4e-13, 'ms').trim()).toBe('0.00');
+		expect(axisLabel(2001, 'rate').trim()).toBe('2.0k');
 	});
 
 	it('plots latencies on a log scale, so p50 and p99 both show', () => {

@@ -31,6 +31,9 @@ const asciiColours: Readonly<Record<Colour, string>> = {
 
 /** A 7-character y label: `12.3k` for rates, `12.3` (ms) or `1.2s` for latencies. */
 export function axisLabel(value: number, unit: 'rate' | 'ms'): string {
+	// asciichart's bottom label can come out a hair below zero (-1e-13, from its own arithmetic),
+	// which read "-0.00" on the requests/s axis; neither axis goes below zero.
+	value = Math.max(0, value);
 	let text: string;
 	if (unit === 'rate') {
 		text = compact(value);
