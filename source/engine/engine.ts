@@ -55,6 +55,9 @@ export type EngineOptions = {
 /** How long the end of a second waits for every worker's snapshot (see `Engine.endSecond`), ms. */
 const flushWaitMs = 100;
 
+/** A warm-up of a second or more: the workers collect their heaps this long before its end, ms. */
+const settleBeforeMs = 500;
+
 /**
  * Runs a load test: wires a worker pool (the threads), a run aggregator (what they measured) and
  * the live controls (pause, threads, connections, rate, stages). Knows nothing of the UI: it emits
@@ -275,10 +278,16 @@ export class Engine {
 			const warmSeconds = setInterval(() => {
 				this.aggregator.closeWarmUpWindow(this.windowContext);
 			}, 1000);
+			// The workers collect their heaps half a second before the end (a few ms each, unmeasured),
+			// so that no collection of what the warm-up left falls in the measured run's first seconds.
+			const settleTimer = (this.settings.warmUpMs ?? 0) >= 1000 ? setTimeout(() => {
+				this.pool.postLive({type: 'settle'});
+			}, this.settings.warmUpMs! - settleBeforeMs) : undefined;
 			await new Promise<void>(resolve => {
 				this.endWarmUp = resolve;
 				this.warmUpTimer = setTimeout(resolve, this.settings.warmUpMs);
 			});
+			clearTimeout(settleTimer);
 			clearInterval(warmSeconds);
 			this.warming = false;
 			this.aggregator.warmedUp(performance.now() - this.warmUpStartMs);

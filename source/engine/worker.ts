@@ -158,6 +158,11 @@ port.on('message', (message: ToWorker) => {
 			break;
 		}
 
+		case 'settle': {
+			heap.collectNow(performance.now());
+			break;
+		}
+
 		case 'set-connections': {
 			loop.setConnections(message.connections, message.maxConnections);
 			break;
