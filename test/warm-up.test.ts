@@ -51,6 +51,11 @@ describe('--warm-up', () => {
 		expect(readFileSync(log, 'utf8').trim().split('\n')).toHaveLength(300);
 		expect(report.timeline.reduce((sum, point) => sum + point.requests, 0)).toBe(300);
 		expect(result.stderr).toMatch(/after a 2(\.0)?s warm-up \(not measured\)/);
+		// A warm-up is not silent: its seconds are progress lines of their own, marked, before the run's.
+		const lines = result.stderr.split('\n');
+		const warmLine = lines.findIndex(line => /^\[warm-up 1(\.0)?s\/2(\.0)?s\] [\d,]+ requests, .* \(not measured\)$/.test(line));
+		expect(warmLine).toBeGreaterThan(-1);
+		expect(lines.findIndex(line => line.startsWith('[') && !line.startsWith('[warm-up'))).toBeGreaterThan(warmLine);
 		// Both connections (the server's count) were opened during the warm-up: no connect time is a
 		// figure, and the summary says why rather than leaving the row out unexplained.
 		expect(server.connections).toBe(2);

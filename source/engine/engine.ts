@@ -23,6 +23,8 @@ export type EngineEvent =
 	| {readonly type: 'update'}
 	/** A timeline point was completed (once a second). */
 	| {readonly type: 'second'; readonly point: TimelinePoint}
+	/** A second of the warm-up ended (`elapsedS` into it): its figures, in no result. */
+	| {readonly type: 'warm-up-second'; readonly point: TimelinePoint; readonly elapsedS: number}
 	| {readonly type: 'state'; readonly state: EngineState}
 	| {readonly type: 'marker'; readonly marker: RunMarker}
 	/** A worker got a 401 while a token is in use: refresh it (see setExtraHeaders). */
@@ -79,6 +81,8 @@ export class Engine {
 	private readonly flushing = new Set<PooledWorker>();
 	/** When the second being closed ended (its `flush` went out), on the performance clock. */
 	private secondEndMs = 0;
+	/** The second being closed is one of the warm-up's. */
+	private secondOfWarmUp = false;
 	private flushTimer: NodeJS.Timeout | undefined;
 	private durationTimer: NodeJS.Timeout | undefined;
 	private stopReason: StopReason = 'user';
@@ -275,9 +279,7 @@ export class Engine {
 			this.setState('running');
 			this.warmUpStartMs = performance.now();
 			// The warm-up's seconds are closed like the run's (and dropped): that code is compiled by the start.
-			const warmSeconds = setInterval(() => {
-				this.aggregator.closeWarmUpWindow(this.windowContext);
-			}, 1000);
+			const warmSeconds = setInterval(this.endSecond, 1000);
 			// The workers collect their heaps half a second before the end (a few ms each, unmeasured),
 			// so that no collection of what the warm-up left falls in the measured run's first seconds.
 			const settleTimer = (this.settings.warmUpMs ?? 0) >= 1000 ? setTimeout(() => {
@@ -289,6 +291,8 @@ export class Engine {
 			});
 			clearTimeout(settleTimer);
 			clearInterval(warmSeconds);
+			// A second of the warm-up still waiting for answers closes as the warm-up's.
+			if (this.flushTimer !== undefined) this.closeSecond();
 			this.warming = false;
 			this.aggregator.warmedUp(performance.now() - this.warmUpStartMs);
 			if (this.stopPromise) {
@@ -574,6 +578,7 @@ export class Engine {
 	 */
 	private readonly endSecond = (): void => {
 		if (this.flushing.size > 0) this.closeSecond();
+		this.secondOfWarmUp = this.warming;
 		this.secondEndMs = performance.now();
 		for (const worker of this.pool.flush()) this.flushing.add(worker);
 		if (this.flushing.size === 0) {
@@ -591,6 +596,13 @@ export class Engine {
 		clearTimeout(this.flushTimer);
 		this.flushTimer = undefined;
 		this.flushing.clear();
+		if (this.secondOfWarmUp) {
+			// A second of the warm-up: closed the same way (so that code is compiled when the clock starts), its point in no result.
+			const point = this.aggregator.closeWarmUpWindow(this.windowContext);
+			if (point) this.emit({type: 'warm-up-second', point, elapsedS: (this.secondEndMs - this.warmUpStartMs) / 1000});
+			return;
+		}
+
 		this.emit({type: 'second', point: this.aggregator.closeWindow(this.secondEndMs, this.windowContext)});
 	};
 

@@ -176,11 +176,14 @@ export class RunAggregator {
 	/** Scratch totals of the warm-up (see `add`), closed once a second by `closeWarmUpWindow` and then dropped. */
 	private warmTotals: RunTotals | undefined;
 
-	/** During the warm-up, once a second: closes a window of the scratch totals, as a run's second would be (the point is dropped). */
-	closeWarmUpWindow(context: WindowContext): void {
-		if (this.warmTotals === undefined) return;
+	/**
+	 * During the warm-up, once a second: closes a window of the scratch totals, as a run's second would
+	 * be. The point goes in no figure and no timeline; the headless progress shows it, marked.
+	 */
+	closeWarmUpWindow(context: WindowContext): TimelinePoint | undefined {
+		if (this.warmTotals === undefined) return undefined;
 		const {totals, late, dropped} = takeWindow(this.warmTotals);
-		timelinePoint(totals, {...context, t: 0, windowS: 1, late, dropped});
+		return timelinePoint(totals, {...context, t: 0, windowS: 1, late, dropped});
 	}
 
 	/** The warm-up ran this long (ms) before `begin`. */

@@ -1,5 +1,5 @@
 import type {Hardware} from '../engine/hardware.js';
-import {renderProgressLine} from '../report/text.js';
+import {renderProgressLine, renderWarmUpLine} from '../report/text.js';
 import type {JsonReport} from '../report/types.js';
 import {renderHtmlReport} from '../report/html.js';
 import type {RequestLogOptions} from '../engine/request-log.js';
@@ -120,6 +120,10 @@ export async function runHeadless(options: HeadlessOptions, io: HeadlessIo): Pro
 						seconds = engine.timeline.length;
 						lastT = engineEvent.point.t;
 						io.stderr(renderProgressJson(engineEvent.point, replaces));
+					} else if (engineEvent.type === 'warm-up-second' && !ndjson) {
+						// A long warm-up is not silent; its seconds are marked and go in no figure.
+						const {point} = engineEvent;
+						progress(renderWarmUpLine({elapsedS: engineEvent.elapsedS, totalS: (prepared.settings.warmUpMs ?? 0) / 1000, requests: point.requests, rps: point.rps, p50: point.p50, p99: point.p99, responses: point.responses, errors: point.errors}));
 					} else if (engineEvent.type === 'second') {
 						const {point} = engineEvent;
 						progress(renderProgressLine({
