@@ -39,21 +39,4 @@ describe('heap keeper (a load worker\'s old generation over a long run)', () => 
 		// Nothing new: no collection.
 		expect(keeper.check(20_000)).toBe(false);
 	});
-
-	it('collects at once when told (the end of a warm-up) and starts its spacing again from there', () => {
-		const keeper = new HeapKeeper(0, 4 * mb, 1000);
-		const base = oldBytes();
-		leaveOldGarbage();
-		const before = oldBytes();
-		expect(before - base).toBeGreaterThan(4 * mb);
-		// Within the spacing after its start: check would wait, collectNow does not.
-		expect(keeper.check(100)).toBe(false);
-		keeper.collectNow(100);
-		// At least three quarters of the garbage went.
-		expect(oldBytes()).toBeLessThan(base + ((before - base) / 4));
-		// The spacing now runs from 100: past the budget again, it waits until 1,100.
-		leaveOldGarbage();
-		expect(keeper.check(1099)).toBe(false);
-		expect(keeper.check(1100)).toBe(true);
-	});
 });

@@ -57,9 +57,6 @@ export type EngineOptions = {
 /** How long the end of a second waits for every worker's snapshot (see `Engine.endSecond`), ms. */
 const flushWaitMs = 100;
 
-/** A warm-up of a second or more: the workers collect their heaps this long before its end, ms. */
-const settleBeforeMs = 500;
-
 /**
  * Runs a load test: wires a worker pool (the threads), a run aggregator (what they measured) and
  * the live controls (pause, threads, connections, rate, stages). Knows nothing of the UI: it emits
@@ -280,16 +277,10 @@ export class Engine {
 			this.warmUpStartMs = performance.now();
 			// The warm-up's seconds are closed like the run's (and dropped): that code is compiled by the start.
 			const warmSeconds = setInterval(this.endSecond, 1000);
-			// The workers collect their heaps half a second before the end (a few ms each, unmeasured),
-			// so that no collection of what the warm-up left falls in the measured run's first seconds.
-			const settleTimer = (this.settings.warmUpMs ?? 0) >= 1000 ? setTimeout(() => {
-				this.pool.postLive({type: 'settle'});
-			}, this.settings.warmUpMs! - settleBeforeMs) : undefined;
 			await new Promise<void>(resolve => {
 				this.endWarmUp = resolve;
 				this.warmUpTimer = setTimeout(resolve, this.settings.warmUpMs);
 			});
-			clearTimeout(settleTimer);
 			clearInterval(warmSeconds);
 			// A second of the warm-up still waiting for answers closes as the warm-up's.
 			if (this.flushTimer !== undefined) this.closeSecond();

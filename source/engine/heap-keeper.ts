@@ -49,21 +49,10 @@ export class HeapKeeper {
 			return false;
 		}
 
-		this.collectNow(nowMs);
-		return true;
-	}
-
-	/**
-	 * Collects now, whatever the growth, and starts the spacing again from `nowMs`: at the end of a
-	 * warm-up, so that what the warm-up left (compiled code, connections, its first promotions) is
-	 * collected while nothing is measured, and the next collection comes no sooner than `spacingMs`
-	 * into the measured run. (Seen once before: a 17 ms collection 7 s into a run after a 3 s warm-up.)
-	 */
-	collectNow(nowMs: number): void {
-		if (this.gc === undefined) return;
 		this.gc();
 		this.lastAtMs = nowMs;
 		this.baselineBytes = oldGenerationBytes();
+		return true;
 	}
 }
 

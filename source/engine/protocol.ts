@@ -49,8 +49,6 @@ export type ToWorker =
 	/** Begin sending (all workers are told together, once every one is ready). */
 	| {readonly type: 'start'; readonly paused: boolean}
 	| {readonly type: 'pause'}
-	/** The warm-up ends soon: collect the heap now, while nothing is measured (HeapKeeper.collectNow). */
-	| {readonly type: 'settle'}
 	/** The warm-up is over: attempts sent from now on are measured. */
 	| {readonly type: 'measure'}
 	| {readonly type: 'resume'}

@@ -158,11 +158,6 @@ port.on('message', (message: ToWorker) => {
 			break;
 		}
 
-		case 'settle': {
-			heap.collectNow(performance.now());
-			break;
-		}
-
 		case 'set-connections': {
 			loop.setConnections(message.connections, message.maxConnections);
 			break;
