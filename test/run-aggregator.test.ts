@@ -37,6 +37,24 @@ function snapshot(first: EndpointInterval, second: EndpointInterval, extra: Part
 }
 
 describe('run aggregator (no workers)', () => {
+	it('gives each second of the warm-up every attempt of it, those counted apart too, and its rate', () => {
+		const aggregator = new RunAggregator({endpointCount: 2, initialSettings: settings});
+		aggregator.beginWarmUp(5000);
+		// Recorded in warming snapshots: 3 + 1 responses and 1 error; counted apart (sent in one phase,
+		// ended in a later one): 2 responses and 1 error.
+		aggregator.add(snapshot(endpoint([1000, 2000, 3000]), endpoint([4000], 1), {warming: true}));
+		aggregator.add(snapshot(endpoint([]), endpoint([]), {warming: true, warmUp: {responses: 2, errors: 1}}));
+		const first = aggregator.closeWarmUpWindow(6000, context)!;
+		expect([first.requests, first.errors, first.rps]).toEqual([8, 2, 8]);
+		expect(first.point.p99).toBeCloseTo(4, 2);
+		aggregator.add(snapshot(endpoint([1000]), endpoint([]), {warming: true, warmUp: {responses: 3, errors: 0}}));
+		const second = aggregator.closeWarmUpWindow(6500, context)!;
+		expect([second.requests, second.errors, second.rps]).toEqual([12, 2, 8]);
+		// None of it is a figure of the run.
+		expect(aggregator.totals.overall.requests).toBe(0);
+		expect(aggregator.timeline).toEqual([]);
+	});
+
 	it('merges snapshots over two seconds into totals, a timeline and one result', () => {
 		const startedAt = new Date('2024-05-01T12:00:00.000Z');
 		const aggregator = new RunAggregator({endpointCount: 2, initialSettings: settings});

@@ -86,7 +86,7 @@ describe('the end of a second', () => {
 			if (message.type === 'start') {
 				setTimeout(() => worker.send(snapshot(worker.workerId, 10)), 100);
 			} else if (message.type === 'flush') {
-				setTimeout(() => worker.send({...snapshot(worker.workerId, 5), flushed: true}), answerAfterMs);
+				setTimeout(() => worker.send({...snapshot(worker.workerId, 5), flushed: message.seq}), answerAfterMs);
 			}
 		}, 2500);
 		expect(flushes.length).toBeGreaterThanOrEqual(2);
@@ -110,12 +110,30 @@ describe('the end of a second', () => {
 				setTimeout(() => worker.send(snapshot(worker.workerId, 10)), 100);
 			} else if (message.type === 'flush' && ++flushCount === 1) {
 				// The first answer comes 600 ms late (a stalled worker); the second's closes without it.
-				setTimeout(() => worker.send({...snapshot(worker.workerId, 7), flushed: true}), 600);
+				setTimeout(() => worker.send({...snapshot(worker.workerId, 7), flushed: message.seq}), 600);
 			}
 		}, 2500);
 		expect(seconds[0]!.point.requests).toBe(10);
 		expect(seconds[0]!.emittedAtS - seconds[0]!.point.t).toBeLessThan(0.5);
 		expect(seconds[1]!.point.requests).toBe(7);
 		expect(seconds.reduce((sum, {point}) => sum + point.requests, 0)).toBe(17);
+	});
+
+	it('takes a late answer to an earlier flush for no answer to the current one', async () => {
+		const answerAfterMs = 60;
+		const {seconds} = await run((message, worker) => {
+			if (message.type !== 'flush') return;
+			if (message.seq === 1) {
+				// The answer to the first flush comes 1.03 s late: just after the second flush went out.
+				setTimeout(() => worker.send({...snapshot(worker.workerId, 7), flushed: message.seq}), 1030);
+			} else {
+				setTimeout(() => worker.send({...snapshot(worker.workerId, 5), flushed: message.seq}), answerAfterMs);
+			}
+		}, 2500);
+		// The first second closed without its answer (after the wait); the second one waited for its own
+		// answer, not the stale one, and holds both.
+		expect(seconds[0]!.point.requests).toBe(0);
+		expect(seconds[1]!.point.requests).toBe(12);
+		expect(seconds[1]!.emittedAtS - seconds[1]!.point.t).toBeGreaterThanOrEqual((answerAfterMs - 5) / 1000);
 	});
 });

@@ -55,6 +55,10 @@ describe('--warm-up', () => {
 		const lines = result.stderr.split('\n');
 		const warmLine = lines.findIndex(line => /^\[warm-up 1(\.0)?s\/2(\.0)?s\] [\d,]+ requests, .* \(not measured\)$/.test(line));
 		expect(warmLine).toBeGreaterThan(-1);
+		// Its count is the warm-up's attempts so far (the server's count held it to the report's): some, not more than all.
+		const warmCount = Number(/\] ([\d,]+) requests/.exec(lines[warmLine]!)![1]!.replaceAll(',', ''));
+		expect(warmCount).toBeGreaterThan(0);
+		expect(warmCount).toBeLessThanOrEqual(report.warmUp!.requests);
 		expect(lines.findIndex(line => line.startsWith('[') && !line.startsWith('[warm-up'))).toBeGreaterThan(warmLine);
 		// Both connections (the server's count) were opened during the warm-up: no connect time is a
 		// figure, and the summary says why rather than leaving the row out unexplained.

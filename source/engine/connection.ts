@@ -101,6 +101,11 @@ export abstract class Connection {
 	authRetried = false;
 	/** The owner's `warmPhase` when the request in flight (and its retries) was first sent: 0 if measured. */
 	warmPhase = 0;
+
+	/** The request in flight (and its retries) was first sent during the warm-up. */
+	get warm(): boolean {
+		return this.warmPhase !== 0;
+	}
 	/** The owner's `headersVersion` the attempt in flight went out with (which token it carried). */
 	headersVersion = 0;
 	retired = false;

@@ -9,11 +9,11 @@ import type {RequestLogOptions} from './request-log.js';
 import {collectBeforeStart, quietHeapForRun} from './heap-keeper.js';
 import {Listeners} from './listeners.js';
 import {templateCounters, type AgentShare} from './request-template.js';
-import {RunAggregator, type GeneratorStalls, type RunResult, type StopReason, type WindowContext} from './run-aggregator.js';
+import {RunAggregator, type GeneratorStalls, type RunResult, type StopReason, type WarmUpSecond, type WindowContext} from './run-aggregator.js';
 import {formatRate, StageFollower, type StageState} from './stage-follower.js';
 import {WorkerPool, type PooledWorker, type WorkerHealth} from './worker-pool.js';
 
-export type {GeneratorStalls, ResultState, RunResult, StopReason} from './run-aggregator.js';
+export type {GeneratorStalls, ResultState, RunResult, StopReason, WarmUpSecond} from './run-aggregator.js';
 export type {WorkerHealth} from './worker-pool.js';
 
 export type EngineState = 'idle' | 'running' | 'paused' | 'stopping' | 'done';
@@ -24,7 +24,7 @@ export type EngineEvent =
 	/** A timeline point was completed (once a second). */
 	| {readonly type: 'second'; readonly point: TimelinePoint}
 	/** A second of the warm-up ended (`elapsedS` into it): its figures, in no result. */
-	| {readonly type: 'warm-up-second'; readonly point: TimelinePoint; readonly elapsedS: number}
+	| {readonly type: 'warm-up-second'; readonly second: WarmUpSecond; readonly elapsedS: number}
 	| {readonly type: 'state'; readonly state: EngineState}
 	| {readonly type: 'marker'; readonly marker: RunMarker}
 	/** A worker got a 401 while a token is in use: refresh it (see setExtraHeaders). */
@@ -76,6 +76,8 @@ export class Engine {
 	private secondTimer: NodeJS.Timeout | undefined;
 	/** The workers whose answer to the second's `flush` has not come yet (see `endSecond`). */
 	private readonly flushing = new Set<PooledWorker>();
+	/** The number of the last `flush`: an answer to an earlier one (a worker late by a second) closes nothing. */
+	private flushSeq = 0;
 	/** When the second being closed ended (its `flush` went out), on the performance clock. */
 	private secondEndMs = 0;
 	/** The second being closed is one of the warm-up's. */
@@ -123,10 +125,10 @@ export class Engine {
 						if (this.spawnedWarming.delete(worker) && !this.warming) this.pool.post(worker, {type: 'measure'});
 					}
 				},
-				snapshot: (worker, snapshot, flushed) => {
+				snapshot: (worker, snapshot, flushSeq) => {
 					this.aggregator.add(snapshot, {countsTowardsPeak: !worker.retiring});
 					this.emit({type: 'update'});
-					if (flushed) this.flushed(worker);
+					if (flushSeq === this.flushSeq) this.flushed(worker);
 				},
 				// The shared budget is spent: no attempt starts anywhere any more. Stopping drains
 				// the attempts still in flight (they end by timeout_ms at the latest).
@@ -275,6 +277,7 @@ export class Engine {
 
 			this.setState('running');
 			this.warmUpStartMs = performance.now();
+			this.aggregator.beginWarmUp(this.warmUpStartMs);
 			// The warm-up's seconds are closed like the run's (and dropped): that code is compiled by the start.
 			const warmSeconds = setInterval(this.endSecond, 1000);
 			await new Promise<void>(resolve => {
@@ -571,7 +574,8 @@ export class Engine {
 		if (this.flushing.size > 0) this.closeSecond();
 		this.secondOfWarmUp = this.warming;
 		this.secondEndMs = performance.now();
-		for (const worker of this.pool.flush()) this.flushing.add(worker);
+		this.flushSeq++;
+		for (const worker of this.pool.flush(this.flushSeq)) this.flushing.add(worker);
 		if (this.flushing.size === 0) {
 			this.closeSecond();
 		} else {
@@ -589,8 +593,8 @@ export class Engine {
 		this.flushing.clear();
 		if (this.secondOfWarmUp) {
 			// A second of the warm-up: closed the same way (so that code is compiled when the clock starts), its point in no result.
-			const point = this.aggregator.closeWarmUpWindow(this.windowContext);
-			if (point) this.emit({type: 'warm-up-second', point, elapsedS: (this.secondEndMs - this.warmUpStartMs) / 1000});
+			const second = this.aggregator.closeWarmUpWindow(this.secondEndMs, this.windowContext);
+			if (second) this.emit({type: 'warm-up-second', second, elapsedS: (this.secondEndMs - this.warmUpStartMs) / 1000});
 			return;
 		}
 

@@ -309,11 +309,10 @@ export class LoadLoop implements ConnectionOwner {
 		const correctedMicros = connection.intendedAt < 0 ? -1 : Math.round((now - connection.intendedAt) * 1000);
 		let retry = false;
 		// The request log holds the measured run alone.
-		const warm = connection.warmPhase !== 0;
 		// (Read before the test, so the warm-up compiles it too; see `warmPhase`.)
 		const onAttempt = this.hooks.onAttempt;
-		const log = warm ? undefined : onAttempt;
-		if (warm && connection.warmPhase !== this.warmPhase) {
+		const log = connection.warm ? undefined : onAttempt;
+		if (connection.warm && connection.warmPhase !== this.warmPhase) {
 			// Sent during the warm-up and ended after it (or in a later phase of it): counted apart, in no
 			// figure. (What ends in the phase it was sent in is recorded as usual, so the code that
 			// records is warm when the clock starts, and its snapshots, marked warming, are counted apart
@@ -338,7 +337,7 @@ export class LoadLoop implements ConnectionOwner {
 				if (connection.headersVersion !== this.headersVersion) {
 					// Sent with a token replaced since: retried at once with the current one, no new refresh
 					// (one refresh per expiry, however many requests were in flight with the old token).
-					if (this.claim(connection.warmPhase !== 0)) {
+					if (this.claim(connection.warm)) {
 						connection.authRetried = true;
 						connection.send(endpoint, connection.attempt + 1, -1);
 						this.checkIdle();
@@ -408,7 +407,7 @@ export class LoadLoop implements ConnectionOwner {
 		this.awaitingToken.delete(connection);
 		this.inFlight--;
 		connection.busy = false;
-		if (retry && !this.stopping && !this.paused && !connection.retired && this.claim(connection.warmPhase !== 0)) {
+		if (retry && !this.stopping && !this.paused && !connection.retired && this.claim(connection.warm)) {
 			connection.authRetried = true;
 			connection.send(waiting.endpoint, connection.attempt + 1, -1);
 		} else if (connection.retired) {
@@ -430,7 +429,7 @@ export class LoadLoop implements ConnectionOwner {
 		setTimeout(() => {
 			this.inFlight--;
 			connection.busy = false;
-			if (this.stopping || this.paused || connection.retired || !this.claim(connection.warmPhase !== 0)) {
+			if (this.stopping || this.paused || connection.retired || !this.claim(connection.warm)) {
 				if (this.stopping) {
 					// A retry the stop prevented: never sent, so not a request.
 					this.cancelled++;

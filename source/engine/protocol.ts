@@ -57,15 +57,15 @@ export type ToWorker =
 	/** New extra headers, the engine's `version`-th change of them (1, 2, ...): a 401 names the version its request carried. */
 	| {readonly type: 'set-headers'; readonly extraHeaders: Readonly<Record<string, string>>; readonly version: number}
 	| {readonly type: 'stop'; readonly graceMs: number}
-	/** A second of the run ends now: send a snapshot at once (marked `flushed`). */
-	| {readonly type: 'flush'};
+	/** A second of the run ends now: send a snapshot at once, marked with this `seq` (`flushed`). */
+	| {readonly type: 'flush'; readonly seq: number};
 
 /** Worker -> main thread. */
 export type FromWorker =
 	/** Loaded and connected to nothing yet: waiting for 'start'. */
 	| {readonly type: 'ready'; readonly workerId: number}
-	/** `flushed`: the answer to a 'flush'. */
-	| {readonly type: 'snapshot'; readonly snapshot: WorkerSnapshot; readonly flushed?: boolean}
+	/** `flushed`: the answer to the 'flush' of that `seq`. */
+	| {readonly type: 'snapshot'; readonly snapshot: WorkerSnapshot; readonly flushed?: number}
 	/** Every attempt the shared `maxRequests` budget allowed has finished here. */
 	| {readonly type: 'exhausted'; readonly workerId: number; readonly reason: 'requests' | 'data'}
 	/** A response was 401 while a token is in use: the main thread should refresh it. */

@@ -67,6 +67,17 @@ export type WarmUp = {readonly durationS: number; readonly responses: number; re
 export type RunInterval = Pick<WorkerSnapshot, 'endpoints' | 'late' | 'dropped'>
 	& Partial<Pick<WorkerSnapshot, 'eventLoopUtilization' | 'utilizationWindowMs' | 'maxEventLoopDelayMs' | 'eventLoopStallMs' | 'eventLoopProbeMs' | 'stallRunningMs' | 'stallWaitingMs' | 'warming' | 'warmUp'>>;
 
+/** A second of the warm-up, as the progress shows it (see `RunAggregator.closeWarmUpWindow`). */
+export type WarmUpSecond = {
+	/** The second's latencies (p50, p99) and settings; its counts are the recorded ones only. */
+	readonly point: TimelinePoint;
+	/** Attempts of the warm-up so far, every one, and the errors among them. */
+	readonly requests: number;
+	readonly errors: number;
+	/** Attempts that ended in this second, per second. */
+	readonly rps: number;
+};
+
 /** What a timeline point records of the run's settings at the time it closes. */
 export type WindowContext = Pick<TimelineContext, 'threads' | 'connections' | 'rate' | 'paused'>;
 
@@ -107,6 +118,8 @@ export class RunAggregator {
 	private readonly stalls = {stallMs: 0, maxDelayMs: 0, measuredMs: 0, probeMs: 0, measured: false, runningMs: 0, waitingMs: 0, unsplitMs: 0, split: false};
 	/** `--warm-up`: its length (set by `warmedUp`) and the attempts sent during it. */
 	private warmUp: {durationS: number; responses: number; errors: number} | undefined;
+	/** When the last second of the warm-up closed (or it began), and its attempts by then. */
+	private warmUpSecond = {atMs: 0, attempts: 0};
 
 	constructor(options: RunAggregatorOptions) {
 		this.totals = createRunTotals(options.endpointCount);
@@ -176,14 +189,26 @@ export class RunAggregator {
 	/** Scratch totals of the warm-up (see `add`), closed once a second by `closeWarmUpWindow` and then dropped. */
 	private warmTotals: RunTotals | undefined;
 
+	/** The warm-up begins at `atMs` (its seconds' rates count from there). */
+	beginWarmUp(atMs: number): void {
+		this.warmUpSecond = {atMs, attempts: 0};
+	}
+
 	/**
-	 * During the warm-up, once a second: closes a window of the scratch totals, as a run's second would
-	 * be. The point goes in no figure and no timeline; the headless progress shows it, marked.
+	 * During the warm-up, once a second (at `atMs`): closes a window of the scratch totals, as a run's
+	 * second would be. Its figures go in no result; the headless progress shows them, marked. The
+	 * counts are every attempt of the warm-up, those counted apart (sent in one phase, ended in a
+	 * later one: see LoadLoop.warmPhase) too; the latencies are those the window recorded.
 	 */
-	closeWarmUpWindow(context: WindowContext): TimelinePoint | undefined {
+	closeWarmUpWindow(atMs: number, context: WindowContext): WarmUpSecond | undefined {
 		if (this.warmTotals === undefined) return undefined;
 		const {totals, late, dropped} = takeWindow(this.warmTotals);
-		return timelinePoint(totals, {...context, t: 0, windowS: 1, late, dropped});
+		const point = timelinePoint(totals, {...context, t: 0, windowS: 1, late, dropped});
+		const attempts = (this.warmUp?.responses ?? 0) + (this.warmUp?.errors ?? 0);
+		const windowS = (atMs - this.warmUpSecond.atMs) / 1000;
+		const rps = windowS > 0 ? (attempts - this.warmUpSecond.attempts) / windowS : 0;
+		this.warmUpSecond = {atMs, attempts};
+		return {point, requests: attempts, errors: this.warmUp?.errors ?? 0, rps};
 	}
 
 	/** The warm-up ran this long (ms) before `begin`. */

@@ -44,8 +44,8 @@ export type PooledWorker = {
 /** What the pool hands on from its workers: every message a worker can send has its handler. */
 export type PoolHandlers = {
 	readonly ready: (worker: PooledWorker) => void;
-	/** `flushed`: it answers a `flush`. */
-	readonly snapshot: (worker: PooledWorker, snapshot: WorkerSnapshot, flushed: boolean) => void;
+	/** `flushSeq`: it answers the `flush` of that number (undefined for a regular snapshot). */
+	readonly snapshot: (worker: PooledWorker, snapshot: WorkerSnapshot, flushSeq: number | undefined) => void;
 	/** `reason`: the request budget was spent, or the data ran out (on_end "stop"). */
 	readonly exhausted: (worker: PooledWorker, reason: 'requests' | 'data') => void;
 	/** A 401 for a request that carried the `headersVersion`-th extra headers. */
@@ -153,7 +153,7 @@ export class WorkerPool {
 					eventLoopUtilization: snapshot.eventLoopUtilization,
 					...(snapshot.maxEventLoopDelayMs === undefined ? {} : {maxEventLoopDelayMs: snapshot.maxEventLoopDelayMs, eventLoopStallMs: snapshot.eventLoopStallMs ?? 0, windowMs: snapshot.utilizationWindowMs ?? 0, ...(snapshot.eventLoopProbeMs === undefined ? {} : {probeMs: snapshot.eventLoopProbeMs}), ...(snapshot.stallRunningMs === undefined || snapshot.stallWaitingMs === undefined ? {} : {stallRunningMs: snapshot.stallRunningMs, stallWaitingMs: snapshot.stallWaitingMs})}),
 				};
-				handlers.snapshot(pooled, snapshot, message.flushed === true);
+				handlers.snapshot(pooled, snapshot, message.flushed);
 				break;
 			}
 
@@ -216,11 +216,11 @@ export class WorkerPool {
 		}
 	}
 
-	/** Asks every started worker not yet stopped (retiring ones included) for a snapshot now; returns them. */
-	flush(): PooledWorker[] {
+	/** Asks every started worker not yet stopped (retiring ones included) for a snapshot now, flush number `seq`; returns them. */
+	flush(seq: number): PooledWorker[] {
 		const workers = this.all.filter(worker => this.started.has(worker.id));
 		for (const worker of workers) {
-			this.post(worker, {type: 'flush'});
+			this.post(worker, {type: 'flush', seq});
 		}
 
 		return workers;

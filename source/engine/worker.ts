@@ -67,11 +67,12 @@ const loop = new LoadLoop(
 const probe = new EventLoopProbe(init.rate !== undefined);
 const heap = new HeapKeeper(performance.now());
 let lastElu = performance.eventLoopUtilization();
-function sendSnapshot(flushed = false): void {
+/** `flushSeq`: the number of the `flush` this answers. */
+function sendSnapshot(flushSeq?: number): void {
 	const elu = performance.eventLoopUtilization(lastElu);
 	lastElu = performance.eventLoopUtilization();
 	const snapshot = {...loop.snapshot(init.workerId, elu.utilization, elu.idle + elu.active), ...probe.take()};
-	post(flushed ? {type: 'snapshot', snapshot, flushed} : {type: 'snapshot', snapshot});
+	post(flushSeq === undefined ? {type: 'snapshot', snapshot} : {type: 'snapshot', snapshot, flushed: flushSeq});
 	log?.flush();
 	heap.check(performance.now());
 }
@@ -154,7 +155,7 @@ port.on('message', (message: ToWorker) => {
 		}
 
 		case 'flush': {
-			sendSnapshot(true);
+			sendSnapshot(message.seq);
 			break;
 		}
 

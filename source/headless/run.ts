@@ -122,8 +122,8 @@ export async function runHeadless(options: HeadlessOptions, io: HeadlessIo): Pro
 						io.stderr(renderProgressJson(engineEvent.point, replaces));
 					} else if (engineEvent.type === 'warm-up-second' && !ndjson) {
 						// A long warm-up is not silent; its seconds are marked and go in no figure.
-						const {point} = engineEvent;
-						progress(renderWarmUpLine({elapsedS: engineEvent.elapsedS, totalS: (prepared.settings.warmUpMs ?? 0) / 1000, requests: point.requests, rps: point.rps, p50: point.p50, p99: point.p99, responses: point.responses, errors: point.errors}));
+						const {second} = engineEvent;
+						progress(renderWarmUpLine({elapsedS: engineEvent.elapsedS, totalS: (prepared.settings.warmUpMs ?? 0) / 1000, requests: second.requests, rps: second.rps, p50: second.point.p50, p99: second.point.p99, responses: second.point.responses, errors: second.errors}));
 					} else if (engineEvent.type === 'second') {
 						const {point} = engineEvent;
 						progress(renderProgressLine({

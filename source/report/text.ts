@@ -241,13 +241,20 @@ function baselineText(report: JsonReport): string[] {
 	return lines;
 }
 
-/** One progress line for stderr (headless mode). */
-/** A headless progress line for a second of the warm-up: marked, and its own counts only (the run's start at 0). */
-export function renderWarmUpLine(progress: {elapsedS: number; totalS: number; requests: number; rps: number; p50: number; p99: number; responses: number; errors: number}): string {
-	return `[warm-up ${formatSeconds(progress.elapsedS)}/${formatSeconds(progress.totalS)}] ${formatCount(progress.requests)} requests, ${formatRate(progress.rps)} req/s, ${progress.responses === 0 ? 'no response this second' : `p50 ${formatMs(progress.p50)}, p99 ${formatMs(progress.p99)}`}, ${formatCount(progress.errors)} errors (not measured)`;
+type ProgressFigures = {requests: number; rps: number; p50: number; p99: number; responses?: number; errors: number};
+
+/** The figures of a progress line: requests and errors so far, this second's rate and latencies. */
+function progressFigures(progress: ProgressFigures): string {
+	return `${formatCount(progress.requests)} requests, ${formatRate(progress.rps)} req/s, ${progress.responses === 0 ? 'no response this second' : `p50 ${formatMs(progress.p50)}, p99 ${formatMs(progress.p99)}`}, ${formatCount(progress.errors)} errors`;
 }
 
-export function renderProgressLine(progress: {elapsedS: number; totalS: number | undefined; requests: number; rps: number; p50: number; p99: number; responses?: number; errors: number; state: string}): string {
+/** One progress line for stderr (headless mode). */
+export function renderProgressLine(progress: ProgressFigures & {elapsedS: number; totalS: number | undefined; state: string}): string {
 	const elapsed = progress.totalS === undefined ? formatSeconds(progress.elapsedS) : `${formatSeconds(progress.elapsedS)}/${formatSeconds(progress.totalS)}`;
-	return `[${elapsed}] ${progress.state === 'running' ? '' : `${progress.state.toUpperCase()} `}${formatCount(progress.requests)} requests, ${formatRate(progress.rps)} req/s, ${progress.responses === 0 ? 'no response this second' : `p50 ${formatMs(progress.p50)}, p99 ${formatMs(progress.p99)}`}, ${formatCount(progress.errors)} errors`;
+	return `[${elapsed}] ${progress.state === 'running' ? '' : `${progress.state.toUpperCase()} `}${progressFigures(progress)}`;
+}
+
+/** The progress line of a second of the warm-up (headless mode): its figures as the run's lines give theirs, marked. */
+export function renderWarmUpLine(progress: ProgressFigures & {elapsedS: number; totalS: number}): string {
+	return `[warm-up ${formatSeconds(progress.elapsedS)}/${formatSeconds(progress.totalS)}] ${progressFigures(progress)} (not measured)`;
 }
