@@ -8,7 +8,7 @@ import {Engine, type RunResult} from '../source/engine/engine.js';
 import {detectHardware} from '../source/engine/hardware.js';
 import {spawnWorker} from '../source/engine/spawn-worker.js';
 import {renderHtmlReport} from '../source/report/html.js';
-import {generatorStallWarning, renderTextSummary} from '../source/report/text.js';
+import {generatorStallFigures, generatorStallWarning, renderTextSummary} from '../source/report/text.js';
 import type {JsonReport} from '../source/report/types.js';
 import {buildReport, stallsCouldExplainTail} from '../source/session/build-report.js';
 import {summarizeTotals} from '../source/stats/aggregate.js';
@@ -131,6 +131,12 @@ describe('generator stalls (the open model must not blame the server for them)',
 		expect(advice({stallRunningMs: 50, stallWaitingMs: 200, stallSleepingMs: 50})).toMatch(/waiting for a core that another thread or process had: give it cores of its own\.$/);
 		expect(advice({stallRunningMs: 50, stallWaitingMs: 50, stallSleepingMs: 200})).toMatch(/asleep past its timers .*: the machine's delay, not the server's; a quieter machine gives a truer tail\.$/);
 		expect(advice({})).toMatch(/Add --threads, lower the rate, or give the generator a core of its own\.$/);
+	});
+
+	it('says "no event-loop stalls" for none, not "0.000 ms of" them', () => {
+		const generator = {peakEventLoopUtilization: 0.1, saturated: false, eventLoopStallMs: 0, maxEventLoopDelayMs: 17.8, stallShare: 0, stallThresholdMs: 20, stallWarning: false};
+		expect(generatorStallFigures({generator} as unknown as Pick<JsonReport, 'generator'>)).toBe('no event-loop stalls (gaps over 20.0 ms); longest gap 17.8 ms');
+		expect(generatorStallFigures({generator: {...generator, eventLoopStallMs: 25, stallShare: 0.001}} as unknown as Pick<JsonReport, 'generator'>)).toMatch(/^25\.0 ms of event-loop stalls/);
 	});
 
 	it('warns when the corrected tail is within the longest stall, or the stalls outlast 1% (open model) or 10% (any) of the time', () => {

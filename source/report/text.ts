@@ -163,6 +163,7 @@ export function generatorStallFigures(report: Pick<JsonReport, 'generator'>): st
 	const {eventLoopStallMs, maxEventLoopDelayMs, stallShare, stallThresholdMs} = report.generator;
 	if (eventLoopStallMs === undefined || maxEventLoopDelayMs === undefined) return undefined;
 	const threshold = stallThresholdMs === undefined ? '' : ` (gaps over ${formatMs(stallThresholdMs)})`;
+	if (eventLoopStallMs <= 0) return `no event-loop stalls${threshold}; longest gap ${formatMs(maxEventLoopDelayMs)}`;
 	const split = generatorStallSplit(report);
 	return `${formatMs(eventLoopStallMs)} of event-loop stalls${threshold}, ${formatPercent(stallShare ?? 0, 1)} of the workers' time${split === undefined ? '' : ` (${split})`}; longest gap ${formatMs(maxEventLoopDelayMs)}`;
 }
