@@ -88,6 +88,23 @@ function armTestStall(): void {
 	}, afterMs).unref();
 }
 
+/**
+ * Runs Node's timer code (`listOnTimeout`) down its "list empty" branch a dozen times as the worker
+ * starts. V8 optimises that function on this thread's repeating timers (the stall probe's, the
+ * snapshots'), whose lists never empty, so the branch had no type feedback; the first list to empty
+ * (the warm-up snapshots' at the clock's start) then threw the code away ("Insufficient type
+ * feedback for call", `--trace-deopt`) and V8 recompiled it on a background thread on the worker's
+ * core, 11-15 ms of compiling in the run's first seconds. Each of these one-shot timers is the only
+ * one of its list, and the next is armed only after its list has gone, so every turn takes the
+ * branch. A dozen: V8 keeps no feedback for a function's first eight calls.
+ */
+function exerciseEmptyTimerLists(times = 12): void {
+	if (times === 0) return;
+	setTimeout(() => setImmediate(exerciseEmptyTimerLists, times - 1), 2).unref();
+}
+
+exerciseEmptyTimerLists();
+
 const interval = setInterval(() => {
 	sendSnapshot();
 }, init.snapshotIntervalMs);
