@@ -214,6 +214,52 @@ describe('connect time and time to first byte under load', () => {
 		});
 	}
 
+	/** The largest value in encoded (value, count) pairs, ms. */
+	const maxMs = (pairs: ArrayLike<number> | undefined): number => {
+		let maxMicros = -1;
+		for (let index = 0; index + 1 < (pairs?.length ?? 0); index += 2) {
+			if (pairs![index + 1]! > 0) maxMicros = Math.max(maxMicros, pairs![index]!);
+		}
+
+		return maxMicros / 1000;
+	};
+
+	for (const client of clients) {
+		it(`a request that waited for its connection is timed from its write, the wait only in the corrected latency (${client})`, async () => {
+			// The thread blocks right after the loop makes its socket and sends (a request waiting for
+			// its connection), as a just-started worker compiling its first code does. The response's
+			// latency and time to first byte run from the request's write, after the connect; the open
+			// model's corrected latency runs from the intended time, the wait included.
+			const blockMs = 40;
+			const policy = {...defaultPolicy, httpClient: client};
+			const plan: EndpointPlan = {name: 'clock', method: 'GET', url: quick.url, origin: new URL(quick.url).origin, path: '/', headers: {}, body: undefined, weight: 1};
+			await loadHttpClient(policy);
+			const before = quick.requests;
+			const issued = new Int32Array(new SharedArrayBuffer(4));
+			let exhausted!: () => void;
+			const done = new Promise<void>(resolve => {
+				exhausted = resolve;
+			});
+			const loop = new LoadLoop({endpoints: [plan], policy, connections: 1, rate: 10, maxLateMs: 10_000, issued, maxRequests: 1, extraHeaders: {}, paused: false}, {onExhausted: exhausted, onUnauthorized() {}});
+			loop.start();
+			const until = performance.now() + blockMs;
+			while (performance.now() < until) {
+				// Busy: the connect completes, and the request goes out, only after this.
+			}
+
+			await done;
+			const {endpoints: [interval]} = loop.snapshot(0, 0);
+			await loop.stop(1000);
+			// One request, at the server too.
+			expect(quick.requests - before).toBe(1);
+			expect(interval!.responses).toBe(1);
+			expect(maxMs(interval!.histogram)).toBeGreaterThan(0);
+			expect(maxMs(interval!.histogram)).toBeLessThan(blockMs);
+			expect(maxMs(interval!.ttfbHistogram)).toBeLessThan(blockMs);
+			expect(maxMs(interval!.correctedHistogram)).toBeGreaterThanOrEqual(blockMs);
+		});
+	}
+
 	it('merge adds the connect and first-byte histograms exactly; a schema-3 report without them still merges', async () => {
 		const runs = await Promise.all([25, 15, 10].map(async count => (await run(['--url', quick.url, '-n', String(count), '-c', '1', '--no-keepalive'])).report));
 		// The third as an older schema-3 report: no connect or first-byte figures at all.

@@ -190,10 +190,13 @@ class Wire implements ResponseSink {
 		const now = performance.now();
 		this.connection.endpoint?.recorder.connected(Math.round((now - this.connectingAt) * 1000));
 		this.connectingAt = now;
+		// A plain socket writes what waited for it now (a TLS one once its handshake is done).
+		if (this.plain && this.ready) this.connection.wireUp(this);
 	};
 
 	private readonly onSecureConnect = (): void => {
 		this.connection.endpoint?.recorder.tlsHandshake(Math.round((performance.now() - this.connectingAt) * 1000));
+		this.connection.wireUp(this);
 	};
 
 	private readonly onRead = (length: number, buffer: Uint8Array): boolean => {
@@ -310,6 +313,12 @@ export class SocketConnection extends Connection {
 			this.active.drop();
 			this.fail(error);
 		}
+	}
+
+	/** A wire's connection is up and what waited for it goes out: see `Connection.writesNow`. */
+	wireUp(wire: Wire): void {
+		// A request sent once more after a stale connection keeps its first send time.
+		if (wire === this.active && !this.resent) this.writesNow();
 	}
 
 	protected transmit(endpoint: PreparedEndpoint): void {

@@ -130,6 +130,12 @@ export class UndiciConnection extends Connection {
 		return origin;
 	}
 
+	/** The connection is up and undici writes the waiting request: see `Connection.writesNow`. */
+	private connectionUp(): void {
+		// A request sent once more after a stale connection keeps its first send time.
+		if (!this.staleRetried) this.writesNow();
+	}
+
 	/**
 	 * undici's connector, timed: the TCP connect (DNS included) and the TLS handshake after it go to
 	 * the endpoint whose request opened the connection. Once per connection, never per request.
@@ -144,6 +150,8 @@ export class UndiciConnection extends Connection {
 					const micros = Math.round((performance.now() - connectingAt) * 1000);
 					if (https) this.endpoint?.recorder.tlsHandshake(micros);
 					else this.endpoint?.recorder.connected(micros);
+					// undici writes the waiting request as soon as it has the socket.
+					this.connectionUp();
 				}
 
 				callback(...result);
@@ -188,6 +196,7 @@ export class UndiciConnection extends Connection {
 					if (settled) return;
 					settled = true;
 					this.endpoint?.recorder.tlsHandshake(Math.round((performance.now() - tunnelledAt) * 1000));
+					this.connectionUp();
 					callback(null, socket);
 				});
 				socket.once('error', (tlsError: Error) => {
