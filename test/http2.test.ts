@@ -272,6 +272,46 @@ describe('HTTP/2 (node:http2 servers on loopback)', () => {
 		expect(issued.every(value => (uses.get(value) ?? 0) > 0)).toBe(true);
 	});
 
+	it('a stream that waited for its session is timed from its send, the wait only in the corrected latency', async () => {
+		// As for HTTP/1.1 (connect-ttfb.test.ts): the thread blocks while the session is being made;
+		// the stream's latency runs from when it went out on the session, the corrected one from its
+		// intended time.
+		const server = await h2Server();
+		servers.push(server);
+		const blockMs = 40;
+		const policy: RequestPolicy = {...defaultPolicy, http2: {streams: 1}};
+		const plan: EndpointPlan = {name: 'wait', method: 'GET', url: `${server.url}/wait`, origin: server.url, path: '/wait', headers: {}, body: undefined, weight: 1};
+		await loadHttpClient(policy);
+		let exhausted!: () => void;
+		const done = new Promise<void>(resolve => {
+			exhausted = resolve;
+		});
+		const loop = new LoadLoop({endpoints: [plan], policy, connections: 1, rate: 10, maxLateMs: 10_000, issued: new Int32Array(new SharedArrayBuffer(4)), maxRequests: 1, extraHeaders: {}, paused: false}, {onExhausted: exhausted, onUnauthorized() {}});
+		loop.start();
+		const until = performance.now() + blockMs;
+		while (performance.now() < until) {
+			// Busy: the session comes up, and the stream goes out, only after this.
+		}
+
+		await done;
+		const {endpoints: [interval]} = loop.snapshot(0, 0);
+		await loop.stop(1000);
+		const maxMs = (pairs: ArrayLike<number> | undefined): number => {
+			let maxMicros = -1;
+			for (let index = 0; index + 1 < (pairs?.length ?? 0); index += 2) {
+				if (pairs![index + 1]! > 0) maxMicros = Math.max(maxMicros, pairs![index]!);
+			}
+
+			return maxMicros / 1000;
+		};
+
+		expect(server.streams).toBe(1);
+		expect(interval!.responses).toBe(1);
+		expect(maxMs(interval!.histogram)).toBeGreaterThan(0);
+		expect(maxMs(interval!.histogram)).toBeLessThan(blockMs);
+		expect(maxMs(interval!.correctedHistogram)).toBeGreaterThanOrEqual(blockMs);
+	});
+
 	it('open model: --rate with h2c sends the count asked for, as the server counts it', async () => {
 		const server = await h2Server();
 		servers.push(server);

@@ -112,6 +112,8 @@ export abstract class Connection {
 	endpoint: PreparedEndpoint | undefined;
 	attempt = 0;
 	sentAt = 0;
+	/** When the attempt began (`sentAt` before any wait for a connection): timeout_ms runs from here. */
+	attemptAt = 0;
 	intendedAt = -1;
 	/** When the first byte of the response arrived (performance.now() ms); -1 before it. */
 	firstByteAt = -1;
@@ -161,6 +163,7 @@ export abstract class Connection {
 		this.headersVersion = this.owner.headersVersion;
 		this.owner.dispatched();
 		this.sentAt = performance.now();
+		this.attemptAt = this.sentAt;
 		this.intendedAt = intendedAt < 0 ? -1 : Math.min(intendedAt, this.sentAt);
 		this.transmit(endpoint);
 	}

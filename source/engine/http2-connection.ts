@@ -264,7 +264,16 @@ export class Http2Connection extends Connection {
 		const headers = rendered === undefined ? plainHeaderBlock(endpoint) : requestHeaderBlock(endpoint.plan, endpoint.target.tls, rendered.path, rendered.headers(), body === null ? undefined : Buffer.byteLength(body));
 		let stream: OwnedStream;
 		try {
-			stream = this.pool.session(this.group, endpoint.target, endpoint.recorder).request(headers, body === null ? endStream : openStream);
+			const session = this.pool.session(this.group, endpoint.target, endpoint.recorder);
+			// A session still connecting holds the stream until it is up: the request is timed from
+			// then, as on a session already open (see Connection.writesNow); a resent one from its first send.
+			if (session.connecting && !this.resent) {
+				session.once('connect', () => {
+					if (this.stream === stream) this.writesNow();
+				});
+			}
+
+			stream = session.request(headers, body === null ? endStream : openStream);
 		} catch (error) {
 			// A session that is closing refuses new streams at once: end the attempt on a later turn.
 			setImmediate(() => {

@@ -668,13 +668,13 @@ export class LoadLoop implements ConnectionOwner {
 	private readonly sweepTimeouts = (): void => {
 		const deadline = performance.now() - this.policy.timeoutMs;
 		for (const connection of this.connections) {
-			if (connection.inRequest && connection.sentAt <= deadline) {
+			if (connection.inRequest && connection.attemptAt <= deadline) {
 				connection.abort(new RequestTimeoutError(this.policy.timeoutMs));
 			}
 		}
 
 		for (const connection of this.retiring) {
-			if (connection.inRequest && connection.sentAt <= deadline) {
+			if (connection.inRequest && connection.attemptAt <= deadline) {
 				connection.abort(new RequestTimeoutError(this.policy.timeoutMs));
 			}
 		}
