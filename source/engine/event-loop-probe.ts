@@ -10,10 +10,6 @@ export type ThreadTimes = {readonly runNs: number; readonly waitNs: number};
 /** Reads this thread's `ThreadTimes`; undefined when the system does not say. */
 export type ThreadTimesReader = {read(): ThreadTimes | undefined; close(): void};
 
-/**
- * Linux's `/proc/thread-self/schedstat` ("run-ns wait-ns slices"), opened by the thread that reads it
- * and read again in place (about a microsecond). Undefined where it cannot be opened.
- */
 /** Every ThreadTimes the reader returns is made here (one object shape; see below). */
 const threadTimes = (runNs: number, waitNs: number): ThreadTimes => ({runNs, waitNs});
 // A thread's times pass 2^31 ns (2.1 s of CPU) in the middle of a run, where V8, having laid these
@@ -23,6 +19,10 @@ const threadTimes = (runNs: number, waitNs: number): ThreadTimes => ({runNs, wai
 // them laid out as doubles from the start.
 threadTimes(0.5, 0.5);
 
+/**
+ * Linux's `/proc/thread-self/schedstat` ("run-ns wait-ns slices"), opened by the thread that reads it
+ * and read again in place (about a microsecond). Undefined where it cannot be opened.
+ */
 export function openSchedstat(): ThreadTimesReader | undefined {
 	let fd: number;
 	try {

@@ -112,6 +112,8 @@ const openStream = {endStream: false};
 class SessionPool {
 	private readonly policy: RequestPolicy;
 	private readonly groups = new Map<number, {users: number; sessions: Map<string, ClientHttp2Session>}>();
+	/** The slots whose stream waits for a session still connecting (one 'connect' listener per session). */
+	private readonly waiting = new Map<ClientHttp2Session, Set<Http2Connection>>();
 
 	constructor(policy: RequestPolicy) {
 		this.policy = policy;
@@ -145,8 +147,16 @@ class SessionPool {
 			session = this.connect(target, recorder);
 			const made = session;
 			const forget = (): void => {
+				this.waiting.delete(made);
 				if (sessions.get(target.origin) === made) sessions.delete(target.origin);
 			};
+
+			const waiting = new Set<Http2Connection>();
+			this.waiting.set(made, waiting);
+			made.once('connect', () => {
+				this.waiting.delete(made);
+				for (const slot of waiting) slot.sessionUp(made);
+			});
 
 			// Errors reach the streams on it; the session's own 'error' needs a listener to not throw.
 			made.on('error', forget);
@@ -156,6 +166,11 @@ class SessionPool {
 		}
 
 		return session;
+	}
+
+	/** `slot`'s stream waits for `session` to connect: it is told when it has (`Http2Connection.sessionUp`). */
+	waitFor(session: ClientHttp2Session, slot: Http2Connection): void {
+		this.waiting.get(session)?.add(slot);
 	}
 
 	private connect(target: SocketTarget, recorder: EndpointRecorder): ClientHttp2Session {
@@ -246,6 +261,11 @@ export class Http2Connection extends Connection {
 		this.fail(error);
 	}
 
+	/** `session` is up: the stream this slot has waiting on it goes out now (see `SessionPool.waitFor`). */
+	sessionUp(session: ClientHttp2Session): void {
+		if (this.stream?.session === session) this.writesNow();
+	}
+
 	protected transmit(endpoint: PreparedEndpoint): void {
 		this.resent = false;
 		this.put(endpoint);
@@ -267,12 +287,7 @@ export class Http2Connection extends Connection {
 			const session = this.pool.session(this.group, endpoint.target, endpoint.recorder);
 			// A session still connecting holds the stream until it is up: the request is timed from
 			// then, as on a session already open (see Connection.writesNow); a resent one from its first send.
-			if (session.connecting && !this.resent) {
-				session.once('connect', () => {
-					if (this.stream === stream) this.writesNow();
-				});
-			}
-
+			if (session.connecting && !this.resent) this.pool.waitFor(session, this);
 			stream = session.request(headers, body === null ? endStream : openStream);
 		} catch (error) {
 			// A session that is closing refuses new streams at once: end the attempt on a later turn.
