@@ -1,10 +1,12 @@
 /**
  * One measured run of one load generator against a bench target: pystress-tui (this build, its
- * undici client, or an earlier build), wrk, autocannon, or the bare Node reader (bare-reader.ts),
+ * undici client, or an earlier build), wrk, autocannon, the bare Node reader (bare-reader.ts) or the
+ * C reader (c-reader.c),
  * each pinned to core 0 under GNU time.
  * Around the run it reads the target's own request count (nginx's stub_status) and its CPU time
  * (nginx's worker, from /proc), so every tool is judged by the same yardstick.
  */
+import {execFileSync} from 'node:child_process';
 import {mkdtempSync, writeFileSync} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -13,7 +15,7 @@ import type {JsonReport} from '../../source/report/types.js';
 import type {BenchTarget} from './nginx.js';
 import {runTimed, type TimedRun} from './process.js';
 
-export type ToolName = 'pystress-tui' | 'pystress/undici' | 'pystress@base' | 'wrk' | 'autocannon' | 'bare Node reader';
+export type ToolName = 'pystress-tui' | 'pystress/undici' | 'pystress@base' | 'wrk' | 'autocannon' | 'bare Node reader' | 'C reader';
 
 export type RunPlan = {
 	readonly url: string;
@@ -120,11 +122,38 @@ async function runBareReader(plan: RunPlan): Promise<[TimedRun, ToolFigures]> {
 	return [run, {requests, durationS, bytesRead: bytes, p50Ms: Number.NaN, p99Ms: Number.NaN, notes: []}];
 }
 
+let cReader: string | null | undefined;
+
+/** The C reader (c-reader.c) built with the system's `cc` on first use; undefined without a C compiler. */
+export function cReaderBuild(): string | undefined {
+	if (cReader === undefined) {
+		const binary = path.join(mkdtempSync(path.join(os.tmpdir(), 'pystress-bench-c-')), 'c-reader');
+		try {
+			execFileSync('cc', ['-O2', '-o', binary, fileURLToPath(new URL('c-reader.c', import.meta.url))], {stdio: 'ignore'});
+			cReader = binary;
+		} catch {
+			cReader = null;
+		}
+	}
+
+	return cReader ?? undefined;
+}
+
+/** The C reader: the read pattern of the bare Node reader without Node (bodies only in its byte count, as ours). */
+async function runCReader(plan: RunPlan): Promise<[TimedRun, ToolFigures]> {
+	const binary = cReaderBuild();
+	if (binary === undefined) throw new Error('the C reader needs a C compiler (cc)');
+	const {port, pathname, search} = new URL(plan.url);
+	const run = await runTimed(binary, [port, `${pathname}${search}`, String(plan.connections), String(plan.seconds)]);
+	const [requests, bytes, durationS] = run.stdout.trim().split(' ').map(Number) as [number, number, number];
+	return [run, {requests, durationS, bytesRead: bytes, p50Ms: Number.NaN, p99Ms: Number.NaN, notes: []}];
+}
+
 /** Runs `tool` once by `plan` against `target`; a tool that fails to run throws. */
 export async function measure(tool: ToolName, target: BenchTarget, plan: RunPlan): Promise<Measured> {
 	const servedBefore = await target.served();
 	const targetCpuBefore = target.cpuS();
-	const [run, figures] = tool === 'wrk' ? await runWrk(plan) : tool === 'autocannon' ? await runAutocannon(plan) : tool === 'bare Node reader' ? await runBareReader(plan) : await runPystress(tool, plan);
+	const [run, figures] = tool === 'wrk' ? await runWrk(plan) : tool === 'autocannon' ? await runAutocannon(plan) : tool === 'bare Node reader' ? await runBareReader(plan) : tool === 'C reader' ? await runCReader(plan) : await runPystress(tool, plan);
 	const targetCpuS = target.cpuS() - targetCpuBefore;
 	const served = (await target.served()) - servedBefore;
 	return {tool, ...figures, served, targetCpuS, cpuS: run.cpuS, systemS: run.systemS, peakRssMb: run.peakRssMb};

@@ -6,7 +6,8 @@
  * Silent, and a few milliseconds, when everything is present (it only looks at files).
  *
  * `--bench` checks what `npm run bench` needs instead (GNU time; nginx as the target; wrk as the
- * reference client of the CPU, body and latency cases; h2load, optional, the h2 case's reference).
+ * reference client of the CPU, body and latency cases; h2load, optional, the h2 case's reference;
+ * a C compiler, optional, for the body case's C reader).
  * An optional need is installed like the others when it can be; when it cannot, one line says so
  * and the rest goes on (the case that uses it runs without its reference).
  *
@@ -53,6 +54,8 @@ const benchNeeds = [
 	{name: 'wrk', paths: ['/usr/bin/wrk'], command: 'wrk', apt: 'wrk'},
 	// test/bench/cases/h2.ts: the HTTP/2 reference client (nghttp2's h2load).
 	{name: 'h2load', command: 'h2load', apt: 'nghttp2-client', optional: true},
+	// test/bench/c-reader.c: the body case's C reader, built with the system's compiler.
+	{name: 'a C compiler', command: 'cc', apt: 'gcc', optional: true},
 ];
 
 const bench = process.argv.includes('--bench');

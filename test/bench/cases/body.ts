@@ -8,7 +8,10 @@
  *
  * Each round also runs the bare Node reader (../bare-reader.ts): a 70-line client that reads the
  * same way as ours (onread into 16 KiB) and does nothing else. Ours against it is what our own code
- * costs; it against wrk, what Node's reading costs beside C's.
+ * costs; it against wrk, what Node's reading costs beside C's. When the machine has a C compiler,
+ * each round also runs the C reader (../c-reader.c): the same reading in C, libuv's pattern without
+ * Node. It against wrk is what the pattern itself costs nginx; the bare Node reader against it, what
+ * Node's own time per read adds (the readme's Performance section).
  *
  * nginx's CPU per MiB moves by a few percent from one run to the next whoever the client is, so
  * each round also runs wrk a second time, as a control: wrk against itself shows what the machine
@@ -21,15 +24,15 @@ import {bodyBytes, startBenchTarget} from '../nginx.js';
 import {runLine, runRounds} from '../rounds.js';
 import {fixed, median, range, spread} from '../stats.js';
 import {ratioLine, ratioRow, type SummaryRow} from '../summary.js';
-import {measure, type Measured, type ToolName} from '../tools.js';
+import {cReaderBuild, measure, type Measured, type ToolName} from '../tools.js';
 import type {BenchCase} from './types.js';
 
 const connections = 10;
 /** Ours must reach this share of wrk's MiB/s. */
 const minShare = 0.95;
 
-/** The runs of a round: wrk twice (the second, a control of wrk against itself), ours and the bare Node reader. */
-type Run = 'wrk' | 'pystress-tui' | 'bare Node reader' | 'wrk (control)';
+/** The runs of a round: wrk twice (the second, a control of wrk against itself), ours, the bare Node reader and, with a C compiler, the C reader. */
+type Run = 'wrk' | 'pystress-tui' | 'bare Node reader' | 'C reader' | 'wrk (control)';
 
 const mebibytes = (measured: Measured): number => measured.bytesRead / (1024 * 1024);
 const mibPerSecond = (measured: Measured): number => mebibytes(measured) / measured.durationS;
@@ -49,7 +52,9 @@ export const bodyCase: BenchCase = async context => {
 	}
 
 	console.log(`body: ${target.bodyUrl} (${bodyBytes / 1024 / 1024} MiB, sendfile; core 1); tools on core 0; ${connections} connections, ${context.seconds} s per run, ${context.rounds} rounds`);
-	const runs: Run[] = ['wrk', 'pystress-tui', 'bare Node reader', 'wrk (control)'];
+	const withC = cReaderBuild() !== undefined;
+	if (!withC) console.log('body: no C compiler (cc), so no C reader runs (apt-get install gcc adds it)');
+	const runs: Run[] = ['wrk', 'pystress-tui', 'bare Node reader', ...(withC ? ['C reader' as const] : []), 'wrk (control)'];
 	const toolOf = (run: Run): ToolName => (run === 'wrk (control)' ? 'wrk' : run);
 	let rounds;
 	try {
@@ -61,7 +66,7 @@ export const bodyCase: BenchCase = async context => {
 
 			const nginx = (run: Run): number => targetMicrosPerMib(results.get(run)!);
 			const rate = (run: Run): number => mibPerSecond(results.get(run)!);
-			console.log(`round ${round} MiB/s pystress-tui/wrk: ${fixed(rate('pystress-tui') / rate('wrk'), 3)}, pystress-tui/bare reader ${fixed(rate('pystress-tui') / rate('bare Node reader'), 3)}; nginx CPU/MiB pystress-tui/wrk ${fixed(nginx('pystress-tui') / nginx('wrk'), 3)}, wrk/wrk ${fixed(nginx('wrk (control)') / nginx('wrk'), 3)}, bare reader/wrk ${fixed(nginx('bare Node reader') / nginx('wrk'), 3)}\n`);
+			console.log(`round ${round} MiB/s pystress-tui/wrk: ${fixed(rate('pystress-tui') / rate('wrk'), 3)}, pystress-tui/bare reader ${fixed(rate('pystress-tui') / rate('bare Node reader'), 3)}; nginx CPU/MiB pystress-tui/wrk ${fixed(nginx('pystress-tui') / nginx('wrk'), 3)}, wrk/wrk ${fixed(nginx('wrk (control)') / nginx('wrk'), 3)}, bare reader/wrk ${fixed(nginx('bare Node reader') / nginx('wrk'), 3)}${withC ? `, C reader/wrk ${fixed(nginx('C reader') / nginx('wrk'), 3)}` : ''}\n`);
 		});
 	} finally {
 		target.stop();
@@ -76,6 +81,8 @@ export const bodyCase: BenchCase = async context => {
 	// The floor Node allows: ours against the bare reader, and the bare reader against wrk.
 	const overFloor = ratioRow({case: 'body', measure: 'MiB/s ours/bare Node reader', ours: figures('pystress-tui', mibPerSecond), reference: figures('bare Node reader', mibPerSecond), referenceName: 'bare Node reader', format: value => `${fixed(value, 0)} MiB/s`});
 	const floorCost = ratioRow({case: 'body', measure: 'nginx CPU/MiB with bare Node reader/with wrk', ours: figures('bare Node reader', targetMicrosPerMib), reference: figures('wrk', targetMicrosPerMib), referenceName: 'wrk', format: value => `${fixed(value, 0)} µs`});
+	// The pattern's own cost to nginx, without Node: the C reader against wrk.
+	const cFloorCost = withC ? [ratioRow({case: 'body', measure: 'nginx CPU/MiB with C reader/with wrk', ours: figures('C reader', targetMicrosPerMib), reference: figures('wrk', targetMicrosPerMib), referenceName: 'wrk', format: value => `${fixed(value, 0)} µs`})] : [];
 	const kernelCost = ratioRow({case: 'body', measure: 'client system + nginx CPU/MiB ours/wrk', ours: figures('pystress-tui', kernelMicrosPerMib), reference: figures('wrk', kernelMicrosPerMib), referenceName: 'wrk', format: value => `${fixed(value, 0)} µs`});
 	const clientCost = ratioRow({case: 'body', measure: 'client CPU/MiB ours/wrk', ours: figures('pystress-tui', clientMicrosPerMib), reference: figures('wrk', clientMicrosPerMib), referenceName: 'wrk', format: value => `${fixed(value, 0)} µs`});
 	const oursSpread = spread(figures('pystress-tui', mibPerSecond));
@@ -93,7 +100,7 @@ export const bodyCase: BenchCase = async context => {
 		target: '',
 		verdict: 'INFO',
 	};
-	for (const row of [throughput, serverCost, control, overFloor, floorCost, kernelCost, clientCost]) console.log(ratioLine(row));
+	for (const row of [throughput, serverCost, control, overFloor, floorCost, ...cFloorCost, kernelCost, clientCost]) console.log(ratioLine(row));
 	console.log(`steadiness: MiB/s spread over rounds ours ${fixed(oursSpread * 100, 1)}%, wrk ${fixed(wrkSpread * 100, 1)}% (median ours ${fixed(median(figures('pystress-tui', mibPerSecond)), 0)} MiB/s)\n`);
-	return {rows: [throughput, steadiness, serverCost, control, overFloor, floorCost, kernelCost, clientCost]};
+	return {rows: [throughput, steadiness, serverCost, control, overFloor, floorCost, ...cFloorCost, kernelCost, clientCost]};
 };
