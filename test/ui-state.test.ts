@@ -172,6 +172,20 @@ describe('dashboard state', () => {
 		expect(lateWarning(frame({settings: open, late: 1204, dropped: 36}), 60)?.text).toBe('⚠ 1,204 sends late, 36 dropped: all 10 connections busy');
 	});
 
+	it('names the start-up and --warm-up, not more connections, when most late sends came in the first second of a run without a warm-up', () => {
+		const open = {...settings, rate: 20_000};
+		const startUp = [point(1.001, {late: 580}), point(2.002, {late: 114}), point(3.004, {late: 113})];
+		expect(lateWarning(frame({settings: open, late: 807}), 200, startUp)).toEqual({level: 'warn', text: '⚠ 807 sends late, 580 in the first second: start-up — --warm-up 2s keeps it out of the figures'});
+		expect(lateWarning(frame({settings: open, late: 807}), 50, startUp)?.text).toBe('⚠ 807 sends late, 580 at start-up');
+		// Later late sends outweigh the first second's: the pool is what is short.
+		const steady = [point(1.001, {late: 100}), point(2.002, {late: 114}), point(3.004, {late: 113})];
+		expect(lateWarning(frame({settings: open, late: 327}), 200, steady)?.text).toMatch(/raise --connections/);
+		// With a warm-up the start-up was never measured.
+		expect(lateWarning(frame({settings: {...open, warmUpMs: 2000}, late: 807}), 200, startUp)?.text).toMatch(/raise --connections/);
+		// A ring that no longer holds the first second cannot tell.
+		expect(lateWarning(frame({settings: open, late: 807}), 200, startUp.slice(1))?.text).toMatch(/raise --connections/);
+	});
+
 	it('names the stage and its target in the model\'s unit', () => {
 		expect(stageText({index: 1, count: 3, value: 150, target: 200}, false)).toBe('stage 2/3 → 200 conns');
 		expect(stageText({index: 0, count: 2, value: 10, target: 1500}, true)).toBe('stage 1/2 → 1,500/s');

@@ -2,6 +2,7 @@ import {connectionEventHints, errorHints} from './error-hints.js';
 import {describeNetwork} from './network-format.js';
 import type {LatencySummary} from '../stats/histogram.js';
 import {mostOfStall} from '../stats/snapshot.js';
+import {startUpLate} from '../stats/timeline.js';
 import {plural, formatBytes, formatCount, formatMs, formatPercent, formatRate, formatRatio, formatSeconds, formatSetRate, formatThresholdActual, table} from './format.js';
 import type {JsonReport, ReportWarmUp} from './types.js';
 import {agentRows, agentsCaption} from './agents-rows.js';
@@ -65,7 +66,8 @@ export function renderTextSummary(report: JsonReport): string {
 	}
 
 	if (report.settings.rate !== null) {
-		lines.push(`  Late sends        ${formatCount(summary.late)} late, ${formatCount(summary.dropped)} dropped`);
+		const atStart = startUpLate(report.timeline, summary.late, report.warmUp !== undefined);
+		lines.push(`  Late sends        ${formatCount(summary.late)} late, ${formatCount(summary.dropped)} dropped${atStart === undefined ? '' : `; ${formatCount(atStart)} of them in the first second: start-up, which --warm-up 2s keeps out of the figures`}`);
 	}
 
 	lines.push('', 'LATENCY (responses)');

@@ -76,3 +76,17 @@ export type RunMarker = {
 	readonly value?: number;
 	readonly label: string;
 };
+
+/**
+ * Open model: the late sends of a run's first second, when they are at least half of all its late
+ * sends and the run had no warm-up; undefined otherwise. Late sends that gather at the start come
+ * from the start-up (connections being made, code compiled on first use: hundreds of sends in the
+ * first second at 20,000/s on one thread here, about 110 a second after it), which `--warm-up`
+ * keeps out of the figures; more connections are not what they call for. `points` in time order.
+ */
+export function startUpLate(points: ReadonlyArray<Pick<TimelinePoint, 't' | 'late'>>, totalLate: number, warmedUp: boolean): number | undefined {
+	const first = points[0];
+	// The first window ends about 1 s into the run; a ring that has dropped it no longer knows.
+	if (warmedUp || first === undefined || first.t > 1.5 || first.late <= 0 || first.late * 2 < totalLate) return undefined;
+	return first.late;
+}

@@ -29,7 +29,7 @@ export default function DashboardScreen({dashboard, target, stopping, size}: Pro
 	const {frame, points, markers} = dashboard;
 	const saturatedPeak = saturationWarning(dashboard);
 	const saturated = saturatedPeak !== undefined;
-	const late = lateWarning(frame, Math.max(40, size.columns));
+	const late = lateWarning(frame, Math.max(40, size.columns), points);
 	const layout = dashboardLayout(size, {endpoints: frame?.endpoints.length ?? 0, saturated, late: late !== undefined, corrected: frame?.correctedLatency !== undefined, checks: frame?.checks !== undefined});
 	const series = chartSeries(points, layout.chartPoints);
 	const marks = markerRow(series.points, markers);

@@ -3,7 +3,7 @@ import type {RunSettings} from '../../config/types.js';
 import type {EngineState, WorkerHealth} from '../../engine/engine.js';
 import {formatCount, formatRate} from '../../report/format.js';
 import type {LatencySummary} from '../../stats/histogram.js';
-import type {RunMarker, TimelinePoint} from '../../stats/timeline.js';
+import {startUpLate, type RunMarker, type TimelinePoint} from '../../stats/timeline.js';
 
 /** Live figures of one endpoint. */
 export type EndpointFrame = {
@@ -193,11 +193,26 @@ export type LateWarning = {readonly text: string; readonly level: 'warn' | 'erro
 /**
  * Open model: the warning when sends went out late or were dropped because every connection was
  * busy (undefined otherwise). The longest wording that fits `width`: the flags to change when
- * there is room, else the live key, else only the counts.
+ * there is room, else the live key, else only the counts. When most late sends came in the first
+ * second of a run without a warm-up (`startUpLate` over `points`), it names the start-up and
+ * `--warm-up` instead of more connections.
  */
-export function lateWarning(frame: LiveFrame | undefined, width: number): LateWarning | undefined {
+export function lateWarning(frame: LiveFrame | undefined, width: number, points: readonly TimelinePoint[] = []): LateWarning | undefined {
 	if (!frame || frame.settings.rate === undefined || (frame.late <= 0 && frame.dropped <= 0)) return undefined;
 	const counts = [frame.late > 0 ? `${formatCount(frame.late)} sends late` : '', frame.dropped > 0 ? `${formatCount(frame.dropped)} dropped` : ''].filter(Boolean).join(', ');
+	const level = frame.dropped > 0 ? 'error' : 'warn';
+	const atStart = startUpLate(points, frame.late, frame.settings.warmUpMs !== undefined && frame.settings.warmUpMs > 0);
+	if (atStart !== undefined) {
+		const first = formatCount(atStart);
+		const startWordings = [
+			`⚠ ${counts}, ${first} in the first second: start-up — --warm-up 2s keeps it out of the figures`,
+			`⚠ ${counts}, ${first} at start-up — try --warm-up 2s`,
+			`⚠ ${counts}, ${first} at start-up`,
+			`⚠ ${counts}`,
+		];
+		return {text: startWordings.find(wording => wording.length <= width) ?? startWordings.at(-1)!, level};
+	}
+
 	const {connections, maxConnections} = frame.settings;
 	const capped = maxConnections !== undefined && maxConnections > connections;
 	const busy = `all ${formatCount(capped ? maxConnections : connections)} connections`;
@@ -208,5 +223,5 @@ export function lateWarning(frame: LiveFrame | undefined, width: number): LateWa
 		`⚠ ${counts}: ${busy} busy`,
 	];
 	const text = wordings.find(wording => wording.length <= width) ?? wordings.at(-1)!;
-	return {text, level: frame.dropped > 0 ? 'error' : 'warn'};
+	return {text, level};
 }
