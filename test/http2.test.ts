@@ -18,6 +18,7 @@ import {defaultPolicy, type EndpointPlan, type RequestPolicy} from '../source/co
 import {LoadLoop, loadHttpClient} from '../source/engine/load-loop.js';
 import {runCli} from './helpers/cli.js';
 import {startTarget} from './helpers/target-server.js';
+import {oneRequestBlockedAtStart} from './helpers/blocked-start.js';
 import {maxOfPairsMs} from './helpers/pairs.js';
 
 const temporary = mkdtempSync(path.join(os.tmpdir(), 'pystress-h2-'));
@@ -297,27 +298,13 @@ describe('HTTP/2 (node:http2 servers on loopback)', () => {
 		const blockMs = 40;
 		const policy: RequestPolicy = {...defaultPolicy, http2: {streams: 1}};
 		const plan: EndpointPlan = {name: 'wait', method: 'GET', url: `${server.url}/wait`, origin: server.url, path: '/wait', headers: {}, body: undefined, weight: 1};
-		await loadHttpClient(policy);
-		let exhausted!: () => void;
-		const done = new Promise<void>(resolve => {
-			exhausted = resolve;
-		});
-		const loop = new LoadLoop({endpoints: [plan], policy, connections: 1, rate: 10, maxLateMs: 10_000, issued: new Int32Array(new SharedArrayBuffer(4)), maxRequests: 1, extraHeaders: {}, paused: false}, {onExhausted: exhausted, onUnauthorized() {}});
-		loop.start();
-		const until = performance.now() + blockMs;
-		while (performance.now() < until) {
-			// Busy: the session comes up, and the stream goes out, only after this.
-		}
-
-		await done;
-		const {endpoints: [interval]} = loop.snapshot(0, 0);
-		await loop.stop(1000);
+		const interval = await oneRequestBlockedAtStart(plan, policy, blockMs);
 
 		expect(server.streams).toBe(1);
-		expect(interval!.responses).toBe(1);
-		expect(maxOfPairsMs(interval!.histogram)).toBeGreaterThan(0);
-		expect(maxOfPairsMs(interval!.histogram)).toBeLessThan(blockMs);
-		expect(maxOfPairsMs(interval!.correctedHistogram)).toBeGreaterThanOrEqual(blockMs);
+		expect(interval.responses).toBe(1);
+		expect(maxOfPairsMs(interval.histogram)).toBeGreaterThan(0);
+		expect(maxOfPairsMs(interval.histogram)).toBeLessThan(blockMs);
+		expect(maxOfPairsMs(interval.correctedHistogram)).toBeGreaterThanOrEqual(blockMs);
 	});
 
 	it('open model: --rate with h2c sends the count asked for, as the server counts it', async () => {
