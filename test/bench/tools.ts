@@ -6,7 +6,7 @@
  * Around the run it reads the target's own request count (nginx's stub_status) and its CPU time
  * (nginx's worker, from /proc), so every tool is judged by the same yardstick.
  */
-import {execFileSync} from 'node:child_process';
+import {spawnSync} from 'node:child_process';
 import {mkdtempSync, writeFileSync} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -122,27 +122,27 @@ async function runBareReader(plan: RunPlan): Promise<[TimedRun, ToolFigures]> {
 	return [run, {requests, durationS, bytesRead: bytes, p50Ms: Number.NaN, p99Ms: Number.NaN, notes: []}];
 }
 
-let cReader: string | null | undefined;
+let cReader: {readonly binary: string} | {readonly problem: string} | undefined;
 
-/** The C reader (c-reader.c) built with the system's `cc` on first use; undefined without a C compiler. */
-export function cReaderBuild(): string | undefined {
+/** The C reader (c-reader.c) built with the system's `cc` on first use, or why it could not be built. */
+export function cReaderBuild(): {readonly binary: string} | {readonly problem: string} {
 	if (cReader === undefined) {
 		const binary = path.join(mkdtempSync(path.join(os.tmpdir(), 'pystress-bench-c-')), 'c-reader');
-		try {
-			execFileSync('cc', ['-O2', '-o', binary, fileURLToPath(new URL('c-reader.c', import.meta.url))], {stdio: 'ignore'});
-			cReader = binary;
-		} catch {
-			cReader = null;
-		}
+		const build = spawnSync('cc', ['-O2', '-o', binary, fileURLToPath(new URL('c-reader.c', import.meta.url))], {encoding: 'utf8'});
+		const firstError = build.stderr?.split('\n').find(line => line.trim() !== '');
+		cReader = build.error === undefined && build.status === 0
+			? {binary}
+			: {problem: build.error === undefined ? `cc could not build c-reader.c: ${firstError ?? `exit ${build.status}`} (apt-get install gcc libc6-dev)` : 'no C compiler, cc (apt-get install gcc libc6-dev)'};
 	}
 
-	return cReader ?? undefined;
+	return cReader;
 }
 
 /** The C reader: the read pattern of the bare Node reader without Node (bodies only in its byte count, as ours). */
 async function runCReader(plan: RunPlan): Promise<[TimedRun, ToolFigures]> {
-	const binary = cReaderBuild();
-	if (binary === undefined) throw new Error('the C reader needs a C compiler (cc)');
+	const build = cReaderBuild();
+	if ('problem' in build) throw new Error(`the C reader: ${build.problem}`);
+	const {binary} = build;
 	const {port, pathname, search} = new URL(plan.url);
 	const run = await runTimed(binary, [port, `${pathname}${search}`, String(plan.connections), String(plan.seconds)]);
 	const [requests, bytes, durationS] = run.stdout.trim().split(' ').map(Number) as [number, number, number];

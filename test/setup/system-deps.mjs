@@ -7,7 +7,7 @@
  *
  * `--bench` checks what `npm run bench` needs instead (GNU time; nginx as the target; wrk as the
  * reference client of the CPU, body and latency cases; h2load, optional, the h2 case's reference;
- * a C compiler, optional, for the body case's C reader).
+ * a C compiler and the C library headers, optional, for the body case's C reader).
  * An optional need is installed like the others when it can be; when it cannot, one line says so
  * and the rest goes on (the case that uses it runs without its reference).
  *
@@ -56,6 +56,8 @@ const benchNeeds = [
 	{name: 'h2load', command: 'h2load', apt: 'nghttp2-client', optional: true},
 	// test/bench/c-reader.c: the body case's C reader, built with the system's compiler.
 	{name: 'a C compiler', command: 'cc', apt: 'gcc', optional: true},
+	// gcc only recommends the C library's headers, and apt here installs no recommendations.
+	{name: 'the C library headers', paths: ['/usr/include/stdio.h'], apt: 'libc6-dev', optional: true},
 ];
 
 const bench = process.argv.includes('--bench');

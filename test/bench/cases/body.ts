@@ -52,8 +52,9 @@ export const bodyCase: BenchCase = async context => {
 	}
 
 	console.log(`body: ${target.bodyUrl} (${bodyBytes / 1024 / 1024} MiB, sendfile; core 1); tools on core 0; ${connections} connections, ${context.seconds} s per run, ${context.rounds} rounds`);
-	const withC = cReaderBuild() !== undefined;
-	if (!withC) console.log('body: no C compiler (cc), so no C reader runs (apt-get install gcc adds it)');
+	const cBuild = cReaderBuild();
+	const withC = 'binary' in cBuild;
+	if ('problem' in cBuild) console.log(`body: no C reader runs: ${cBuild.problem}`);
 	const runs: Run[] = ['wrk', 'pystress-tui', 'bare Node reader', ...(withC ? ['C reader' as const] : []), 'wrk (control)'];
 	const toolOf = (run: Run): ToolName => (run === 'wrk (control)' ? 'wrk' : run);
 	let rounds;
