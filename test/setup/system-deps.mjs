@@ -14,13 +14,14 @@
  * Plain Node on purpose: it runs before the build and before tsx is involved.
  */
 import {spawnSync} from 'node:child_process';
-import {accessSync, constants, readFileSync} from 'node:fs';
+import {accessSync, constants, existsSync, readFileSync} from 'node:fs';
 import path from 'node:path';
 import process from 'node:process';
 
 /**
  * What the tests run, where they look for it, and the Debian package that brings it.
- * `paths`: absolute paths a test uses as they are; `command`: looked up on PATH.
+ * `paths`: absolute paths of programs a test uses as they are; `command`: looked up on PATH;
+ * `files`: other files that must be there (headers).
  */
 const testNeeds = [
 	// test/helpers/chromium.ts: CHROMIUM_PATH, else /usr/bin/chromium (HTML report tests).
@@ -57,7 +58,7 @@ const benchNeeds = [
 	// test/bench/c-reader.c: the body case's C reader, built with the system's compiler.
 	{name: 'a C compiler', command: 'cc', apt: 'gcc', optional: true},
 	// gcc only recommends the C library's headers, and apt here installs no recommendations.
-	{name: 'the C library headers', paths: ['/usr/include/stdio.h'], apt: 'libc6-dev', optional: true},
+	{name: 'the C library headers', files: ['/usr/include/stdio.h'], apt: 'libc6-dev', optional: true},
 ];
 
 const bench = process.argv.includes('--bench');
@@ -80,7 +81,7 @@ function onPath(command) {
 function isPresent(need) {
 	const paths = need.paths ?? [];
 	const pathsOk = paths.length === 0 || (need.any ? paths.some(file => isExecutable(file)) : paths.every(file => isExecutable(file)));
-	return pathsOk && (need.command === undefined || onPath(need.command));
+	return pathsOk && (need.files ?? []).every(file => existsSync(file)) && (need.command === undefined || onPath(need.command));
 }
 
 function missingNeeds() {
