@@ -357,6 +357,11 @@ export class ResponseParser {
 		return this.state !== idle;
 	}
 
+	/** Body bytes still to come of a response framed by Content-Length (0 otherwise). */
+	get lengthBodyLeft(): number {
+		return this.state === lengthBody ? this.remaining : 0;
+	}
+
 	/** Whether any byte of the awaited response has arrived. */
 	get started(): boolean {
 		return this.received;

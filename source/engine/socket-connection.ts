@@ -27,15 +27,26 @@ const idempotentMethods = new Set(['GET', 'HEAD', 'PUT', 'DELETE', 'OPTIONS', 'T
 const closedCodes = new Set(['ECONNRESET', 'EPIPE', 'ERR_CONNECTION_CLOSED']);
 
 /**
- * One read buffer for every socket of the thread (`onread`): Node then calls back with the bytes
+ * Read buffers shared by every socket of the thread (`onread`): Node then calls back with the bytes
  * read instead of making a Buffer per read and pushing it through a Readable stream, about 1 µs
  * less CPU per response (see the readme's performance section). Sharing is safe because the parser
  * is done with a read before the next one lands: callbacks run one at a time and keep nothing.
- * 16 KiB: with 1 MiB bodies from nginx, 64 KiB reads ran at 2,090-2,490 MiB/s from one run to the
- * next (nginx at 376-467 µs of CPU per MiB) and 16 KiB reads at 2,130-2,220 (441-460; with wrk
- * 436-453); without sendfile, 2,700-4,100 against 4,860-5,070 MiB/s.
+ *
+ * 16 KiB; 64 KiB while a body with more than 1 MiB still to come streams in (its last read filled
+ * its buffer), so Node's ~1 µs per read is paid per 64 KiB of a long body. With 10 MiB bodies from
+ * nginx (10 connections), 16 KiB reads fell behind: the receive window closed, nginx's sends then
+ * ran on the client's core (on loopback the acknowledgement that opens a window transmits) and the
+ * client ran at 1,600-2,280 MiB/s against wrk's 2,250-2,500; with 64 KiB reads there, at 2,140-2,410,
+ * nginx's CPU per MiB at wrk's. Shorter bodies keep 16 KiB: with 1 MiB bodies, 64 KiB reads ran at
+ * 2,090-2,490 MiB/s from one run to the next, 16 KiB ones within 4%. See the readme, "Large bodies".
  */
 const readBuffer = Buffer.allocUnsafe(16 * 1024);
+const streamingBuffer = Buffer.allocUnsafe(64 * 1024);
+/** Body bytes still to come above which a full read is followed by a 64 KiB one. */
+const streamingAbove = 1024 * 1024;
+/** Whether the next read on the socket just read goes into `streamingBuffer`: Node asks `nextReadBuffer` right after each read. */
+let streamingNext = false;
+const nextReadBuffer = (): Buffer => (streamingNext ? streamingBuffer : readBuffer);
 
 /** The request was cancelled when the run stopped. */
 class CancelledError extends Error {
@@ -72,7 +83,7 @@ class Wire implements ResponseSink {
 		this.once = network?.keepalive === false;
 		this.plain = !target.tls;
 		this.connectingAt = performance.now();
-		const onread: net.OnReadOpts = {buffer: readBuffer, callback: this.onRead};
+		const onread: net.OnReadOpts = {buffer: nextReadBuffer, callback: this.onRead};
 		// TLS files, SNI, the trust and a unix socket (connect-options.ts); none of it when no option is set.
 		const extra = connectOptions(network, verifyTls, target.tls);
 		const tlsOptions = {
@@ -200,6 +211,7 @@ class Wire implements ResponseSink {
 	};
 
 	private readonly onRead = (length: number, buffer: Uint8Array): boolean => {
+		streamingNext = false;
 		if (!this.parser.busy) {
 			// Between a response and the next request: bytes no request asked for.
 			if (!this.dropped) {
@@ -220,6 +232,8 @@ class Wire implements ResponseSink {
 
 		try {
 			this.parser.execute(buffer as Buffer, length);
+			// (A TLS socket inside a proxy tunnel calls with its own chunks, which Node sized.)
+			streamingNext = length === buffer.length && this.parser.lengthBodyLeft > streamingAbove && (buffer === readBuffer || buffer === streamingBuffer);
 		} catch (error) {
 			// On a reused connection, an awaited response that cannot even begin like one means the
 			// bytes answer an earlier request (say a body sent after a HEAD response, in a later read).

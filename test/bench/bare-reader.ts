@@ -1,7 +1,8 @@
 /**
  * The body case's floor: the least a Node client can do to fetch large keep-alive responses on
  * `connections` sockets for `seconds` (argv: URL CONNECTIONS SECONDS). Each socket reads with
- * `onread` into one 16 KiB buffer, as pystress-tui's socket client does, finds the end of the head
+ * `onread` into one 16 KiB buffer (a 64 KiB one after a read that filled it while more than 1 MiB
+ * of the body is still to come), as pystress-tui's socket client does, finds the end of the head
  * and its Content-Length, counts the body bytes and sends the next request as soon as a response
  * ends. No clock reads, no histogram, no worker, no snapshots: what Node itself allows, beside which
  * pystress-tui's reading is judged. Prints `REQUESTS BYTES SECONDS`: responses completed, body bytes
@@ -13,6 +14,9 @@ const [url = '', connections = '1', seconds = '10'] = process.argv.slice(2);
 const {hostname, port, pathname, search} = new URL(url);
 const request = Buffer.from(`GET ${pathname}${search} HTTP/1.1\r\nHost: ${hostname}:${port}\r\n\r\n`, 'latin1');
 const readBuffer = Buffer.allocUnsafe(16 * 1024);
+const streamingBuffer = Buffer.allocUnsafe(64 * 1024);
+let streamingNext = false;
+const nextReadBuffer = (): Buffer => (streamingNext ? streamingBuffer : readBuffer);
 const headEnd = Buffer.from('\r\n\r\n');
 let completed = 0;
 let bodyBytes = 0;
@@ -55,10 +59,12 @@ function open(): void {
 			}
 		}
 
+		streamingNext = length === buffer.length && remaining > 1024 * 1024;
+
 		return true;
 	};
 
-	const socket = net.connect({host: hostname, port: Number(port), noDelay: true, onread: {buffer: readBuffer, callback: onRead}});
+	const socket = net.connect({host: hostname, port: Number(port), noDelay: true, onread: {buffer: nextReadBuffer, callback: onRead}});
 	socket.once('connect', () => socket.write(request));
 	socket.on('error', error => {
 		if (!stopping) throw error;

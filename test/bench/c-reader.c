@@ -1,11 +1,13 @@
 /*
  * The body case's second floor: a C client that reads the way libuv reads for Node, with nothing of
  * Node around it (argv: PORT PATH CONNECTIONS SECONDS). One epoll loop (level-triggered, up to 1024
- * events a turn, as libuv asks for); on a readable socket, reads of 16 KiB into one buffer, at most
- * 32 a turn and no more after a short one (libuv's uv__read); finds each response's Content-Length,
- * counts its body and writes the next request at once, from the read that ends the response, as
- * pystress-tui's socket client does. wrk reads 8 KiB at a time until FIONREAD says the socket is
- * empty and writes the next request on the next turn; this is the other way, in C.
+ * events a turn, as libuv asks for); on a readable socket, reads of 16 KiB into one buffer (64 KiB
+ * after a read that filled it while more than 1 MiB of the body is still to come, as pystress-tui's
+ * client asks Node for), at most 32 a turn and no more after a short one (libuv's uv__read); finds
+ * each response's Content-Length, counts its body and writes the next request at once, from the read
+ * that ends the response, as pystress-tui's socket client does. wrk reads 8 KiB at a time until
+ * FIONREAD says the socket is empty and writes the next request on the next turn; this is the other
+ * way, in C.
  *
  * Beside the bare Node reader (bare-reader.ts: the same pattern, in Node), it splits the gap between
  * ours and wrk into what the pattern costs nginx and what Node's own time per read costs it.
@@ -24,7 +26,7 @@
 #include <unistd.h>
 #include <fcntl.h>
 
-enum { readSize = 16 * 1024, readsPerTurn = 32, maxEvents = 1024, headMax = 4096 };
+enum { readSize = 16 * 1024, streamingReadSize = 64 * 1024, readsPerTurn = 32, maxEvents = 1024, headMax = 4096 };
 
 typedef struct {
 	int fd;
@@ -66,7 +68,8 @@ int main(int argc, char **argv) {
 	const double seconds = atof(argv[4]);
 	char request[512];
 	const int requestLength = snprintf(request, sizeof request, "GET %s HTTP/1.1\r\nHost: 127.0.0.1:%d\r\n\r\n", argv[2], port);
-	char *buffer = malloc(readSize);
+	char *buffer = malloc(streamingReadSize);
+	size_t size = readSize;
 	Connection *connections = calloc((size_t)count, sizeof(Connection));
 	struct epoll_event *events = calloc(maxEvents, sizeof(struct epoll_event));
 	const int poll = epoll_create1(0);
@@ -95,7 +98,7 @@ int main(int argc, char **argv) {
 		for (int event = 0; event < ready; event++) {
 			Connection *connection = &connections[events[event].data.u32];
 			for (int reads = 0; reads < readsPerTurn; reads++) {
-				const ssize_t length = read(connection->fd, buffer, readSize);
+				const ssize_t length = read(connection->fd, buffer, size);
 				if (length <= 0) break;
 				ssize_t offset = 0;
 				while (offset < length) {
@@ -132,7 +135,9 @@ int main(int argc, char **argv) {
 					}
 				}
 
-				if (length < readSize) break;
+				const int filled = (size_t)length == size;
+				size = filled && connection->remaining > 1024 * 1024 ? streamingReadSize : readSize;
+				if (!filled) break;
 			}
 		}
 	}

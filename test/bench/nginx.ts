@@ -10,7 +10,7 @@ import {childPids, pin, processCpuS} from './process.js';
 export type BenchTarget = {
 	/** The small response ("ok"). */
 	readonly url: string;
-	/** nginx only: a 1 MiB file of random bytes (`bodyBytes`), served from disk. */
+	/** nginx only: a file of random bytes (startBenchTarget's `bodyBytes`, 1 MiB unless asked otherwise), served from disk. */
 	readonly bodyUrl?: string;
 	readonly kind: 'nginx' | 'demo' | 'slow';
 	/** Load requests the target has handled so far (its own status requests left out). */
@@ -19,9 +19,6 @@ export type BenchTarget = {
 	cpuS(): number;
 	stop(): void;
 };
-
-/** Size of the file behind `bodyUrl`. */
-export const bodyBytes = 1024 * 1024;
 
 async function freePort(): Promise<number> {
 	return new Promise((resolve, reject) => {
@@ -74,7 +71,7 @@ export function nginxPath(): string | undefined {
 	return ['/usr/sbin/nginx', '/usr/bin/nginx'].find(candidate => existsSync(candidate));
 }
 
-export async function startBenchTarget(core: number): Promise<BenchTarget> {
+export async function startBenchTarget(core: number, bodyBytes = 1024 * 1024): Promise<BenchTarget> {
 	const nginx = nginxPath();
 	const port = await freePort();
 	let child: ChildProcess;
@@ -84,7 +81,7 @@ export async function startBenchTarget(core: number): Promise<BenchTarget> {
 		// Started as root, nginx's worker runs as nobody: it must be able to read the body file.
 		chmodSync(directory, 0o755);
 		mkdirSync(path.join(directory, 'www'), {mode: 0o755});
-		writeFileSync(path.join(directory, 'www', 'body-1mib.bin'), randomBytes(bodyBytes), {mode: 0o644});
+		writeFileSync(path.join(directory, 'www', 'body.bin'), randomBytes(bodyBytes), {mode: 0o644});
 		writeFileSync(path.join(directory, 'nginx.conf'), `
 worker_processes 1;
 worker_rlimit_nofile 65536;
@@ -105,7 +102,7 @@ http {
 		listen 127.0.0.1:${port};
 		location = /nginx_status { stub_status; }
 		location / { default_type text/plain; return 200 "ok"; }
-		location = /body-1mib { alias ${directory}/www/body-1mib.bin; default_type application/octet-stream; sendfile on; tcp_nopush on; }
+		location = /body { alias ${directory}/www/body.bin; default_type application/octet-stream; sendfile on; tcp_nopush on; }
 	}
 }
 `);
@@ -126,7 +123,7 @@ http {
 	let statusRequests = 0;
 	return {
 		url: `${url}/`,
-		...(kind === 'nginx' ? {bodyUrl: `${url}/body-1mib`} : {}),
+		...(kind === 'nginx' ? {bodyUrl: `${url}/body`} : {}),
 		kind,
 		cpuS: () => processCpuS(servingPid),
 		async served() {

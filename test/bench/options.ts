@@ -16,6 +16,8 @@ export type BenchOptions = {
 	readonly rounds: number;
 	/** The usual connection count (BENCH_CONNECTIONS, default 50). */
 	readonly connections: number;
+	/** The body case's response size, MiB (BENCH_BODY_MIB, default 1; its targets are for 1). */
+	readonly bodyMib: number;
 	readonly cases: readonly CaseName[];
 	/** Also run pystress-tui's undici client as a reference in `cpu` (BENCH_UNDICI=0: not). */
 	readonly undici: boolean;
@@ -56,6 +58,7 @@ export function readOptions(env: NodeJS.ProcessEnv): BenchOptions {
 		seconds: positive('BENCH_SECONDS', 10),
 		rounds: positive('BENCH_ROUNDS', 3),
 		connections: positive('BENCH_CONNECTIONS', 50),
+		bodyMib: positive('BENCH_BODY_MIB', 1),
 		cases,
 		undici: env['BENCH_UNDICI'] !== '0',
 		baseRevision: env['BENCH_BASE'] || undefined,

@@ -1,5 +1,6 @@
 /**
- * `body`: large responses. nginx serves a 1 MiB file (random bytes, sendfile) to 10 connections;
+ * `body`: large responses. nginx serves a 1 MiB file (random bytes, sendfile; BENCH_BODY_MIB sets
+ * another size) to 10 connections;
  * pystress-tui (`-t 1`) against wrk (`-t1`): MiB/s, its steadiness across rounds, and what each
  * client costs the server, nginx's CPU per MiB.
  *
@@ -20,7 +21,7 @@
  * core never idles, so its CPU per MiB is the inverse of the MiB/s; under cubic it waits on the
  * client (the readme's Performance section; BENCH_CC=cubic runs the bench under it).
  */
-import {bodyBytes, startBenchTarget} from '../nginx.js';
+import {startBenchTarget} from '../nginx.js';
 import {runLine, runRounds} from '../rounds.js';
 import {fixed, median, range, spread} from '../stats.js';
 import {ratioLine, ratioRow, type SummaryRow} from '../summary.js';
@@ -44,14 +45,14 @@ const kernelMicrosPerMib = (measured: Measured): number => ((measured.systemS + 
 const clientMicrosPerMib = (measured: Measured): number => (measured.cpuS * 1e6) / mebibytes(measured);
 
 export const bodyCase: BenchCase = async context => {
-	const target = await startBenchTarget(1);
+	const target = await startBenchTarget(1, context.bodyMib * 1024 * 1024);
 	if (target.bodyUrl === undefined) {
 		target.stop();
 		console.log('body: skipped (needs nginx)\n');
 		return {rows: []};
 	}
 
-	console.log(`body: ${target.bodyUrl} (${bodyBytes / 1024 / 1024} MiB, sendfile; core 1); tools on core 0; ${connections} connections, ${context.seconds} s per run, ${context.rounds} rounds`);
+	console.log(`body: ${target.bodyUrl} (${context.bodyMib} MiB, sendfile; core 1); tools on core 0; ${connections} connections, ${context.seconds} s per run, ${context.rounds} rounds`);
 	const cBuild = cReaderBuild();
 	const withC = 'binary' in cBuild;
 	if ('problem' in cBuild) console.log(`body: no C reader runs: ${cBuild.problem}`);
@@ -77,7 +78,7 @@ export const bodyCase: BenchCase = async context => {
 	// The control: wrk's second run against its first, the ratio a client with no difference gets.
 	const control = ratioRow({case: 'body', measure: 'nginx CPU/MiB wrk/wrk (control)', ours: figures('wrk (control)', targetMicrosPerMib), reference: figures('wrk', targetMicrosPerMib), referenceName: 'wrk', format: value => `${fixed(value, 0)} µs`});
 
-	const throughput = ratioRow({case: 'body', measure: 'MiB/s ours/wrk, 1 MiB bodies', ours: figures('pystress-tui', mibPerSecond), reference: figures('wrk', mibPerSecond), referenceName: 'wrk', format: value => `${fixed(value, 0)} MiB/s`, target: {text: `>= ${minShare.toFixed(2)}`, met: ratio => ratio >= minShare}});
+	const throughput = ratioRow({case: 'body', measure: `MiB/s ours/wrk, ${context.bodyMib} MiB bodies`, ours: figures('pystress-tui', mibPerSecond), reference: figures('wrk', mibPerSecond), referenceName: 'wrk', format: value => `${fixed(value, 0)} MiB/s`, target: {text: `>= ${minShare.toFixed(2)}`, met: ratio => ratio >= minShare}});
 	const serverCost = ratioRow({case: 'body', measure: 'nginx CPU/MiB with ours/with wrk', ours: figures('pystress-tui', targetMicrosPerMib), reference: figures('wrk', targetMicrosPerMib), referenceName: 'wrk', format: value => `${fixed(value, 0)} µs`, target: {text: '<= 1.00', met: ratio => ratio <= 1}});
 	// The floor Node allows: ours against the bare reader, and the bare reader against wrk.
 	const overFloor = ratioRow({case: 'body', measure: 'MiB/s ours/bare Node reader', ours: figures('pystress-tui', mibPerSecond), reference: figures('bare Node reader', mibPerSecond), referenceName: 'bare Node reader', format: value => `${fixed(value, 0)} MiB/s`});

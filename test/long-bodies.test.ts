@@ -1,0 +1,128 @@
+/**
+ * Long bodies through the socket client: while more than 1 MiB of a Content-Length body is still to
+ * come, its reads go into a second shared buffer of 64 KiB (socket-connection.ts). The server's own
+ * count of what it wrote is the oracle: every response counted once, every body byte counted once,
+ * on responses of many sizes that begin and end anywhere within a read of either size.
+ */
+import {randomBytes} from 'node:crypto';
+import http from 'node:http';
+import type {AddressInfo} from 'node:net';
+import {afterEach, describe, expect, it} from 'vitest';
+import {defaultPolicy, type EndpointPlan} from '../source/config/types.js';
+import {LoadLoop, loadHttpClient} from '../source/engine/load-loop.js';
+import {ResponseParser} from '../source/engine/response-parser.js';
+import type {EndpointInterval} from '../source/stats/snapshot.js';
+
+const mib = 1024 * 1024;
+const servers: http.Server[] = [];
+
+afterEach(async () => {
+	await Promise.all(servers.splice(0).map(async server => new Promise(resolve => {
+		server.closeAllConnections();
+		server.close(resolve);
+	})));
+});
+
+type Served = {port: number; responses: number; bodyBytes: number; statusCodes: Map<number, number>};
+
+/**
+ * node:http on 127.0.0.1 answering request n with `sizes[n % sizes.length]` body bytes (random,
+ * from one pool), with Content-Length or, for a negative size, chunked in 100 KiB writes.
+ */
+async function bodyServer(sizes: readonly number[]): Promise<Served> {
+	const pool = randomBytes(12 * mib);
+	const served: Served = {port: 0, responses: 0, bodyBytes: 0, statusCodes: new Map()};
+	const server = http.createServer((request, response) => {
+		const size = sizes[served.responses % sizes.length]!;
+		const status = 200 + (served.responses % 3);
+		served.responses++;
+		served.statusCodes.set(status, (served.statusCodes.get(status) ?? 0) + 1);
+		const length = Math.abs(size);
+		served.bodyBytes += length;
+		const start = served.responses % 1000;
+		if (size >= 0) {
+			response.writeHead(status, {'Content-Length': String(length)});
+			response.end(pool.subarray(start, start + length));
+			return;
+		}
+
+		response.writeHead(status);
+		for (let offset = 0; offset < length; offset += 100 * 1024) {
+			response.write(pool.subarray(start + offset, start + Math.min(length, offset + (100 * 1024))));
+		}
+
+		response.end();
+	});
+	servers.push(server);
+	await new Promise<void>(resolve => {
+		server.listen(0, '127.0.0.1', resolve);
+	});
+	served.port = (server.address() as AddressInfo).port;
+	return served;
+}
+
+async function run(port: number, count: number, connections: number): Promise<EndpointInterval> {
+	const policy = {...defaultPolicy, timeoutMs: 10_000};
+	await loadHttpClient(policy);
+	const origin = `http://127.0.0.1:${port}`;
+	const plan: EndpointPlan = {name: 'long', method: 'GET', url: `${origin}/`, origin, path: '/', headers: {}, body: undefined, weight: 1};
+	let exhausted!: () => void;
+	const done = new Promise<void>(resolve => {
+		exhausted = resolve;
+	});
+	const loop = new LoadLoop(
+		{endpoints: [plan], policy, connections, maxLateMs: 1000, issued: new Int32Array(new SharedArrayBuffer(4)), maxRequests: count, extraHeaders: {}, paused: false},
+		{onExhausted: exhausted, onUnauthorized() {}},
+	);
+	const guard = setTimeout(exhausted, 30_000);
+	loop.start();
+	await done;
+	clearTimeout(guard);
+	await loop.stop(2000);
+	return loop.snapshot(0, 0).endpoints[0]!;
+}
+
+describe('long bodies, read 64 KiB at a time while more than 1 MiB is to come: counted exactly as the server wrote them', () => {
+	it('Content-Length bodies of 0 B to 7 MiB, mixed on 4 connections: every response and body byte once', async () => {
+		const sizes = [(7 * mib) + 13, 0, (mib) + 1, 5, (3 * mib) - 7, (64 * 1024) + 1, (mib * 2) + 65_537, 16 * 1024, mib];
+		const served = await bodyServer(sizes);
+		const result = await run(served.port, 120, 4);
+		expect(result.errors).toBe(0);
+		expect(result.responses).toBe(120);
+		expect(served.responses).toBe(120);
+		expect(result.bytesRead).toBe(served.bodyBytes);
+		expect(result.statusCodes).toEqual(Object.fromEntries([...served.statusCodes].map(([status, count]) => [String(status), count])));
+	}, 60_000);
+
+	it('chunked bodies of 3 MiB between Content-Length ones: framed as before, every byte once', async () => {
+		const sizes = [-3 * mib, 4 * mib, -(2 * mib) - 3, 17];
+		const served = await bodyServer(sizes);
+		const result = await run(served.port, 40, 2);
+		expect(result.errors).toBe(0);
+		expect(result.responses).toBe(40);
+		expect(served.responses).toBe(40);
+		expect(result.bytesRead).toBe(served.bodyBytes);
+	}, 60_000);
+});
+
+describe('ResponseParser.lengthBodyLeft: what the socket client sizes its next read by', () => {
+	it('counts down a Content-Length body, and is 0 for a chunked one and between responses', () => {
+		const parser = new ResponseParser({onResponse() {}});
+		parser.expect(true);
+		const head = Buffer.from(`HTTP/1.1 200 OK\r\nContent-Length: ${3 * mib}\r\n\r\n`, 'latin1');
+		parser.execute(head, head.length);
+		expect(parser.lengthBodyLeft).toBe(3 * mib);
+		const chunk = Buffer.alloc(64 * 1024, 'a');
+		parser.execute(chunk, chunk.length);
+		expect(parser.lengthBodyLeft).toBe((3 * mib) - (64 * 1024));
+		for (let left = (3 * mib) - (64 * 1024); left > 0; left -= chunk.length) parser.execute(chunk, Math.min(left, chunk.length));
+		expect(parser.busy).toBe(false);
+		expect(parser.lengthBodyLeft).toBe(0);
+
+		parser.expect(true);
+		const chunked = Buffer.from('HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n200000\r\n', 'latin1');
+		parser.execute(chunked, chunked.length);
+		expect(parser.busy).toBe(true);
+		expect(parser.lengthBodyLeft).toBe(0);
+	});
+});
