@@ -2,12 +2,15 @@
  * Long bodies through the socket client: while more than 1 MiB of a Content-Length body is still to
  * come, its reads go into a second shared buffer of 64 KiB (socket-connection.ts). The server's own
  * count of what it wrote is the oracle: every response counted once, every body byte counted once,
- * on responses of many sizes that begin and end anywhere within a read of either size.
+ * on responses of many sizes that begin and end anywhere within a read of either size. And the bytes
+ * read into the larger buffer are the ones the server sent: a body check finds a marker placed where
+ * they land (with the parser handed the 16 KiB buffer instead, 0-9 of 30 responses pass).
  */
 import {randomBytes} from 'node:crypto';
 import http from 'node:http';
 import type {AddressInfo} from 'node:net';
 import {afterEach, describe, expect, it} from 'vitest';
+import type {CheckPlan} from '../source/config/check-plan.js';
 import {defaultPolicy, type EndpointPlan} from '../source/config/types.js';
 import {LoadLoop, loadHttpClient} from '../source/engine/load-loop.js';
 import {ResponseParser} from '../source/engine/response-parser.js';
@@ -27,12 +30,13 @@ type Served = {port: number; responses: number; bodyBytes: number; statusCodes: 
 
 /**
  * node:http on 127.0.0.1 answering request n with `sizes[n % sizes.length]` body bytes (random,
- * from one pool), with Content-Length or, for a negative size, chunked in 100 KiB writes.
+ * from one pool), with Content-Length or, for a negative size, chunked in 100 KiB writes; with a
+ * `marker`, its text is written into each Content-Length body at `at`.
  */
-async function bodyServer(sizes: readonly number[]): Promise<Served> {
+async function bodyServer(sizes: readonly number[], marker?: {text: string; at: number}): Promise<Served> {
 	const pool = randomBytes(12 * mib);
 	const served: Served = {port: 0, responses: 0, bodyBytes: 0, statusCodes: new Map()};
-	const server = http.createServer((request, response) => {
+	const server = http.createServer((_request, response) => {
 		const size = sizes[served.responses % sizes.length]!;
 		const status = 200 + (served.responses % 3);
 		served.responses++;
@@ -42,7 +46,14 @@ async function bodyServer(sizes: readonly number[]): Promise<Served> {
 		const start = served.responses % 1000;
 		if (size >= 0) {
 			response.writeHead(status, {'Content-Length': String(length)});
-			response.end(pool.subarray(start, start + length));
+			if (marker === undefined) {
+				response.end(pool.subarray(start, start + length));
+			} else {
+				const body = Buffer.from(pool.subarray(start, start + length));
+				body.write(marker.text, marker.at, 'latin1');
+				response.end(body);
+			}
+
 			return;
 		}
 
@@ -61,17 +72,17 @@ async function bodyServer(sizes: readonly number[]): Promise<Served> {
 	return served;
 }
 
-async function run(port: number, count: number, connections: number): Promise<EndpointInterval> {
+async function run(port: number, count: number, connections: number, checks?: CheckPlan): Promise<EndpointInterval> {
 	const policy = {...defaultPolicy, timeoutMs: 10_000};
 	await loadHttpClient(policy);
 	const origin = `http://127.0.0.1:${port}`;
-	const plan: EndpointPlan = {name: 'long', method: 'GET', url: `${origin}/`, origin, path: '/', headers: {}, body: undefined, weight: 1};
+	const plan: EndpointPlan = {name: 'long', method: 'GET', url: `${origin}/`, origin, path: '/', headers: {}, body: undefined, weight: 1, checks};
 	let exhausted!: () => void;
 	const done = new Promise<void>(resolve => {
 		exhausted = resolve;
 	});
 	const loop = new LoadLoop(
-		{endpoints: [plan], policy, connections, maxLateMs: 1000, issued: new Int32Array(new SharedArrayBuffer(4)), maxRequests: count, extraHeaders: {}, paused: false},
+		{endpoints: [plan], policy, connections, rate: undefined, maxLateMs: 1000, issued: new Int32Array(new SharedArrayBuffer(4)), maxRequests: count, extraHeaders: {}, paused: false},
 		{onExhausted: exhausted, onUnauthorized() {}},
 	);
 	const guard = setTimeout(exhausted, 30_000);
@@ -102,6 +113,18 @@ describe('long bodies, read 64 KiB at a time while more than 1 MiB is to come: c
 		expect(result.responses).toBe(40);
 		expect(served.responses).toBe(40);
 		expect(result.bytesRead).toBe(served.bodyBytes);
+	}, 60_000);
+});
+
+describe('the bytes of a long body reach the response checks as the server sent them', () => {
+	it('a marker 1 MiB into 3 MiB bodies (2 MiB still to come: read 64 KiB at a time there): body_contains passes on every response', async () => {
+		const marker = {text: 'PYSTRESS-LONG-BODY-MARKER-7f3a9c', at: mib + 333};
+		const served = await bodyServer([3 * mib], marker);
+		const result = await run(served.port, 30, 3, {bodyContains: marker.text, maxBodyBytes: 4 * mib});
+		expect(result.errors).toBe(0);
+		expect(result.responses).toBe(30);
+		expect(result.bytesRead).toBe(served.bodyBytes);
+		expect(result.checks).toEqual({passed: 30, failed: 0, byName: {body_contains: 0, max_body_bytes: 0}});
 	}, 60_000);
 });
 
