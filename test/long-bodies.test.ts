@@ -28,12 +28,15 @@ afterEach(async () => {
 
 type Served = {port: number; responses: number; bodyBytes: number; statusCodes: Map<number, number>};
 
+/** How the server bends a Content-Length response: a marker written into the body, the connection cut halfway, or bytes past the end. */
+type Shape = {readonly marker?: {text: string; at: number}; readonly cutHalfway?: boolean; readonly extra?: string};
+
 /**
  * node:http on 127.0.0.1 answering request n with `sizes[n % sizes.length]` body bytes (random,
- * from one pool), with Content-Length or, for a negative size, chunked in 100 KiB writes; with a
- * `marker`, its text is written into each Content-Length body at `at`.
+ * from one pool), with Content-Length or, for a negative size, chunked in 100 KiB writes; `shape`
+ * bends the Content-Length ones. `bodyBytes` counts what it wrote of bodies, extra bytes left out.
  */
-async function bodyServer(sizes: readonly number[], marker?: {text: string; at: number}): Promise<Served> {
+async function bodyServer(sizes: readonly number[], shape: Shape = {}): Promise<Served> {
 	const pool = randomBytes(12 * mib);
 	const served: Served = {port: 0, responses: 0, bodyBytes: 0, statusCodes: new Map()};
 	const server = http.createServer((_request, response) => {
@@ -42,20 +45,27 @@ async function bodyServer(sizes: readonly number[], marker?: {text: string; at: 
 		served.responses++;
 		served.statusCodes.set(status, (served.statusCodes.get(status) ?? 0) + 1);
 		const length = Math.abs(size);
-		served.bodyBytes += length;
 		const start = served.responses % 1000;
 		if (size >= 0) {
 			response.writeHead(status, {'Content-Length': String(length)});
-			if (marker === undefined) {
-				response.end(pool.subarray(start, start + length));
+			let body = pool.subarray(start, start + length);
+			if (shape.marker !== undefined) {
+				body = Buffer.from(body);
+				body.write(shape.marker.text, shape.marker.at, 'latin1');
+			}
+
+			if (shape.cutHalfway) {
+				served.bodyBytes += length >> 1;
+				response.write(body.subarray(0, length >> 1), () => response.socket?.destroy());
 			} else {
-				const body = Buffer.from(pool.subarray(start, start + length));
-				body.write(marker.text, marker.at, 'latin1');
-				response.end(body);
+				served.bodyBytes += length;
+				response.end(shape.extra === undefined ? body : Buffer.concat([body, Buffer.from(shape.extra, 'latin1')]));
 			}
 
 			return;
 		}
+
+		served.bodyBytes += length;
 
 		response.writeHead(status);
 		for (let offset = 0; offset < length; offset += 100 * 1024) {
@@ -93,15 +103,20 @@ async function run(port: number, count: number, connections: number, checks?: Ch
 	return loop.snapshot(0, 0).endpoints[0]!;
 }
 
+/** Every request answered once, by the server's count and ours, no errors, and every body byte it wrote counted once. */
+function expectExact(result: EndpointInterval, served: Served, count: number): void {
+	expect(result.errors).toBe(0);
+	expect(result.responses).toBe(count);
+	expect(served.responses).toBe(count);
+	expect(result.bytesRead).toBe(served.bodyBytes);
+}
+
 describe('long bodies, read 64 KiB at a time while more than 1 MiB is to come: counted exactly as the server wrote them', () => {
 	it('Content-Length bodies of 0 B to 7 MiB, mixed on 4 connections: every response and body byte once', async () => {
 		const sizes = [(7 * mib) + 13, 0, (mib) + 1, 5, (3 * mib) - 7, (64 * 1024) + 1, (mib * 2) + 65_537, 16 * 1024, mib];
 		const served = await bodyServer(sizes);
 		const result = await run(served.port, 120, 4);
-		expect(result.errors).toBe(0);
-		expect(result.responses).toBe(120);
-		expect(served.responses).toBe(120);
-		expect(result.bytesRead).toBe(served.bodyBytes);
+		expectExact(result, served, 120);
 		expect(result.statusCodes).toEqual(Object.fromEntries([...served.statusCodes].map(([status, count]) => [String(status), count])));
 	}, 60_000);
 
@@ -109,21 +124,35 @@ describe('long bodies, read 64 KiB at a time while more than 1 MiB is to come: c
 		const sizes = [-3 * mib, 4 * mib, -(2 * mib) - 3, 17];
 		const served = await bodyServer(sizes);
 		const result = await run(served.port, 40, 2);
-		expect(result.errors).toBe(0);
-		expect(result.responses).toBe(40);
-		expect(served.responses).toBe(40);
-		expect(result.bytesRead).toBe(served.bodyBytes);
+		expectExact(result, served, 40);
+	}, 60_000);
+});
+
+describe('a server that misbehaves within a long body', () => {
+	it('closes 1.5 MiB into 3 MiB bodies, while the reads are 64 KiB: each request one error, never a response, no resend', async () => {
+		const served = await bodyServer([3 * mib], {cutHalfway: true});
+		const result = await run(served.port, 20, 2);
+		expect(served.responses).toBe(20);
+		expect(result.responses).toBe(0);
+		expect(result.errors).toBe(20);
+		expect(Object.values(result.errorKinds)).toEqual([20]);
+		expect(result.bytesRead).toBe(0);
+	}, 60_000);
+
+	it('sends bytes past a 3 MiB Content-Length: the response counts with its own length, the connection is dropped as unsolicited-bytes', async () => {
+		const served = await bodyServer([3 * mib], {extra: 'EXTRA BYTES NO REQUEST ASKED FOR'});
+		const result = await run(served.port, 20, 2);
+		expectExact(result, served, 20);
+		expect(result.connectionEvents['unsolicited-bytes']).toBe(20);
 	}, 60_000);
 });
 
 describe('the bytes of a long body reach the response checks as the server sent them', () => {
 	it('a marker 1 MiB into 3 MiB bodies (2 MiB still to come: read 64 KiB at a time there): body_contains passes on every response', async () => {
 		const marker = {text: 'PYSTRESS-LONG-BODY-MARKER-7f3a9c', at: mib + 333};
-		const served = await bodyServer([3 * mib], marker);
+		const served = await bodyServer([3 * mib], {marker});
 		const result = await run(served.port, 30, 3, {bodyContains: marker.text, maxBodyBytes: 4 * mib});
-		expect(result.errors).toBe(0);
-		expect(result.responses).toBe(30);
-		expect(result.bytesRead).toBe(served.bodyBytes);
+		expectExact(result, served, 30);
 		expect(result.checks).toEqual({passed: 30, failed: 0, byName: {body_contains: 0, max_body_bytes: 0}});
 	}, 60_000);
 });

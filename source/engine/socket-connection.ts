@@ -36,7 +36,7 @@ const closedCodes = new Set(['ECONNRESET', 'EPIPE', 'ERR_CONNECTION_CLOSED']);
  * its buffer), so Node's ~1 µs per read is paid per 64 KiB of a long body. With 10 MiB bodies from
  * nginx (10 connections), 16 KiB reads fell behind: the receive window closed, nginx's sends then
  * ran on the client's core (on loopback the acknowledgement that opens a window transmits) and the
- * client ran at 1,600-2,280 MiB/s against wrk's 2,250-2,500; with 64 KiB reads there, at 2,140-2,410,
+ * client ran at 1,600-2,280 MiB/s against wrk's 2,250-2,500; with 64 KiB reads there, at 2,140-2,420,
  * nginx's CPU per MiB at wrk's. Shorter bodies keep 16 KiB: with 1 MiB bodies, 64 KiB reads ran at
  * 2,090-2,490 MiB/s from one run to the next, 16 KiB ones within 4%. See the readme, "Large bodies".
  */
@@ -44,7 +44,12 @@ const readBuffer = Buffer.allocUnsafe(16 * 1024);
 const streamingBuffer = Buffer.allocUnsafe(64 * 1024);
 /** Body bytes still to come above which a full read is followed by a 64 KiB one. */
 const streamingAbove = 1024 * 1024;
-/** Whether the next read on the socket just read goes into `streamingBuffer`: Node asks `nextReadBuffer` right after each read. */
+/**
+ * Whether the next read on the socket just read goes into `streamingBuffer`: Node asks
+ * `nextReadBuffer` right after each read. Only the buffer's size hangs on it, so a value left by
+ * another socket (a new socket's first read; a TLS socket inside a proxy tunnel, whose chunks come
+ * as 'data' events) sizes one read and changes no byte.
+ */
 let streamingNext = false;
 const nextReadBuffer = (): Buffer => (streamingNext ? streamingBuffer : readBuffer);
 
@@ -232,8 +237,7 @@ class Wire implements ResponseSink {
 
 		try {
 			this.parser.execute(buffer as Buffer, length);
-			// (A TLS socket inside a proxy tunnel calls with its own chunks, which Node sized.)
-			streamingNext = length === buffer.length && this.parser.lengthBodyLeft > streamingAbove && (buffer === readBuffer || buffer === streamingBuffer);
+			streamingNext = length === buffer.length && this.parser.lengthBodyLeft > streamingAbove;
 		} catch (error) {
 			// On a reused connection, an awaited response that cannot even begin like one means the
 			// bytes answer an earlier request (say a body sent after a HEAD response, in a later read).
