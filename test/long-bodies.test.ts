@@ -1,6 +1,7 @@
 /**
- * Long bodies through the socket client: while more than 1 MiB of a Content-Length body is still to
- * come, its reads go into a second shared buffer of 64 KiB (socket-connection.ts). The server's own
+ * Long bodies through the socket client: while more than 1 MiB of a Content-Length body, or of a
+ * chunk, is known to be still to come, its reads go into a second shared buffer of 64 KiB
+ * (socket-connection.ts). The server's own
  * count of what it wrote is the oracle: every response counted once, every body byte counted once,
  * on responses of many sizes that begin and end anywhere within a read of either size. And the bytes
  * read into the larger buffer are the ones the server sent: a body check finds a marker placed where
@@ -28,13 +29,16 @@ afterEach(async () => {
 
 type Served = {port: number; responses: number; bodyBytes: number; statusCodes: Map<number, number>};
 
-/** How the server bends a Content-Length response: a marker written into the body, the connection cut halfway, or bytes past the end. */
-type Shape = {readonly marker?: {text: string; at: number}; readonly cutHalfway?: boolean; readonly extra?: string};
+/**
+ * How the server bends a response: a marker written into the body; a chunked body's chunk size
+ * (100 KiB unless set); and for a Content-Length one, the connection cut halfway or bytes past the end.
+ */
+type Shape = {readonly marker?: {text: string; at: number}; readonly chunkBytes?: number; readonly cutHalfway?: boolean; readonly extra?: string};
 
 /**
  * node:http on 127.0.0.1 answering request n with `sizes[n % sizes.length]` body bytes (random,
- * from one pool), with Content-Length or, for a negative size, chunked in 100 KiB writes; `shape`
- * bends the Content-Length ones. `bodyBytes` counts what it wrote of bodies, extra bytes left out.
+ * from one pool), with Content-Length or, for a negative size, chunked (one chunk per write);
+ * `shape` bends them. `bodyBytes` counts what it wrote of bodies, extra bytes left out.
  */
 async function bodyServer(sizes: readonly number[], shape: Shape = {}): Promise<Served> {
 	const pool = randomBytes(12 * mib);
@@ -46,14 +50,14 @@ async function bodyServer(sizes: readonly number[], shape: Shape = {}): Promise<
 		served.statusCodes.set(status, (served.statusCodes.get(status) ?? 0) + 1);
 		const length = Math.abs(size);
 		const start = served.responses % 1000;
+		let body = pool.subarray(start, start + length);
+		if (shape.marker !== undefined) {
+			body = Buffer.from(body);
+			body.write(shape.marker.text, shape.marker.at, 'latin1');
+		}
+
 		if (size >= 0) {
 			response.writeHead(status, {'Content-Length': String(length)});
-			let body = pool.subarray(start, start + length);
-			if (shape.marker !== undefined) {
-				body = Buffer.from(body);
-				body.write(shape.marker.text, shape.marker.at, 'latin1');
-			}
-
 			if (shape.cutHalfway) {
 				served.bodyBytes += length >> 1;
 				response.write(body.subarray(0, length >> 1), () => response.socket?.destroy());
@@ -68,8 +72,9 @@ async function bodyServer(sizes: readonly number[], shape: Shape = {}): Promise<
 		served.bodyBytes += length;
 
 		response.writeHead(status);
-		for (let offset = 0; offset < length; offset += 100 * 1024) {
-			response.write(pool.subarray(start + offset, start + Math.min(length, offset + (100 * 1024))));
+		const chunkBytes = shape.chunkBytes ?? 100 * 1024;
+		for (let offset = 0; offset < length; offset += chunkBytes) {
+			response.write(body.subarray(offset, Math.min(length, offset + chunkBytes)));
 		}
 
 		response.end();
@@ -126,6 +131,13 @@ describe('long bodies, read 64 KiB at a time while more than 1 MiB is to come: c
 		const result = await run(served.port, 40, 2);
 		expectExact(result, served, 40);
 	}, 60_000);
+
+	it('chunked bodies sent as one chunk of up to 5 MiB (read 64 KiB at a time within the chunk), between Content-Length ones: every byte once', async () => {
+		const sizes = [-(5 * mib) - 11, 17, -(mib) - 1, (2 * mib) + 5, -3 * mib, -4097, 0];
+		const served = await bodyServer(sizes, {chunkBytes: 8 * mib});
+		const result = await run(served.port, 70, 3);
+		expectExact(result, served, 70);
+	}, 60_000);
 });
 
 describe('a server that misbehaves within a long body', () => {
@@ -155,26 +167,46 @@ describe('the bytes of a long body reach the response checks as the server sent 
 		expectExact(result, served, 30);
 		expect(result.checks).toEqual({passed: 30, failed: 0, byName: {body_contains: 0, max_body_bytes: 0}});
 	}, 60_000);
+
+	it('the same marker in chunked 3 MiB bodies sent as one chunk: body_contains passes on every response', async () => {
+		const marker = {text: 'PYSTRESS-LONG-CHUNK-MARKER-51be0d', at: mib + 777};
+		const served = await bodyServer([-3 * mib], {marker, chunkBytes: 4 * mib});
+		const result = await run(served.port, 30, 3, {bodyContains: marker.text, maxBodyBytes: 4 * mib});
+		expectExact(result, served, 30);
+		expect(result.checks).toEqual({passed: 30, failed: 0, byName: {body_contains: 0, max_body_bytes: 0}});
+	}, 60_000);
 });
 
-describe('ResponseParser.lengthBodyLeft: what the socket client sizes its next read by', () => {
-	it('counts down a Content-Length body, and is 0 for a chunked one and between responses', () => {
+describe('ResponseParser.knownBodyLeft: what the socket client sizes its next read by', () => {
+	it('counts down a Content-Length body and each chunk of a chunked one; 0 between chunks and between responses', () => {
 		const parser = new ResponseParser({onResponse() {}});
 		parser.expect(true);
 		const head = Buffer.from(`HTTP/1.1 200 OK\r\nContent-Length: ${3 * mib}\r\n\r\n`, 'latin1');
 		parser.execute(head, head.length);
-		expect(parser.lengthBodyLeft).toBe(3 * mib);
-		const chunk = Buffer.alloc(64 * 1024, 'a');
-		parser.execute(chunk, chunk.length);
-		expect(parser.lengthBodyLeft).toBe((3 * mib) - (64 * 1024));
-		for (let left = (3 * mib) - (64 * 1024); left > 0; left -= chunk.length) parser.execute(chunk, Math.min(left, chunk.length));
+		expect(parser.knownBodyLeft).toBe(3 * mib);
+		const data = Buffer.alloc(64 * 1024, 'a');
+		parser.execute(data, data.length);
+		expect(parser.knownBodyLeft).toBe((3 * mib) - (64 * 1024));
+		for (let left = (3 * mib) - (64 * 1024); left > 0; left -= data.length) parser.execute(data, Math.min(left, data.length));
 		expect(parser.busy).toBe(false);
-		expect(parser.lengthBodyLeft).toBe(0);
+		expect(parser.knownBodyLeft).toBe(0);
 
 		parser.expect(true);
 		const chunked = Buffer.from('HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n200000\r\n', 'latin1');
 		parser.execute(chunked, chunked.length);
-		expect(parser.busy).toBe(true);
-		expect(parser.lengthBodyLeft).toBe(0);
+		expect(parser.knownBodyLeft).toBe(2 * mib);
+		parser.execute(data, data.length);
+		expect(parser.knownBodyLeft).toBe((2 * mib) - (64 * 1024));
+		for (let left = (2 * mib) - (64 * 1024); left > 0; left -= data.length) parser.execute(data, Math.min(left, data.length));
+		expect(parser.knownBodyLeft).toBe(0);
+		const between = Buffer.from('\r\n10', 'latin1');
+		parser.execute(between, between.length);
+		expect(parser.knownBodyLeft).toBe(0);
+		const small = Buffer.from('\r\n0123456789abcdef\r\n0\r\n\r\n', 'latin1');
+		parser.execute(small, 2);
+		expect(parser.knownBodyLeft).toBe(16);
+		parser.execute(small.subarray(2), small.length - 2);
+		expect(parser.busy).toBe(false);
+		expect(parser.knownBodyLeft).toBe(0);
 	});
 });

@@ -357,9 +357,12 @@ export class ResponseParser {
 		return this.state !== idle;
 	}
 
-	/** Body bytes still to come of a response framed by Content-Length (0 otherwise). */
-	get lengthBodyLeft(): number {
-		return this.state === lengthBody ? this.remaining : 0;
+	/**
+	 * Body bytes known to be still to come: the rest of a Content-Length body, or of the chunk being
+	 * read in a chunked one (0 between chunks, in a body that runs until the close, and otherwise).
+	 */
+	get knownBodyLeft(): number {
+		return this.state === lengthBody || this.state === chunkData ? this.remaining : 0;
 	}
 
 	/** Whether any byte of the awaited response has arrived. */

@@ -32,8 +32,9 @@ const closedCodes = new Set(['ECONNRESET', 'EPIPE', 'ERR_CONNECTION_CLOSED']);
  * less CPU per response (see the readme's performance section). Sharing is safe because the parser
  * is done with a read before the next one lands: callbacks run one at a time and keep nothing.
  *
- * 16 KiB; 64 KiB while a body with more than 1 MiB still to come streams in (its last read filled
- * its buffer), so Node's ~1 µs per read is paid per 64 KiB of a long body. With 10 MiB bodies from
+ * 16 KiB; 64 KiB while a body with more than 1 MiB known to be still to come streams in (its last
+ * read filled its buffer; known: the rest of a Content-Length body or of a chunk), so Node's ~1 µs
+ * per read is paid per 64 KiB of a long body. With 10 MiB bodies from
  * nginx (10 connections), 16 KiB reads fell behind: the receive window closed, nginx's sends then
  * ran on the client's core (on loopback the acknowledgement that opens a window transmits) and the
  * client ran at 1,600-2,280 MiB/s against wrk's 2,250-2,500; with 64 KiB reads there, at 2,140-2,420,
@@ -42,7 +43,7 @@ const closedCodes = new Set(['ECONNRESET', 'EPIPE', 'ERR_CONNECTION_CLOSED']);
  */
 const readBuffer = Buffer.allocUnsafe(16 * 1024);
 const streamingBuffer = Buffer.allocUnsafe(64 * 1024);
-/** Body bytes still to come above which a full read is followed by a 64 KiB one. */
+/** Body bytes known to be still to come above which a full read is followed by a 64 KiB one. */
 const streamingAbove = 1024 * 1024;
 /**
  * Whether the next read on the socket just read goes into `streamingBuffer`: Node asks
@@ -237,7 +238,7 @@ class Wire implements ResponseSink {
 
 		try {
 			this.parser.execute(buffer as Buffer, length);
-			streamingNext = length === buffer.length && this.parser.lengthBodyLeft > streamingAbove;
+			streamingNext = length === buffer.length && this.parser.knownBodyLeft > streamingAbove;
 		} catch (error) {
 			// On a reused connection, an awaited response that cannot even begin like one means the
 			// bytes answer an earlier request (say a body sent after a HEAD response, in a later read).
