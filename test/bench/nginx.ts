@@ -12,6 +12,8 @@ export type BenchTarget = {
 	readonly url: string;
 	/** nginx only: a file of random bytes (startBenchTarget's `bodyBytes`, 1 MiB unless asked otherwise), served from disk. */
 	readonly bodyUrl?: string;
+	/** nginx only, when asked for: the same file sent chunked, as one chunk (no Content-Length). */
+	readonly chunkedBodyUrl?: string;
 	readonly kind: 'nginx' | 'demo' | 'slow';
 	/** Load requests the target has handled so far (its own status requests left out). */
 	served(): Promise<number>;
@@ -71,7 +73,13 @@ export function nginxPath(): string | undefined {
 	return ['/usr/sbin/nginx', '/usr/bin/nginx'].find(candidate => existsSync(candidate));
 }
 
-export async function startBenchTarget(core: number, bodyBytes = 1024 * 1024): Promise<BenchTarget> {
+/**
+ * `chunked`: nginx also serves the body file chunked, at /body-chunked. The addition filter (an
+ * empty file added before the body) takes its Content-Length away, so nginx frames the file as one
+ * chunk of its size and still sends it with sendfile, as /body does. (Added after the body instead,
+ * the empty file left the last chunk's few bytes corked for about 200 ms after each response.)
+ */
+export async function startBenchTarget(core: number, bodyBytes = 1024 * 1024, chunked = false): Promise<BenchTarget> {
 	const nginx = nginxPath();
 	const port = await freePort();
 	let child: ChildProcess;
@@ -82,6 +90,10 @@ export async function startBenchTarget(core: number, bodyBytes = 1024 * 1024): P
 		chmodSync(directory, 0o755);
 		mkdirSync(path.join(directory, 'www'), {mode: 0o755});
 		writeFileSync(path.join(directory, 'www', 'body.bin'), randomBytes(bodyBytes), {mode: 0o644});
+		writeFileSync(path.join(directory, 'www', 'empty.bin'), '', {mode: 0o644});
+		const chunkedLocations = chunked ? `
+		location = /body-chunked { alias ${directory}/www/body.bin; default_type application/octet-stream; sendfile on; tcp_nopush on; addition_types *; add_before_body /empty; }
+		location = /empty { alias ${directory}/www/empty.bin; }` : '';
 		writeFileSync(path.join(directory, 'nginx.conf'), `
 worker_processes 1;
 worker_rlimit_nofile 65536;
@@ -102,7 +114,7 @@ http {
 		listen 127.0.0.1:${port};
 		location = /nginx_status { stub_status; }
 		location / { default_type text/plain; return 200 "ok"; }
-		location = /body { alias ${directory}/www/body.bin; default_type application/octet-stream; sendfile on; tcp_nopush on; }
+		location = /body { alias ${directory}/www/body.bin; default_type application/octet-stream; sendfile on; tcp_nopush on; }${chunkedLocations}
 	}
 }
 `);
@@ -123,7 +135,7 @@ http {
 	let statusRequests = 0;
 	return {
 		url: `${url}/`,
-		...(kind === 'nginx' ? {bodyUrl: `${url}/body`} : {}),
+		...(kind === 'nginx' ? {bodyUrl: `${url}/body`, ...(chunked ? {chunkedBodyUrl: `${url}/body-chunked`} : {})} : {}),
 		kind,
 		cpuS: () => processCpuS(servingPid),
 		async served() {

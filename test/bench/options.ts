@@ -18,6 +18,8 @@ export type BenchOptions = {
 	readonly connections: number;
 	/** The body case's response size, MiB (BENCH_BODY_MIB, default 1; its targets are for 1). */
 	readonly bodyMib: number;
+	/** The body case's responses sent chunked, as one chunk each (BENCH_BODY_CHUNKED=1). */
+	readonly bodyChunked: boolean;
 	readonly cases: readonly CaseName[];
 	/** Also run pystress-tui's undici client as a reference in `cpu` (BENCH_UNDICI=0: not). */
 	readonly undici: boolean;
@@ -59,6 +61,7 @@ export function readOptions(env: NodeJS.ProcessEnv): BenchOptions {
 		rounds: positive('BENCH_ROUNDS', 3),
 		connections: positive('BENCH_CONNECTIONS', 50),
 		bodyMib: positive('BENCH_BODY_MIB', 1),
+		bodyChunked: env['BENCH_BODY_CHUNKED'] === '1',
 		cases,
 		undici: env['BENCH_UNDICI'] !== '0',
 		baseRevision: env['BENCH_BASE'] || undefined,

@@ -1,6 +1,6 @@
 /**
  * `body`: large responses. nginx serves a 1 MiB file (random bytes, sendfile; BENCH_BODY_MIB sets
- * another size) to 10 connections;
+ * another size; BENCH_BODY_CHUNKED=1 sends it chunked, as one chunk) to 10 connections;
  * pystress-tui (`-t 1`) against wrk (`-t1`): MiB/s, its steadiness across rounds, and what each
  * client costs the server, nginx's CPU per MiB.
  *
@@ -45,22 +45,27 @@ const kernelMicrosPerMib = (measured: Measured): number => ((measured.systemS + 
 const clientMicrosPerMib = (measured: Measured): number => (measured.cpuS * 1e6) / mebibytes(measured);
 
 export const bodyCase: BenchCase = async context => {
-	const target = await startBenchTarget(1, context.bodyMib * 1024 * 1024);
-	if (target.bodyUrl === undefined) {
+	const target = await startBenchTarget(1, context.bodyMib * 1024 * 1024, context.bodyChunked);
+	const url = context.bodyChunked ? target.chunkedBodyUrl : target.bodyUrl;
+	if (url === undefined) {
 		target.stop();
 		console.log('body: skipped (needs nginx)\n');
 		return {rows: []};
 	}
 
-	console.log(`body: ${target.bodyUrl} (${context.bodyMib} MiB, sendfile; core 1); tools on core 0; ${connections} connections, ${context.seconds} s per run, ${context.rounds} rounds`);
-	const cBuild = cReaderBuild();
+	const framing = context.bodyChunked ? 'chunked, one chunk' : 'Content-Length';
+	console.log(`body: ${url} (${context.bodyMib} MiB, ${framing}, sendfile; core 1); tools on core 0; ${connections} connections, ${context.seconds} s per run, ${context.rounds} rounds`);
+	// The bare Node reader and the C reader frame responses by Content-Length only.
+	const withReaders = !context.bodyChunked;
+	if (!withReaders) console.log('body: no bare Node reader or C reader runs: they read Content-Length framing only');
+	const cBuild = withReaders ? cReaderBuild() : {problem: 'chunked bodies'};
 	const withC = 'binary' in cBuild;
-	if ('problem' in cBuild) console.log(`body: no C reader runs: ${cBuild.problem}`);
-	const runs: Run[] = ['wrk', 'pystress-tui', 'bare Node reader', ...(withC ? ['C reader' as const] : []), 'wrk (control)'];
+	if (withReaders && 'problem' in cBuild) console.log(`body: no C reader runs: ${cBuild.problem}`);
+	const runs: Run[] = ['wrk', 'pystress-tui', ...(withReaders ? ['bare Node reader' as const] : []), ...(withC ? ['C reader' as const] : []), 'wrk (control)'];
 	const toolOf = (run: Run): ToolName => (run === 'wrk (control)' ? 'wrk' : run);
 	let rounds;
 	try {
-		rounds = await runRounds(runs, context.rounds, async run => measure(toolOf(run), target, {url: target.bodyUrl!, connections, seconds: context.seconds}), (round, results, order) => {
+		rounds = await runRounds(runs, context.rounds, async run => measure(toolOf(run), target, {url, connections, seconds: context.seconds}), (round, results, order) => {
 			for (const run of order) {
 				const measured = results.get(run)!;
 				console.log(`${runLine(round, measured, connections)}${run === 'wrk (control)' ? ' (control)' : ''}  ${fixed(mibPerSecond(measured), 0)} MiB/s  client ${fixed(clientMicrosPerMib(measured), 0)} µs CPU/MiB  nginx ${fixed(targetMicrosPerMib(measured), 0)} µs CPU/MiB`);
@@ -68,7 +73,7 @@ export const bodyCase: BenchCase = async context => {
 
 			const nginx = (run: Run): number => targetMicrosPerMib(results.get(run)!);
 			const rate = (run: Run): number => mibPerSecond(results.get(run)!);
-			console.log(`round ${round} MiB/s pystress-tui/wrk: ${fixed(rate('pystress-tui') / rate('wrk'), 3)}, pystress-tui/bare reader ${fixed(rate('pystress-tui') / rate('bare Node reader'), 3)}; nginx CPU/MiB pystress-tui/wrk ${fixed(nginx('pystress-tui') / nginx('wrk'), 3)}, wrk/wrk ${fixed(nginx('wrk (control)') / nginx('wrk'), 3)}, bare reader/wrk ${fixed(nginx('bare Node reader') / nginx('wrk'), 3)}${withC ? `, C reader/wrk ${fixed(nginx('C reader') / nginx('wrk'), 3)}` : ''}\n`);
+			console.log(`round ${round} MiB/s pystress-tui/wrk: ${fixed(rate('pystress-tui') / rate('wrk'), 3)}${withReaders ? `, pystress-tui/bare reader ${fixed(rate('pystress-tui') / rate('bare Node reader'), 3)}` : ''}; nginx CPU/MiB pystress-tui/wrk ${fixed(nginx('pystress-tui') / nginx('wrk'), 3)}, wrk/wrk ${fixed(nginx('wrk (control)') / nginx('wrk'), 3)}${withReaders ? `, bare reader/wrk ${fixed(nginx('bare Node reader') / nginx('wrk'), 3)}` : ''}${withC ? `, C reader/wrk ${fixed(nginx('C reader') / nginx('wrk'), 3)}` : ''}\n`);
 		});
 	} finally {
 		target.stop();
@@ -78,11 +83,11 @@ export const bodyCase: BenchCase = async context => {
 	// The control: wrk's second run against its first, the ratio a client with no difference gets.
 	const control = ratioRow({case: 'body', measure: 'nginx CPU/MiB wrk/wrk (control)', ours: figures('wrk (control)', targetMicrosPerMib), reference: figures('wrk', targetMicrosPerMib), referenceName: 'wrk', format: value => `${fixed(value, 0)} µs`});
 
-	const throughput = ratioRow({case: 'body', measure: `MiB/s ours/wrk, ${context.bodyMib} MiB bodies`, ours: figures('pystress-tui', mibPerSecond), reference: figures('wrk', mibPerSecond), referenceName: 'wrk', format: value => `${fixed(value, 0)} MiB/s`, target: {text: `>= ${minShare.toFixed(2)}`, met: ratio => ratio >= minShare}});
+	const throughput = ratioRow({case: 'body', measure: `MiB/s ours/wrk, ${context.bodyMib} MiB bodies${context.bodyChunked ? ', chunked' : ''}`, ours: figures('pystress-tui', mibPerSecond), reference: figures('wrk', mibPerSecond), referenceName: 'wrk', format: value => `${fixed(value, 0)} MiB/s`, target: {text: `>= ${minShare.toFixed(2)}`, met: ratio => ratio >= minShare}});
 	const serverCost = ratioRow({case: 'body', measure: 'nginx CPU/MiB with ours/with wrk', ours: figures('pystress-tui', targetMicrosPerMib), reference: figures('wrk', targetMicrosPerMib), referenceName: 'wrk', format: value => `${fixed(value, 0)} µs`, target: {text: '<= 1.00', met: ratio => ratio <= 1}});
 	// The floor Node allows: ours against the bare reader, and the bare reader against wrk.
-	const overFloor = ratioRow({case: 'body', measure: 'MiB/s ours/bare Node reader', ours: figures('pystress-tui', mibPerSecond), reference: figures('bare Node reader', mibPerSecond), referenceName: 'bare Node reader', format: value => `${fixed(value, 0)} MiB/s`});
-	const floorCost = ratioRow({case: 'body', measure: 'nginx CPU/MiB with bare Node reader/with wrk', ours: figures('bare Node reader', targetMicrosPerMib), reference: figures('wrk', targetMicrosPerMib), referenceName: 'wrk', format: value => `${fixed(value, 0)} µs`});
+	const floor = withReaders ? [ratioRow({case: 'body', measure: 'MiB/s ours/bare Node reader', ours: figures('pystress-tui', mibPerSecond), reference: figures('bare Node reader', mibPerSecond), referenceName: 'bare Node reader', format: value => `${fixed(value, 0)} MiB/s`}),
+		ratioRow({case: 'body', measure: 'nginx CPU/MiB with bare Node reader/with wrk', ours: figures('bare Node reader', targetMicrosPerMib), reference: figures('wrk', targetMicrosPerMib), referenceName: 'wrk', format: value => `${fixed(value, 0)} µs`})] : [];
 	// The pattern's own cost to nginx, without Node: the C reader against wrk.
 	const cFloorCost = withC ? [ratioRow({case: 'body', measure: 'nginx CPU/MiB with C reader/with wrk', ours: figures('C reader', targetMicrosPerMib), reference: figures('wrk', targetMicrosPerMib), referenceName: 'wrk', format: value => `${fixed(value, 0)} µs`})] : [];
 	const kernelCost = ratioRow({case: 'body', measure: 'client system + nginx CPU/MiB ours/wrk', ours: figures('pystress-tui', kernelMicrosPerMib), reference: figures('wrk', kernelMicrosPerMib), referenceName: 'wrk', format: value => `${fixed(value, 0)} µs`});
@@ -102,7 +107,7 @@ export const bodyCase: BenchCase = async context => {
 		target: '',
 		verdict: 'INFO',
 	};
-	for (const row of [throughput, serverCost, control, overFloor, floorCost, ...cFloorCost, kernelCost, clientCost]) console.log(ratioLine(row));
+	for (const row of [throughput, serverCost, control, ...floor, ...cFloorCost, kernelCost, clientCost]) console.log(ratioLine(row));
 	console.log(`steadiness: MiB/s spread over rounds ours ${fixed(oursSpread * 100, 1)}%, wrk ${fixed(wrkSpread * 100, 1)}% (median ours ${fixed(median(figures('pystress-tui', mibPerSecond)), 0)} MiB/s)\n`);
-	return {rows: [throughput, steadiness, serverCost, control, overFloor, floorCost, ...cFloorCost, kernelCost, clientCost]};
+	return {rows: [throughput, steadiness, serverCost, control, ...floor, ...cFloorCost, kernelCost, clientCost]};
 };
