@@ -20,6 +20,8 @@ export type BenchOptions = {
 	readonly bodyMib: number;
 	/** The body case's responses sent chunked, as one chunk each (BENCH_BODY_CHUNKED=1). */
 	readonly bodyChunked: boolean;
+	/** The body case's connections (BENCH_BODY_CONNECTIONS, default 10; its targets are for 10). */
+	readonly bodyConnections: number;
 	readonly cases: readonly CaseName[];
 	/** Also run pystress-tui's undici client as a reference in `cpu` (BENCH_UNDICI=0: not). */
 	readonly undici: boolean;
@@ -62,6 +64,7 @@ export function readOptions(env: NodeJS.ProcessEnv): BenchOptions {
 		connections: positive('BENCH_CONNECTIONS', 50),
 		bodyMib: positive('BENCH_BODY_MIB', 1),
 		bodyChunked: env['BENCH_BODY_CHUNKED'] === '1',
+		bodyConnections: positive('BENCH_BODY_CONNECTIONS', 10),
 		cases,
 		undici: env['BENCH_UNDICI'] !== '0',
 		baseRevision: env['BENCH_BASE'] || undefined,

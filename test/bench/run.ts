@@ -22,7 +22,8 @@
  *
  * Options (env): BENCH_SECONDS (default 10) per run, BENCH_ROUNDS (3), BENCH_CONNECTIONS (50),
  * BENCH_BODY_MIB (1: the body case's response size), BENCH_BODY_CHUNKED=1 (its responses chunked, one
- * chunk each; no bare or C reader runs then: they read Content-Length framing only), BENCH_CASES, BENCH_STARTUP=0 and BENCH_TUI=0 drop those from the default cases, BENCH_UNDICI=0
+ * chunk each; no bare or C reader runs then: they read Content-Length framing only),
+ * BENCH_BODY_CONNECTIONS (10: the body case's connections), BENCH_CASES, BENCH_STARTUP=0 and BENCH_TUI=0 drop those from the default cases, BENCH_UNDICI=0
  * skips the undici reference runs, STARTUP_RUNS (30), BENCH_SOAK_SECONDS (600), BENCH_JSON=FILE
  * writes the summary as JSON. BENCH_CC=NAME (root) runs the whole bench in a private network
  * namespace whose TCP congestion control is NAME (./congestion.ts says why it matters).

@@ -1,6 +1,7 @@
 /**
  * `body`: large responses. nginx serves a 1 MiB file (random bytes, sendfile; BENCH_BODY_MIB sets
- * another size; BENCH_BODY_CHUNKED=1 sends it chunked, as one chunk) to 10 connections;
+ * another size; BENCH_BODY_CHUNKED=1 sends it chunked, as one chunk) to 10 connections
+ * (BENCH_BODY_CONNECTIONS sets another count);
  * pystress-tui (`-t 1`) against wrk (`-t1`): MiB/s, its steadiness across rounds, and what each
  * client costs the server, nginx's CPU per MiB.
  *
@@ -28,7 +29,6 @@ import {ratioLine, ratioRow, type SummaryRow} from '../summary.js';
 import {cReaderBuild, measure, type Measured, type ToolName} from '../tools.js';
 import type {BenchCase} from './types.js';
 
-const connections = 10;
 /** Ours must reach this share of wrk's MiB/s. */
 const minShare = 0.95;
 
@@ -45,6 +45,7 @@ const kernelMicrosPerMib = (measured: Measured): number => ((measured.systemS + 
 const clientMicrosPerMib = (measured: Measured): number => (measured.cpuS * 1e6) / mebibytes(measured);
 
 export const bodyCase: BenchCase = async context => {
+	const connections = context.bodyConnections;
 	const target = await startBenchTarget(1, context.bodyMib * 1024 * 1024, context.bodyChunked);
 	const url = context.bodyChunked ? target.chunkedBodyUrl : target.bodyUrl;
 	if (url === undefined) {
@@ -83,7 +84,7 @@ export const bodyCase: BenchCase = async context => {
 	// The control: wrk's second run against its first, the ratio a client with no difference gets.
 	const control = ratioRow({case: 'body', measure: 'nginx CPU/MiB wrk/wrk (control)', ours: figures('wrk (control)', targetMicrosPerMib), reference: figures('wrk', targetMicrosPerMib), referenceName: 'wrk', format: value => `${fixed(value, 0)} µs`});
 
-	const throughput = ratioRow({case: 'body', measure: `MiB/s ours/wrk, ${context.bodyMib} MiB bodies${context.bodyChunked ? ', chunked' : ''}`, ours: figures('pystress-tui', mibPerSecond), reference: figures('wrk', mibPerSecond), referenceName: 'wrk', format: value => `${fixed(value, 0)} MiB/s`, target: {text: `>= ${minShare.toFixed(2)}`, met: ratio => ratio >= minShare}});
+	const throughput = ratioRow({case: 'body', measure: `MiB/s ours/wrk, ${context.bodyMib} MiB bodies${context.bodyChunked ? ', chunked' : ''}${connections === 10 ? '' : `, ${connections} conns`}`, ours: figures('pystress-tui', mibPerSecond), reference: figures('wrk', mibPerSecond), referenceName: 'wrk', format: value => `${fixed(value, 0)} MiB/s`, target: {text: `>= ${minShare.toFixed(2)}`, met: ratio => ratio >= minShare}});
 	const serverCost = ratioRow({case: 'body', measure: 'nginx CPU/MiB with ours/with wrk', ours: figures('pystress-tui', targetMicrosPerMib), reference: figures('wrk', targetMicrosPerMib), referenceName: 'wrk', format: value => `${fixed(value, 0)} µs`, target: {text: '<= 1.00', met: ratio => ratio <= 1}});
 	// The floor Node allows: ours against the bare reader, and the bare reader against wrk.
 	const floor = withReaders ? [ratioRow({case: 'body', measure: 'MiB/s ours/bare Node reader', ours: figures('pystress-tui', mibPerSecond), reference: figures('bare Node reader', mibPerSecond), referenceName: 'bare Node reader', format: value => `${fixed(value, 0)} MiB/s`}),
