@@ -1,11 +1,11 @@
 /**
  * Long bodies through the socket client: while more than 1 MiB of a Content-Length body, or of a
  * chunk, is known to be still to come, its reads go into a second shared buffer of 64 KiB
- * (socket-connection.ts). The server's own
- * count of what it wrote is the oracle: every response counted once, every body byte counted once,
- * on responses of many sizes that begin and end anywhere within a read of either size. And the bytes
- * read into the larger buffer are the ones the server sent: a body check finds a marker placed where
- * they land (with the parser handed the 16 KiB buffer instead, 0-9 of 30 responses pass).
+ * (socket-connection.ts). The server's own count of what it wrote is the oracle: every response
+ * counted once, every body byte counted once, on responses of many sizes that begin and end
+ * anywhere within a read of either size, and against servers that cut or misframe a long body. And
+ * the bytes read into the larger buffer are the ones the server sent: a body check finds a marker
+ * placed where they land (with the parser handed the 16 KiB buffer instead, 0-9 of 30 pass).
  */
 import {randomBytes} from 'node:crypto';
 import http from 'node:http';
@@ -87,6 +87,35 @@ async function bodyServer(sizes: readonly number[], shape: Shape = {}): Promise<
 	return served;
 }
 
+/**
+ * node:http on 127.0.0.1 answering each request by hand on its socket: a head announcing chunked
+ * framing and one chunk of 3 MiB, then `ending`. The chunk is cut after 1.5 MiB (the socket
+ * destroyed), or sent whole and followed by bytes that are not the CRLF that must follow it.
+ * `bodyBytes` counts the chunk data it wrote.
+ */
+async function misframedChunkServer(ending: 'cut halfway' | 'no CRLF after the chunk'): Promise<Served> {
+	const chunk = randomBytes(3 * mib);
+	const served: Served = {port: 0, responses: 0, bodyBytes: 0, statusCodes: new Map()};
+	const server = http.createServer((_request, response) => {
+		served.responses++;
+		const socket = response.socket!;
+		socket.write(`HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n${chunk.length.toString(16)}\r\n`, 'latin1');
+		if (ending === 'cut halfway') {
+			served.bodyBytes += chunk.length >> 1;
+			socket.write(chunk.subarray(0, chunk.length >> 1), () => socket.destroy());
+		} else {
+			served.bodyBytes += chunk.length;
+			socket.write(Buffer.concat([chunk, Buffer.from('XX0\r\n\r\n', 'latin1')]));
+		}
+	});
+	servers.push(server);
+	await new Promise<void>(resolve => {
+		server.listen(0, '127.0.0.1', resolve);
+	});
+	served.port = (server.address() as AddressInfo).port;
+	return served;
+}
+
 async function run(port: number, count: number, connections: number, checks?: CheckPlan): Promise<EndpointInterval> {
 	const policy = {...defaultPolicy, timeoutMs: 10_000};
 	await loadHttpClient(policy);
@@ -156,6 +185,26 @@ describe('a server that misbehaves within a long body', () => {
 		const result = await run(served.port, 20, 2);
 		expectExact(result, served, 20);
 		expect(result.connectionEvents['unsolicited-bytes']).toBe(20);
+	}, 60_000);
+
+	it('cuts a 3 MiB chunk after 1.5 MiB, while the reads are 64 KiB: each request one error, never a response, no resend', async () => {
+		const served = await misframedChunkServer('cut halfway');
+		const result = await run(served.port, 20, 2);
+		expect(served.responses).toBe(20);
+		expect(result.responses).toBe(0);
+		expect(result.errors).toBe(20);
+		expect(Object.values(result.errorKinds)).toEqual([20]);
+		expect(result.bytesRead).toBe(0);
+	}, 60_000);
+
+	it('sends bytes other than CRLF after a 3 MiB chunk: each request one framing error, never a response, no resend', async () => {
+		const served = await misframedChunkServer('no CRLF after the chunk');
+		const result = await run(served.port, 20, 2);
+		expect(served.responses).toBe(20);
+		expect(result.responses).toBe(0);
+		expect(result.errors).toBe(20);
+		expect(result.errorKinds).toEqual({protocol: 20});
+		expect(result.bytesRead).toBe(0);
 	}, 60_000);
 });
 

@@ -34,12 +34,12 @@ const closedCodes = new Set(['ECONNRESET', 'EPIPE', 'ERR_CONNECTION_CLOSED']);
  *
  * 16 KiB; 64 KiB while a body with more than 1 MiB known to be still to come streams in (its last
  * read filled its buffer; known: the rest of a Content-Length body or of a chunk), so Node's ~1 µs
- * per read is paid per 64 KiB of a long body. With 10 MiB bodies from
- * nginx (10 connections), 16 KiB reads fell behind: the receive window closed, nginx's sends then
- * ran on the client's core (on loopback the acknowledgement that opens a window transmits) and the
- * client ran at 1,600-2,280 MiB/s against wrk's 2,250-2,500; with 64 KiB reads there, at 2,140-2,420,
- * nginx's CPU per MiB at wrk's. Shorter bodies keep 16 KiB: with 1 MiB bodies, 64 KiB reads ran at
- * 2,090-2,490 MiB/s from one run to the next, 16 KiB ones within 4%. See the readme, "Large bodies".
+ * per read is paid per 64 KiB of a long body. With 10 MiB bodies from nginx (10 connections), 16
+ * KiB reads fell behind: the receive window closed, nginx's sends then ran on the client's core (on
+ * loopback the acknowledgement that opens a window transmits) and the client ran at 1,600-2,280
+ * MiB/s against wrk's 2,250-2,500; with 64 KiB reads there, at 2,140-2,420, nginx's CPU per MiB at
+ * wrk's. Shorter bodies keep 16 KiB: with 1 MiB bodies, 64 KiB reads ran at 2,090-2,490 MiB/s from
+ * one run to the next, 16 KiB ones within 4%. See the readme, "Large bodies".
  */
 const readBuffer = Buffer.allocUnsafe(16 * 1024);
 const streamingBuffer = Buffer.allocUnsafe(64 * 1024);

@@ -90,7 +90,7 @@ export async function startBenchTarget(core: number, bodyBytes = 1024 * 1024, ch
 		chmodSync(directory, 0o755);
 		mkdirSync(path.join(directory, 'www'), {mode: 0o755});
 		writeFileSync(path.join(directory, 'www', 'body.bin'), randomBytes(bodyBytes), {mode: 0o644});
-		writeFileSync(path.join(directory, 'www', 'empty.bin'), '', {mode: 0o644});
+		if (chunked) writeFileSync(path.join(directory, 'www', 'empty.bin'), '', {mode: 0o644});
 		const chunkedLocations = chunked ? `
 		location = /body-chunked { alias ${directory}/www/body.bin; default_type application/octet-stream; sendfile on; tcp_nopush on; addition_types *; add_before_body /empty; }
 		location = /empty { alias ${directory}/www/empty.bin; }` : '';

@@ -59,9 +59,9 @@ export const bodyCase: BenchCase = async context => {
 	// The bare Node reader and the C reader frame responses by Content-Length only.
 	const withReaders = !context.bodyChunked;
 	if (!withReaders) console.log('body: no bare Node reader or C reader runs: they read Content-Length framing only');
-	const cBuild = withReaders ? cReaderBuild() : {problem: 'chunked bodies'};
-	const withC = 'binary' in cBuild;
-	if (withReaders && 'problem' in cBuild) console.log(`body: no C reader runs: ${cBuild.problem}`);
+	const cBuild = withReaders ? cReaderBuild() : undefined;
+	const withC = cBuild !== undefined && 'binary' in cBuild;
+	if (cBuild !== undefined && 'problem' in cBuild) console.log(`body: no C reader runs: ${cBuild.problem}`);
 	const runs: Run[] = ['wrk', 'pystress-tui', ...(withReaders ? ['bare Node reader' as const] : []), ...(withC ? ['C reader' as const] : []), 'wrk (control)'];
 	const toolOf = (run: Run): ToolName => (run === 'wrk (control)' ? 'wrk' : run);
 	let rounds;
