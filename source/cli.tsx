@@ -11,7 +11,8 @@ import {checkDeferredCa} from './engine/tls-trust.js';
 import type {HeadlessIo} from './headless/run.js';
 
 // Start-up loads only what the command uses: each sub-command, meow (--help, --version), the
-// engine, histograms, reports, Ink and conf are imported where they are needed (readme: Performance).
+// engine, histograms, reports, Ink and conf are imported where they are needed
+// (test/bench/findings.md, "Start-up").
 
 /** Exit codes, as documented (session/outcome.ts holds them; loaded here only on the error paths). */
 const exitCodes = async () => (await import('./session/outcome.js')).exitCodes;

@@ -19,8 +19,9 @@ export const runCommand: Command = {
 		}
 
 		// A headless run's load workers start first, and load while this thread loads the rest and
-		// resolves the run (start-up; readme: Performance): as many as --threads or the hardware's
-		// default, and no more than -n's requests (a config's own counts are known only once resolved).
+		// resolves the run (test/bench/findings.md, "Start-up changes, by session"): as many as
+		// --threads or the hardware's default, and no more than -n's requests (a config's own counts
+		// are known only once resolved).
 		if (!context.interactive) (await import('../engine/spawn-worker.js')).prewarmLoadWorkers(prewarmCount(flags, hardware));
 		// What a test needs beyond --single-request (report paths, the request log: node:crypto and more).
 		const [{baselineFlags, baselineOptions, outputOptions, runInteractive}, {prepareRun}, {agentModeProblems, agentOutputFlags, agentReportDefaults}, {defaultReportBase}, {agentOutputs, outputFlags, runOutputs}] = await Promise.all([

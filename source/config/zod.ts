@@ -2,8 +2,8 @@
  * The one module through which the config code uses zod: the `zod/mini` functions it needs, by
  * name, with English messages. `npm run build` bundles it with the rest of the program (esbuild,
  * tree-shaken), so a run loads about 105 KB of zod instead of classic zod's 95 modules (64 of them
- * locales): about 8 ms instead of 60 (see the readme's Performance section). Add a function here
- * before using it.
+ * locales): about 8 ms instead of 60 (see test/bench/findings.md, "Start-up changes, by session").
+ * Add a function here before using it.
  */
 import {config} from 'zod/mini';
 import en from 'zod/v4/locales/en.js';

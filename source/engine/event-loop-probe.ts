@@ -77,7 +77,8 @@ export type ProbeTake = {
  *
  * Why the closed model's period is longer: a timer every millisecond woke an often idle worker a
  * thousand times a second, which cost about a quarter more client CPU per MiB reading large bodies
- * (the readme's Performance section; Node's C++ `monitorEventLoopDelay` at 1 ms cost as much).
+ * (test/bench/findings.md, "What did move it: a timer every millisecond"; Node's C++
+ * `monitorEventLoopDelay` at 1 ms cost as much).
  */
 export class EventLoopProbe {
 	private periodMs: number;

@@ -6,8 +6,9 @@ import {getSystemErrorName} from 'node:util';
  * Writes a request straight to a connected socket's stream handle, as `socket.write` ends up doing,
  * without the Writable stream's bookkeeping around it (its state checks, a write request object, the
  * callback deferred with process.nextTick): about 0.45 µs less CPU per request at 1000
- * connections, 8% of a bare Node load loop (readme: Performance). The same libuv write: it tries
- * the kernel at once and queues what did not fit, in order with any other write on the handle.
+ * connections, 8% of a bare Node load loop (test/bench/findings.md, "CPU at 1000 connections: what
+ * closed the gap"). The same libuv write: it tries the kernel at once and queues what did not fit,
+ * in order with any other write on the handle.
  *
  * It rests on Node's internals (`process.binding('stream_wrap')`: WriteWrap and where a write
  * says it went async; the socket's `_handle.writeBuffer`), which Node 20 has (a test fails where

@@ -29,8 +29,9 @@ const closedCodes = new Set(['ECONNRESET', 'EPIPE', 'ERR_CONNECTION_CLOSED']);
 /**
  * Read buffers shared by every socket of the thread (`onread`): Node then calls back with the bytes
  * read instead of making a Buffer per read and pushing it through a Readable stream, about 1 µs
- * less CPU per response (see the readme's performance section). Sharing is safe because the parser
- * is done with a read before the next one lands: callbacks run one at a time and keep nothing.
+ * less CPU per response (test/bench/findings.md, "Where the CPU went, and what changed"). Sharing
+ * is safe because the parser is done with a read before the next one lands: callbacks run one at a
+ * time and keep nothing.
  *
  * 16 KiB; 64 KiB while a body with more than 1 MiB known to be still to come streams in (its last
  * read filled its buffer; known: the rest of a Content-Length body or of a chunk), so Node's ~1 µs
@@ -39,7 +40,8 @@ const closedCodes = new Set(['ECONNRESET', 'EPIPE', 'ERR_CONNECTION_CLOSED']);
  * loopback the acknowledgement that opens a window transmits) and the client ran at 1,600-2,280
  * MiB/s against wrk's 2,250-2,500; with 64 KiB reads there, at 2,140-2,420, nginx's CPU per MiB at
  * wrk's. Shorter bodies keep 16 KiB: with 1 MiB bodies, 64 KiB reads ran at 2,090-2,490 MiB/s from
- * one run to the next, 16 KiB ones within 4%. See the readme, "Large bodies".
+ * one run to the next, 16 KiB ones within 4%. See test/bench/findings.md, "Large bodies come at a
+ * steady rate: 16 KiB reads" and "Long bodies: 64 KiB reads while more than 1 MiB is to come".
  */
 const readBuffer = Buffer.allocUnsafe(16 * 1024);
 const streamingBuffer = Buffer.allocUnsafe(64 * 1024);

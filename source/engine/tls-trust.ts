@@ -2,13 +2,13 @@
  * NODE_EXTRA_CA_CERTS, read when a verified TLS connection needs it rather than at every start.
  *
  * Node 20 parses that file before any script runs, whether or not the run makes a TLS connection:
- * with the system's 144-certificate bundle in it, `node -e 0` takes 62 ms against 23 (readme:
- * Performance). The launcher line at the top of dist/cli.js (the `pystress-tui` command; see
- * finish-build.ts) moves the variable to PYSTRESS_NODE_EXTRA_CA_CERTS before Node starts. Here, a
- * thread's first verified TLS connection builds one secure context that all its connections share:
- * Node's own default store plus those certificates, as Node would have trusted them (`ca_file`
- * replaces both, as Node's `ca` option does). `node dist/cli.js` leaves Node to read the variable
- * itself, and nothing here applies.
+ * with the system's 144-certificate bundle in it, `node -e 0` takes 62 ms against 23
+ * (test/bench/findings.md, "`NODE_EXTRA_CA_CERTS` is read when TLS needs it"). The launcher line at
+ * the top of dist/cli.js (the `pystress-tui` command; see finish-build.ts) moves the variable to
+ * PYSTRESS_NODE_EXTRA_CA_CERTS before Node starts. Here, a thread's first verified TLS connection
+ * builds one secure context that all its connections share: Node's own default store plus those
+ * certificates, as Node would have trusted them (`ca_file` replaces both, as Node's `ca` option
+ * does). `node dist/cli.js` leaves Node to read the variable itself, and nothing here applies.
  */
 import {accessSync, constants, readFileSync} from 'node:fs';
 import {isMainThread} from 'node:worker_threads';

@@ -4,7 +4,7 @@
  * A number rounded to a whole one, with thousands separators: what `Intl.NumberFormat('en-US',
  * {maximumFractionDigits: 0})` prints (halves away from zero; test/format.test.ts holds it to
  * Intl's output). By hand, because building that formatter loads ICU's data: about 10 ms of every
- * run's end, on the path of `-n 1` (readme: Performance).
+ * run's end, on the path of `-n 1` (test/bench/findings.md, "Start-up changes, by session").
  */
 function integer(value: number): string {
 	if (!Number.isFinite(value)) return Number.isNaN(value) ? 'NaN' : (value > 0 ? '∞' : '-∞');

@@ -35,7 +35,8 @@ const bitBucketSize = 64;
  * Histograms given back by `recycleHistogram`, reset, for the next `createHistogram`. Each is about
  * 180 KB of counts: a live run closes a window every second, and allocating that much afresh each
  * time fragments the C heap (glibc serves such blocks from its arena once its mmap threshold has
- * risen), so RSS crept up over a long run with no live object growing (readme: Performance).
+ * risen), so RSS crept up over a long run with no live object growing (test/bench/findings.md,
+ * "Memory over a long run").
  */
 const spareHistograms: Histogram[] = [];
 const maxSpareHistograms = 8;

@@ -103,8 +103,8 @@ export const stallThresholdMs = stallThresholdFor(eventLoopProbeMs);
 /**
  * The probe's period in the closed model, ms. A timer every millisecond wakes an otherwise idle
  * worker a thousand times a second: reading 1 MiB bodies that cost it about a quarter more CPU per
- * MiB and nginx 2-3% more (the readme's Performance section). In the open model the send timer
- * turns the loop that often anyway.
+ * MiB and nginx 2-3% more (test/bench/findings.md, "What did move it: a timer every millisecond").
+ * In the open model the send timer turns the loop that often anyway.
  */
 export const closedLoopProbeMs = 10;
 

@@ -13,14 +13,15 @@
  * costs; it against wrk, what Node's reading costs beside C's. When the machine has a C compiler,
  * each round also runs the C reader (../c-reader.c): the same reading in C, libuv's pattern without
  * Node. It against wrk is what the pattern itself costs nginx; the bare Node reader against it, what
- * Node's own time per read adds (the readme's Performance section).
+ * Node's own time per read adds (../findings.md, "What is left: Node's own time per read").
  *
  * nginx's CPU per MiB moves by a few percent from one run to the next whoever the client is, so
  * each round also runs wrk a second time, as a control: wrk against itself shows what the machine
  * can resolve. The case also prints the kernel's whole work per MiB: the client's system time plus
  * nginx's CPU. Under bbr with no fq qdisc on lo, nginx paces every burst with its own timers and its
  * core never idles, so its CPU per MiB is the inverse of the MiB/s; under cubic it waits on the
- * client (the readme's Performance section; BENCH_CC=cubic runs the bench under it).
+ * client (../findings.md, "Large bodies on this machine measure bbr's pacing more than the client";
+ * BENCH_CC=cubic runs the bench under it).
  */
 import {startBenchTarget} from '../nginx.js';
 import {runLine, runRounds} from '../rounds.js';
