@@ -72,17 +72,19 @@ export function processCpuS(pid: number): number {
 	}
 }
 
-/** CPU ticks per thread of a process: utime + stime, keyed by thread id. */
-export function threadTicks(pid: number): Map<number, number> {
-	const ticks = new Map<number, number>();
+/**
+ * CPU time per thread of a process so far, nanoseconds, keyed by thread id: the first field of
+ * /proc/PID/task/TID/schedstat (time on a CPU, exact), where utime + stime count 10 ms ticks.
+ */
+export function threadCpuNs(pid: number): Map<number, number> {
+	const cpu = new Map<number, number>();
 	try {
 		for (const tid of readdirSync(`/proc/${pid}/task`)) {
-			const fields = statFields(readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8'));
-			ticks.set(Number(tid), Number(fields[11]) + Number(fields[12]));
+			cpu.set(Number(tid), Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ')[0]));
 		}
 	} catch {}
 
-	return ticks;
+	return cpu;
 }
 
 /** Process ids whose parent is `pid`, scanning /proc (not every kernel has /proc/PID/task/TID/children). */
