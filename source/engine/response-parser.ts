@@ -6,19 +6,22 @@
  *
  * It frames responses exactly as strictly as Node's own parser (llhttp 9, `node:http` and undici),
  * checked by running the same bytes through `http.request` (the cases are in
- * test/socket-client.test.ts). Rule by rule (RFC 9112 sections unless said; "= llhttp" where
+ * test/socket-client.test.ts, test/http-differential.test.ts, and llhttp's own response cases in
+ * test/llhttp-corpus.test.ts). Rule by rule (RFC 9112 sections unless said; "= llhttp" where
  * llhttp does the same; the numbered notes give the reason for each difference):
  *
  * | Rule (RFC 9112)                                  | We do                                                         | llhttp          |
  * |--------------------------------------------------|---------------------------------------------------------------|-----------------|
- * | Line ends (2.2)                                  | CRLF only: a bare LF or a bare CR anywhere is an error (*1)   | = llhttp        |
+ * | Line ends (2.2)                                  | CRLF only: a bare LF or a bare CR anywhere is an error (*1)   | = llhttp, but   |
+ * |                                                  |                                                               | see (*9)        |
  * | Empty lines before the status line (2.2)         | skipped (CR and LF in any order)                              | = llhttp        |
  * | Bytes after a complete response, same read       | the response counts; the rest is never parsed; the sink hears | response, then  |
  * | (2.2, 9.3: no pipelining)                        | `unsolicited` before it can send again: the connection closes | a socket error  |
  * | ... in a later read, on a reused connection      | socket-connection.ts: a response that cannot begin "HTTP/"    | parse error     |
  * |                                                  | means the connection is out of step (*2)                      |                 |
- * | Version (2.3)                                    | HTTP/1.1, HTTP/1.0, and HTTP/0.9 and HTTP/2.0 with 1.0 rules; | = llhttp        |
- * |                                                  | HTTP/1.2-1.9 are errors (2.3 would process them as 1.1)       |                 |
+ * | Version (2.3)                                    | HTTP/1.1, HTTP/1.0, and HTTP/0.9 and HTTP/2.0 with 1.0 rules; | = llhttp, but   |
+ * |                                                  | HTTP/1.2-1.9 are errors (2.3 would process them as 1.1);      | RTSP/x.y and    |
+ * |                                                  | a name other than "HTTP" is an error (*10)                    | ICE/x.y too     |
  * | Status line (4)                                  | "HTTP/x.y" SP 3DIGIT [SP reason] CRLF; the reason may hold    | = llhttp        |
  * |                                                  | any byte but CR and LF; no reason and no SP is fine           |                 |
  * | Status code (4; RFC 9110 15)                     | 100-999; 600-999 are final responses; 000-099 errors (*3)     | 000-999         |
@@ -74,6 +77,11 @@
  *      body, although the bytes after it belong to the new protocol.
  * (*8) llhttp refuses an empty Transfer-Encoding field after Content-Length but accepts one
  *      before it; RFC 9112 6.3 speaks of both fields being present, whatever their values.
+ * (*9) Node 20's llhttp (9.3.1) and undici's accept a CR followed by a bare CR after the status
+ *      line ("HTTP/1.1 200 OK\r\rContent-Length: 4..."); llhttp 9.4's own test case expects
+ *      "Expected LF after CR", as RFC 9112 2.2 asks.
+ * (*10) llhttp reads RTSP and ICE status lines for its other users; an HTTP load test answered in
+ *      another protocol has not been answered (RFC 9112 2.3: HTTP-name is "HTTP", case-sensitive).
  */
 
 import type {ResponseCapture} from './checks.js';

@@ -8,8 +8,11 @@ import {defaultPolicy, type EndpointPlan, type HttpClient, type RequestPolicy} f
 import {classifyError} from '../../source/engine/errors.js';
 import {LoadLoop, loadHttpClient} from '../../source/engine/load-loop.js';
 
-/** One request's outcome: a complete response's status, or the kind of error (as errorKinds counts it). */
-export type Outcome = {readonly status: number} | {readonly error: string};
+/**
+ * One request's outcome: a complete response's status and body bytes, or the kind of error (as
+ * errorKinds counts it).
+ */
+export type Outcome = {readonly status: number; readonly bodyBytes: number} | {readonly error: string};
 
 export type Run = {
 	readonly outcomes: readonly Outcome[];
@@ -26,6 +29,11 @@ const body = 'hello';
 /** `200 reset`: outcomes in order, separated by spaces. */
 export function render(outcomes: readonly Outcome[]): string {
 	return outcomes.map(outcome => ('status' in outcome ? String(outcome.status) : outcome.error)).join(' ');
+}
+
+/** `200/5B reset`: outcomes with each complete response's body bytes. */
+export function renderWithBytes(outcomes: readonly Outcome[]): string {
+	return outcomes.map(outcome => ('status' in outcome ? `${outcome.status}/${outcome.bodyBytes}B` : outcome.error)).join(' ');
 }
 
 /**
@@ -66,17 +74,21 @@ async function oracleRequest(port: number, method: Method, timeoutMs: number, ag
 			settle({error: 'timeout'});
 		}, timeoutMs);
 		let received: http.IncomingMessage | undefined;
+		let bodyBytes = 0;
 		request.on('response', response => {
 			received = response;
-			response.on('data', () => undefined);
+			response.on('data', (chunk: Buffer) => {
+				bodyBytes += chunk.length;
+			});
 			response.on('error', () => undefined);
 			response.on('close', () => {
-				settle(response.complete ? {status: response.statusCode ?? 0} : {error: 'reset'});
+				settle(response.complete ? {status: response.statusCode ?? 0, bodyBytes: bodyBytes + response.readableLength} : {error: 'reset'});
 			});
 		});
 		request.on('error', error => {
-			// Bytes after a complete response fail the request too: the response counts.
-			settle(received?.complete ? {status: received.statusCode ?? 0} : {error: classifyError(error)});
+			// Bytes after a complete response fail the request too: the response counts, with the body
+			// llhttp parsed (what it pushed and the stream has not yet emitted is still buffered).
+			settle(received?.complete ? {status: received.statusCode ?? 0, bodyBytes: bodyBytes + received.readableLength} : {error: classifyError(error)});
 		});
 		request.on('close', () => {
 			// Closed without a response or an error (an unrequested upgrade, for one).
@@ -110,7 +122,7 @@ export async function runClient(client: HttpClient, port: number, method: Method
 			onExhausted: exhausted,
 			onUnauthorized() {},
 			onAttempt(record) {
-				outcomes.push(record.errorKind === undefined ? {status: record.status} : {error: record.errorKind});
+				outcomes.push(record.errorKind === undefined ? {status: record.status, bodyBytes: record.bytes} : {error: record.errorKind});
 			},
 		},
 	);
