@@ -6,7 +6,7 @@ import {prepareRun} from '../source/session/prepare.js';
 import {appReducer, fetchingTokenFrom, initialAppState, keyContextOf, type AppState} from '../source/ui/state/app-state.js';
 import {baselineReducer, initialBaseline} from '../source/ui/state/baseline-state.js';
 import {previewLines, settingsLabel} from '../source/ui/state/candidate.js';
-import {chartSeries, dashboardReducer, initialDashboard, lateWarning, markerRow, peakUtilization, saturationWarning, stageText} from '../source/ui/state/dashboard-state.js';
+import {chartSeries, dashboardReducer, initialDashboard, lateWarning, markerLegend, markerRow, peakUtilization, saturationWarning, stageText} from '../source/ui/state/dashboard-state.js';
 import {dashboardLayout} from '../source/ui/state/layout.js';
 import {nextConnections, nextRate, nextThreads} from '../source/ui/state/live-controls.js';
 import {initialPicker, pickerReducer, selectedItem, visibleItems, type PickerState} from '../source/ui/state/picker-state.js';
@@ -150,6 +150,11 @@ describe('dashboard state', () => {
 		const points = [point(1), point(2), point(3, {paused: true}), point(4)];
 		expect(markerRow(points, [{t: 1.5, kind: 'threads', label: ''}, {t: 2.2, kind: 'pause', label: ''}, {t: 3.9, kind: 'resume', label: ''}])).toBe(' TP>');
 		expect(markerRow(points, [])).toBe('  · ');
+	});
+
+	it('says what each marker letter stands for, in time order', () => {
+		expect(markerLegend([{t: 10, kind: 'stop', label: 'stop (duration)'}, {t: 3.2, kind: 'threads', label: 'threads 3', value: 3}])).toBe('T 3.2s threads 3 · X 10.0s stop (duration)');
+		expect(markerLegend([])).toBe('');
 	});
 
 	it('cuts chart series to the chart width', () => {

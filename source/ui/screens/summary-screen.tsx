@@ -9,7 +9,7 @@ import EndpointTable from '../components/endpoint-table.js';
 import StatusCodes from '../components/status-codes.js';
 import {wrapSegments} from '../format.js';
 import type {Summary} from '../state/app-state.js';
-import {markerRow, saturationThreshold} from '../state/dashboard-state.js';
+import {markerLegend, markerRow, saturationThreshold} from '../state/dashboard-state.js';
 import {chartLabelColumns} from '../state/layout.js';
 import {useTheme} from '../theme.js';
 
@@ -143,7 +143,7 @@ export default function SummaryScreen({summary, target, width, lines}: Props) {
 			) : undefined}
 			{bottom.map(show)}
 			{chartHeight >= 2 && points.length > 1 ? (
-				<Chart title="requests/s over the run" series={[points.map(point => point.rps)]} height={chartHeight} width={width} unit="rate" markers={markerRow(points, report.markers)} />
+				<Chart title={report.markers.length > 0 ? `requests/s over the run · ${markerLegend(report.markers)}` : 'requests/s over the run'} series={[points.map(point => point.rps)]} height={chartHeight} width={width} unit="rate" markers={markerRow(points, report.markers)} />
 			) : undefined}
 		</Box>
 	);

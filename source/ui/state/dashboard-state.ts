@@ -1,7 +1,7 @@
 import type {CheckCounts} from '../../stats/checks.js';
 import type {RunSettings} from '../../config/types.js';
 import type {EngineState, WorkerHealth} from '../../engine/engine.js';
-import {formatCount, formatRate} from '../../report/format.js';
+import {formatCount, formatRate, formatSeconds} from '../../report/format.js';
 import type {LatencySummary} from '../../stats/histogram.js';
 import {startUpLate, type RunMarker, type TimelinePoint} from '../../stats/timeline.js';
 
@@ -167,6 +167,11 @@ export function markerRow(points: readonly TimelinePoint[], markers: readonly Ru
 	}
 
 	return cells.join('');
+}
+
+/** What the letters of a marker row stand for: `X 10s stop (duration) · T 3s threads 3`, in time order. */
+export function markerLegend(markers: readonly RunMarker[]): string {
+	return [...markers].sort((a, b) => a.t - b.t).map(marker => `${markerSymbols[marker.kind]} ${formatSeconds(marker.t)} ${marker.label}`).join(' · ');
 }
 
 export function markerSymbol(kind: RunMarker['kind']): string {
