@@ -93,7 +93,7 @@ export const flagHelp = {
 	filter: {group: 'importing', value: 'HOST', text: 'import har: keep the requests to HOST (and its subdomains)'},
 	singleRequest: {group: 'debugging', text: 'send one request (token, auth and body included) and print the\nrequest, the response and a timing breakdown; exit 0 for 2xx/3xx'},
 	cpuProf: {group: 'debugging', value: 'DIR', text: 'write V8 CPU profiles into DIR, one per thread: main-PID,\nworker-N-PID (load workers), baseline-N-PID (.cpuprofile; open\nthem in Chrome DevTools or VS Code)', complete: {directories: true}},
-	headless: {group: 'output', text: 'plain progress lines and a summary (automatic when stdout is not a TTY)'},
+	headless: {group: 'output', text: 'plain progress lines and a summary (automatic when stdout or stdin is not a TTY, or CI=true)'},
 	output: {group: 'output', value: 'FILE', text: 'HTML report path (default reports/pystress-<time>.html)', complete: anyFile},
 	json: {group: 'output', value: 'FILE', text: 'JSON report path (default reports/pystress-<time>.json; - for stdout)', complete: jsonFile},
 	report: {group: 'output', text: 'write no report files but those named by --output/--json'},

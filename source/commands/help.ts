@@ -32,7 +32,7 @@ function renderHelp(): string {
 		...usage,
 		'',
 		'In a terminal it opens the interactive TUI (config picker, settings, live dashboard);',
-		'with --headless, or when stdout is not a terminal, it prints plain lines.',
+		'with --headless, when stdout or stdin is not a terminal, or with CI=true, it prints plain lines.',
 		'',
 		sections.join('\n\n'),
 		'',
