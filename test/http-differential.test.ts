@@ -18,7 +18,7 @@
 import net from 'node:net';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import type {HttpClient} from '../source/config/types.js';
-import {render, runClient, runOracle, type Run} from './helpers/differential.js';
+import {pool, render, runClient, runOracle, type Run} from './helpers/differential.js';
 import {framingCases, type FramingCase} from './helpers/framing-cases.js';
 import {startReplayServer, type Delivery, type ReplayServer} from './helpers/replay-server.js';
 
@@ -115,20 +115,6 @@ async function runCase(testCase: FramingCase): Promise<CaseResult> {
 		bytewise: {socket: socketBytewise, undici: undiciBytewise, oracle: oracleBytewise},
 		received: {socket: socketReceived, undici: undiciReceived, oracle: oracleReceived},
 	};
-}
-
-/** Runs `work` over `items`, at most `limit` at a time. */
-async function pool<T, R>(items: readonly T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
-	const results: R[] = [];
-	let next = 0;
-	await Promise.all(Array.from({length: limit}, async () => {
-		while (next < items.length) {
-			const index = next++;
-			// eslint-disable-next-line no-await-in-loop
-			results[index] = await work(items[index]!);
-		}
-	}));
-	return results;
 }
 
 const results = new Map<string, CaseResult>();

@@ -16,7 +16,7 @@
  */
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import type {HttpClient} from '../source/config/types.js';
-import {renderWithBytes, runClient, runOracle, type Method, type Run} from './helpers/differential.js';
+import {pool, renderWithBytes, runClient, runOracle, type Method, type Run} from './helpers/differential.js';
 import {decodeInput, llhttpResponseCases, parseCases, type LlhttpCase} from './helpers/llhttp-cases.js';
 import {startReplayServer, type Delivery, type ReplayServer} from './helpers/replay-server.js';
 
@@ -81,20 +81,6 @@ async function runCase(testCase: LlhttpCase): Promise<CaseResult> {
 
 	const [whole, bytewise] = await Promise.all([byDelivery('whole'), byDelivery('bytewise')]);
 	return {whole, bytewise};
-}
-
-/** Runs `work` over `items`, at most `limit` at a time. */
-async function pool<T, R>(items: readonly T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
-	const results: R[] = [];
-	let next = 0;
-	await Promise.all(Array.from({length: limit}, async () => {
-		while (next < items.length) {
-			const index = next++;
-			// eslint-disable-next-line no-await-in-loop
-			results[index] = await work(items[index]!);
-		}
-	}));
-	return results;
 }
 
 const cases = llhttpResponseCases();

@@ -152,3 +152,17 @@ export async function runClient(client: HttpClient, port: number, method: Method
 function sorted(counts: Readonly<Record<string, number>>): Array<[string, number]> {
 	return Object.entries(counts).sort(([a], [b]) => a.localeCompare(b));
 }
+
+/** Runs `work` over `items`, at most `limit` at a time. */
+export async function pool<T, R>(items: readonly T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
+	const results: R[] = [];
+	let next = 0;
+	await Promise.all(Array.from({length: limit}, async () => {
+		while (next < items.length) {
+			const index = next++;
+			// eslint-disable-next-line no-await-in-loop
+			results[index] = await work(items[index]!);
+		}
+	}));
+	return results;
+}
