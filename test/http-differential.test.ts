@@ -18,7 +18,7 @@
 import net from 'node:net';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import type {HttpClient} from '../source/config/types.js';
-import {pool, render, runClient, runOracle, type Run} from './helpers/differential.js';
+import {pool, render, runClient, runOracle, undiciRefuses100, unrequestedUpgrade, type Run} from './helpers/differential.js';
 import {framingCases, type FramingCase} from './helpers/framing-cases.js';
 import {startReplayServer, type Delivery, type ReplayServer} from './helpers/replay-server.js';
 
@@ -37,9 +37,7 @@ type Difference = {
 	readonly reason: string;
 };
 
-const unrequestedUpgrade = 'RFC 9110 §15.2.2: a server sends 101 only to a request with Upgrade. node:http drops the socket without an error event (the oracle\'s "closed"); we count the attempt as a protocol error';
 const statusBelow100 = 'RFC 9110 §15: valid codes are 100-599 and 0xx has no class, so it is not known whether the response is interim or final; node:http takes it as final, we refuse it (undici would treat it as interim and trip its own assertion)';
-const undiciRefuses100 = 'RFC 9110 §15.2: a client MUST parse a 1xx it did not expect; undici (client-h1 onHeadersComplete) destroys the socket on any 100 ("bad response") as it never sends Expect: 100-continue, and a dispatch handler cannot change that: counted as protocol';
 const ambiguousChunked = 'RFC 9110 §5.5 (OWS is not part of a value) and §5.6.1 (empty list elements are ignored) read this Transfer-Encoding as chunked final, llhttp reads it as not chunked and frames the body until close; the socket client refuses a framing two readings disagree on (response-parser.ts, note (*4))';
 const staleRetry = 'RFC 9112 §9.3.1: a client MAY send an idempotent request again when the connection closed before any response; we do so once on a fresh connection (a stale-connection event), node:http does not';
 const undiciNoReadAfterBodyless = 'undici closes the connection where the response ends without a body (its Content-Length check on 204/304; and after every HEAD request, unless dispatched with reset: false) and never reads the stray bytes, so it cannot count them: the response counts and the next request goes on a fresh connection as the rule wants, only the event is missing';

@@ -16,7 +16,7 @@
  */
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import type {HttpClient} from '../source/config/types.js';
-import {pool, renderWithBytes, runClient, runOracle, type Method, type Run} from './helpers/differential.js';
+import {pool, renderWithBytes, runClient, runOracle, undiciRefuses100, unrequestedUpgrade, type Method, type Run} from './helpers/differential.js';
 import {decodeInput, llhttpResponseCases, parseCases, type LlhttpCase} from './helpers/llhttp-cases.js';
 import {startReplayServer, type Delivery, type ReplayServer} from './helpers/replay-server.js';
 
@@ -35,8 +35,6 @@ type Difference = {
 	readonly reason: string;
 };
 
-const unrequestedUpgrade = 'RFC 9110 §15.2.2: a server sends 101 only to a request with Upgrade. node:http drops the socket without an error event (the oracle\'s "closed"); we count the attempt as a protocol error';
-const undiciRefuses100 = 'RFC 9110 §15.2: a client MUST parse a 1xx it did not expect; undici (client-h1 onHeadersComplete) destroys the socket on any 100 ("bad response") as it never sends Expect: 100-continue: counted as protocol (as in test/http-differential.test.ts)';
 const bareCr = 'RFC 9112 §2.2: a recipient of a bare CR MUST consider the element invalid (or replace it with SP); llhttp 9.4.2, whose case this is, expects "Expected LF after CR". Node 20\'s llhttp (9.3.1) and undici\'s accept the response; the socket client refuses it';
 const notHttp = 'RFC 9112 §2.3: HTTP-version is "HTTP/" DIGIT "." DIGIT, HTTP-name case-sensitive; llhttp also reads RTSP and ICE status lines for its other users. A load tester answered in another protocol counts a protocol error (undici reads it as node:http does)';
 

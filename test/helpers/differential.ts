@@ -26,6 +26,10 @@ export type Method = 'GET' | 'HEAD' | 'POST';
 
 const body = 'hello';
 
+/** Reasons both differential tests allow a difference from node:http for. */
+export const unrequestedUpgrade = 'RFC 9110 §15.2.2: a server sends 101 only to a request with Upgrade. node:http drops the socket without an error event (the oracle\'s "closed"); we count the attempt as a protocol error';
+export const undiciRefuses100 = 'RFC 9110 §15.2: a client MUST parse a 1xx it did not expect; undici (client-h1 onHeadersComplete) destroys the socket on any 100 ("bad response") as it never sends Expect: 100-continue, and a dispatch handler cannot change that: counted as protocol';
+
 /** `200 reset`: outcomes in order, separated by spaces. */
 export function render(outcomes: readonly Outcome[]): string {
 	return outcomes.map(outcome => ('status' in outcome ? String(outcome.status) : outcome.error)).join(' ');
