@@ -6,7 +6,7 @@ import {prepareRun} from '../source/session/prepare.js';
 import {appReducer, fetchingTokenFrom, initialAppState, keyContextOf, type AppState} from '../source/ui/state/app-state.js';
 import {baselineReducer, initialBaseline} from '../source/ui/state/baseline-state.js';
 import {previewLines, settingsLabel} from '../source/ui/state/candidate.js';
-import {chartSeries, dashboardReducer, initialDashboard, lateWarning, markerLegend, markerRow, peakUtilization, saturationWarning, stageText} from '../source/ui/state/dashboard-state.js';
+import {chartSeries, dashboardReducer, initialDashboard, lateWarning, markerLegend, markerRow, peakUtilization, saturationWarning, shownMarkers, stageText} from '../source/ui/state/dashboard-state.js';
 import {dashboardLayout} from '../source/ui/state/layout.js';
 import {nextConnections, nextRate, nextThreads} from '../source/ui/state/live-controls.js';
 import {initialPicker, pickerReducer, selectedItem, visibleItems, type PickerState} from '../source/ui/state/picker-state.js';
@@ -155,6 +155,15 @@ describe('dashboard state', () => {
 	it('says what each marker letter stands for, in time order', () => {
 		expect(markerLegend([{t: 10, kind: 'stop', label: 'stop (duration)'}, {t: 3.2, kind: 'threads', label: 'threads 3', value: 3}])).toBe('T 3.2s threads 3 · X 10.0s stop (duration)');
 		expect(markerLegend([])).toBe('');
+	});
+
+	it('keeps the markers that fall on the seconds shown', () => {
+		const points = [point(5), point(6), point(7)];
+		const markers = [{t: 3.5, kind: 'threads', label: 'threads 3'}, {t: 4.2, kind: 'pause', label: 'paused'}, {t: 7.5, kind: 'stop', label: 'stop (user)'}] as const;
+		// 4.2 lies in the first second shown, (4, 5]; 7.5 after the last one goes under it (markerRow).
+		expect(shownMarkers(points, markers).map(marker => marker.t)).toEqual([4.2, 7.5]);
+		expect(markerRow(points, markers)).toBe('P X');
+		expect(shownMarkers([], markers)).toEqual([]);
 	});
 
 	it('cuts chart series to the chart width', () => {

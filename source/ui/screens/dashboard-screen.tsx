@@ -9,7 +9,7 @@ import StatTable from '../components/stat-table.js';
 import StatusCodes from '../components/status-codes.js';
 import WorkerHealth from '../components/worker-health.js';
 import {sparkline} from '../format.js';
-import {chartSeries, currentRps, emptyLatency, lateWarning, markerRow, saturationWarning, type DashboardState} from '../state/dashboard-state.js';
+import {chartSeries, currentRps, emptyLatency, lateWarning, markerLegend, markerRow, saturationWarning, shownMarkers, type DashboardState} from '../state/dashboard-state.js';
 import {chartLabelColumns, dashboardLayout, type TerminalSize} from '../state/layout.js';
 import {useTheme} from '../theme.js';
 
@@ -33,6 +33,9 @@ export default function DashboardScreen({dashboard, target, stopping, size}: Pro
 	const layout = dashboardLayout(size, {endpoints: frame?.endpoints.length ?? 0, saturated, late: late !== undefined, corrected: frame?.correctedLatency !== undefined, checks: frame?.checks !== undefined});
 	const series = chartSeries(points, layout.chartPoints);
 	const marks = markerRow(series.points, markers);
+	// The latest three markers on the chart, named in its title (the rest are in the reports).
+	const shown = shownMarkers(series.points, markers).slice(-3);
+	const rpsTitle = shown.length > 0 ? `requests/s · ${markerLegend(shown)}` : 'requests/s';
 	const achieved = currentRps(points);
 	const errorsNow = series.errors.at(-1) ?? 0;
 	const width = layout.columns;
@@ -40,7 +43,7 @@ export default function DashboardScreen({dashboard, target, stopping, size}: Pro
 		<Box flexDirection="column" width={width}>
 			<RunHeader target={target} frame={frame} stopping={stopping} achievedRps={achieved} width={width} />
 			<Box flexDirection={layout.sideBySide ? 'row' : 'column'}>
-				<Chart title="requests/s" series={[series.rps]} height={layout.chartHeight} width={layout.chartColumns} unit="rate" markers={marks} />
+				<Chart title={rpsTitle} series={[series.rps]} height={layout.chartHeight} width={layout.chartColumns} unit="rate" markers={marks} />
 				<Box marginLeft={layout.sideBySide ? 1 : 0}>
 					<Chart title="latency ms (log)" legend={['p50', 'p99']} series={[series.p50, series.p99]} height={layout.chartHeight} width={layout.chartColumns} unit="ms" markers={marks} />
 				</Box>

@@ -169,7 +169,14 @@ export function markerRow(points: readonly TimelinePoint[], markers: readonly Ru
 	return cells.join('');
 }
 
-/** What the letters of a marker row stand for: `X 10s stop (duration) · T 3s threads 3`, in time order. */
+/** The markers that fall on the seconds shown (as `markerRow` places them). */
+export function shownMarkers(points: readonly TimelinePoint[], markers: readonly RunMarker[]): RunMarker[] {
+	const first = points[0];
+	// The first second shown covers (t - 1, t].
+	return first === undefined ? [] : markers.filter(marker => marker.t > first.t - 1);
+}
+
+/** What the letters of a marker row stand for: `T 3.2s threads 3 · X 10.0s stop (duration)`, in time order. */
 export function markerLegend(markers: readonly RunMarker[]): string {
 	return [...markers].sort((a, b) => a.t - b.t).map(marker => `${markerSymbols[marker.kind]} ${formatSeconds(marker.t)} ${marker.label}`).join(' · ');
 }
