@@ -5,7 +5,7 @@
 import {execFileSync} from 'node:child_process';
 import {writeFileSync} from 'node:fs';
 import os from 'node:os';
-import {fixed, median, range} from './stats.js';
+import {fixed, meanInterval, median, range} from './stats.js';
 
 /** PASS/MISSED against a target; INFO has none; N/A when the check does not apply; FAIL only for soak (exit 1). */
 export type Verdict = 'PASS' | 'MISSED' | 'INFO' | 'N/A' | 'FAIL';
@@ -27,6 +27,9 @@ export type SummaryRow = {
 	readonly verdict: Verdict;
 	/** Why N/A, or what to keep in mind. */
 	readonly note?: string;
+	/** Ratio rows over 5 rounds or more: the mean of the per-round ratios and its 95% interval's half-width. */
+	readonly mean?: number;
+	readonly ci95?: number;
 };
 
 /** PASS or MISSED. */
@@ -50,7 +53,9 @@ export function ratioRow(input: RatioRowInput): SummaryRow {
 	const ratios = input.ours.map((value, index) => value / input.reference[index]!);
 	const [min, max] = range(ratios);
 	const ratio = median(ratios);
+	const interval = ratios.length >= 5 ? meanInterval(ratios) : undefined;
 	return {
+		...(interval ? {mean: interval.mean, ci95: interval.half} : {}),
 		case: input.case,
 		measure: input.measure,
 		ours: input.format(median(input.ours)),
@@ -66,7 +71,8 @@ export function ratioRow(input: RatioRowInput): SummaryRow {
 
 /** The line printed under a case for a ratio row: median and range over rounds, and the verdict. */
 export function ratioLine(row: SummaryRow): string {
-	return `median ${row.measure}: ${fixed(row.median, 3)} (range ${fixed(row.min ?? Number.NaN, 3)}-${fixed(row.max ?? Number.NaN, 3)}; ours ${row.ours}, ${row.reference})${row.target ? `, target ${row.target}: ${row.verdict}` : ''}`;
+	const mean = row.mean === undefined ? '' : `; mean ${fixed(row.mean, 3)} ± ${fixed(row.ci95 ?? Number.NaN, 3)} at 95%`;
+	return `median ${row.measure}: ${fixed(row.median, 3)} (range ${fixed(row.min ?? Number.NaN, 3)}-${fixed(row.max ?? Number.NaN, 3)}${mean}; ours ${row.ours}, ${row.reference})${row.target ? `, target ${row.target}: ${row.verdict}` : ''}`;
 }
 
 const digits = (unit: SummaryRow['unit']): number => (unit === 'ratio' ? 3 : unit === 'ms' ? 3 : 1);
