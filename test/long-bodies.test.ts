@@ -1,7 +1,7 @@
 /**
  * Long bodies through the socket client: while more than 1 MiB of a Content-Length body, or of a
- * chunk, is known to be still to come, its reads go into a second shared buffer of 64 KiB
- * (socket-connection.ts). The server's own count of what it wrote is the oracle: every response
+ * chunk, is known to be still to come, or once more than 1 MiB of a body that runs until the close
+ * has come, its reads go into a second shared buffer of 64 KiB (socket-connection.ts). The server's own count of what it wrote is the oracle: every response
  * counted once, every body byte counted once, on responses of many sizes that begin and end
  * anywhere within a read of either size, and against servers that cut or misframe a long body. And
  * the bytes read into the larger buffer are the ones the server sent: a body check finds a marker
@@ -116,6 +116,33 @@ async function misframedChunkServer(ending: 'cut halfway' | 'no CRLF after the c
 	return served;
 }
 
+/**
+ * node:http on 127.0.0.1 answering each request by hand on its socket: a head with neither
+ * Content-Length nor Transfer-Encoding, then `sizes[n % sizes.length]` body bytes, then the close
+ * that ends the body (RFC 9112 6.3 rule 8). A marker, if given, is written into each body.
+ */
+async function closeDelimitedServer(sizes: readonly number[], marker?: {text: string; at: number}): Promise<Served> {
+	const pool = randomBytes(6 * mib);
+	const served: Served = {port: 0, responses: 0, bodyBytes: 0, statusCodes: new Map()};
+	const server = http.createServer((_request, response) => {
+		const size = sizes[served.responses % sizes.length]!;
+		served.responses++;
+		served.bodyBytes += size;
+		served.statusCodes.set(200, (served.statusCodes.get(200) ?? 0) + 1);
+		const body = Buffer.from(pool.subarray(served.responses % 1000, (served.responses % 1000) + size));
+		if (marker !== undefined) body.write(marker.text, marker.at, 'latin1');
+		const socket = response.socket!;
+		socket.write('HTTP/1.1 200 OK\r\nConnection: close\r\n\r\n', 'latin1');
+		socket.end(body);
+	});
+	servers.push(server);
+	await new Promise<void>(resolve => {
+		server.listen(0, '127.0.0.1', resolve);
+	});
+	served.port = (server.address() as AddressInfo).port;
+	return served;
+}
+
 async function run(port: number, count: number, connections: number, checks?: CheckPlan): Promise<EndpointInterval> {
 	const policy = {...defaultPolicy, timeoutMs: 10_000};
 	await loadHttpClient(policy);
@@ -166,6 +193,24 @@ describe('long bodies, read 64 KiB at a time while more than 1 MiB is to come: c
 		const served = await bodyServer(sizes, {chunkBytes: 8 * mib});
 		const result = await run(served.port, 70, 3);
 		expectExact(result, served, 70);
+	}, 60_000);
+});
+
+describe('long bodies that run until the server closes: 64 KiB reads once more than 1 MiB has come', () => {
+	it('bodies of 0 B to 5 MiB, each ended by the close, on 3 connections: every response and body byte once', async () => {
+		const sizes = [5 * mib, 0, (2 * mib) + 1, 17, mib, (3 * mib) - 7];
+		const served = await closeDelimitedServer(sizes);
+		const result = await run(served.port, 24, 3);
+		expectExact(result, served, 24);
+		expect(result.statusCodes).toEqual({200: 24});
+	}, 60_000);
+
+	it('a marker 1.5 MiB into 3 MiB bodies (where the 64 KiB reads are): body_contains passes on every response', async () => {
+		const marker = {text: 'PYSTRESS-UNTIL-CLOSE-MARKER-c41d07', at: (mib * 1.5) + 555};
+		const served = await closeDelimitedServer([3 * mib], marker);
+		const result = await run(served.port, 30, 3, {bodyContains: marker.text, maxBodyBytes: 4 * mib});
+		expectExact(result, served, 30);
+		expect(result.checks).toEqual({passed: 30, failed: 0, byName: {body_contains: 0, max_body_bytes: 0}});
 	}, 60_000);
 });
 
@@ -224,6 +269,28 @@ describe('the bytes of a long body reach the response checks as the server sent 
 		expectExact(result, served, 30);
 		expect(result.checks).toEqual({passed: 30, failed: 0, byName: {body_contains: 0, max_body_bytes: 0}});
 	}, 60_000);
+});
+
+describe('ResponseParser.closeDelimitedRead: how much of a body that runs until the close has come', () => {
+	it('counts the body read so far, and is 0 for other framings and once the body has ended', () => {
+		const parser = new ResponseParser({onResponse() {}});
+		parser.expect(true);
+		const head = Buffer.from('HTTP/1.1 200 OK\r\nConnection: close\r\n\r\n', 'latin1');
+		parser.execute(head, head.length);
+		expect(parser.closeDelimitedRead).toBe(0);
+		const data = Buffer.alloc(64 * 1024, 'a');
+		for (let index = 0; index < 20; index++) parser.execute(data, data.length);
+		expect(parser.closeDelimitedRead).toBe(20 * 64 * 1024);
+		expect(parser.knownBodyLeft).toBe(0);
+		expect(parser.end()).toBe(true);
+		expect(parser.closeDelimitedRead).toBe(0);
+
+		parser.expect(true);
+		const framed = Buffer.from(`HTTP/1.1 200 OK\r\nContent-Length: ${3 * mib}\r\n\r\n`, 'latin1');
+		parser.execute(framed, framed.length);
+		parser.execute(data, data.length);
+		expect(parser.closeDelimitedRead).toBe(0);
+	});
 });
 
 describe('ResponseParser.knownBodyLeft: what the socket client sizes its next read by', () => {

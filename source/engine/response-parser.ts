@@ -373,6 +373,11 @@ export class ResponseParser {
 		return this.state === lengthBody || this.state === chunkData ? this.remaining : 0;
 	}
 
+	/** Body bytes read so far of a body that runs until the server closes (0 for any other framing). */
+	get closeDelimitedRead(): number {
+		return this.state === untilClose ? this.bodyBytes : 0;
+	}
+
 	/** Whether any byte of the awaited response has arrived. */
 	get started(): boolean {
 		return this.received;

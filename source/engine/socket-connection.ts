@@ -34,8 +34,9 @@ const closedCodes = new Set(['ECONNRESET', 'EPIPE', 'ERR_CONNECTION_CLOSED']);
  * time and keep nothing.
  *
  * 16 KiB; 64 KiB while a body with more than 1 MiB known to be still to come streams in (its last
- * read filled its buffer; known: the rest of a Content-Length body or of a chunk), so Node's ~1 µs
- * per read is paid per 64 KiB of a long body. With 10 MiB bodies from nginx (10 connections), 16
+ * read filled its buffer; known: the rest of a Content-Length body or of a chunk), or once more
+ * than 1 MiB of a body that runs until the close has come, so Node's ~1 µs per read is paid per 64
+ * KiB of a long body. With 10 MiB bodies from nginx (10 connections), 16
  * KiB reads fell behind: the receive window closed, nginx's sends then ran on the client's core (on
  * loopback the acknowledgement that opens a window transmits) and the client ran at 1,600-2,280
  * MiB/s against wrk's 2,250-2,500; with 64 KiB reads there, at 2,140-2,420, nginx's CPU per MiB at
@@ -45,7 +46,10 @@ const closedCodes = new Set(['ECONNRESET', 'EPIPE', 'ERR_CONNECTION_CLOSED']);
  */
 const readBuffer = Buffer.allocUnsafe(16 * 1024);
 const streamingBuffer = Buffer.allocUnsafe(64 * 1024);
-/** Body bytes known to be still to come above which a full read is followed by a 64 KiB one. */
+/**
+ * Body bytes known to be still to come (or, until the close, read so far) above which a full read
+ * is followed by a 64 KiB one.
+ */
 const streamingAbove = 1024 * 1024;
 /**
  * Whether the next read on the socket just read goes into `streamingBuffer`: Node asks
@@ -240,7 +244,7 @@ class Wire implements ResponseSink {
 
 		try {
 			this.parser.execute(buffer as Buffer, length);
-			streamingNext = length === buffer.length && this.parser.knownBodyLeft > streamingAbove;
+			streamingNext = length === buffer.length && (this.parser.knownBodyLeft > streamingAbove || this.parser.closeDelimitedRead > streamingAbove);
 		} catch (error) {
 			// On a reused connection, an awaited response that cannot even begin like one means the
 			// bytes answer an earlier request (say a body sent after a HEAD response, in a later read).
