@@ -10,7 +10,7 @@ import {afterEach, describe, expect, it} from 'vitest';
 import type {JsonReport} from '../source/report/types.js';
 import {cliPath} from './helpers/cli.js';
 import {useTargets} from './helpers/target-server.js';
-import {hasTmux, shellQuote, startPane, type Pane} from './helpers/tmux.js';
+import {hasTmux, shellQuote, startPane, writeExitCode, type Pane} from './helpers/tmux.js';
 import {waitFor} from './helpers/wait.js';
 
 const target = useTargets(afterEach);
@@ -44,7 +44,7 @@ describe.skipIf(!hasTmux)('CI outputs from the TUI (tmux)', () => {
 		const port = await freePort();
 		const exitFile = path.join(directory, 'exit-code');
 		const args = ['--url', `${server.url}/`, '-d', '2', '-t', '1', '-c', '2', '--no-baseline', '--junit', 'tui.xml', '--csv', 'tui', '--summary-md', 'tui.md', '--metrics-listen', `127.0.0.1:${port}`, '--json', 'tui.json', '--threshold', 'errors<1%'];
-		const command = `${shellQuote(process.execPath)} ${shellQuote(cliPath)} ${args.map(arg => shellQuote(arg)).join(' ')}; echo $? > ${shellQuote(exitFile)}`;
+		const command = `${shellQuote(process.execPath)} ${shellQuote(cliPath)} ${args.map(arg => shellQuote(arg)).join(' ')}; ${writeExitCode(exitFile)}`;
 		const pane = startPane(command, {columns: 100, rows: 40, cwd: directory, env: {XDG_CONFIG_HOME: path.join(directory, 'config'), TERM: 'xterm-256color', CI: 'false', GITHUB_STEP_SUMMARY: path.join(directory, 'step.md')}});
 		panes.push(pane);
 		await pane.waitFor(/ SUMMARY /, 'the summary screen', 30_000);

@@ -5,7 +5,7 @@ import path from 'node:path';
 import {afterEach, describe, expect, it} from 'vitest';
 import {cliPath, rootDir, runCli} from './helpers/cli.js';
 import {useTargets} from './helpers/target-server.js';
-import {hasTmux, pickAndStart, shellQuote, startPane} from './helpers/tmux.js';
+import {hasTmux, pickAndStart, shellQuote, startPane, writeExitCode} from './helpers/tmux.js';
 import {sleep, waitFor} from './helpers/wait.js';
 
 async function listening(port: number): Promise<boolean> {
@@ -44,7 +44,7 @@ describe.skipIf(!hasTmux)('both front ends resolve a run the same way', () => {
 
 		const exitFile = path.join(directory, 'exit-code');
 		const args = ['--profile', 'p', '--url', `${given.url}/given`, '-n', '11', '-c', '1', '--no-baseline', '--no-report'];
-		const pane = startPane(`${shellQuote(process.execPath)} ${shellQuote(cliPath)} ${args.map(arg => shellQuote(arg)).join(' ')}; echo $? > ${shellQuote(exitFile)}`, {columns: 100, rows: 30, cwd: directory, env: {...env, TERM: 'xterm-256color', CI: 'false'}});
+		const pane = startPane(`${shellQuote(process.execPath)} ${shellQuote(cliPath)} ${args.map(arg => shellQuote(arg)).join(' ')}; ${writeExitCode(exitFile)}`, {columns: 100, rows: 30, cwd: directory, env: {...env, TERM: 'xterm-256color', CI: 'false'}});
 		cleanups.push(() => {
 			pane.kill();
 		});
@@ -71,7 +71,7 @@ describe.skipIf(!hasTmux)('both front ends resolve a run the same way', () => {
 		expect(await listening(8787)).toBe(false);
 
 		const exitFile = path.join(directory, 'exit-code');
-		const pane = startPane(`cd ${shellQuote(rootDir)} && ${shellQuote(process.execPath)} ${shellQuote(cliPath)} --no-baseline --no-report -n 30; echo $? > ${shellQuote(exitFile)}`, {columns: 120, rows: 30, cwd: directory, env: {XDG_CONFIG_HOME: path.join(directory, 'config'), TERM: 'xterm-256color', CI: 'false'}});
+		const pane = startPane(`cd ${shellQuote(rootDir)} && ${shellQuote(process.execPath)} ${shellQuote(cliPath)} --no-baseline --no-report -n 30; ${writeExitCode(exitFile)}`, {columns: 120, rows: 30, cwd: directory, env: {XDG_CONFIG_HOME: path.join(directory, 'config'), TERM: 'xterm-256color', CI: 'false'}});
 		cleanups.push(() => {
 			pane.kill();
 		});

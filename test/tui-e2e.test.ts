@@ -6,7 +6,7 @@ import {afterEach, describe, expect, it} from 'vitest';
 import type {JsonReport} from '../source/report/types.js';
 import {cliPath} from './helpers/cli.js';
 import {useTargets} from './helpers/target-server.js';
-import {hasTmux, pickAndStart, shellQuote, startPane, type Pane} from './helpers/tmux.js';
+import {hasTmux, pickAndStart, shellQuote, startPane, writeExitCode, type Pane} from './helpers/tmux.js';
 import {sleep, waitFor} from './helpers/wait.js';
 
 /** The real CLI (`node dist/cli.js`, built by `npm test`) in a real pseudo-terminal (tmux). */
@@ -23,7 +23,7 @@ const target = useTargets(afterEach);
 function runInPane(args: readonly string[], options: {columns: number; rows: number; env?: Record<string, string>; cwd?: string}): {pane: Pane; directory: string; exitCode: () => string | undefined} {
 	const directory = options.cwd ?? mkdtempSync(path.join(os.tmpdir(), 'pystress-e2e-'));
 	const exitFile = path.join(directory, 'exit-code');
-	const command = `${entry} ${args.map(arg => shellQuote(arg)).join(' ')}; echo $? > ${shellQuote(exitFile)}`;
+	const command = `${entry} ${args.map(arg => shellQuote(arg)).join(' ')}; ${writeExitCode(exitFile)}`;
 	const pane = startPane(command, {...options, cwd: directory, env: {XDG_CONFIG_HOME: path.join(directory, 'config'), TERM: 'xterm-256color', CI: 'false', ...options.env}});
 	cleanups.push(() => {
 		pane.kill();

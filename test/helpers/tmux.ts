@@ -66,6 +66,15 @@ export function shellQuote(word: string): string {
 }
 
 /**
+ * Shell words that write the exit code of what ran before them to `file`, whole or not at all (a
+ * redirection creates the file before `echo` writes it, and a test polling for the file could
+ * read it empty): `cmd; ${writeExitCode(file)}`.
+ */
+export function writeExitCode(file: string): string {
+	return `echo $? > ${shellQuote(`${file}.tmp`)} && mv ${shellQuote(`${file}.tmp`)} ${shellQuote(file)}`;
+}
+
+/**
  * In the TUI's config picker: filters by `text` (one match expected), checks the preview with
  * `preview` when given, chooses it, and starts the run from the settings screen with Enter.
  */
