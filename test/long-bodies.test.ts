@@ -164,6 +164,19 @@ async function run(port: number, count: number, connections: number, checks?: Ch
 	return loop.snapshot(0, 0).endpoints[0]!;
 }
 
+/**
+ * Every request the server answered ended as one error of one kind (`kinds`, when given), never a
+ * response, with no body byte counted and none sent again (the server's count is the budget's).
+ */
+function expectOneErrorEach(result: EndpointInterval, served: Served, count: number, kinds?: Readonly<Record<string, number>>): void {
+	expect(served.responses).toBe(count);
+	expect(result.responses).toBe(0);
+	expect(result.errors).toBe(count);
+	if (kinds === undefined) expect(Object.values(result.errorKinds)).toEqual([count]);
+	else expect(result.errorKinds).toEqual(kinds);
+	expect(result.bytesRead).toBe(0);
+}
+
 /** Every request answered once, by the server's count and ours, no errors, and every body byte it wrote counted once. */
 function expectExact(result: EndpointInterval, served: Served, count: number): void {
 	expect(result.errors).toBe(0);
@@ -215,14 +228,11 @@ describe('long bodies that run until the server closes: 64 KiB reads once more t
 });
 
 describe('a server that misbehaves within a long body', () => {
+
 	it('closes 1.5 MiB into 3 MiB bodies, while the reads are 64 KiB: each request one error, never a response, no resend', async () => {
 		const served = await bodyServer([3 * mib], {cutHalfway: true});
 		const result = await run(served.port, 20, 2);
-		expect(served.responses).toBe(20);
-		expect(result.responses).toBe(0);
-		expect(result.errors).toBe(20);
-		expect(Object.values(result.errorKinds)).toEqual([20]);
-		expect(result.bytesRead).toBe(0);
+		expectOneErrorEach(result, served, 20);
 	}, 60_000);
 
 	it('sends bytes past a 3 MiB Content-Length: the response counts with its own length, the connection is dropped as unsolicited-bytes', async () => {
@@ -235,21 +245,13 @@ describe('a server that misbehaves within a long body', () => {
 	it('cuts a 3 MiB chunk after 1.5 MiB, while the reads are 64 KiB: each request one error, never a response, no resend', async () => {
 		const served = await misframedChunkServer('cut halfway');
 		const result = await run(served.port, 20, 2);
-		expect(served.responses).toBe(20);
-		expect(result.responses).toBe(0);
-		expect(result.errors).toBe(20);
-		expect(Object.values(result.errorKinds)).toEqual([20]);
-		expect(result.bytesRead).toBe(0);
+		expectOneErrorEach(result, served, 20);
 	}, 60_000);
 
 	it('sends bytes other than CRLF after a 3 MiB chunk: each request one framing error, never a response, no resend', async () => {
 		const served = await misframedChunkServer('no CRLF after the chunk');
 		const result = await run(served.port, 20, 2);
-		expect(served.responses).toBe(20);
-		expect(result.responses).toBe(0);
-		expect(result.errors).toBe(20);
-		expect(result.errorKinds).toEqual({protocol: 20});
-		expect(result.bytesRead).toBe(0);
+		expectOneErrorEach(result, served, 20, {protocol: 20});
 	}, 60_000);
 });
 
